@@ -1,0 +1,122 @@
+"""Content-addressed cache of successful experiment runs.
+
+The key covers everything that can change a result: the script, the local modules
+it imports (followed transitively), the lock file, the interpreter's version and build,
+and the machine (CPU model, usable cores). Timeouts and page names are not in the key.
+Only successful runs are stored; a failed run leaves no trace here.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+from . import project
+from .interpreter import Interpreter
+from .measure import cpu_model, usable_cores
+
+# Set to 1 to ignore stored results (they are still rewritten after the run).
+FRESH_ENV = "MEASURED_FRESH"
+
+
+def fresh_requested() -> bool:
+    return os.environ.get(FRESH_ENV, "") not in ("", "0", "false", "no")
+
+
+def machine_fingerprint() -> str:
+    return f"{cpu_model()}|{usable_cores()} cores|{platform.machine()}"
+
+
+def _imported_names(source: str) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            # `from pkg import mod` may name a submodule.
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _module_files(name: str, search: list[Path]) -> list[Path]:
+    """Files a dotted name loads from the search dirs: parent packages, then itself."""
+    parts = name.split(".")
+    for base in search:
+        found = []
+        for depth in range(1, len(parts) + 1):
+            stem = base.joinpath(*parts[:depth])
+            for candidate in (stem / "__init__.py", stem.with_suffix(".py")):
+                if candidate.is_file():
+                    found.append(candidate)
+                    break
+        if found:
+            return found
+    return []
+
+
+def local_imports(script: Path, root: Path | None = None) -> list[Path]:
+    """Project-local modules ``script`` imports, followed transitively, sorted."""
+    root = (root or project.root()).resolve()
+    seen: set[Path] = set()
+    todo = [script.resolve()]
+    while todo:
+        current = todo.pop()
+        # sys.path[0] is the script's own folder; the runner adds the project root.
+        search = [script.resolve().parent, root]
+        for name in _imported_names(current.read_text()):
+            for path in _module_files(name, search):
+                path = path.resolve()
+                if path not in seen and path.is_relative_to(root):
+                    seen.add(path)
+                    todo.append(path)
+    seen.discard(script.resolve())
+    return sorted(seen)
+
+
+def key(script: Path, interpreter: Interpreter, root: Path | None = None) -> str:
+    root = (root or project.root()).resolve()
+    digest = hashlib.sha256()
+
+    def add(label: str, data: bytes) -> None:
+        digest.update(f"{label}:{len(data)}:".encode())
+        digest.update(data)
+
+    add("script", script.read_bytes())
+    for module in local_imports(script, root):
+        add(f"module {module.relative_to(root)}", module.read_bytes())
+    lock = root / "requirements.lock"
+    add("lock", lock.read_bytes() if lock.is_file() else b"")
+    add("interpreter", interpreter.identity().encode())
+    add("machine", machine_fingerprint().encode())
+    return digest.hexdigest()
+
+
+class Store:
+    """JSON files under one folder, one per (experiment, key)."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder or project.cache_dir()
+
+    def _path(self, name: str, key_: str) -> Path:
+        return self.folder / f"{name}-{key_[:20]}.json"
+
+    def load(self, name: str, key_: str) -> dict[str, Any] | None:
+        path = self._path(name, key_)
+        try:
+            record = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return None
+        return record if record.get("key") == key_ else None
+
+    def save(self, name: str, key_: str, record: dict[str, Any]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self._path(name, key_)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({**record, "key": key_}, indent=2))
+        tmp.replace(path)  # atomic: a reader never sees half a record

@@ -1,0 +1,52 @@
+"""Shared fixtures: the project root, one strict build of the site per test session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MKDOCS = [sys.executable, "-m", "mkdocs"]
+
+
+@dataclass(frozen=True)
+class Build:
+    site: Path
+    returncode: int
+    log: str
+
+
+def mkdocs_build(
+    site: Path, *, config: Path = ROOT / "mkdocs.yml", env: dict[str, str] | None = None
+) -> Build:
+    proc = subprocess.run(
+        [*MKDOCS, "build", "--strict", "-f", str(config), "-d", str(site)],
+        capture_output=True,
+        text=True,
+        cwd=config.parent,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+        timeout=600,
+    )
+    return Build(site, proc.returncode, proc.stdout + proc.stderr)
+
+
+@pytest.fixture(scope="session")
+def site_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The real site, built strictly (experiments from the cache when unchanged)."""
+    build = mkdocs_build(tmp_path_factory.mktemp("site"))
+    assert build.returncode == 0, build.log[-5000:]
+    return build
+
+
+def pid_alive(pid: int) -> bool:
+    """True if ``pid`` runs (a zombie waiting to be reaped counts as dead)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"

@@ -1,0 +1,196 @@
+"""The experiment runner: failures, timeouts, and the content-addressed cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import pid_alive
+
+from measured import cache, runner
+
+EMIT = "from measured import measure\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty project: mkdocs.yml, snippets/, a lock file, its own cache."""
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\n")
+    (tmp_path / "requirements.lock").write_text("example==1.0\n")
+    (tmp_path / "snippets").mkdir()
+    monkeypatch.setenv("MEASURED_ROOT", str(tmp_path))
+    monkeypatch.delenv(cache.FRESH_ENV, raising=False)
+    runner.reset()
+    yield tmp_path
+    runner.reset()
+
+
+def write(project: Path, name: str, body: str) -> Path:
+    path = project / "snippets" / name
+    path.write_text(textwrap.dedent(body))
+    return path
+
+
+def stored(project: Path) -> list[str]:
+    folder = project / ".cache" / "experiments"
+    return sorted(p.name for p in folder.glob("*.json")) if folder.exists() else []
+
+
+def test_result_comes_from_measure_emit(project: Path) -> None:
+    write(project, "ok.py", EMIT + "print('hello')\nmeasure.emit({'value': 42})\n")
+    run = runner.run("ok")
+    assert run.result["value"] == 42
+    assert run.stdout == "hello\n"
+    assert run.env["cores"] >= 1 and run.env["python"]
+    assert not run.cached
+
+
+def test_failing_script_names_script_status_and_stderr_tail(project: Path) -> None:
+    write(
+        project,
+        "boom.py",
+        """\
+        import sys
+        for i in range(30):
+            print(f"line {i}", file=sys.stderr)
+        raise SystemExit(3)
+        """,
+    )
+    with pytest.raises(runner.ExperimentFailed) as caught:
+        runner.run("boom", page="threads.md")
+    message = str(caught.value)
+    assert "snippets/boom.py" in message
+    assert "exited with status 3" in message
+    assert "page: threads.md" in message
+    assert "line 29" in message and "line 10" in message
+    assert "line 9\n" not in message  # only the last 20 lines
+    assert stored(project) == []  # nothing from a failed run is cached
+
+
+def test_exception_in_script_fails_with_traceback(project: Path) -> None:
+    write(project, "raises.py", "raise ValueError('bad input')\n")
+    with pytest.raises(runner.ExperimentFailed, match="ValueError: bad input"):
+        runner.run("raises")
+
+
+def test_script_that_emits_nothing_fails(project: Path) -> None:
+    write(project, "silent.py", "print('no result')\n")
+    with pytest.raises(runner.ExperimentFailed, match="emitted no result"):
+        runner.run("silent")
+
+
+def test_timeout_kills_the_whole_group_and_frees_shared_memory(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    report = tmp_path_factory.mktemp("hang") / "report.json"
+    write(
+        project,
+        "hang.py",
+        f"""\
+        import json, multiprocessing, os, subprocess, sys, time
+        from multiprocessing import shared_memory
+
+        TIMEOUT = 2
+
+        def sleeper():
+            time.sleep(600)
+
+        if __name__ == "__main__":
+            shm = shared_memory.SharedMemory(create=True, size=4096)
+            worker = multiprocessing.Process(target=sleeper)
+            worker.start()
+            sleep = "import time; time.sleep(600)"
+            grandchild = subprocess.Popen([sys.executable, "-c", sleep])
+            with open({str(report)!r}, "w") as f:
+                json.dump({{"pids": [worker.pid, grandchild.pid], "shm": shm.name}}, f)
+            print("about to hang", file=sys.stderr)
+            time.sleep(600)
+        """,
+    )
+    with pytest.raises(runner.ExperimentFailed) as caught:
+        runner.run("hang")
+    message = str(caught.value)
+    assert "timed out after 2 s" in message
+    assert "about to hang" in message
+    info = json.loads(report.read_text())
+    survivors = [pid for pid in info["pids"] if pid_alive(pid)]
+    assert survivors == [], f"children survived the timeout: {survivors}"
+    assert not (Path("/dev/shm") / info["shm"].lstrip("/")).exists()
+    assert stored(project) == []
+
+
+def test_script_timeout_declaration_is_read(project: Path) -> None:
+    script = write(project, "t.py", "TIMEOUT = 7.5\n")
+    assert runner.declared_timeout(script) == 7.5
+
+
+def test_cache_hit_then_miss_after_one_character_change(project: Path) -> None:
+    body = EMIT + "measure.emit({'v': 1})  # a\n"
+    script = write(project, "exp.py", body)
+    first = runner.run("exp")
+    runner.reset()
+    second = runner.run("exp")
+    assert (first.cached, second.cached) == (False, True)
+    assert runner.stats["executed"] == 0 and runner.stats["cached"] == 1
+
+    script.write_text(body.replace("# a", "# b"))
+    runner.reset()
+    assert runner.run("exp").cached is False
+    assert runner.stats["executed"] == 1
+
+
+def test_cache_miss_after_change_to_imported_local_module(project: Path) -> None:
+    helper = write(project, "helper.py", "VALUE = 1\n")
+    body = EMIT + "import helper\nmeasure.emit({'v': helper.VALUE})\n"
+    write(project, "uses.py", body)
+    assert runner.run("uses").result["v"] == 1
+    runner.reset()
+    assert runner.run("uses").cached is True
+
+    helper.write_text("VALUE = 2\n")
+    runner.reset()
+    again = runner.run("uses")
+    assert again.cached is False and again.result["v"] == 2
+
+
+def test_local_imports_are_followed_transitively(project: Path) -> None:
+    pkg = project / "labkit"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "deep.py").write_text("X = 1\n")
+    write(project, "mid.py", "from labkit import deep\n")
+    script = write(project, "top.py", "import mid\nimport json\n")
+    found = {p.relative_to(project).as_posix() for p in cache.local_imports(script)}
+    assert found == {"snippets/mid.py", "labkit/__init__.py", "labkit/deep.py"}
+
+
+def test_lock_file_change_invalidates(project: Path) -> None:
+    write(project, "exp.py", EMIT + "measure.emit({})\n")
+    runner.run("exp")
+    (project / "requirements.lock").write_text("example==2.0\n")
+    runner.reset()
+    assert runner.run("exp").cached is False
+
+
+def test_fresh_forces_execution(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(project, "exp.py", EMIT + "measure.emit({})\n")
+    runner.run("exp")
+    runner.reset()
+    monkeypatch.setenv(cache.FRESH_ENV, "1")
+    assert runner.run("exp").cached is False
+    # ... but once per build: a second call in the same build reuses the run.
+    assert runner.run("exp") is runner.run("exp")
+    assert runner.stats["executed"] == 1
+
+
+def test_unknown_experiment_is_an_error(project: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no experiment script"):
+        runner.run("does_not_exist")
+
+
+def test_runner_uses_a_fresh_process(project: Path) -> None:
+    write(project, "pid.py", EMIT + "import os\nmeasure.emit({'pid': os.getpid()})\n")
+    assert runner.run("pid").result["pid"] != os.getpid()
