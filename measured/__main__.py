@@ -1,0 +1,42 @@
+"""Command line: ``python -m measured run NAME [NAME ...] [--fresh] [--python CMD]``.
+
+Runs experiments through the same runner and cache as the site build, and prints
+their output with the provenance line: the quickest way to check a snippet you
+are editing without building the whole site.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import provenance, runner
+from .interpreter import InterpreterError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m measured")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run experiments (cached unless --fresh)")
+    run.add_argument("names", nargs="+", metavar="NAME", help="e.g. cpu_bound")
+    run.add_argument("--fresh", action="store_true", help="ignore the cache")
+    run.add_argument("--python", help="interpreter command (default: this one)")
+    args = parser.parse_args(argv)
+
+    for name in args.names:
+        try:
+            outcome = runner.run(name, python=args.python, fresh=args.fresh or None)
+        except (FileNotFoundError, InterpreterError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        except runner.ExperimentFailed as failure:
+            print(failure, file=sys.stderr)
+            return 1
+        print(f"== {outcome.name}")
+        print(outcome.stdout.rstrip())
+        print(provenance.line(outcome))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""Claims the guide makes, checked against an experiment's JSON result.
+
+One function per claim. Pages print ``Claim.statement``; tests assert ``Claim.holds``.
+``holds`` is None when this machine cannot show the claim (one core, say): the page
+then says so and the test skips with the same reason. Margins are for a noisy,
+shared 2-core machine: generous enough not to flake, tight enough to catch a
+wrong claim (threads scaling on a GIL build, processes not scaling at all).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+PROCESSES_MIN_SPEEDUP = 1.4  # on >= 2 cores; ideal on 2 cores is 2.0
+THREADS_MAX_SPEEDUP_WITH_GIL = 1.3  # ideal is 1.0: one thread runs Python at a time
+
+
+@dataclass(frozen=True)
+class Claim:
+    holds: bool | None
+    statement: str
+    reason: str = ""
+
+
+def _best(result: dict[str, Any], kind: str) -> tuple[int, float]:
+    best = result["best"][kind]
+    return best["workers"], best["speedup"]
+
+
+def processes_scale(result: dict[str, Any]) -> Claim:
+    """Processes run pure-Python CPU work in parallel on a multi-core machine."""
+    cores = result["cores"]
+    workers, gain = _best(result, "processes")
+    figure = f"**{gain:.2f}×** with {workers} worker processes on {cores} cores"
+    if cores < 2:
+        return Claim(
+            None,
+            f"Processes reached {figure}.",
+            "this machine has one usable core, so nothing can run in parallel",
+        )
+    holds = gain >= PROCESSES_MIN_SPEEDUP
+    verdict = "ran the work in parallel" if holds else "did NOT speed the work up"
+    return Claim(
+        holds, f"Processes {verdict}: {figure} (ideal {min(workers, cores)}.00×)."
+    )
+
+
+def threads_do_not_scale_with_gil(result: dict[str, Any]) -> Claim:
+    """On a GIL build, threads give no speedup for pure-Python CPU work."""
+    workers, gain = _best(result, "threads")
+    figure = f"**{gain:.2f}×** at best ({workers} threads)"
+    if not result["env"]["gil_enabled"]:
+        return Claim(
+            None,
+            f"Threads reached {figure} with the GIL disabled.",
+            "this interpreter runs without the GIL, so threads may scale",
+        )
+    holds = gain <= THREADS_MAX_SPEEDUP_WITH_GIL
+    verdict = "gave no speedup" if holds else "unexpectedly sped the work up"
+    return Claim(
+        holds,
+        f"Threads {verdict}: {figure}, because the GIL lets one "
+        "thread at a time run Python bytecode.",
+    )

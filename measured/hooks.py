@@ -1,0 +1,44 @@
+"""MkDocs hooks: name the page in experiment errors and fail the build on them.
+
+markdown-exec only logs a warning when a block raises; under ``strict`` that fails
+the build at the end. Raising here stops the build at the failing page with the
+runner's message, strict or not.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+
+from measured import render, runner
+
+log = logging.getLogger("mkdocs.measured")
+
+
+def on_pre_build(config: Any, **_: Any) -> None:
+    render.failures.clear()
+    runner.reset()
+
+
+def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
+    render.current_page = page.file.src_uri
+    return markdown
+
+
+def on_page_content(html: str, page: Any, **_: Any) -> str:
+    render.current_page = None
+    if render.failures:
+        failure = render.failures[0]
+        render.failures.clear()
+        raise PluginError(f"experiment failed on page {page.file.src_uri}:\n{failure}")
+    return html
+
+
+def on_post_build(config: Any, **_: Any) -> None:
+    log.info(
+        "experiments: %d executed, %d from cache",
+        runner.stats["executed"],
+        runner.stats["cached"],
+    )
