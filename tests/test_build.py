@@ -1,0 +1,172 @@
+"""The site builds strictly, shows real output, and fails loudly on a bad experiment."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, Build, mkdocs_build
+
+from measured import runner
+
+pytestmark = pytest.mark.build
+
+
+def page_text(build: Build, page: str) -> str:
+    return (build.site / page / "index.html").read_text()
+
+
+def test_strict_build_succeeds(site_build: Build) -> None:
+    assert (site_build.site / "index.html").is_file()
+    assert "experiments:" in site_build.log
+
+
+def test_page_shows_the_real_output_and_provenance(site_build: Build) -> None:
+    html = page_text(site_build, "cpu-bound")
+    cached = runner.run("cpu_bound")  # the same inputs, so the run the build showed
+    for line in cached.stdout.strip().splitlines():
+        assert line.strip() in html, f"stdout line missing from the page: {line!r}"
+    provenance = re.findall(r'<p class="measured-provenance">(.*?)</p>', html, re.S)
+    assert provenance, "no provenance line on the page"
+    env = cached.env
+    for part in (
+        env["python"],
+        "free-threaded build" if env["free_threaded_build"] else "GIL build",
+        env["implementation"],
+        env["cpu"],
+        f"{env['cores']} logical cores",
+        "measured ",
+    ):
+        assert part in provenance[0], f"{part!r} missing from {provenance[0]!r}"
+    assert re.search(r"\b(fresh|cached)\b", provenance[0])
+
+
+def test_page_has_chart_with_alt_text_and_source_tab(site_build: Build) -> None:
+    html = page_text(site_build, "cpu-bound")
+    assert re.search(r'<svg[^>]*role="img"[^>]*aria-label="Speedup against', html)
+    text = re.sub(r"<[^>]+>", "", html)  # the highlighter splits code into spans
+    assert "def work(n: int)" in text  # the snippet source, included by path
+    assert "Source" in html and "Output" in html
+
+
+def test_no_error_text_from_a_snippet(site_build: Build) -> None:
+    for page in site_build.site.rglob("*.html"):
+        html = page.read_text()
+        assert "Traceback" not in html, page
+        assert not re.search(r"\b\w+Error:", html), page
+
+
+def test_warm_rebuild_runs_no_experiment(site_build: Build, tmp_path: Path) -> None:
+    again = mkdocs_build(tmp_path / "site")
+    assert again.returncode == 0, again.log[-3000:]
+    assert re.search(r"experiments: 0 executed, [1-9]\d* from cache", again.log), (
+        again.log[-3000:]
+    )
+
+
+class AssetLinks(HTMLParser):
+    """Collect every URL a browser fetches while loading the page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag in ("script", "img", "iframe", "source") and a.get("src"):
+            self.urls.append(a["src"] or "")
+        # canonical/alternate links name a page; they do not fetch anything
+        if tag == "link" and a.get("rel") not in ("canonical", "alternate"):
+            self.urls.append(a.get("href") or "")
+
+
+def test_no_request_to_other_hosts(site_build: Build) -> None:
+    """theme.font false and no CDN: every asset the pages load is local."""
+    for page in site_build.site.rglob("*.html"):
+        parser = AssetLinks()
+        parser.feed(page.read_text())
+        assert parser.urls, page
+        external = [u for u in parser.urls if re.match(r"(https?:)?//", u)]
+        assert external == [], f"{page}: {external}"
+
+
+# A throwaway project that uses our hooks, with one broken page at a time.
+def broken_project(tmp_path: Path, snippet: str) -> Path:
+    (tmp_path / "snippets").mkdir(parents=True)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "requirements.lock").write_text("x==1\n")
+    (tmp_path / "snippets" / "broken.py").write_text(textwrap.dedent(snippet))
+    (tmp_path / "docs" / "index.md").write_text("# Home\n")
+    (tmp_path / "docs" / "broken-page.md").write_text(
+        textwrap.dedent(
+            """\
+            # Broken
+
+            ```python exec="on"
+            from measured import render
+
+            print(render.output(render.experiment("broken")))
+            ```
+            """
+        )
+    )
+    (tmp_path / "mkdocs.yml").write_text(
+        textwrap.dedent(
+            f"""\
+            site_name: broken
+            strict: true
+            hooks:
+              - {ROOT / "measured" / "hooks.py"}
+            plugins:
+              - markdown-exec
+            markdown_extensions:
+              - pymdownx.superfences
+            """
+        )
+    )
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("snippet", "reason", "stderr_line"),
+    [
+        (
+            """\
+            import sys
+            print("working", file=sys.stderr)
+            raise RuntimeError("the experiment broke")
+            """,
+            "exited with status 1",
+            "RuntimeError: the experiment broke",
+        ),
+        (
+            """\
+            import sys, time
+            TIMEOUT = 2
+            print("waiting forever", file=sys.stderr, flush=True)
+            time.sleep(600)
+            """,
+            "timed out after 2 s",
+            "waiting forever",
+        ),
+    ],
+    ids=["raises", "hangs"],
+)
+def test_broken_experiment_fails_the_build_loudly(
+    tmp_path: Path, snippet: str, reason: str, stderr_line: str
+) -> None:
+    project = broken_project(tmp_path / "project", snippet)
+    build = mkdocs_build(
+        tmp_path / "site",
+        config=project / "mkdocs.yml",
+        env={"MEASURED_ROOT": str(project)},
+    )
+    assert build.returncode != 0
+    assert "broken-page.md" in build.log
+    assert "snippets/broken.py" in build.log
+    assert reason in build.log
+    assert stderr_line in build.log
+    assert not list(project.glob(".cache/experiments/*.json")), "failure was cached"
