@@ -37,8 +37,11 @@ else
 endif
 	@touch $(STAMP)
 
+# Serve at the root of 127.0.0.1:8000 (site_url's /guide/ path is for the published site);
+# edits to experiments and the build machinery reload the page too.
 serve: $(STAMP)
-	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
+	SITE_URL=http://127.0.0.1:8000/ $(BIN)/mkdocs serve --strict \
+		--dev-addr 127.0.0.1:8000 --watch snippets --watch measured
 
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
