@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from measured import cache, runner
+
 ROOT = Path(__file__).resolve().parent.parent
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 
@@ -50,3 +52,16 @@ def pid_alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty project: mkdocs.yml, snippets/, a lock file, its own cache."""
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\n")
+    (tmp_path / "requirements.lock").write_text("example==1.0\n")
+    (tmp_path / "snippets").mkdir()
+    monkeypatch.setenv("MEASURED_ROOT", str(tmp_path))
+    monkeypatch.delenv(cache.FRESH_ENV, raising=False)
+    runner.reset()
+    yield tmp_path
+    runner.reset()

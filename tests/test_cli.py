@@ -4,21 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from measured import cache, runner
 from measured.__main__ import main
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "mkdocs.yml").write_text("site_name: t\n")
-    (tmp_path / "snippets").mkdir()
-    monkeypatch.setenv("MEASURED_ROOT", str(tmp_path))
-    monkeypatch.delenv(cache.FRESH_ENV, raising=False)
-    runner.reset()
-    yield tmp_path
-    runner.reset()
 
 
 def test_run_prints_output_and_provenance(project: Path, capsys) -> None:

@@ -15,19 +15,6 @@ from measured import cache, runner
 EMIT = "from measured import measure\n"
 
 
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty project: mkdocs.yml, snippets/, a lock file, its own cache."""
-    (tmp_path / "mkdocs.yml").write_text("site_name: t\n")
-    (tmp_path / "requirements.lock").write_text("example==1.0\n")
-    (tmp_path / "snippets").mkdir()
-    monkeypatch.setenv("MEASURED_ROOT", str(tmp_path))
-    monkeypatch.delenv(cache.FRESH_ENV, raising=False)
-    runner.reset()
-    yield tmp_path
-    runner.reset()
-
-
 def write(project: Path, name: str, body: str) -> Path:
     path = project / "snippets" / name
     path.write_text(textwrap.dedent(body))
