@@ -14,7 +14,7 @@ import statistics
 import sys
 import sysconfig
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,16 +66,33 @@ def time_call(
     warmup: int = DEFAULT_WARMUP,
 ) -> Timing:
     """Call ``fn`` ``warmup`` times untimed, then ``repeats`` times timed."""
+    return time_interleaved({"fn": fn}, repeats=repeats, warmup=warmup)["fn"]
+
+
+def time_interleaved(
+    fns: Mapping[str, Callable[[], object]],
+    *,
+    repeats: int = DEFAULT_REPEATS,
+    warmup: int = DEFAULT_WARMUP,
+) -> dict[str, Timing]:
+    """Time several alternatives in rounds: each round calls every one once.
+
+    On a shared machine the background load drifts. Timing A five times and then
+    B five times lets that drift land on one of them and fake a speedup; taking
+    turns spreads it over all of them, so their ratios stay honest.
+    """
     if repeats < 1:
         raise ValueError("repeats must be at least 1")
     for _ in range(warmup):
-        fn()
-    samples = []
+        for fn in fns.values():
+            fn()
+    samples: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return Timing(tuple(samples))
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            samples[name].append(time.perf_counter() - start)
+    return {name: Timing(tuple(values)) for name, values in samples.items()}
 
 
 def usable_cores() -> int:

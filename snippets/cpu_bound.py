@@ -2,7 +2,8 @@
 
 The same fixed amount of pure-Python work (TASKS equal tasks) runs serially, then in
 thread pools and process pools of 1 to 2 x cores workers. Pools are started before
-timing, so this measures parallel execution, not start-up cost.
+timing, so this measures parallel execution, not start-up cost. The configurations
+take turns, round after round, so a noisy neighbour slows them all alike.
 
 Run it yourself from a clone:  python snippets/cpu_bound.py
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import ExitStack
 
 from measured import measure
 
@@ -36,36 +38,8 @@ def run_pooled(executor: Executor) -> list[int]:
     return list(executor.map(work, [SIZE] * TASKS))
 
 
-def measure_pools(
-    kind: str,
-    make: Callable[[int], Executor],
-    serial: measure.Timing,
-    expected: list[int],
-    cores: int,
-) -> list[dict[str, object]]:
-    rows = []
-    for workers in range(1, 2 * cores + 1):
-        with make(workers) as executor:
-            # The warm-up call inside time_call also starts the pool's workers.
-            timing = measure.time_call(lambda ex=executor: run_pooled(ex))
-            assert run_pooled(executor) == expected, "wrong result"
-        gain = measure.speedup(serial, timing)
-        rows.append(
-            {
-                "kind": kind,
-                "workers": workers,
-                "timing": timing.to_dict(),
-                "speedup": gain,
-                "efficiency": measure.efficiency(gain, workers, cores),
-            }
-        )
-        print(
-            f"{kind:<9} {workers} worker{'s' if workers > 1 else ' '}"
-            f"  {timing.median:6.3f} s  speedup {gain:4.2f}x"
-            f"  efficiency {measure.efficiency(gain, workers, cores):4.0%}"
-            f"  (spread {timing.spread:.0%})"
-        )
-    return rows
+def label(kind: str, workers: int) -> str:
+    return f"{kind:<9} {workers} worker{'s' if workers > 1 else ' '}"
 
 
 def main() -> None:
@@ -77,17 +51,55 @@ def main() -> None:
         f"process start method {start_method}"
     )
     expected = run_serial()
-    serial = measure.time_call(run_serial)
+    configs = [
+        (kind, workers)
+        for kind in ("threads", "processes")
+        for workers in range(1, 2 * cores + 1)
+    ]
+    pool_types: dict[str, Callable[[int], Executor]] = {
+        "threads": ThreadPoolExecutor,
+        "processes": ProcessPoolExecutor,
+    }
+    with ExitStack() as stack:
+        pools = {
+            config: stack.enter_context(pool_types[config[0]](config[1]))
+            for config in configs
+        }
+        for pool in pools.values():
+            assert run_pooled(pool) == expected, "wrong result"  # also starts workers
+        # Every round times serial and every pool once, so background noise on
+        # this shared machine hits all of them alike (see measure.time_interleaved).
+        timings = measure.time_interleaved(
+            {
+                "serial": run_serial,
+                **{
+                    config: (lambda pool=pool: run_pooled(pool))
+                    for config, pool in pools.items()
+                },
+            }
+        )
+    serial = timings["serial"]
     print(
         f"{'serial':<9} 1 worker   {serial.median:6.3f} s  "
         f"(min {serial.min:.3f}, max {serial.max:.3f})"
     )
-    rows = measure_pools(
-        "threads", lambda w: ThreadPoolExecutor(w), serial, expected, cores
-    )
-    rows += measure_pools(
-        "processes", lambda w: ProcessPoolExecutor(w), serial, expected, cores
-    )
+    rows = []
+    for kind, workers in configs:
+        timing = timings[(kind, workers)]
+        gain = measure.speedup(serial, timing)
+        rows.append(
+            {
+                "kind": kind,
+                "workers": workers,
+                "timing": timing.to_dict(),
+                "speedup": gain,
+                "efficiency": measure.efficiency(gain, workers, cores),
+            }
+        )
+        print(
+            f"{label(kind, workers)}  {timing.median:6.3f} s  speedup {gain:4.2f}x"
+            f"  efficiency {rows[-1]['efficiency']:4.0%}  (spread {timing.spread:.0%})"
+        )
     best = {
         kind: max((r for r in rows if r["kind"] == kind), key=lambda r: r["speedup"])
         for kind in ("threads", "processes")
