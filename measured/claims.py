@@ -1,6 +1,10 @@
 """Claims the guide makes, checked against an experiment's JSON result.
 
-One function per claim. Pages print ``Claim.statement``; tests assert ``Claim.holds``.
+One function per claim, registered with ``@claim("<experiment id>")``. Pages print
+``Claim.statement``; tests assert ``Claim.holds``; the reproduce command and the
+errata ledger find every claim of an experiment through :func:`for_experiment`.
+``Claim.figure`` is the claim's headline number (a speedup, say) so a reader's run
+can be compared with the published one.
 ``holds`` is None when this machine cannot show the claim (one core, say): the page
 then says so and the test skips with the same reason. Margins are for a noisy,
 shared 2-core machine: generous enough not to flake, tight enough to catch a
@@ -9,6 +13,7 @@ wrong claim (threads scaling on a GIL build, processes not scaling at all).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,9 +23,29 @@ THREADS_MAX_SPEEDUP_WITH_GIL = 1.3  # ideal is 1.0: one thread runs Python at a 
 
 @dataclass(frozen=True)
 class Claim:
-    holds: bool | None
+    holds: bool | None  # None: this machine cannot show it (see reason)
     statement: str
     reason: str = ""
+    figure: float | None = None  # the headline number the claim rests on
+
+
+Check = Callable[[dict[str, Any]], Claim]
+# experiment id -> the claim functions that read its result
+REGISTRY: dict[str, list[Check]] = {}
+
+
+def claim(experiment: str) -> Callable[[Check], Check]:
+    """Register a claim function as one of ``experiment``'s claims."""
+
+    def register(check: Check) -> Check:
+        REGISTRY.setdefault(experiment, []).append(check)
+        return check
+
+    return register
+
+
+def for_experiment(experiment: str) -> list[Check]:
+    return list(REGISTRY.get(experiment, []))
 
 
 def _best(result: dict[str, Any], kind: str) -> tuple[int, float]:
@@ -28,6 +53,7 @@ def _best(result: dict[str, Any], kind: str) -> tuple[int, float]:
     return best["workers"], best["speedup"]
 
 
+@claim("cpu_bound")
 def processes_scale(result: dict[str, Any]) -> Claim:
     """Processes run pure-Python CPU work in parallel on a multi-core machine."""
     cores = result["cores"]
@@ -38,14 +64,18 @@ def processes_scale(result: dict[str, Any]) -> Claim:
             None,
             f"Processes reached {figure}.",
             "this machine has one usable core, so nothing can run in parallel",
+            gain,
         )
     holds = gain >= PROCESSES_MIN_SPEEDUP
     verdict = "ran the work in parallel" if holds else "did NOT speed the work up"
     return Claim(
-        holds, f"Processes {verdict}: {figure} (ideal {min(workers, cores)}.00×)."
+        holds,
+        f"Processes {verdict}: {figure} (ideal {min(workers, cores)}.00×).",
+        figure=gain,
     )
 
 
+@claim("cpu_bound")
 def threads_do_not_scale_with_gil(result: dict[str, Any]) -> Claim:
     """On a GIL build, threads give no speedup for pure-Python CPU work."""
     workers, gain = _best(result, "threads")
@@ -55,6 +85,7 @@ def threads_do_not_scale_with_gil(result: dict[str, Any]) -> Claim:
             None,
             f"Threads reached {figure} with the GIL disabled.",
             "this interpreter runs without the GIL, so threads may scale",
+            gain,
         )
     holds = gain <= THREADS_MAX_SPEEDUP_WITH_GIL
     verdict = "gave no speedup" if holds else "unexpectedly sped the work up"
@@ -62,4 +93,5 @@ def threads_do_not_scale_with_gil(result: dict[str, Any]) -> Claim:
         holds,
         f"Threads {verdict}: {figure}, because the GIL lets one "
         "thread at a time run Python bytecode.",
+        figure=gain,
     )

@@ -11,24 +11,28 @@ import pytest
 
 from measured import claims, runner
 
+REGISTERED = [
+    (experiment, check)
+    for experiment, checks in claims.REGISTRY.items()
+    for check in checks
+]
+
+
+@pytest.mark.parametrize(
+    ("experiment", "check"), REGISTERED, ids=[c.__name__ for _, c in REGISTERED]
+)
+def test_registered_claim_holds(experiment: str, check: claims.Check) -> None:
+    """Every claim a page prints, against the result this build shows."""
+    outcome = check(runner.run(experiment).result)
+    if outcome.holds is None:
+        pytest.skip(f"not shown on this machine: {outcome.reason}")
+    assert outcome.holds, outcome.statement
+    assert outcome.figure is not None, "a claim states the figure it rests on"
+
 
 @pytest.fixture(scope="module")
 def cpu_bound() -> dict:
     return runner.run("cpu_bound").result
-
-
-def check(claim: claims.Claim) -> None:
-    if claim.holds is None:
-        pytest.skip(f"not shown on this machine: {claim.reason}")
-    assert claim.holds, claim.statement
-
-
-def test_processes_scale_on_several_cores(cpu_bound: dict) -> None:
-    check(claims.processes_scale(cpu_bound))
-
-
-def test_threads_do_not_scale_on_a_gil_build(cpu_bound: dict) -> None:
-    check(claims.threads_do_not_scale_with_gil(cpu_bound))
 
 
 def test_every_configuration_was_measured(cpu_bound: dict) -> None:
@@ -64,3 +68,16 @@ def test_claims_are_not_shown_where_the_machine_cannot() -> None:
     assert one_core.holds is None and "one usable core" in one_core.reason
     no_gil = claims.threads_do_not_scale_with_gil(fake(2, False, 1.9, 1.9))
     assert no_gil.holds is None and "without the GIL" in no_gil.reason
+
+
+def test_claims_are_registered_per_experiment() -> None:
+    assert claims.for_experiment("cpu_bound") == [
+        claims.processes_scale,
+        claims.threads_do_not_scale_with_gil,
+    ]
+    assert claims.for_experiment("no_such_experiment") == []
+
+
+def test_every_registered_experiment_exists() -> None:
+    for name in claims.REGISTRY:
+        assert runner.resolve(name).is_file()
