@@ -2,7 +2,8 @@
 
 markdown-exec only logs a warning when a block raises; under ``strict`` that fails
 the build at the end. Raising here stops the build at the failing page with the
-runner's message, strict or not.
+runner's message, strict or not. The hooks also fix and check the links that
+markdown-exec blocks print (see measured/links.py).
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from measured import render, runner
+from measured import links, render, runner
 
 log = logging.getLogger("mkdocs.measured")
+printed_links = links.Checker()
 
 
 def on_pre_build(config: Any, **_: Any) -> None:
     render.failures.clear()
     runner.reset()
+    printed_links.clear()
 
 
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
@@ -27,16 +30,23 @@ def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
     return markdown
 
 
-def on_page_content(html: str, page: Any, **_: Any) -> str:
+def on_page_content(html: str, page: Any, files: Any, **_: Any) -> str:
     render.current_page = None
     if render.failures:
         failure = render.failures[0]
         render.failures.clear()
         raise PluginError(f"experiment failed on page {page.file.src_uri}:\n{failure}")
+    html, missing = printed_links.rewrite(html, page, files)
+    if missing:
+        raise PluginError(
+            f"page {page.file.src_uri} links to missing pages: {', '.join(missing)}"
+        )
     return html
 
 
 def on_post_build(config: Any, **_: Any) -> None:
+    if broken := printed_links.broken_anchors():
+        raise PluginError("broken links:\n  " + "\n  ".join(broken))
     log.info(
         "experiments: %d executed, %d from cache",
         runner.stats["executed"],

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, Build, mkdocs_build
 
-from measured import runner
+from measured import links, runner
 
 pytestmark = pytest.mark.build
 
@@ -93,30 +93,21 @@ def test_no_request_to_other_hosts(site_build: Build) -> None:
         assert external == [], f"{page}: {external}"
 
 
-# A throwaway project that uses our hooks, with one broken page at a time.
-def broken_project(tmp_path: Path, snippet: str) -> Path:
-    (tmp_path / "snippets").mkdir(parents=True)
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "requirements.lock").write_text("x==1\n")
-    (tmp_path / "snippets" / "broken.py").write_text(textwrap.dedent(snippet))
-    (tmp_path / "docs" / "index.md").write_text("# Home\n")
-    (tmp_path / "docs" / "broken-page.md").write_text(
-        textwrap.dedent(
-            """\
-            # Broken
-
-            ```python exec="on"
-            from measured import render
-
-            print(render.output(render.experiment("broken")))
-            ```
-            """
-        )
-    )
-    (tmp_path / "mkdocs.yml").write_text(
+# A throwaway project that uses our hooks.
+def scratch_project(
+    root: Path, pages: dict[str, str], snippets: dict[str, str] | None = None
+) -> Path:
+    (root / "snippets").mkdir(parents=True)
+    (root / "docs").mkdir()
+    (root / "requirements.lock").write_text("x==1\n")
+    for name, body in (snippets or {}).items():
+        (root / "snippets" / name).write_text(textwrap.dedent(body))
+    for name, body in {"index.md": "# Home\n", **pages}.items():
+        (root / "docs" / name).write_text(textwrap.dedent(body))
+    (root / "mkdocs.yml").write_text(
         textwrap.dedent(
             f"""\
-            site_name: broken
+            site_name: scratch
             strict: true
             hooks:
               - {ROOT / "measured" / "hooks.py"}
@@ -127,7 +118,26 @@ def broken_project(tmp_path: Path, snippet: str) -> Path:
             """
         )
     )
-    return tmp_path
+    return root
+
+
+def build_scratch(tmp_path: Path, project: Path) -> Build:
+    return mkdocs_build(
+        tmp_path / "site",
+        config=project / "mkdocs.yml",
+        env={"MEASURED_ROOT": str(project)},
+    )
+
+
+BROKEN_PAGE = """\
+    # Broken
+
+    ```python exec="on"
+    from measured import render
+
+    print(render.output(render.experiment("broken")))
+    ```
+    """
 
 
 @pytest.mark.parametrize(
@@ -158,15 +168,63 @@ def broken_project(tmp_path: Path, snippet: str) -> Path:
 def test_broken_experiment_fails_the_build_loudly(
     tmp_path: Path, snippet: str, reason: str, stderr_line: str
 ) -> None:
-    project = broken_project(tmp_path / "project", snippet)
-    build = mkdocs_build(
-        tmp_path / "site",
-        config=project / "mkdocs.yml",
-        env={"MEASURED_ROOT": str(project)},
+    project = scratch_project(
+        tmp_path / "project", {"broken-page.md": BROKEN_PAGE}, {"broken.py": snippet}
     )
+    build = build_scratch(tmp_path, project)
     assert build.returncode != 0
     assert "broken-page.md" in build.log
     assert "snippets/broken.py" in build.log
     assert reason in build.log
     assert stderr_line in build.log
     assert not list(project.glob(".cache/experiments/*.json")), "failure was cached"
+
+
+PRINTS_LINK = """\
+    # Links
+
+    ```python exec="on"
+    print("[the target](other.md#{anchor})")
+    ```
+    """
+PRINTS_ANCHOR = """\
+    # Other
+
+    ```python exec="on" html="1"
+    print('<p id="printed-anchor">here</p>')
+    ```
+    """
+
+
+def test_links_printed_by_blocks_point_at_built_pages(tmp_path: Path) -> None:
+    pages = {
+        "links.md": PRINTS_LINK.format(anchor="printed-anchor"),
+        "other.md": PRINTS_ANCHOR,
+    }
+    build = build_scratch(tmp_path, scratch_project(tmp_path / "project", pages))
+    assert build.returncode == 0, build.log[-3000:]
+    html = (build.site / "links" / "index.html").read_text()
+    assert 'href="../other/#printed-anchor"' in html
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("other.md#no-such-anchor", "links to other.md#no-such-anchor"),
+        ("missing.md", "links to missing pages: missing.md"),
+    ],
+)
+def test_broken_printed_link_fails_the_build(
+    tmp_path: Path, target: str, message: str
+) -> None:
+    page = PRINTS_LINK.replace("other.md#{anchor}", target)
+    pages = {"links.md": page, "other.md": PRINTS_ANCHOR}
+    build = build_scratch(tmp_path, scratch_project(tmp_path / "project", pages))
+    assert build.returncode != 0
+    assert message in build.log, build.log[-3000:]
+
+
+def test_no_link_points_at_a_markdown_source(site_build: Build) -> None:
+    for page in site_build.site.rglob("*.html"):
+        stale = links.SOURCE_LINK.findall(page.read_text())
+        assert stale == [], f"{page}: {stale}"
