@@ -13,7 +13,7 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from measured import links, render, runner
+from measured import errata, ledger, links, render, runner
 
 log = logging.getLogger("mkdocs.measured")
 printed_links = links.Checker()
@@ -23,6 +23,11 @@ def on_pre_build(config: Any, **_: Any) -> None:
     render.failures.clear()
     runner.reset()
     printed_links.clear()
+    errata.entries.cache_clear()
+    try:
+        errata.entries()  # a malformed ledger stops the build before any page
+    except ledger.LedgerError as error:
+        raise PluginError(str(error)) from error
 
 
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
@@ -45,6 +50,8 @@ def on_page_content(html: str, page: Any, files: Any, **_: Any) -> str:
 
 
 def on_post_build(config: Any, **_: Any) -> None:
+    if missing := ledger.missing_anchors(list(errata.entries()), printed_links.ids):
+        raise PluginError("\n".join(str(error) for error in missing))
     if broken := printed_links.broken_anchors():
         raise PluginError("broken links:\n  " + "\n  ".join(broken))
     log.info(
