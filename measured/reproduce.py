@@ -13,6 +13,7 @@ Exit status: 0 all ran, 1 an experiment failed, 2 bad input, 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from dataclasses import dataclass
@@ -97,13 +98,16 @@ class Interrupted:
     seconds: float
 
 
-def add_parser(commands: Any) -> argparse.ArgumentParser:
+def add_parser(commands: Any, width: int | None = None) -> argparse.ArgumentParser:
+    """The ``reproduce`` subcommand; ``width`` fixes the help's width (for the docs)."""
     parser = commands.add_parser(
         "reproduce",
         help="re-run experiments here and compare with the published figures",
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=functools.partial(
+            argparse.RawDescriptionHelpFormatter, width=width
+        ),
     )
     parser.add_argument(
         "--only",
