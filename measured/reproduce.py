@@ -367,6 +367,7 @@ def main(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
 
     plan = [(name, interp) for name in names for interp in interpreters]
+    runner.reset()  # a new session: nothing reused from an earlier one in-process
     outcomes, interrupted = run_all(plan, cached=args.cached, err=err)
     if interrupted is not None:
         print(
