@@ -265,7 +265,11 @@ def table(
 def summary(rows: list[Row], *, compared: bool = True) -> str:
     judged = [r for r in rows if r.verdict in ("holds", "does not hold")]
     held = sum(r.verdict == "holds" for r in judged)
-    parts = [f"{held} of {len(judged)} conclusions hold on your machine"]
+    parts = [
+        f"{held} of {len(judged)} conclusions hold on your machine"
+        if judged
+        else "No conclusion was judged"
+    ]
     if unshown := sum(r.verdict == "not shown" for r in rows):
         parts.append(f"{unshown} cannot be shown here")
     if failed := len({r.experiment for r in rows if r.verdict == "run failed"}):

@@ -29,6 +29,16 @@ FORMAT = 1
 FILENAME = "results.json"
 URL_TIMEOUT = 20.0
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+# What the comparison reads from a run's environment (measure.Environment).
+ENV_KEYS = (
+    "python",
+    "implementation",
+    "free_threaded_build",
+    "gil_enabled",
+    "os",
+    "cpu",
+    "cores",
+)
 
 
 class ResultsError(ValueError):
@@ -172,8 +182,11 @@ def _check(data: Any) -> str | None:
         for name, kind in (("pages", list), ("claims", list), ("result", dict)):
             if not isinstance(run.get(name), kind):
                 return f'run {i} ({run["experiment"]}) has no "{name}" {kind.__name__}'
-        if not isinstance(run["result"].get("env"), dict):
+        env = run["result"].get("env")
+        if not isinstance(env, dict):
             return f'run {i} ({run["experiment"]}) has no environment ("env")'
+        if missing := [key for key in ENV_KEYS if key not in env]:
+            return f"run {i} ({run['experiment']}) env lacks {', '.join(missing)}"
         if not all(isinstance(c, dict) and "claim" in c for c in run["claims"]):
             return f"run {i} ({run['experiment']}) has a malformed claim"
     return None

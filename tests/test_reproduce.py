@@ -291,6 +291,7 @@ def broken_interpreter(folder: Path) -> str:
         ),
         (["--against", "future.json"], "format 99 is newer than this checkout reads"),
         (["--against", "bad-run.json"], 'run 0 (fast) has no "result" dict'),
+        (["--against", "no-cores.json"], "run 0 (fast) env lacks cores"),
         (
             ["--python", "no-such-python"],
             "error: interpreter 'no-such-python' does not",
@@ -310,6 +311,9 @@ def test_bad_input_is_one_line_with_status_2(
     bad = json.loads((marked / "published.json").read_text())
     del bad["runs"][0]["result"]
     (marked / "bad-run.json").write_text(json.dumps(bad))
+    no_cores = json.loads((marked / "published.json").read_text())
+    del no_cores["runs"][0]["result"]["env"]["cores"]
+    (marked / "no-cores.json").write_text(json.dumps(no_cores))
     args = [broken_interpreter(marked) if a == "BROKEN" else a for a in args]
     if "--against" not in args:
         args += ["--against", "published.json"]
@@ -395,6 +399,7 @@ def test_ctrl_c_kills_the_running_experiment_and_its_children(
         os.kill(pid, signal.SIGKILL)
     assert survivors == [], f"processes survived Ctrl-C: {survivors}"
     assert "a_quick" in stdout and "b_hang" not in stdout.split("experiment")[-1]
+    assert "No conclusion was judged" in stdout  # a_quick has no claim
     assert not (project / "ran").exists(), "an experiment started after Ctrl-C"
     data = json.loads(out_json.read_text())
     assert data["interrupted"]["experiment"] == "b_hang"
