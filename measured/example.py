@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import logging
 import os
 import shlex
 import subprocess
@@ -27,10 +28,33 @@ BUDGET_SECONDS = 6.0  # the runs the example repeats, by their time in this buil
 MAX_EXPERIMENTS = 2
 COLUMNS = 88  # the width of a code block on the page
 CACHE_NAME = "reproduce-example"
+log = logging.getLogger("mkdocs.measured")
 
 
-def pick(budget: float = BUDGET_SECONDS) -> list[runner.Run]:
-    """The fastest experiments with claims that fit the budget (at least one)."""
+def fastest(
+    runs: list[runner.Run], budget: float = BUDGET_SECONDS, most: int = MAX_EXPERIMENTS
+) -> list[runner.Run]:
+    """The fastest runs that fit the budget together; the fastest one if none fits."""
+    ordered = sorted(runs, key=lambda run: (run.seconds, run.name))
+    chosen: list[runner.Run] = []
+    for run in ordered:
+        spent = sum(r.seconds for r in chosen)
+        if len(chosen) < most and spent + run.seconds <= budget:
+            chosen.append(run)
+    if not chosen and ordered:
+        log.info(
+            "reproduce example: the fastest experiment, %s, took %.1f s "
+            "(budget %.0f s); the example runs it anyway",
+            ordered[0].name,
+            ordered[0].seconds,
+            budget,
+        )
+        chosen = ordered[:1]
+    return chosen
+
+
+def pick() -> list[runner.Run]:
+    """This build's runs of the experiments with claims, then the fastest of them."""
     runs = []
     for name in sorted(claims.REGISTRY):
         try:
@@ -38,13 +62,7 @@ def pick(budget: float = BUDGET_SECONDS) -> list[runner.Run]:
         except runner.ExperimentFailed as failure:
             render.failures.append(failure)  # the hook fails the build, loudly
             raise
-    runs.sort(key=lambda run: (run.seconds, run.name))
-    chosen: list[runner.Run] = []
-    for run in runs:
-        spent = sum(r.seconds for r in chosen)
-        if len(chosen) < MAX_EXPERIMENTS and spent + run.seconds <= budget:
-            chosen.append(run)
-    return chosen or runs[:1]
+    return fastest(runs)
 
 
 def _key(chosen: list[runner.Run]) -> str:
