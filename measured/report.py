@@ -36,7 +36,8 @@ class Row:
     figure: float | None
     machine: str | None
     holds: bool | None
-    verdict: str  # holds | does not hold | not shown | no claim | run failed
+    # holds | does not hold | not shown | no claim | run failed | claim failed
+    verdict: str
     reason: str
     ratio: float | None  # your figure / the published one
     statement: str
@@ -130,7 +131,7 @@ def compare(outcomes: list[Outcome], published: results.Published | None) -> lis
                 )
             continue
         run = outcome.run
-        judged = results.evaluate(outcome.experiment, run.result)
+        judged = results.evaluate(outcome.experiment, run.result, strict=False)
         for claim in judged or [None]:
             mine = claim or {}
             theirs = pub_claims.get(mine.get("claim"), {})
@@ -151,8 +152,14 @@ def compare(outcomes: list[Outcome], published: results.Published | None) -> lis
                     figure=figure,
                     machine=machine_label(run.env),
                     holds=mine.get("holds"),
-                    verdict=_verdict(mine.get("holds")) if claim else "no claim",
-                    reason=mine.get("reason", ""),
+                    verdict=(
+                        "no claim"
+                        if claim is None
+                        else "claim failed"
+                        if "error" in mine
+                        else _verdict(mine.get("holds"))
+                    ),
+                    reason=mine.get("error") or mine.get("reason", ""),
                     ratio=ratio,
                     statement=mine.get("statement", ""),
                     seconds=run.seconds,
@@ -188,6 +195,7 @@ def _verdict_cell(row: Row) -> str:
         "not shown": f"[yellow]– not shown here[/]{reason}",
         "no claim": "[dim]no conclusion registered[/]",
         "run failed": f"[red]✗ run failed[/]{reason}",
+        "claim failed": f"[red]✗ the claim could not read your result[/]{reason}",
     }[row.verdict]
 
 
@@ -274,6 +282,8 @@ def summary(rows: list[Row], *, compared: bool = True) -> str:
         parts.append(f"{unshown} cannot be shown here")
     if failed := len({r.experiment for r in rows if r.verdict == "run failed"}):
         parts.append(f"{failed} experiment{'s' if failed > 1 else ''} failed")
+    if broken := sum(r.verdict == "claim failed" for r in rows):
+        parts.append(f"{broken} claim{'s' if broken > 1 else ''} could not be judged")
     if cached := len({(r.experiment, r.python) for r in rows if r.cached}):
         parts.append(f"{cached} run{'s' if cached > 1 else ''} from the build cache")
     ratio = " Ratio: your figure ÷ the published one." if compared else ""

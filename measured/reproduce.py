@@ -35,7 +35,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from . import cache, project, results, runner
+from . import cache, project, report, results, runner
 from .interpreter import Interpreter, InterpreterError, probe
 
 NO_COMPARISON = "none"
@@ -52,7 +52,7 @@ comparison source (--against), when not given:
   site/results.json if you built the site here (make build), else results.json
   of the published site (site_url in mkdocs.yml). --against none only runs.
 
-exit status: 0 every experiment ran, 1 an experiment failed,
+exit status: 0 every experiment ran, 1 an experiment (or a claim) failed,
   2 bad input (unknown id or page, unreadable results file, interpreter that
   does not start), 130 interrupted (finished results are still printed).
 
@@ -352,8 +352,6 @@ def _interpreters(commands: list[str]) -> list[Interpreter]:
 
 
 def main(args: argparse.Namespace) -> int:
-    from . import report  # rich tables; kept out of the way of `measured run`
-
     out, err = Console(), Console(stderr=True, highlight=False)
     try:
         if args.json is not None and not args.json.parent.is_dir():
@@ -383,4 +381,5 @@ def main(args: argparse.Namespace) -> int:
         print(f"wrote {args.json}", file=sys.stderr)
     if interrupted is not None:
         return EXIT_INTERRUPTED
-    return EXIT_FAILED if any(o.error for o in outcomes) else EXIT_OK
+    failed = any(row.verdict in ("run failed", "claim failed") for row in rows)
+    return EXIT_FAILED if failed else EXIT_OK

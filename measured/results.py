@@ -45,11 +45,23 @@ class ResultsError(ValueError):
     """A results file that cannot be read or is not a results file (one line)."""
 
 
-def evaluate(experiment: str, result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every registered claim of ``experiment``, judged on ``result``."""
+def evaluate(
+    experiment: str, result: dict[str, Any], *, strict: bool = True
+) -> list[dict[str, Any]]:
+    """Every registered claim of ``experiment``, judged on ``result``.
+
+    ``strict=False`` (a reader's run) records a claim that cannot read the result as
+    an ``error`` instead of raising: the other claims and experiments still count.
+    """
     judged = []
     for check in claims.for_experiment(experiment):
-        outcome = check(result)
+        try:
+            outcome = check(result)
+        except Exception as exc:
+            if strict:
+                raise
+            judged.append({"claim": check.__name__, "holds": None, "error": repr(exc)})
+            continue
         judged.append(
             {
                 "claim": check.__name__,
@@ -62,7 +74,7 @@ def evaluate(experiment: str, result: dict[str, Any]) -> list[dict[str, Any]]:
     return judged
 
 
-def record(run: Run) -> dict[str, Any]:
+def record(run: Run, *, strict: bool = True) -> dict[str, Any]:
     """One run as the results file stores it."""
     try:
         script = run.script.resolve().relative_to(project.root()).as_posix()
@@ -83,7 +95,7 @@ def record(run: Run) -> dict[str, Any]:
         "seconds": run.seconds,
         "cached": run.cached,
         "provenance": provenance.line(run),
-        "claims": evaluate(run.name, run.result),
+        "claims": evaluate(run.name, run.result, strict=strict),
         "result": run.result,
         "stdout": run.stdout,
     }
@@ -92,14 +104,18 @@ def record(run: Run) -> dict[str, Any]:
 def document(
     runs: Iterable[Run], *, kind: str, site_url: str | None = None, **extra: Any
 ) -> dict[str, Any]:
-    """A whole results file: ``kind`` is "site" (a build) or "reproduce" (a reader)."""
+    """A whole results file: ``kind`` is "site" (a build) or "reproduce" (a reader).
+
+    A build's claims must all read their results (a claim that cannot fails the
+    build); a reader's file records such a claim's error instead.
+    """
     return {
         "format": FORMAT,
         "kind": kind,
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "site_url": site_url,
         **extra,
-        "runs": [record(run) for run in runs],
+        "runs": [record(run, strict=kind == "site") for run in runs],
     }
 
 

@@ -404,3 +404,17 @@ def test_ctrl_c_kills_the_running_experiment_and_its_children(
     data = json.loads(out_json.read_text())
     assert data["interrupted"]["experiment"] == "b_hang"
     assert [run["experiment"] for run in data["runs"]] == ["a_quick"]
+
+
+def test_a_claim_that_cannot_read_your_result_is_reported(
+    lab: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def needs_more(result: dict[str, Any]) -> claims.Claim:
+        return claims.Claim(True, "", figure=result["missing"])
+
+    monkeypatch.setitem(claims.REGISTRY, "fast", [needs_more, fast_is_fast])
+    assert main(["reproduce", "--only", "fast", "--against", "none"]) == 1
+    out = capsys.readouterr().out
+    assert "could not read your result: KeyError('missing')" in out
+    assert "1 of 1 conclusions hold" in out  # the other claim still counts
+    assert "1 claim could not be judged" in out
