@@ -75,8 +75,11 @@ def published_run(
     def build(env: dict[str, Any]) -> tuple[Any, ...]:
         return (env["implementation"], env["free_threaded_build"], env["gil_enabled"])
 
-    mine = (interpreter.implementation, interpreter.free_threaded_build)
-    mine_build = (*mine, interpreter.gil_enabled)
+    mine_build = (
+        interpreter.implementation,
+        interpreter.free_threaded_build,
+        interpreter.gil_enabled,
+    )
     for same in (
         lambda env: (
             build(env) == mine_build

@@ -418,3 +418,24 @@ def test_a_claim_that_cannot_read_your_result_is_reported(
     assert "could not read your result: KeyError('missing')" in out
     assert "1 of 1 conclusions hold" in out  # the other claim still counts
     assert "1 claim could not be judged" in out
+
+
+def test_your_run_is_compared_with_the_published_run_of_the_same_python(
+    tmp_path: Path,
+) -> None:
+    from measured import report
+
+    mine = runner.probe()
+    path = published_file(tmp_path / "two.json")
+    data = json.loads(path.read_text())
+    same = json.loads(json.dumps(data["runs"][0]))
+    same["result"]["env"] = {**ENV, "python": mine.version, "cores": 2}
+    free = json.loads(json.dumps(same))
+    free["result"]["env"]["free_threaded_build"] = not mine.free_threaded_build
+    data["runs"] = [data["runs"][0], free, same]
+    published = results.Published("two.json", data)
+    assert report.published_run(published, "fast", mine) is data["runs"][2]
+    # No run of your version: one of the same build, else the first.
+    data["runs"] = [free, data["runs"][0]]
+    assert report.published_run(published, "fast", mine) is data["runs"][1]
+    assert report.published_run(published, "nope", mine) is None
