@@ -26,7 +26,7 @@ from . import cache, claims, project, render, reproduce, results, runner
 
 BUDGET_SECONDS = 6.0  # the runs the example repeats, by their time in this build
 MAX_EXPERIMENTS = 2
-COLUMNS = 88  # the width of a code block on the page
+COLUMNS = 76  # what a code block on the page shows without scrolling
 CACHE_NAME = "reproduce-example"
 log = logging.getLogger("mkdocs.measured")
 
