@@ -42,23 +42,26 @@ NO_COMPARISON = "none"
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 DESCRIPTION = """\
-Re-run the guide's experiments on this machine and compare each conclusion's
-headline figure with the published one. Every run is fresh (a new interpreter in
-its own process group, with the experiment's timeout) unless --cached is given.
+Re-run the guide's experiments on this machine and compare each
+conclusion's headline figure with the published one. Every run is fresh
+(a new interpreter in its own process group, with the experiment's
+timeout) unless --cached is given.
 """
 
 EPILOG = """\
 comparison source (--against), when not given:
-  site/results.json if you built the site here (make build), else results.json
-  of the published site (site_url in mkdocs.yml). --against none only runs.
+  site/results.json if you built the site here (make build), else the
+  published site's results.json (site_url in mkdocs.yml).
+  --against none only runs the experiments.
 
-exit status: 0 every experiment ran, 1 an experiment (or a claim) failed,
-  2 bad input (unknown id or page, unreadable results file, interpreter that
-  does not start), 130 interrupted (finished results are still printed).
+exit status: 0 every experiment ran, 1 an experiment (or a claim)
+  failed, 2 bad input (unknown id or page, unreadable results file,
+  interpreter that does not start), 130 interrupted (finished results
+  are still printed).
 
 examples:
   python -m measured reproduce
-  python -m measured reproduce --only cpu_bound --python python3.12 python3.13
+  python -m measured reproduce --only cpu_bound --python python3.13
   python -m measured reproduce --page cpu-bound --json mine.json
   python -m measured reproduce --against mine.json
 """
