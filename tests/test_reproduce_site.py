@@ -161,4 +161,4 @@ def test_printed_link_to_a_missing_page_fails_the_strict_build(tmp_path: Path) -
     project = scratch_site(tmp_path / "project", reproduce_page=True, extra=printed)
     build = mkdocs_build(project / "site", config=project / "mkdocs.yml")
     assert build.returncode != 0
-    assert "links to '../gone.md' (printed by a code block)" in build.log
+    assert "../gone.md" in build.log  # named, whichever hook reports it
