@@ -1,8 +1,11 @@
-"""Command line: ``python -m measured run NAME [NAME ...] [--fresh] [--python CMD]``.
+"""Command line of the guide's build machinery.
 
-Runs experiments through the same runner and cache as the site build, and prints
-their output with the provenance line: the quickest way to check a snippet you
-are editing without building the whole site.
+- ``python -m measured run NAME [NAME ...] [--fresh] [--python CMD]`` runs
+  experiments through the same runner and cache as the site build and prints their
+  output with the provenance line: the quickest way to check a snippet you are
+  editing without building the whole site.
+- ``python -m measured reproduce [...]`` re-runs experiments on this machine and
+  compares them with the published figures (see :mod:`measured.reproduce`).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import provenance, runner
+from . import provenance, reproduce, runner
 from .interpreter import InterpreterError
 
 
@@ -21,8 +24,18 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("names", nargs="+", metavar="NAME", help="e.g. cpu_bound")
     run.add_argument("--fresh", action="store_true", help="ignore the cache")
     run.add_argument("--python", help="interpreter command (default: this one)")
+    reproduce.add_parser(commands)
     args = parser.parse_args(argv)
+    try:
+        if args.command == "reproduce":
+            return reproduce.main(args)
+        return _run(args)
+    except KeyboardInterrupt:  # Ctrl-C outside an experiment: nothing to clean up
+        print("interrupted", file=sys.stderr)
+        return reproduce.EXIT_INTERRUPTED
 
+
+def _run(args: argparse.Namespace) -> int:
     for name in args.names:
         try:
             outcome = runner.run(name, python=args.python, fresh=args.fresh or None)

@@ -4,16 +4,20 @@ markdown-exec only logs a warning when a block raises; under ``strict`` that fai
 the build at the end. Raising here stops the build at the failing page with the
 runner's message, strict or not. The hooks also fix and check the links that
 markdown-exec blocks print (see measured/links.py).
+
+After the build, every run the pages showed goes to ``results.json`` at the root of
+the site: the file ``python -m measured reproduce`` compares a reader's runs with.
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from measured import errata, ledger, links, render, runner
+from measured import errata, ledger, links, render, results, runner
 
 log = logging.getLogger("mkdocs.measured")
 printed_links = links.Checker()
@@ -28,6 +32,13 @@ def on_pre_build(config: Any, **_: Any) -> None:
         errata.entries()  # a malformed ledger stops the build before any page
     except ledger.LedgerError as error:
         raise PluginError(str(error)) from error
+
+
+def on_files(files: Any, **_: Any) -> Any:
+    # Provenance lines link to the reproduce page only if this site has one.
+    has_page = files.get_file_from_path(render.REPRODUCE_PAGE) is not None
+    render.reproduce_page = render.REPRODUCE_PAGE if has_page else None
+    return files
 
 
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
@@ -59,3 +70,10 @@ def on_post_build(config: Any, **_: Any) -> None:
         runner.stats["executed"],
         runner.stats["cached"],
     )
+    runs = runner.this_build()
+    try:
+        data = results.document(runs, kind="site", site_url=config.site_url)
+    except Exception as exc:  # a claim that cannot read its experiment's result
+        raise PluginError(f"cannot write {results.FILENAME}: {exc!r}") from exc
+    results.write(Path(config.site_dir) / results.FILENAME, data)
+    log.info("results: %d runs written to %s", len(runs), results.FILENAME)

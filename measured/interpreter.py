@@ -48,6 +48,27 @@ class Interpreter:
         )
 
 
+MIN_VERSION = (3, 11)
+
+
+def _why(exc: Exception) -> str:
+    """One line saying why the probe failed (no script text, no traceback)."""
+    if isinstance(exc, subprocess.CalledProcessError):
+        lines = [line.strip() for line in (exc.stderr or "").splitlines()]
+        lines = [line for line in lines if line]
+        status = f"exit status {exc.returncode}"
+        if not lines:
+            return status
+        # A traceback ends with the error; a shell or launcher says it first.
+        said = lines[-1] if lines[0].startswith("Traceback") else lines[0]
+        return f"{status}: {said}"
+    if isinstance(exc, subprocess.TimeoutExpired):
+        return f"no answer within {exc.timeout:g} s"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return "its answer was not the expected JSON"
+
+
 @functools.cache
 def probe(command: str | None = None) -> Interpreter:
     """Run ``command -c ...`` once per process; the default is this interpreter."""
@@ -63,6 +84,13 @@ def probe(command: str | None = None) -> Interpreter:
         info = json.loads(out)
     except (OSError, subprocess.SubprocessError, ValueError) as exc:
         raise InterpreterError(
-            f"interpreter {command!r} does not start: {exc}"
+            f"interpreter {command!r} does not start: {_why(exc)}"
         ) from exc
-    return Interpreter(command=command, **info)
+    interpreter = Interpreter(command=command, **info)
+    version = tuple(int(part) for part in interpreter.version.split(".")[:2])
+    if version < MIN_VERSION:
+        raise InterpreterError(
+            f"interpreter {command!r} is Python {interpreter.version}; "
+            f"the experiments need {'.'.join(map(str, MIN_VERSION))} or newer"
+        )
+    return interpreter

@@ -6,11 +6,18 @@ pieces it wants: :func:`output`, :func:`provenance`, :func:`figure`.
 
 from __future__ import annotations
 
+import posixpath
+import sys
+
 from . import provenance as _provenance
 from . import runner
 
 # Set by the MkDocs hook before each page renders; names the page in errors.
 current_page: str | None = None
+# The page that documents `python -m measured reproduce`; the hook sets this only
+# when the site has it, so provenance lines never link to a missing page.
+REPRODUCE_PAGE = "reproduce.md"
+reproduce_page: str | None = None
 # Failures seen while rendering; the hook turns them into a failed build.
 failures: list[runner.ExperimentFailed] = []
 
@@ -33,8 +40,23 @@ def output(run: runner.Run) -> str:
     return f"{fence}text\n{text}\n{fence}\n"
 
 
+def reproduce_command(run: runner.Run) -> str:
+    """The command that re-runs ``run`` on a reader's machine."""
+    command = f"python -m measured reproduce --only {run.name}"
+    if run.interpreter.command != sys.executable:  # the page chose an interpreter
+        version = ".".join(run.interpreter.version.split(".")[:2])
+        suffix = "t" if run.interpreter.free_threaded_build else ""
+        command += f" --python python{version}{suffix}"
+    return command
+
+
 def provenance(run: runner.Run) -> str:
-    return f'<p class="measured-provenance" markdown>{_provenance.line(run)}</p>\n'
+    line = _provenance.line(run)
+    if reproduce_page:
+        base = posixpath.dirname(current_page or "") or "."
+        link = posixpath.relpath(reproduce_page, base)
+        line += f" · [Run this yourself]({link}): `{reproduce_command(run)}`"
+    return f'<p class="measured-provenance" markdown>{line}</p>\n'
 
 
 def figure(svg: str, caption: str) -> str:

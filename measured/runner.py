@@ -13,8 +13,11 @@ import os
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +45,11 @@ def reset() -> None:
     """Start a new build: forget this process's runs and counters (not the cache)."""
     stats.clear()
     _this_build.clear()
+
+
+def this_build() -> list[Run]:
+    """Every run of this build (or process), in the order they were first asked for."""
+    return list(_this_build.values())
 
 
 class ExperimentFailed(RuntimeError):
@@ -81,6 +89,8 @@ class Run:
     cached: bool
     interpreter: Interpreter
     leftovers: list[str] = field(default_factory=list)
+    # Pages that showed this run, in build order (the results file lists them).
+    pages: list[str] = field(default_factory=list)
 
     @property
     def env(self) -> dict[str, Any]:
@@ -150,6 +160,26 @@ def _kill_group(proc: subprocess.Popen[str]) -> None:
             time.sleep(0.02)
 
 
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C back while a process group is being killed.
+
+    A second Ctrl-C in the middle of the cleanup would otherwise leave children
+    running. The interrupt is delivered (re-raised) once the cleanup is done.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be changed from the main thread
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught and callable(previous):
+        previous(signal.SIGINT, None)
+
+
 def _shm_entries() -> set[str]:
     try:
         return {p.name for p in SHM_DIR.iterdir() if p.name.startswith(SHM_PREFIXES)}
@@ -206,11 +236,23 @@ def execute(
         try:
             stdout, stderr = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            _kill_group(proc)
+            with _interrupts_deferred():
+                _kill_group(proc)
             stdout, stderr = proc.communicate()
             reason = f"timed out after {timeout:g} s; its process group was killed"
+        except KeyboardInterrupt:
+            # Ctrl-C: the script runs in its own session, so the terminal's SIGINT
+            # never reached it. Stop it and every child, free what it leaked, and
+            # let the caller keep what already finished.
+            with _interrupts_deferred():
+                _kill_group(proc)
+                _reap(proc)
+                _remove_leaked_shm(shm_before, started)
+            stats["interrupted"] += 1
+            raise
         finally:
-            _kill_group(proc)  # children that outlived the script are orphans: end them
+            with _interrupts_deferred():
+                _kill_group(proc)  # children that outlived the script: end them
         seconds = time.perf_counter() - t0
         if reason is None and proc.returncode != 0:
             reason = f"exited with status {proc.returncode}"
@@ -238,6 +280,14 @@ def execute(
     )
 
 
+def _reap(proc: subprocess.Popen[str]) -> None:
+    """Collect a killed script's exit status and close its pipes."""
+    try:
+        proc.communicate(timeout=GRACE_SECONDS)
+    except subprocess.TimeoutExpired:  # a grandchild that left the group holds a pipe
+        proc.kill()
+
+
 def _load_result(path: Path) -> dict[str, Any]:
     import json
 
@@ -262,7 +312,7 @@ def run(
     interpreter = probe(python)
     key = cache.key(script, interpreter)
     if key in _this_build:
-        return _this_build[key]
+        return _seen_on(_this_build[key], page)
     store = store or cache.Store()
     fresh = cache.fresh_requested() if fresh is None else fresh
     record = None if fresh else store.load(script.stem, key)
@@ -293,4 +343,10 @@ def run(
             },
         )
     _this_build[key] = outcome
+    return _seen_on(outcome, page)
+
+
+def _seen_on(outcome: Run, page: str | None) -> Run:
+    if page and page not in outcome.pages:
+        outcome.pages.append(page)
     return outcome

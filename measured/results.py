@@ -1,0 +1,220 @@
+"""The results file: every experiment run of a build, machine-readable.
+
+The site build writes it to ``results.json`` at the root of the site; the reproduce
+command reads it (from the site, a local build or any file) to set a reader's figures
+beside the published ones, and writes the same format with ``--json``, so one
+reader's file can be compared with another's.
+
+One entry per run: the experiment, the pages that showed it, the interpreter, the
+full JSON result with its environment, the provenance line, and every registered
+claim evaluated on that result (statement, holds, headline figure).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import claims, project, provenance
+from .runner import Run
+
+FORMAT = 1
+FILENAME = "results.json"
+URL_TIMEOUT = 20.0
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+# What the comparison reads from a run's environment (measure.Environment).
+ENV_KEYS = (
+    "python",
+    "implementation",
+    "free_threaded_build",
+    "gil_enabled",
+    "os",
+    "cpu",
+    "cores",
+)
+
+
+class ResultsError(ValueError):
+    """A results file that cannot be read or is not a results file (one line)."""
+
+
+def evaluate(
+    experiment: str, result: dict[str, Any], *, strict: bool = True
+) -> list[dict[str, Any]]:
+    """Every registered claim of ``experiment``, judged on ``result``.
+
+    ``strict=False`` (a reader's run) records a claim that cannot read the result as
+    an ``error`` instead of raising: the other claims and experiments still count.
+    """
+    judged = []
+    for check in claims.for_experiment(experiment):
+        try:
+            outcome = check(result)
+        except Exception as exc:
+            if strict:
+                raise
+            judged.append({"claim": check.__name__, "holds": None, "error": repr(exc)})
+            continue
+        judged.append(
+            {
+                "claim": check.__name__,
+                "holds": outcome.holds,
+                "statement": outcome.statement,
+                "reason": outcome.reason,
+                "figure": outcome.figure,
+            }
+        )
+    return judged
+
+
+def record(run: Run, *, strict: bool = True) -> dict[str, Any]:
+    """One run as the results file stores it."""
+    try:
+        script = run.script.resolve().relative_to(project.root()).as_posix()
+    except ValueError:
+        script = run.script.name
+    interpreter = run.interpreter
+    return {
+        "experiment": run.name,
+        "script": script,
+        "pages": list(run.pages),
+        "interpreter": {
+            "command": interpreter.command,
+            "version": interpreter.version,
+            "implementation": interpreter.implementation,
+            "free_threaded_build": interpreter.free_threaded_build,
+            "gil_enabled": interpreter.gil_enabled,
+        },
+        "seconds": run.seconds,
+        "cached": run.cached,
+        "provenance": provenance.line(run),
+        "claims": evaluate(run.name, run.result, strict=strict),
+        "result": run.result,
+        "stdout": run.stdout,
+    }
+
+
+def document(
+    runs: Iterable[Run], *, kind: str, site_url: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A whole results file: ``kind`` is "site" (a build) or "reproduce" (a reader).
+
+    A build's claims must all read their results (a claim that cannot fails the
+    build); a reader's file records such a claim's error instead.
+    """
+    return {
+        "format": FORMAT,
+        "kind": kind,
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "site_url": site_url,
+        **extra,
+        "runs": [record(run, strict=kind == "site") for run in runs],
+    }
+
+
+def write(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    tmp.replace(path)  # atomic: a reader never sees half a file
+
+
+@dataclass(frozen=True)
+class Published:
+    """A results file that was read and checked, and where it came from."""
+
+    source: str
+    data: dict[str, Any]
+
+    @property
+    def runs(self) -> list[dict[str, Any]]:
+        return self.data["runs"]
+
+    @property
+    def generated(self) -> str:
+        return str(self.data.get("generated") or "an unknown date")
+
+    def pages(self) -> dict[str, list[str]]:
+        """Page -> the experiments it showed, in the order of the file."""
+        found: dict[str, list[str]] = {}
+        for run in self.runs:
+            for page in run["pages"]:
+                names = found.setdefault(page, [])
+                if run["experiment"] not in names:
+                    names.append(run["experiment"])
+        return found
+
+
+def is_url(source: str) -> bool:
+    return bool(_URL.match(source))
+
+
+def _read(source: str) -> str:
+    if is_url(source):
+        request = urllib.request.Request(
+            source, headers={"User-Agent": "python-concurrency-measured reproduce"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=URL_TIMEOUT) as response:
+                return response.read().decode("utf-8")
+        except urllib.error.HTTPError as exc:
+            raise ResultsError(f"cannot read {source}: HTTP {exc.code}") from exc
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            why = getattr(exc, "reason", None) or exc
+            raise ResultsError(
+                f"cannot read {source}: {why} "
+                "(offline? pass --against FILE, or --against none)"
+            ) from exc
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = getattr(exc, "strerror", None) or exc
+        raise ResultsError(f"cannot read {source}: {why}") from exc
+
+
+def _check(data: Any) -> str | None:
+    """What makes ``data`` not a results file, or None if it is one."""
+    if not isinstance(data, dict):
+        return "the top level is not a JSON object"
+    version = data.get("format")
+    if version != FORMAT:
+        if isinstance(version, int) and version > FORMAT:
+            return f"format {version} is newer than this checkout reads ({FORMAT})"
+        return f'"format" is {version!r}, expected {FORMAT}'
+    if not isinstance(data.get("runs"), list):
+        return 'no "runs" list'
+    for i, run in enumerate(data["runs"]):
+        if not isinstance(run, dict):
+            return f"run {i} is not an object"
+        if not isinstance(run.get("experiment"), str):
+            return f'run {i} has no "experiment" name'
+        for name, kind in (("pages", list), ("claims", list), ("result", dict)):
+            if not isinstance(run.get(name), kind):
+                return f'run {i} ({run["experiment"]}) has no "{name}" {kind.__name__}'
+        env = run["result"].get("env")
+        if not isinstance(env, dict):
+            return f'run {i} ({run["experiment"]}) has no environment ("env")'
+        if missing := [key for key in ENV_KEYS if key not in env]:
+            return f"run {i} ({run['experiment']}) env lacks {', '.join(missing)}"
+        if not all(isinstance(c, dict) and "claim" in c for c in run["claims"]):
+            return f"run {i} ({run['experiment']}) has a malformed claim"
+    return None
+
+
+def load(source: str) -> Published:
+    """Read and check a results file from a path or a URL. Raises ResultsError."""
+    text = _read(source)
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ResultsError(f"{source} is not valid JSON: {exc}") from exc
+    if problem := _check(data):
+        raise ResultsError(f"{source} is not a results file: {problem}")
+    return Published(source, data)

@@ -1,0 +1,164 @@
+"""The site's side of reproducing: results.json, "Run this yourself", the docs page."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, Build, mkdocs_build
+
+from measured import claims, example, results
+
+pytestmark = pytest.mark.build
+
+
+def html(build: Build, page: str) -> str:
+    return (build.site / page / "index.html").read_text()
+
+
+# -- the real site -------------------------------------------------------------------
+
+
+def test_site_publishes_every_run_with_pages_and_claims(site_build: Build) -> None:
+    published = results.load(str(site_build.site / results.FILENAME))
+    assert published.data["kind"] == "site"
+    by_name = {run["experiment"]: run for run in published.runs}
+    cpu = by_name["cpu_bound"]
+    assert {"cpu-bound.md", "index.md"} <= set(cpu["pages"])
+    assert cpu["script"] == "snippets/cpu_bound.py"
+    assert cpu["result"]["env"]["cores"] >= 1
+    assert [c["claim"] for c in cpu["claims"]] == [
+        check.__name__ for check in claims.for_experiment("cpu_bound")
+    ]
+    assert all(isinstance(c["figure"], float) for c in cpu["claims"])
+    # Every experiment a page showed is in the file, and only those.
+    assert published.pages()["cpu-bound.md"] == ["cpu_bound"]
+
+
+def test_every_result_links_to_the_reproduce_page(site_build: Build) -> None:
+    page = html(site_build, "cpu-bound")
+    lines = re.findall(r'<p class="measured-provenance">(.*?)</p>', page, re.S)
+    assert lines
+    for line in lines:
+        assert '<a href="../reproduce/">Run this yourself</a>' in line
+        assert "<code>python -m measured reproduce --only cpu_bound</code>" in line
+
+
+def test_no_link_to_a_markdown_file_is_left_in_the_site(site_build: Build) -> None:
+    for page in site_build.site.rglob("*.html"):
+        left = re.findall(r'href="(?![a-z]+:)[^"]*\.md(?:#[^"]*)?"', page.read_text())
+        assert left == [], f"{page}: {left}"
+
+
+def test_reproduce_page_shows_a_real_run_and_the_help(site_build: Build) -> None:
+    page = html(site_build, "reproduce")
+    text = re.sub(r"<[^>]+>", "", page)  # the highlighter splits lines into spans
+    run = re.search(
+        r"\$ python -m measured reproduce --only (?P<ids>[\w ]+?) --against", text
+    )
+    assert run, "no example command on the page"
+    published = results.load(str(site_build.site / results.FILENAME))
+    shown = {r["experiment"] for r in published.runs}
+    for name in run["ids"].split():
+        assert name in shown, f"the example ran {name}, which no page shows"
+        assert re.search(rf"✓ {name}\s+\d+\.\d s", text), f"no progress line for {name}"
+    assert "conclusions hold on your machine" in text
+    assert re.search(r"\d+\.\d\d×", text), "no ratio in the example table"
+    assert "Real output, captured" in text
+    assert "usage: python -m measured reproduce" in text
+    assert example.published_url() in text
+
+
+# -- a scratch site, built with our hooks ---------------------------------------------
+
+EXPERIMENT = "from measured import measure\nprint('tiny ran')\nmeasure.emit({'n': 1})\n"
+PAGE = """\
+# Tiny
+
+```python exec="on"
+from measured import render
+
+run = render.experiment("tiny")
+print(render.output(run))
+print(render.provenance(run))
+```
+"""
+
+
+def scratch_site(folder: Path, *, reproduce_page: bool, extra: str = "") -> Path:
+    (folder / "snippets").mkdir(parents=True)
+    (folder / "docs" / "guide").mkdir(parents=True)
+    (folder / "requirements.lock").write_text("x==1\n")
+    (folder / "snippets" / "tiny.py").write_text(EXPERIMENT)
+    (folder / "docs" / "index.md").write_text("# Home\n")
+    (folder / "docs" / "guide" / "tiny.md").write_text(PAGE + extra)
+    if reproduce_page:
+        (folder / "docs" / "reproduce.md").write_text("# Reproduce\n")
+    (folder / "mkdocs.yml").write_text(
+        textwrap.dedent(
+            f"""\
+            site_name: scratch
+            site_url: https://example.invalid/scratch/
+            strict: true
+            hooks:
+              - {ROOT / "measured" / "hooks.py"}
+            plugins:
+              - markdown-exec
+            markdown_extensions:
+              - md_in_html
+              - pymdownx.superfences
+            """
+        )
+    )
+    return folder
+
+
+def test_scratch_build_writes_results_and_reproduce_reads_them(tmp_path: Path) -> None:
+    project = scratch_site(tmp_path / "project", reproduce_page=True)
+    build = mkdocs_build(project / "site", config=project / "mkdocs.yml")
+    assert build.returncode == 0, build.log[-3000:]
+    assert "results: 1 runs written to results.json" in build.log
+
+    data = json.loads((build.site / "results.json").read_text())
+    (run,) = data["runs"]
+    assert run["experiment"] == "tiny" and run["pages"] == ["guide/tiny.md"]
+    assert run["stdout"] == "tiny ran\n" and run["claims"] == []
+    assert data["site_url"] == "https://example.invalid/scratch/"
+
+    page = html(build, "guide/tiny")
+    assert '<a href="../../reproduce/">Run this yourself</a>' in page
+
+    # Without --against, the command compares with this local build.
+    proc = subprocess.run(
+        [sys.executable, "-m", "measured", "reproduce", "--page", "guide/tiny"],
+        cwd=project,
+        env={**os.environ, "MEASURED_ROOT": str(project), "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Published: site/results.json (your last local build)" in proc.stdout
+    assert re.search(r"^tiny\s+—\s+", proc.stdout, re.M), proc.stdout
+    assert "no conclusion registered" in proc.stdout
+
+
+def test_no_reproduce_link_where_the_site_has_no_reproduce_page(tmp_path: Path) -> None:
+    project = scratch_site(tmp_path / "project", reproduce_page=False)
+    build = mkdocs_build(project / "site", config=project / "mkdocs.yml")
+    assert build.returncode == 0, build.log[-3000:]
+    assert "Run this yourself" not in html(build, "guide/tiny")
+
+
+def test_printed_link_to_a_missing_page_fails_the_strict_build(tmp_path: Path) -> None:
+    printed = '\n```python exec="on"\nprint("[gone](../gone.md)")\n```\n'
+    project = scratch_site(tmp_path / "project", reproduce_page=True, extra=printed)
+    build = mkdocs_build(project / "site", config=project / "mkdocs.yml")
+    assert build.returncode != 0
+    assert "../gone.md" in build.log  # named, whichever hook reports it
