@@ -17,6 +17,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display on a build machine
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter
 
 _INK = "#010203"  # sentinel: becomes currentColor
 PALETTE = ("#3b82f6", "#f97316", "#10b981", "#e11d48", "#a855f7")
@@ -102,6 +103,11 @@ def speedup_chart(
         return _to_inline_svg(fig, alt, salt)
 
 
+def _plain_numbers(axis: object) -> None:
+    """Label a log axis 0.1, 1, 10, 1,000 rather than 10^-1, 10^0, 10^1, 10^3."""
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,g}"))  # type: ignore[attr-defined]
+
+
 def bar_chart(
     categories: Sequence[str],
     series: dict[str, Sequence[float]],
@@ -121,9 +127,13 @@ def bar_chart(
     """
     n = len(series)
     width = 0.8 / n
-    height = max(2.4, 0.45 * len(categories) * n + 1.0) if horizontal else 3.8
+    # Horizontal: the category names take room left of the axes, so the axes get
+    # less width and the whole chart keeps the type size of the vertical charts.
+    size = (
+        (5.2, max(2.4, 0.45 * len(categories) * n + 1.0)) if horizontal else (6.4, 3.8)
+    )
     with plt.rc_context(_style()):
-        fig, ax = plt.subplots(figsize=(6.4, height))
+        fig, ax = plt.subplots(figsize=size)
         positions = range(len(categories))
         for i, (name, values) in enumerate(series.items()):
             offsets = [p + (i - (n - 1) / 2) * width for p in positions]
@@ -140,6 +150,7 @@ def bar_chart(
             ax.set_xlabel(label)
             if log:
                 ax.set_xscale("log")
+                _plain_numbers(ax.xaxis)
             ax.margins(x=0.18)
             ax.grid(True, axis="x")
         else:
@@ -147,6 +158,7 @@ def bar_chart(
             ax.set_ylabel(label)
             if log:
                 ax.set_yscale("log")
+                _plain_numbers(ax.yaxis)
             ax.margins(y=0.15)
             ax.grid(True, axis="y")
         ax.set_axisbelow(True)
@@ -185,8 +197,10 @@ def line_chart(
             )
         if logx:
             ax.set_xscale("log")
+            _plain_numbers(ax.xaxis)
         if logy:
             ax.set_yscale("log")
+            _plain_numbers(ax.yaxis)
         if xticks is not None:
             ax.set_xticks(list(xticks), list(xticklabels or map(str, xticks)))
             ax.minorticks_off()

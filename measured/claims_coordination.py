@@ -221,8 +221,8 @@ def plain_increment_happens_to_survive(result: dict[str, Any]) -> Claim:
         for n in _race(result, "naive", interval)
     ]
     statement = (
-        f"A plain `counter.value += 1` lost **{max(lost):,}** updates at most in "
-        f"{len(lost)} trials"
+        f"A plain `counter.value += 1` lost **{max(lost):,}** updates in the worst "
+        f"of {len(lost)} trials"
     )
     if not result["env"]["gil_enabled"]:
         return _not_shown(
