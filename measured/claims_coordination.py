@@ -462,7 +462,7 @@ def worker_exception_reaches_caller(result: dict[str, Any]) -> Claim:
     return Claim(
         holds,
         f"An exception raised in a worker process reached the caller as "
-        f"`{e['exception'].split(':')[0]}`, with the worker's traceback attached.",
+        f"`{e['exception'].split('(')[0]}`, with the worker's traceback attached.",
         figure=float(len(e["other_results"])),
     )
 

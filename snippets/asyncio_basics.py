@@ -57,7 +57,7 @@ async def task_group() -> dict[str, Any]:
             siblings = [group.create_task(asyncio.sleep(10)) for _ in range(3)]
             group.create_task(fail_soon())
     except* ConnectionError as errors:
-        caught = "; ".join(f"{type(e).__name__}: {e}" for e in errors.exceptions)
+        caught = "; ".join(repr(e) for e in errors.exceptions)
     return {
         "caught": caught,
         "siblings_cancelled": sum(t.cancelled() for t in siblings),
@@ -116,7 +116,7 @@ def main() -> None:
 
     result["task_group"] = g = asyncio.run(task_group())
     print(
-        f"TaskGroup: caught {g['caught']!r}; {g['siblings_cancelled']} of "
+        f"TaskGroup: caught {g['caught']}; {g['siblings_cancelled']} of "
         f"{g['siblings']} sibling tasks were cancelled"
     )
 

@@ -126,11 +126,11 @@ def cancelling() -> dict[str, Any]:
 
 
 def worker_frames(remote: str) -> list[str]:
-    """The worker's own frame and error from a remote traceback, paths shortened."""
+    """The worker's own frame from a remote traceback, its path shortened."""
     lines = [line for line in remote.splitlines() if line.strip(' "')]
     start = next(i for i, line in enumerate(lines) if "in parse_row" in line)
-    kept = [lines[0].strip(' "'), *lines[start:]]
-    return [line.replace(os.path.dirname(__file__) + os.sep, "") for line in kept]
+    frame = lines[start : start + 2]  # the File ... line and the source line
+    return [line.replace(os.path.dirname(__file__) + os.sep, "") for line in frame]
 
 
 def exceptions() -> dict[str, Any]:
@@ -144,10 +144,10 @@ def exceptions() -> dict[str, Any]:
             for value in pool.map(parse_row, rows):  # re-raised when reached
                 delivered.append(value)
         except ValueError as raised:
-            reraised = f"{type(raised).__name__}: {raised}"
+            reraised = repr(raised)
         others_fine = [f.result() for i, f in enumerate(futures) if i != 2]
     return {
-        "exception": f"{type(error).__name__}: {error}",
+        "exception": repr(error),
         "remote_traceback_lines": remote,
         "map_delivered_before_error": delivered,
         "map_reraised": reraised,
@@ -219,7 +219,7 @@ def main() -> None:
 
     result["exceptions"] = e = exceptions()
     print(f"a worker process raised: future.exception() -> {e['exception']}")
-    print("  its traceback travels back as __cause__:")
+    print("  the worker's traceback travels back as __cause__; its last frame:")
     for line in e["remote_traceback_lines"]:
         print(f"  | {line}")
     print(

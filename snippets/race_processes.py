@@ -83,7 +83,7 @@ def pickle_error() -> str:
     try:
         pickle.dumps(threading.Lock())
     except TypeError as error:
-        return f"{type(error).__name__}: {error}"
+        return repr(error)
     return "(pickled without error)"
 
 
