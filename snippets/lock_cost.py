@@ -1,13 +1,14 @@
 """What a lock costs: uncontended vs contended, per acquisition.
 
-The same critical section (``with lock: touch()``, a few lines of Python) runs
-OPERATIONS times in total:
+Uncontended: one thread takes and releases a lock OPERATIONS times around a tiny
+critical section; nobody else ever wants the lock. For ``threading.Lock``,
+``threading.RLock`` and ``multiprocessing.Lock``, against the same loop with no
+lock at all.
 
-- no lock, one thread: the bare loop and call, for reference;
-- ``threading.Lock``, ``threading.RLock`` and ``multiprocessing.Lock``, one thread:
-  nobody else ever wants the lock (uncontended);
-- ``threading.Lock`` shared by CONTENDERS threads splitting the same work: a thread
-  is often switched out while it holds the lock, and the others block on it.
+Contended: two threads relay one baton HANDOFFS times. Each thread blocks in
+``acquire()`` until the other releases, so *every* acquisition finds the lock taken
+and has to sleep and be woken up: the cost a contended lock adds each time it is
+actually contended.
 
 The configurations take turns, round after round (measure.time_interleaved).
 
@@ -24,85 +25,91 @@ from contextlib import AbstractContextManager
 from measured import measure
 
 TIMEOUT = 60
-OPERATIONS = 50_000  # lock acquisitions per configuration, in total
-CONTENDERS = 4
+OPERATIONS = 100_000  # uncontended acquisitions per configuration
+HANDOFFS = 5_000  # contended acquisitions per thread
 
 
-def touch() -> int:
-    """The critical section: a few lines of Python (the GIL may switch inside)."""
-    total = 0
-    for i in range(10):
-        total += i
-    return total
+def touch() -> None:
+    """The critical section: as small as it gets."""
 
 
-def bare(lock: None, n: int, start: threading.Barrier) -> None:
-    start.wait()
+def bare(n: int) -> None:
     for _ in range(n):
         touch()
 
 
-def hammer(
-    lock: AbstractContextManager[object], n: int, start: threading.Barrier
-) -> None:
-    start.wait()  # all threads begin together, so they really compete
+def locked(lock: AbstractContextManager[object], n: int) -> None:
     for _ in range(n):
         with lock:
             touch()
 
 
-def in_threads(
-    lock: AbstractContextManager[object] | None, threads: int, work: Callable = hammer
-) -> None:
-    start = threading.Barrier(threads)
-    workers = [
-        threading.Thread(target=work, args=(lock, OPERATIONS // threads, start))
-        for _ in range(threads)
+def relay(mine: threading.Lock, theirs: threading.Lock, n: int) -> None:
+    for _ in range(n):
+        mine.acquire()  # blocks until the other thread releases it
+        touch()
+        theirs.release()  # wake the other thread
+
+
+def handoffs() -> None:
+    a, b = threading.Lock(), threading.Lock()
+    a.acquire()
+    b.acquire()
+    threads = [
+        threading.Thread(target=relay, args=(a, b, HANDOFFS)),
+        threading.Thread(target=relay, args=(b, a, HANDOFFS)),
     ]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    for thread in threads:
+        thread.start()
+    a.release()  # start the relay
+    for thread in threads:
+        thread.join()
 
 
 def main() -> None:
-    configs: dict[str, Callable[[], None]] = {
-        "no lock, 1 thread": lambda: in_threads(None, 1, bare),
-        "Lock, 1 thread (uncontended)": lambda: in_threads(threading.Lock(), 1),
-        "RLock, 1 thread (uncontended)": lambda: in_threads(threading.RLock(), 1),
-        "multiprocessing.Lock, 1 thread (uncontended)": lambda: in_threads(
-            multiprocessing.Lock(), 1
-        ),
-        f"Lock, {CONTENDERS} threads (contended)": lambda: in_threads(
-            threading.Lock(), CONTENDERS
+    uncontended: dict[str, Callable[[], None]] = {
+        "no lock": lambda: bare(OPERATIONS),
+        "Lock, uncontended": lambda: locked(threading.Lock(), OPERATIONS),
+        "RLock, uncontended": lambda: locked(threading.RLock(), OPERATIONS),
+        "multiprocessing.Lock, uncontended": lambda: locked(
+            multiprocessing.Lock(), OPERATIONS
         ),
     }
+    configs = {**uncontended, "Lock, contended (every acquire waits)": handoffs}
     timings = measure.time_interleaved(configs, repeats=5)
-    print(f"{OPERATIONS:,} acquisitions per configuration, median of 5 rounds")
+    counts = {name: OPERATIONS for name in uncontended}
+    counts["Lock, contended (every acquire waits)"] = 2 * HANDOFFS
+    print("per acquisition (per loop turn for 'no lock'), median of 5 rounds")
     rows = []
     for name, timing in timings.items():
-        ns = timing.median / OPERATIONS * 1e9
-        rows.append({"config": name, "ns_per_op": ns, "timing": timing.to_dict()})
-        print(f"{name:<46} {ns:7.0f} ns per operation  (spread {timing.spread:.0%})")
+        ns = timing.median / counts[name] * 1e9
+        rows.append(
+            {
+                "config": name,
+                "acquisitions": counts[name],
+                "ns_per_op": ns,
+                "timing": timing.to_dict(),
+            }
+        )
+        print(f"{name:<38} {ns:8,.0f} ns  (spread {timing.spread:.0%})")
     per_op = {row["config"]: row["ns_per_op"] for row in rows}
-    uncontended = per_op["Lock, 1 thread (uncontended)"]
-    contended = per_op[f"Lock, {CONTENDERS} threads (contended)"]
-    baseline = per_op["no lock, 1 thread"]
+    baseline = per_op["no lock"]
+    free = per_op["Lock, uncontended"]
+    waited = per_op["Lock, contended (every acquire waits)"]
     print(
-        f"the lock itself adds {uncontended - baseline:.0f} ns uncontended and "
-        f"{contended - baseline:.0f} ns contended; contended / uncontended: "
-        f"{contended / uncontended:.1f}x per operation"
+        f"an uncontended Lock adds {free - baseline:,.0f} ns per acquisition; "
+        f"a contended acquisition costs {waited / free:,.0f}x an uncontended one"
     )
     measure.emit(
         {
             "experiment": "lock_cost",
             "operations": OPERATIONS,
-            "contenders": CONTENDERS,
+            "handoffs": HANDOFFS,
             "rows": rows,
-            "uncontended_ns": uncontended,
-            "contended_ns": contended,
             "no_lock_ns": baseline,
-            "contention_ratio": contended / uncontended,
+            "uncontended_ns": free,
+            "contended_ns": waited,
+            "contention_ratio": waited / free,
         }
     )
 

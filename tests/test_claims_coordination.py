@@ -165,8 +165,7 @@ def test_connection_claims_fail_and_skip() -> None:
 def test_lock_cost_claims_fail_on_contradicting_figures() -> None:
     result = {
         "contention_ratio": 1.0,
-        "contenders": 4,
-        "contended_ns": 300.0,
+        "contended_ns": 5_300.0,
         "uncontended_ns": 5_300.0,
         "no_lock_ns": 300.0,
     }
