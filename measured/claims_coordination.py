@@ -681,11 +681,14 @@ def blocking_call_stalls_the_loop(result: dict[str, Any]) -> Claim:
 def cpu_work_belongs_in_a_process_pool(result: dict[str, Any]) -> Claim:
     inline = result["stall_ms"][CPU_INLINE]
     pooled = result["stall_ms"][CPU_POOL]
-    holds = inline >= 0.5 * result["block"] * 1000 and pooled <= RESPONSIVE_MAX_STALL_MS
+    work = result["cpu_work_ms"]
+    # The loop is frozen for the whole computation (less one heartbeat interval).
+    holds = inline >= 0.8 * work and pooled <= RESPONSIVE_MAX_STALL_MS
     return Claim(
         holds,
-        f"CPU work run in a coroutine stalled the loop **{inline:.0f} ms**; the same "
-        f"work in a process pool stalled it **{pooled:.1f} ms**.",
+        f"CPU work run in a coroutine froze the loop for **{inline:.0f} ms**, all "
+        f"{work:.0f} ms it computed; the same work in a process pool stalled it "
+        f"**{pooled:.1f} ms**.",
         figure=inline,
     )
 

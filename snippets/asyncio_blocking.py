@@ -77,8 +77,12 @@ def main() -> None:
             loop = asyncio.get_running_loop()
             await loop.run_in_executor(None, time.sleep, BLOCK)
 
+        work_seconds: list[float] = []
+
         async def cpu_inline() -> None:
-            cpu_work(size)
+            # Timed, to compare the stall with how long the work itself took.
+            timing = measure.time_call(lambda: cpu_work(size), repeats=1, warmup=0)
+            work_seconds.append(timing.median)
 
         async def cpu_in_process() -> None:
             loop = asyncio.get_running_loop()
@@ -105,17 +109,20 @@ def main() -> None:
         f"heartbeat every {TICK * 1000:.0f} ms; each job blocks or waits "
         f"{BLOCK * 1000:.0f} ms; worst heartbeat delay, median of {REPEATS} rounds"
     )
+    work_ms = sorted(work_seconds)[len(work_seconds) // 2] * 1000
     rows = []
     for name, values in stalls.items():
         stall = sorted(values)[len(values) // 2]
         rows.append({"job": name, "stall_ms": stall * 1000, "samples": values})
         print(f"{name:<36} loop stalled {stall * 1000:6.1f} ms")
+    print(f"(the CPU work itself took {work_ms:.0f} ms when run in the coroutine)")
     measure.emit(
         {
             "experiment": "asyncio_blocking",
             "tick": TICK,
             "block": BLOCK,
             "cpu_size": size,
+            "cpu_work_ms": work_ms,
             "rows": rows,
             "stall_ms": {row["job"]: row["stall_ms"] for row in rows},
             "round_seconds": timing.to_dict(),

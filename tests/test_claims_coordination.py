@@ -125,7 +125,7 @@ def test_event_loop_claims_fail_on_contradicting_figures() -> None:
         cc.CPU_INLINE: 200.0,
         cc.CPU_POOL: 180.0,  # a process pool that stalled the loop: wrong
     }
-    result = {"stall_ms": stalls, "block": 0.2}
+    result = {"stall_ms": stalls, "block": 0.2, "cpu_work_ms": 200.0}
     assert cc.blocking_call_stalls_the_loop(result).holds is False
     assert cc.cpu_work_belongs_in_a_process_pool(result).holds is False
 
