@@ -17,6 +17,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display on a build machine
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter
 
 _INK = "#010203"  # sentinel: becomes currentColor
 PALETTE = ("#3b82f6", "#f97316", "#10b981", "#e11d48", "#a855f7")
@@ -99,4 +100,114 @@ def speedup_chart(
         if title:
             ax.set_title(title)
         ax.legend(loc="upper left")
+        return _to_inline_svg(fig, alt, salt)
+
+
+def _plain_numbers(axis: object) -> None:
+    """Label a log axis 0.1, 1, 10, 1,000 rather than 10^-1, 10^0, 10^1, 10^3."""
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,g}"))  # type: ignore[attr-defined]
+
+
+def bar_chart(
+    categories: Sequence[str],
+    series: dict[str, Sequence[float]],
+    *,
+    label: str,
+    alt: str,
+    salt: str,
+    log: bool = False,
+    horizontal: bool = False,
+    fmt: str = "{:,.0f}",
+    title: str = "",
+) -> str:
+    """Grouped bars: one group per category, one bar per series, values printed.
+
+    ``horizontal`` suits long category names; ``log`` suits values that span
+    orders of magnitude (a log axis starts at the smallest value, not at zero).
+    """
+    n = len(series)
+    width = 0.8 / n
+    # Horizontal: the category names take room left of the axes, so the axes get
+    # less width and the whole chart keeps the type size of the vertical charts.
+    size = (
+        (5.2, max(2.4, 0.45 * len(categories) * n + 1.0)) if horizontal else (6.4, 3.8)
+    )
+    with plt.rc_context(_style()):
+        fig, ax = plt.subplots(figsize=size)
+        positions = range(len(categories))
+        for i, (name, values) in enumerate(series.items()):
+            offsets = [p + (i - (n - 1) / 2) * width for p in positions]
+            draw = ax.barh if horizontal else ax.bar
+            bars = draw(
+                offsets, values, width, color=PALETTE[i % len(PALETTE)], label=name
+            )
+            ax.bar_label(
+                bars, labels=[fmt.format(v) for v in values], padding=2, fontsize=9
+            )
+        if horizontal:
+            ax.set_yticks(list(positions), list(categories))
+            ax.invert_yaxis()  # first category on top, as read
+            ax.set_xlabel(label)
+            if log:
+                ax.set_xscale("log")
+                _plain_numbers(ax.xaxis)
+            ax.margins(x=0.18)
+            ax.grid(True, axis="x")
+        else:
+            ax.set_xticks(list(positions), list(categories))
+            ax.set_ylabel(label)
+            if log:
+                ax.set_yscale("log")
+                _plain_numbers(ax.yaxis)
+            ax.margins(y=0.15)
+            ax.grid(True, axis="y")
+        ax.set_axisbelow(True)
+        if title:
+            ax.set_title(title)
+        if n > 1:
+            ax.legend(loc="best")
+        return _to_inline_svg(fig, alt, salt)
+
+
+def line_chart(
+    series: dict[str, Sequence[tuple[float, float]]],
+    *,
+    xlabel: str,
+    ylabel: str,
+    alt: str,
+    salt: str,
+    logx: bool = False,
+    logy: bool = False,
+    xticks: Sequence[float] | None = None,
+    xticklabels: Sequence[str] | None = None,
+    title: str = "",
+) -> str:
+    """A line per series through its (x, y) points, optionally on log axes."""
+    with plt.rc_context(_style()):
+        fig, ax = plt.subplots(figsize=(6.4, 3.8))
+        for i, (name, points) in enumerate(series.items()):
+            xs, ys = zip(*sorted(points), strict=True)
+            ax.plot(
+                xs,
+                ys,
+                marker=_MARKERS[i % len(_MARKERS)],
+                linewidth=2,
+                color=PALETTE[i % len(PALETTE)],
+                label=name,
+            )
+        if logx:
+            ax.set_xscale("log")
+            _plain_numbers(ax.xaxis)
+        if logy:
+            ax.set_yscale("log")
+            _plain_numbers(ax.yaxis)
+        if xticks is not None:
+            ax.set_xticks(list(xticks), list(xticklabels or map(str, xticks)))
+            ax.minorticks_off()
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.grid(True)
+        if title:
+            ax.set_title(title)
+        ax.legend(loc="best")
         return _to_inline_svg(fig, alt, salt)

@@ -95,3 +95,8 @@ def threads_do_not_scale_with_gil(result: dict[str, Any]) -> Claim:
         "thread at a time run Python bytecode.",
         figure=gain,
     )
+
+
+# Claims of the "Sharing and coordination" pages live in their own module; importing
+# it here registers them with the rest.
+from . import claims_coordination  # noqa: E402, F401
