@@ -9,8 +9,16 @@ import sys
 from dataclasses import dataclass
 
 _PROBE = """
-import json, platform, sys, sysconfig
+import importlib.util, json, multiprocessing, platform, sys, sysconfig
 gil = getattr(sys, "_is_gil_enabled", None)
+def found(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ImportError:
+        return False
+subinterpreters = next(
+    (m for m in ("concurrent.interpreters", "interpreters_backport") if found(m)), ""
+)
 print(json.dumps({
     "executable": sys.executable,
     "version": platform.python_version(),
@@ -18,8 +26,13 @@ print(json.dumps({
     "build": sys.version,
     "free_threaded_build": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
     "gil_enabled": True if gil is None else bool(gil()),
+    "start_method": multiprocessing.get_start_method(),
+    "subinterpreters": subinterpreters,
 }))
 """
+
+
+MIN_VERSION = (3, 11)  # measure.py uses datetime.UTC
 
 
 class InterpreterError(RuntimeError):
@@ -35,6 +48,14 @@ class Interpreter:
     build: str
     free_threaded_build: bool
     gil_enabled: bool
+    start_method: str  # multiprocessing's default on this platform and version
+    subinterpreters: str  # "concurrent.interpreters", the 3.13 backport, or ""
+
+    @property
+    def label(self) -> str:
+        """``3.13`` or ``3.14t``: the name uv and setup-python use for this build."""
+        minor = ".".join(self.version.split(".")[:2])
+        return minor + ("t" if self.free_threaded_build else "")
 
     def identity(self) -> str:
         """What makes results of this interpreter comparable: version and build."""
@@ -53,16 +74,29 @@ def probe(command: str | None = None) -> Interpreter:
     """Run ``command -c ...`` once per process; the default is this interpreter."""
     command = command or sys.executable
     try:
-        out = subprocess.run(
+        proc = subprocess.run(
             [command, "-c", _PROBE],
             capture_output=True,
             text=True,
             timeout=30,
-            check=True,
-        ).stdout
-        info = json.loads(out)
-    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise InterpreterError(f"{command!r} does not start: {exc}") from exc
+    if proc.returncode != 0:
+        # A pyenv shim for a version that is installed but not selected exits
+        # 127 with "pyenv: python3.12: command not found": say that, not "127".
+        first = next((x for x in proc.stderr.splitlines() if x.strip()), "")
         raise InterpreterError(
-            f"interpreter {command!r} does not start: {exc}"
-        ) from exc
-    return Interpreter(command=command, **info)
+            f"{command!r} exited with status {proc.returncode}"
+            + (f": {first.strip()}" if first else "")
+        )
+    try:
+        interpreter = Interpreter(command=command, **json.loads(proc.stdout))
+    except (TypeError, ValueError) as exc:
+        raise InterpreterError(f"{command!r} is not a Python we can probe") from exc
+    if tuple(int(x) for x in interpreter.version.split(".")[:2]) < MIN_VERSION:
+        raise InterpreterError(
+            f"{command!r} is Python {interpreter.version}; experiments need "
+            f"{'.'.join(map(str, MIN_VERSION))}+"
+        )
+    return interpreter
