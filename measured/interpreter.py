@@ -59,14 +59,17 @@ class Interpreter:
 
     def identity(self) -> str:
         """What makes results of this interpreter comparable: version and build."""
-        return "|".join(
-            (
-                self.implementation,
-                self.build,
-                str(self.free_threaded_build),
-                str(self.gil_enabled),
-            )
-        )
+        parts = [
+            self.implementation,
+            self.build,
+            str(self.free_threaded_build),
+            str(self.gil_enabled),
+        ]
+        # A 3.13 venv with the subinterpreter backport runs experiments the bare
+        # 3.13 cannot; only then is it part of the key (older keys stay valid).
+        if self.subinterpreters:
+            parts.append(self.subinterpreters)
+        return "|".join(parts)
 
 
 @functools.cache
