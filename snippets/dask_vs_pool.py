@@ -111,6 +111,12 @@ def main() -> None:
                 )
         finally:
             t0 = time.perf_counter()
+            # Retire the workers first: closing the scheduler under live workers
+            # makes their next heartbeat log a connection error.
+            cluster.scale(0)
+            deadline = time.monotonic() + 10
+            while client.scheduler_info()["workers"] and time.monotonic() < deadline:
+                time.sleep(0.05)
             client.close()
             cluster.close()
             shutdown = time.perf_counter() - t0
