@@ -95,3 +95,8 @@ def threads_do_not_scale_with_gil(result: dict[str, Any]) -> Claim:
         "thread at a time run Python bytecode.",
         figure=gain,
     )
+
+
+# The Modern CPython pages and "Beyond one machine" register theirs in a module
+# of their own; importing it here puts them in REGISTRY with the rest.
+from . import claims_modern  # noqa: E402, F401
