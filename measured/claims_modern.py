@@ -265,8 +265,9 @@ def interpreter_start_costs_more_than_thread(result: Result) -> Claim:
     return Claim(
         holds,
         "Creating and closing an interpreter took "
-        f"{starts['interpreter'] * 1e3:.1f} ms, **{ratio:.0f}×** a thread ({starts['thread'] * 1e3:.2f} ms); a process "
-        f"took {starts['process'] * 1e3:.1f} ms.",
+        f"{starts['interpreter'] * 1e3:.1f} ms, **{ratio:.0f}×** a thread "
+        f"({starts['thread'] * 1e3:.2f} ms); a process took "
+        f"{starts['process'] * 1e3:.1f} ms.",
         figure=ratio,
     )
 
