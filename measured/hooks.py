@@ -12,7 +12,7 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from measured import render, runner
+from measured import matrix, render, runner
 
 log = logging.getLogger("mkdocs.measured")
 
@@ -20,6 +20,7 @@ log = logging.getLogger("mkdocs.measured")
 def on_pre_build(config: Any, **_: Any) -> None:
     render.failures.clear()
     runner.reset()
+    matrix.reset()  # probe the interpreters again: one may have been installed
 
 
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
