@@ -52,7 +52,9 @@ def subinterpreter_python() -> tuple[Interpreter | None, str]:
     found = matrix.current()
     native = found.interpreters(lambda i: i.subinterpreters == NATIVE)
     if native:
-        best = sorted(native, key=lambda i: (i.free_threaded_build, matrix.sort_key(i)))
+        # GIL build before free-threaded, then the newest version.
+        newest = sorted(native, key=matrix.sort_key, reverse=True)
+        best = sorted(newest, key=lambda i: i.free_threaded_build)
         return best[0], "`concurrent.interpreters` (standard library)"
     reasons = []
     for base in found.interpreters(lambda i: i.label in backport.VERSIONS):
