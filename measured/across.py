@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from . import backport, matrix, render, runner
+from . import backport, claims, matrix, render, runner
 from .interpreter import Interpreter
 
 NATIVE = "concurrent.interpreters"
@@ -114,4 +114,25 @@ def not_measured(labels: Iterable[str], what: str) -> str:
         f"{missing[label].how_to_install}.\n"
         for label in labels
         if label in missing
+    )
+
+
+def claim_lines(runs_: Iterable[runner.Run], *checks: claims.Check) -> str:
+    """A bullet per claim and interpreter that could show it; else why not."""
+    runs_ = list(runs_)
+    lines = []
+    for check in checks:
+        outcomes = [check(run.result) for run in runs_]
+        shown = [c for c in outcomes if c.holds is not None]
+        lines += [f"- {c.statement}" for c in shown]
+        if not shown and outcomes:
+            lines.append(f"- *Not shown in this build: {outcomes[0].reason}.*")
+    return "\n".join(lines) + "\n"
+
+
+def outputs(runs_: Iterable[runner.Run]) -> str:
+    """Each run's real output and provenance, under the interpreter's name."""
+    return "".join(
+        f"**Python {label(run)}**\n\n{render.output(run)}\n{render.provenance(run)}\n"
+        for run in runs_
     )

@@ -35,6 +35,10 @@ def _python(result: Result) -> str:
     return f"Python {env['python']}{build}"
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _version(result: Result) -> tuple[int, int]:
     major, minor = result["env"]["python"].split(".")[:2]
     return int(major), int(minor)
@@ -127,7 +131,8 @@ def thread_starts_faster_than_process(result: Result) -> Claim:
 def free_threaded_threads_scale(result: Result) -> Claim:
     best = result["best"]
     gain = best["speedup"]
-    figure = f"**{gain:.2f}×** with {best['workers']} threads on {_python(result)}"
+    threads = _n(best["workers"], "thread")
+    figure = f"**{gain:.2f}×** with {threads} on {_python(result)}"
     if result["env"]["gil_enabled"]:
         return _no_gil_claim(f"Threads reached {figure}.", gain)
     if none := _one_core(result, figure, gain):
@@ -141,7 +146,8 @@ def free_threaded_threads_scale(result: Result) -> Claim:
 def gil_build_threads_do_not_scale(result: Result) -> Claim:
     best = result["best"]
     gain = best["speedup"]
-    figure = f"**{gain:.2f}×** at best ({best['workers']} threads, {_python(result)})"
+    threads = _n(best["workers"], "thread")
+    figure = f"**{gain:.2f}×** at best ({threads}, {_python(result)})"
     if not result["env"]["gil_enabled"]:
         return Claim(
             None,
