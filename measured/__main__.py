@@ -1,4 +1,5 @@
-"""Command line: ``python -m measured run NAME [NAME ...] [--fresh] [--python CMD]``.
+"""Command line: ``python -m measured run NAME [NAME ...] [--fresh] [--python CMD]``
+and ``python -m measured pythons`` (the interpreter matrix this machine offers).
 
 Runs experiments through the same runner and cache as the site build, and prints
 their output with the provenance line: the quickest way to check a snippet you
@@ -21,7 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("names", nargs="+", metavar="NAME", help="e.g. cpu_bound")
     run.add_argument("--fresh", action="store_true", help="ignore the cache")
     run.add_argument("--python", help="interpreter command (default: this one)")
+    commands.add_parser("pythons", help="list the interpreters a build would measure")
     args = parser.parse_args(argv)
+    if args.command == "pythons":
+        return pythons()
 
     for name in args.names:
         try:
@@ -35,6 +39,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {outcome.name}")
         print(outcome.stdout.rstrip())
         print(provenance.line(outcome))
+    return 0
+
+
+def pythons() -> int:
+    from . import matrix
+
+    found = matrix.current()
+    for interpreter in found.interpreters():
+        source = next(f.source for f in found.found if f.interpreter is interpreter)
+        print(
+            f"{interpreter.label:<6} {interpreter.version:<10} "
+            f"GIL {'on ' if interpreter.gil_enabled else 'off'}  "
+            f"{interpreter.start_method:<10} {source:<16} {interpreter.executable}"
+        )
+    for missing in found.missing:
+        print(f"{missing.label:<6} not found: install with {missing.how_to_install}")
+    for failed in found.failed:
+        print(f"error  {failed.command} (from {failed.source}): {failed.error}")
     return 0
 
 

@@ -185,3 +185,17 @@ def test_backport_refuses_other_versions() -> None:
         pytest.skip("this interpreter is one the backport supports")
     with pytest.raises(backport.BackportUnavailable, match=r"is for 3\.13"):
         backport.with_backport(here)
+
+
+def test_cli_lists_found_missing_and_failing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from measured.__main__ import main
+
+    monkeypatch.setenv(matrix.PYTHONS_ENV, "no-such-python-here")
+    monkeypatch.setenv(matrix.DISCOVER_ENV, "0")
+    assert main(["pythons"]) == 0
+    out = capsys.readouterr().out
+    assert "this build" in out
+    assert "not found: install with `uv python install 3.14t`" in out
+    assert "error  no-such-python-here (from MEASURED_PYTHONS)" in out
