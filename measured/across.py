@@ -7,6 +7,7 @@ interpreter), :func:`interpreter_table` for what this build found, and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from . import backport, claims, matrix, render, runner
@@ -136,3 +137,9 @@ def outputs(runs_: Iterable[runner.Run]) -> str:
         f"**Python {label(run)}**\n\n{render.output(run)}\n{render.provenance(run)}\n"
         for run in runs_
     )
+
+
+def fenced(text: str, language: str = "text") -> str:
+    """``text`` in a code fence long enough not to be closed by what it contains."""
+    fence = "`" * max(3, 1 + max((len(r) for r in re.findall("`+", text)), default=0))
+    return f"{fence}{language}\n{text.rstrip()}\n{fence}\n"
