@@ -357,7 +357,7 @@ def main_guard_protects_spawn(result: Result) -> Claim:
     holds = unguarded["bootstrapping"] and "the child ran" in guarded["stdout"]
     return Claim(
         holds,
-        "Without the guard, the spawned child "
+        f"On {_python(result)}, without the guard, the spawned child "
         f"{'failed' if unguarded['bootstrapping'] else 'did NOT fail'} with the "
         f"“bootstrapping phase” {unguarded['error_type']} (exit code "
         f"{unguarded['stdout'][-1].split()[-1] if unguarded['stdout'] else '?'}); "
