@@ -283,6 +283,9 @@ def legacy_extension_refused(result: Result) -> Claim:
     if none := _unavailable(result, "Legacy extension modules refuse to load."):
         return none
     legacy = result["legacy_import"]
+    if not legacy["error_type"] and "not built" in legacy["message"]:
+        statement = "Legacy extension modules refuse to load."
+        return Claim(None, statement, legacy["message"])
     holds = legacy["error_type"] == "ImportError"
     return Claim(
         holds,

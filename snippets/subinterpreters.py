@@ -13,6 +13,7 @@ be shared and which extension modules refuse to load.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import multiprocessing
 import sys
 import threading
@@ -121,6 +122,8 @@ def shareable(interpreters: ModuleType) -> dict[str, bool]:
 
 def legacy_import(interpreters: ModuleType) -> dict[str, str]:
     """The error a non-isolated extension raises in a subinterpreter."""
+    if importlib.util.find_spec(LEGACY_EXTENSION) is None:
+        return {"error_type": "", "message": f"{LEGACY_EXTENSION} is not built here"}
     interp = interpreters.create()
     try:
         interp.exec(f"import {LEGACY_EXTENSION}")
