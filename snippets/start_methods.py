@@ -93,7 +93,7 @@ def run_script(source: str) -> subprocess.CompletedProcess[str]:
 def guard_demo(source: str) -> dict[str, object]:
     proc = run_script(source)
     lines = proc.stderr.rstrip().splitlines()
-    # The child's last exception: "RuntimeError:" and the message lines after it.
+    # The child's last exception: the RuntimeError line and the message under it.
     starts = [i for i, line in enumerate(lines) if line.startswith("RuntimeError")]
     error_type, message = "", ""
     if starts:

@@ -128,7 +128,7 @@ def legacy_import(interpreters: ModuleType) -> dict[str, str]:
     try:
         interp.exec(f"import {LEGACY_EXTENSION}")
     except interpreters.ExecutionFailed as failed:
-        # "ImportError: module ... does not support loading in subinterpreters"
+        # An ImportError line that says the module does not support subinterpreters.
         lines = [line for line in str(failed).splitlines() if "Error: " in line]
         kind, _, message = (lines[-1] if lines else str(failed)).partition(": ")
         return {"error_type": kind.strip(), "message": message.strip()}
