@@ -44,5 +44,6 @@ def grouped_bars(
                 top = max(top, reference[0])
             ax.set_ylim(bottom=0, top=top * 1.25)
         ax.grid(True, axis="y")
-        ax.legend(loc="upper left", fontsize=9)
+        # Below the plot: a legend inside would sit on the reference line.
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=9)
         return _to_inline_svg(fig, alt, salt)
