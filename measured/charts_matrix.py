@@ -21,6 +21,7 @@ def grouped_bars(
     salt: str,
     reference: tuple[float, str] | None = None,
     log: bool = False,
+    fmt: str = "%.2f",
 ) -> str:
     """One group of bars per entry of ``groups``, one bar per series."""
     with plt.rc_context(_style()):
@@ -30,7 +31,7 @@ def grouped_bars(
             xs = [g + (i - (len(series) - 1) / 2) * width for g in range(len(groups))]
             bars = ax.bar(xs, values, width=width, color=PALETTE[i % len(PALETTE)])
             bars.set_label(name)
-            ax.bar_label(bars, fmt="%.2f", fontsize=8, padding=2)
+            ax.bar_label(bars, fmt=fmt, fontsize=8, padding=2)
         if reference is not None:
             value, text = reference
             ax.axhline(value, linestyle="--", color=_INK, alpha=0.55, label=text)
@@ -38,6 +39,8 @@ def grouped_bars(
         ax.set_ylabel(ylabel)
         if log:
             ax.set_yscale("log")
+            # Headroom for the labels above the tallest bar (a decade is x10).
+            ax.set_ylim(top=max(max(v) for v in series.values()) * 3)
         else:
             top = max(max(v) for v in series.values())
             if reference is not None:
