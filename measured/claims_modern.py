@@ -217,10 +217,12 @@ def gil_switches_back_on(result: Result) -> Claim:
     legacy = ""
     if controls["legacy_available"]:
         before, after = controls["legacy_before_after"]
-        checks.append(before == "False" and after == "True")
+        forced_off = controls["legacy_with_PYTHON_GIL=0"] == ["False", "False"]
+        checks += [before == "False" and after == "True", forced_off]
         legacy = (
             f"; importing `{result['legacy_extension']}` turned it "
-            f"{'on' if after == 'True' else 'NOT on'}"
+            f"{'on' if after == 'True' else 'NOT on'}, unless `PYTHON_GIL=0` "
+            f"{'kept it off' if forced_off else 'did NOT keep it off'}"
         )
     holds = all(checks)
     return Claim(

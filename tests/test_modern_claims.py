@@ -121,6 +121,7 @@ def ft_result(best: float, *, gil: bool, lost: int = 0, appends: int = 0) -> dic
             "PYTHON_GIL=0": False,
             "legacy_available": True,
             "legacy_before_after": ["False", "False"],
+            "legacy_with_PYTHON_GIL=0": ["False", "False"],
         },
         "legacy_extension": "_testsinglephase",
         "env": env("3.14.0", free=not gil, gil=gil),
