@@ -143,6 +143,10 @@ def test_free_threading_claims_fail_on_contradicting_figures() -> None:
     assert race(ft_result(1.0, gil=True, lost=0)).holds is None
     # The legacy import left the GIL off: the claim must not hold.
     assert c.gil_switches_back_on(ft_result(1.9, gil=False)).holds is False
+    as_documented = ft_result(1.9, gil=False)
+    as_documented["gil_controls"]["legacy_before_after"] = ["False", "True"]
+    assert c.gil_switches_back_on(as_documented).holds is True
+    assert c.gil_switches_back_on(ft_result(1.0, gil=True)).holds is None
 
 
 def test_other_claims_fail_on_contradicting_figures() -> None:
