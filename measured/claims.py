@@ -97,6 +97,6 @@ def threads_do_not_scale_with_gil(result: dict[str, Any]) -> Claim:
     )
 
 
-# Claims of the "Sharing and coordination" pages live in their own module; importing
-# it here registers them with the rest.
-from . import claims_coordination  # noqa: E402, F401
+# Claims of the "Sharing and coordination" and "Modern CPython" pages live in
+# modules of their own; importing them here registers them with the rest.
+from . import claims_coordination, claims_modern  # noqa: E402, F401

@@ -17,7 +17,7 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from measured import links, render, results, runner
+from measured import links, matrix, render, results, runner
 
 log = logging.getLogger("mkdocs.measured")
 printed_links = links.Checker()
@@ -27,6 +27,7 @@ def on_pre_build(config: Any, **_: Any) -> None:
     render.failures.clear()
     runner.reset()
     printed_links.clear()
+    matrix.reset()  # probe the interpreters again: one may have been installed
 
 
 def on_files(files: Any, **_: Any) -> Any:
