@@ -31,12 +31,21 @@ def fail(n: int) -> int:
 
 
 def die(n: int) -> int:
+    time.sleep(0.05)  # let the caller queue its other tasks first (µs of work)
     os._exit(1)  # the process vanishes: no exception, no cleanup, no reply
 
 
 def outcome(future: Any) -> str:
     error = future.exception(timeout=10)
     return "ok" if error is None else type(error).__name__
+
+
+def submit_or_refusal(pool: ProcessPoolExecutor, n: int) -> Any:
+    """Queue a task; if the pool broke already, submit() itself raises."""
+    try:
+        return pool.submit(slow_square, n)
+    except BrokenProcessPool as error:
+        return error
 
 
 def main() -> None:
@@ -58,8 +67,11 @@ def main() -> None:
     pool = ProcessPoolExecutor(2)
     try:
         crashed = pool.submit(die, 0)
-        pending = [pool.submit(slow_square, n) for n in range(4)]
-        states = [outcome(f) for f in pending]
+        pending = [submit_or_refusal(pool, n) for n in range(4)]
+        states = [
+            type(f).__name__ if isinstance(f, BrokenProcessPool) else outcome(f)
+            for f in pending
+        ]
         message = str(crashed.exception(timeout=10))
         try:
             pool.submit(slow_square, 5)
