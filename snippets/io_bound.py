@@ -29,6 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
 
 from measured import measure
+from measured.forksafe import settle_threads
 
 TIMEOUT = 120
 WAIT = 0.01  # seconds each task waits: the sleep, or the server's delay
@@ -109,9 +110,12 @@ def main() -> None:
         for n in COUNTS:
             with ExitStack() as stack:
                 pools: dict[str, Executor] = {}
+                # Processes first, once the last pools' threads are gone: forking
+                # while threads run is unsafe (Python 3.12+ warns about it).
+                settle_threads()
                 for kind, factory in (
-                    ("threads", ThreadPoolExecutor),
                     ("processes", ProcessPoolExecutor),
+                    ("threads", ThreadPoolExecutor),
                 ):
                     # Create the pool and run one batch: every worker is started.
                     pool = stack.enter_context(factory(max_workers=n))

@@ -106,13 +106,19 @@ def outcome(error: BaseException | None, value: object = None) -> dict[str, obje
     return {"ok": False, "type": type(error).__name__, "message": str(error)}
 
 
-def in_executor(method: str, fn: object) -> dict[str, object]:
+def in_executor(method: str, fns: dict[str, object]) -> dict[str, dict[str, object]]:
+    """Submit each function to one pool; a task that cannot be pickled fails alone."""
     ctx = multiprocessing.get_context(method)
+    results = {}
     with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
-        try:
-            return outcome(None, pool.submit(fn, 7).result(timeout=CHILD_TIMEOUT))
-        except Exception as error:  # the very exception a caller would see
-            return outcome(error)
+        for name, fn in fns.items():
+            try:
+                value = pool.submit(fn, 7).result(timeout=CHILD_TIMEOUT)
+            except Exception as error:  # the very exception a caller would see
+                results[name] = outcome(error)
+            else:
+                results[name] = outcome(None, value)
+    return results
 
 
 def in_process(method: str, fn: object) -> dict[str, object]:
@@ -167,11 +173,10 @@ def main() -> None:
     methods = multiprocessing.get_all_start_methods()
     print(f"start methods available: {', '.join(methods)}")
     lambdas = {
-        m: {
-            "executor": in_executor(m, square_lambda),
-            "process": in_process(m, noop_lambda),
-            "fixed": in_executor(m, square),
-        }
+        # Process first: forking once a pool's threads have run is unsafe, and
+        # Python 3.12+ warns about it.
+        m: {"process": in_process(m, noop_lambda)}
+        | in_executor(m, {"executor": square_lambda, "fixed": square})
         for m in methods
     }
     print("\n1-2. A lambda as the task, and the fix (a top-level def)")

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 from measured import measure
+from measured.forksafe import settle_threads
 
 TIMEOUT = 120
 # Starts per timed batch: many for cheap starts, few for slow ones (bounded time).
@@ -32,6 +33,7 @@ def start_threads(n: int) -> None:
         t = threading.Thread(target=noop)
         t.start()
         t.join()
+    settle_threads()  # the next call forks: let joined threads leave the OS
 
 
 def start_processes(ctx: multiprocessing.context.BaseContext, n: int) -> None:
@@ -45,6 +47,7 @@ def start_processes(ctx: multiprocessing.context.BaseContext, n: int) -> None:
 def one_shot_pool(factory: Callable[[], Executor], workers: int) -> None:
     with factory() as pool:
         list(pool.map(noop, range(workers)))
+    settle_threads()  # both pools ran threads in this process
 
 
 def main() -> None:
