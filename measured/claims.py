@@ -95,3 +95,8 @@ def threads_do_not_scale_with_gil(result: dict[str, Any]) -> Claim:
         "thread at a time run Python bytecode.",
         figure=gain,
     )
+
+
+# Guide part 1 (threads, the GIL, processes, performance) registers its claims in
+# its own module; importing it here puts them in REGISTRY with the ones above.
+from measured import claims_part1  # noqa: E402, F401

@@ -21,7 +21,7 @@ from measured.forksafe import settle_threads
 
 TIMEOUT = 120
 # Starts per timed batch: many for cheap starts, few for slow ones (bounded time).
-BATCH = {"thread": 200, "fork": 20, "forkserver": 5, "spawn": 4}
+BATCH = {"thread": 200, "fork": 15, "forkserver": 4, "spawn": 3}
 
 
 def noop(*_: object) -> None:

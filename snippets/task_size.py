@@ -29,7 +29,7 @@ from measured.forksafe import settle_threads
 
 TIMEOUT = 120
 TOTAL = 600_000  # loop iterations in all, whatever the task size
-SIZES = (150, 1_500, 15_000, 150_000)  # iterations per task
+SIZES = (300, 3_000, 30_000, 150_000)  # iterations per task
 
 
 def work(n: int) -> int:
