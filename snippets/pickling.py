@@ -133,7 +133,7 @@ def in_process(method: str, fn: object) -> dict[str, object]:
 
 
 def last_error_line(stderr: str) -> dict[str, str] | None:
-    """The final 'SomeError: message' line of a traceback, split in two."""
+    """The exception line that ends a traceback (name, colon, message), split."""
     lines = stderr.splitlines()
     for i in range(len(lines) - 1, -1, -1):
         name, sep, message = lines[i].partition(": ")
@@ -217,8 +217,10 @@ def main() -> None:
             "experiment": "pickling",
             "start_methods": methods,
             "lambdas": lambdas,
+            "repl_session": REPL_SESSION,
             "repl": repl,
             "repl_fix": repl_fix,
+            "no_guard_script": NO_GUARD,
             "no_guard": no_guard,
             "with_guard": with_guard,
         }
