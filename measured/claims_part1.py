@@ -500,7 +500,7 @@ def processes_win_on_big_tasks(result: dict[str, Any]) -> Claim:
         per = cross * result["iteration_seconds"] * 1e6
         text += (
             f"; processes overtook the loop from about **{cross:,.0f} iterations "
-            f"(≈ {per:.0f} µs) per task**"
+            f"(≈ {per:,.0f} µs) per task**"
         )
     if result["cores"] < 2:
         return Claim(None, text + ".", ONE_CORE, gain)
