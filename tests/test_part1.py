@@ -13,7 +13,6 @@ import re
 import socket
 import subprocess
 import sys
-import threading
 import time
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,7 +21,7 @@ import pytest
 from conftest import ROOT, Build
 
 from measured import claims_part1 as c
-from measured import forksafe, render, runner
+from measured import render, runner
 
 PAGES = (
     "start-here",
