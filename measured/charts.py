@@ -67,8 +67,12 @@ def speedup_chart(
     alt: str,
     title: str = "",
     salt: str = "speedup",
+    legend: str = "upper left",
 ) -> str:
-    """Speedup against workers, a line per series, and the ideal min(w, cores)."""
+    """Speedup against workers, a line per series, and the ideal min(w, cores).
+
+    ``legend`` is a matplotlib location: pick the corner the lines leave empty.
+    """
     with plt.rc_context(_style()):
         fig, ax = plt.subplots(figsize=(6.4, 3.8))
         workers = sorted({w for points in series.values() for w, _ in points})
@@ -98,7 +102,7 @@ def speedup_chart(
         ax.grid(True)
         if title:
             ax.set_title(title)
-        ax.legend(loc="upper left")
+        ax.legend(loc=legend)
         return _to_inline_svg(fig, alt, salt)
 
 
