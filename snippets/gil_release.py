@@ -23,10 +23,10 @@ from measured import measure
 
 TIMEOUT = 120
 TASKS = 8  # equal tasks per kind of work
-REPEATS = 5  # timed rounds after one warm-up round
-HASH_BYTES = 8 * 1024 * 1024  # one SHA-256 over 8 MiB per task
-ZLIB_BYTES = 256 * 1024  # one zlib.compress (level 6) of 256 KiB per task
-SORT_ITEMS = 125_000  # one numpy.sort of 125,000 floats per task
+REPEATS = 9  # short rounds, many of them: a median that shrugs off brief load
+HASH_BYTES = 4 * 1024 * 1024  # one SHA-256 over 4 MiB per task
+ZLIB_BYTES = 128 * 1024  # one zlib.compress (level 6) of 128 KiB per task
+SORT_ITEMS = 60_000  # one numpy.sort of 60,000 floats per task
 
 try:
     import numpy
