@@ -497,7 +497,7 @@ def processes_win_on_big_tasks(result: dict[str, Any]) -> Claim:
         f"Tasks of {ms:.1f} ms each: **{gain:.2f}×** with {result['workers']} workers"
     )
     if cross is not None:
-        per = cross * result["iteration_seconds"] * 1e6
+        per = result["crossover_seconds"] * 1e6
         text += (
             f"; processes overtook the loop from about **{cross:,.0f} iterations "
             f"(≈ {per:,.0f} µs) per task**"

@@ -216,7 +216,7 @@ def test_task_size_claims_can_fail() -> None:
             "cores": 2,
             "workers": 2,
             "crossover_iterations": None,
-            "iteration_seconds": 1e-7,
+            "crossover_seconds": None,
         }
 
     assert c.processes_lose_on_tiny_tasks(result(0.05, 1.0, 1.8)).holds is True
