@@ -517,7 +517,7 @@ def big_payloads_eat_the_gain(result: dict[str, Any]) -> Claim:
     )
     return Claim(
         holds,
-        f"With a {mib:g} MiB argument per task the pool ran at "
+        f"With {mib:g} MiB of arguments per task the pool ran at "
         f"**{big['speedup']:.2f}×** the loop's speed, against "
         f"{small['speedup']:.2f}× with "
         f"{small['payload'] // 1024} KiB: pickling and piping the data cost more "
