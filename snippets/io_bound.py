@@ -32,9 +32,9 @@ from measured import measure
 from measured.forksafe import settle_threads
 
 TIMEOUT = 120
-WAIT = 0.005  # seconds each task waits: the sleep, or the server's delay
+WAIT = 0.01  # seconds each task waits: the sleep, or the server's delay
 COUNTS = (1, 10, 100)  # tasks per batch; the pools have as many workers
-REPEATS = 3  # timed rounds: the serial 100-wait batch alone takes 0.5 s
+REPEATS = 3  # timed rounds: the serial 100-wait batch alone takes a second
 
 
 class SlowHandler(BaseHTTPRequestHandler):
