@@ -68,8 +68,12 @@ def speedup_chart(
     alt: str,
     title: str = "",
     salt: str = "speedup",
+    legend: str = "upper left",
 ) -> str:
-    """Speedup against workers, a line per series, and the ideal min(w, cores)."""
+    """Speedup against workers, a line per series, and the ideal min(w, cores).
+
+    ``legend`` is a matplotlib location: pick the corner the lines leave empty.
+    """
     with plt.rc_context(_style()):
         fig, ax = plt.subplots(figsize=(6.4, 3.8))
         workers = sorted({w for points in series.values() for w, _ in points})
@@ -99,7 +103,103 @@ def speedup_chart(
         ax.grid(True)
         if title:
             ax.set_title(title)
-        ax.legend(loc="upper left")
+        ax.legend(loc=legend)
+        return _to_inline_svg(fig, alt, salt)
+
+
+def line_chart(
+    series: dict[str, Sequence[tuple[float, float]]],
+    *,
+    xlabel: str,
+    ylabel: str,
+    alt: str,
+    salt: str,
+    logx: bool = False,
+    logy: bool = False,
+    reference: tuple[float, str] | None = None,
+    xticks: Sequence[float] | None = None,
+    xticklabels: Sequence[str] | None = None,
+    title: str = "",
+) -> str:
+    """A line per series over a shared x axis; ``reference`` draws a dashed y line
+    (say, a speedup of 1: break-even with the serial loop)."""
+    with plt.rc_context(_style()):
+        fig, ax = plt.subplots(figsize=(6.4, 3.8))
+        if reference is not None:
+            value, label = reference
+            ax.axhline(value, linestyle="--", color=_INK, alpha=0.55, label=label)
+        for i, (label, points) in enumerate(series.items()):
+            xs, ys = zip(*sorted(points), strict=True)
+            ax.plot(
+                xs,
+                ys,
+                marker=_MARKERS[i % len(_MARKERS)],
+                linewidth=2,
+                color=PALETTE[i % len(PALETTE)],
+                label=label,
+            )
+        if logx:
+            ax.set_xscale("log")
+            _plain_numbers(ax.xaxis)
+        if logy:
+            ax.set_yscale("log")
+            _plain_numbers(ax.yaxis)
+        else:
+            ax.set_ylim(bottom=0)
+        if xticks is not None:
+            ax.set_xticks(list(xticks))
+            ax.set_xticklabels(list(xticklabels or [f"{x:g}" for x in xticks]))
+            ax.minorticks_off()
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.grid(True, which="major")
+        if title:
+            ax.set_title(title)
+        ax.legend(loc="best")
+        return _to_inline_svg(fig, alt, salt)
+
+
+def hbar_chart(
+    values: dict[str, float],
+    *,
+    xlabel: str,
+    alt: str,
+    salt: str,
+    log: bool = False,
+    fmt: str = "{:.2f}",
+    reference: tuple[float, str] | None = None,
+) -> str:
+    """Horizontal bars, one per label, each annotated with its value.
+
+    For several series per category, use :func:`bar_chart`.
+    """
+    with plt.rc_context(_style()):
+        height = 0.9 + 0.5 * len(values)
+        fig, ax = plt.subplots(figsize=(6.4, height))
+        labels = list(values)[::-1]  # first label on top
+        numbers = [values[k] for k in labels]
+        bars = ax.barh(
+            labels,
+            numbers,
+            color=[PALETTE[i % len(PALETTE)] for i in range(len(labels))][::-1],
+        )
+        for bar, number in zip(bars, numbers, strict=True):
+            ax.annotate(
+                fmt.format(number),
+                (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+            )
+        if reference is not None:
+            value, label = reference
+            ax.axvline(value, linestyle="--", color=_INK, alpha=0.55, label=label)
+            ax.legend(loc="lower right")
+        if log:
+            ax.set_xscale("log")
+        ax.set_xlabel(xlabel)
+        ax.grid(True, axis="x")
+        ax.margins(x=0.18)  # room for the value labels
         return _to_inline_svg(fig, alt, salt)
 
 
@@ -166,48 +266,4 @@ def bar_chart(
             ax.set_title(title)
         if n > 1:
             ax.legend(loc="best")
-        return _to_inline_svg(fig, alt, salt)
-
-
-def line_chart(
-    series: dict[str, Sequence[tuple[float, float]]],
-    *,
-    xlabel: str,
-    ylabel: str,
-    alt: str,
-    salt: str,
-    logx: bool = False,
-    logy: bool = False,
-    xticks: Sequence[float] | None = None,
-    xticklabels: Sequence[str] | None = None,
-    title: str = "",
-) -> str:
-    """A line per series through its (x, y) points, optionally on log axes."""
-    with plt.rc_context(_style()):
-        fig, ax = plt.subplots(figsize=(6.4, 3.8))
-        for i, (name, points) in enumerate(series.items()):
-            xs, ys = zip(*sorted(points), strict=True)
-            ax.plot(
-                xs,
-                ys,
-                marker=_MARKERS[i % len(_MARKERS)],
-                linewidth=2,
-                color=PALETTE[i % len(PALETTE)],
-                label=name,
-            )
-        if logx:
-            ax.set_xscale("log")
-            _plain_numbers(ax.xaxis)
-        if logy:
-            ax.set_yscale("log")
-            _plain_numbers(ax.yaxis)
-        if xticks is not None:
-            ax.set_xticks(list(xticks), list(xticklabels or map(str, xticks)))
-            ax.minorticks_off()
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
-        ax.grid(True)
-        if title:
-            ax.set_title(title)
-        ax.legend(loc="best")
         return _to_inline_svg(fig, alt, salt)

@@ -97,6 +97,6 @@ def threads_do_not_scale_with_gil(result: dict[str, Any]) -> Claim:
     )
 
 
-# Claims of the "Sharing and coordination" and "Modern CPython" pages live in
+# Claims of guide part 1, "Sharing and coordination" and "Modern CPython" live in
 # modules of their own; importing them here registers them with the rest.
-from . import claims_coordination, claims_modern  # noqa: E402, F401
+from . import claims_coordination, claims_modern, claims_part1  # noqa: E402, F401
