@@ -12,9 +12,15 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from measured import render, runner
+from measured import provenance, render, runner
 
 log = logging.getLogger("mkdocs.measured")
+
+
+def on_config(config: Any, **_: Any) -> Any:
+    # The footer (overrides/partials/copyright.html) states who built the site.
+    config.extra["build"] = provenance.build_facts()
+    return config
 
 
 def on_pre_build(config: Any, **_: Any) -> None:
