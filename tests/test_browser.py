@@ -1,0 +1,552 @@
+"""The site as a reader meets it: Debian's Chromium against the built site.
+
+The built site is served on 127.0.0.1 under its published path. A "survey" opens every
+page (from the sitemap) once per scheme and device and records what a reader would
+hit: console errors, requests to other hosts, axe-core violations, sideways scroll,
+code blocks without a copy button, chart colours. The tests below assert on it; the
+interactive checks (search, theme toggle, tabs, copy, mermaid, 404) drive the page.
+
+Deselect with ``-m "not browser"``. Without Chromium the tests skip and say how to
+install it. Playwright never downloads a browser here: it is pointed at Debian's.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from conftest import REPORT, ROOT, Build
+from playwright.sync_api import Browser, Page, Route, sync_playwright
+from site_pages import (
+    Server,
+    article_text,
+    page_file,
+    serve,
+    sitemap_pages,
+    title,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.build]
+
+CHROMIUM = Path(os.environ.get("MEASURED_CHROMIUM", "/usr/bin/chromium"))
+LAUNCH_ARGS = [
+    "--no-sandbox",  # CI runs as root, where Chromium's sandbox refuses to start
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+ARTIFACTS = ROOT / "tests" / "artifacts" / "screenshots"
+SERIOUS = ("serious", "critical")
+TEXT_CONTRAST = 4.5  # WCAG AA, normal text
+GRAPHIC_CONTRAST = 3.0  # WCAG 1.4.11, lines and markers that carry data
+TABS_PAGE = "cpu-bound/"  # the model page: Source/Output tabs
+
+
+# --- Colour arithmetic (WCAG 2 relative luminance) -----------------------------
+
+
+def rgba(css: str) -> tuple[float, float, float, float]:
+    """'rgb(1, 2, 3)' or 'rgba(1, 2, 3, 0.5)' (Chromium's computed style) to floats."""
+    numbers = [float(n) for n in re.findall(r"[\d.]+", css)]
+    assert len(numbers) in (3, 4), f"unexpected colour {css!r}"
+    r, g, b = (n / 255 for n in numbers[:3])
+    return r, g, b, numbers[3] if len(numbers) == 4 else 1.0
+
+
+def over(fg: tuple[float, ...], bg: tuple[float, ...]) -> tuple[float, ...]:
+    """``fg`` with its alpha painted on an opaque ``bg``."""
+    a = fg[3]
+    return tuple(a * f + (1 - a) * b for f, b in zip(fg[:3], bg[:3], strict=True))
+
+
+def luminance(rgb: tuple[float, ...]) -> float:
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(fg_css: str, bg_css: str) -> float:
+    bg = rgba(bg_css)
+    lighter, darker = sorted(
+        (luminance(over(rgba(fg_css), bg)), luminance(bg)), reverse=True
+    )
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_contrast_arithmetic() -> None:
+    assert contrast("rgb(0, 0, 0)", "rgb(255, 255, 255)") == pytest.approx(21)
+    assert contrast("rgb(118, 118, 118)", "rgb(255, 255, 255)") == pytest.approx(
+        4.54, abs=0.01
+    )
+    # Material's light-grey code comments: just under AA (axe reports 4.47).
+    assert contrast("rgba(0, 0, 0, 0.54)", "rgb(245, 245, 245)") < TEXT_CONTRAST
+
+
+# --- Browser, server, tabs -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"no Chromium at {CHROMIUM}: install it with `sudo apt-get install "
+            "chromium` (Debian/Ubuntu) or set MEASURED_CHROMIUM to a Chromium binary"
+        )
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=LAUNCH_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server(site_build: Build) -> Iterator[Server]:
+    with serve(site_build.site) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def pages(site_build: Build) -> list[str]:
+    return sitemap_pages(site_build.site)
+
+
+@dataclass
+class Tab:
+    """One browser tab that records errors and off-machine requests as it goes."""
+
+    page: Page
+    server: Server
+    errors: list[str] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+
+    def open(self, path: str) -> None:
+        self.errors.clear()
+        self.external.clear()
+        self.page.goto(self.server.url + path, wait_until="networkidle")
+
+
+@contextmanager
+def tab(
+    browser: Browser,
+    server: Server,
+    *,
+    scheme: str = "light",
+    viewport: dict[str, int] = DESKTOP,
+    permissions: list[str] | None = None,
+) -> Iterator[Tab]:
+    context = browser.new_context(
+        color_scheme=scheme,  # type: ignore[arg-type]
+        viewport=viewport,  # type: ignore[arg-type]
+        device_scale_factor=1,
+        permissions=permissions or [],
+    )
+    page = context.new_page()
+    t = Tab(page, server)
+
+    def route(route: Route) -> None:
+        url = route.request.url
+        if url.startswith((server.origin + "/", "data:", "blob:")):
+            route.continue_()
+        else:  # never let a request leave the machine; record it instead
+            t.external.append(url)
+            route.abort()
+
+    context.route("**/*", route)
+    page.on("console", lambda m: m.type == "error" and t.errors.append(m.text))
+    page.on("pageerror", lambda e: t.errors.append(f"uncaught {e}"))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and t.errors.append(f"HTTP {r.status} {r.url}"),
+    )
+    try:
+        yield t
+    finally:
+        context.close()
+
+
+# --- The survey: every page, both schemes, desktop and phone ---------------------
+
+CHARTS_JS = """
+() => {
+  const background = (el) => {
+    for (let node = el; node; node = node.parentElement) {
+      const bg = getComputedStyle(node).backgroundColor;
+      if (!/rgba\\(.*, 0\\)$/.test(bg) && bg !== "transparent") return bg;
+    }
+    return "rgb(255, 255, 255)";
+  };
+  const svgs = [...document.querySelectorAll(".md-content svg[role=img]")];
+  return svgs.map((svg) => {
+    const color = getComputedStyle(svg).color;
+    const texts = [...svg.querySelectorAll("text")].map((t) => {
+      const s = getComputedStyle(t);
+      return { fill: s.fill, opacity: s.fillOpacity };
+    });
+    const series = [...svg.querySelectorAll("path, line, polyline, use")]
+      .map((el) => getComputedStyle(el))
+      .filter((s) => s.stroke !== "none" && s.stroke !== color
+                     && parseFloat(s.strokeOpacity) === 1 && s.visibility !== "hidden")
+      .map((s) => s.stroke);
+    return {
+      label: svg.getAttribute("aria-label") || "",
+      color, background: background(svg), texts,
+      series: [...new Set(series)],
+    };
+  });
+}
+"""
+
+CODE_JS = """
+() => [...document.querySelectorAll(".md-content pre > code")]
+  .filter((code) => !code.closest(".mermaid"))
+  .map((code) => {
+    const block = code.closest(".highlight") || code.parentElement.parentElement;
+    return {
+      id: code.parentElement.id || code.textContent.trim().slice(0, 40),
+      copy: !!block.querySelector("[data-md-type=copy], .md-clipboard"),
+    };
+  })
+"""
+
+SCROLL_JS = """
+() => {
+  const doc = document.documentElement;
+  window.scrollTo(10000, window.scrollY);
+  const scrolled = window.scrollX;
+  window.scrollTo(0, window.scrollY);
+  return { overflow: doc.scrollWidth - doc.clientWidth, scrolled };
+}
+"""
+
+
+@dataclass
+class Visit:
+    errors: list[str]
+    external: list[str]
+    axe: list[str] = field(default_factory=list)
+    charts: list[dict[str, Any]] = field(default_factory=list)
+    code: list[dict[str, Any]] = field(default_factory=list)
+    scroll: dict[str, float] = field(default_factory=dict)
+
+
+def key_pages(site: Path, pages: list[str]) -> list[str]:
+    """Home plus every page with a chart or a diagram: the ones worth a look."""
+    keys = [""]
+    for page in pages:
+        html = page_file(site, page).read_text()
+        if page and ('role="img"' in html or 'class="mermaid"' in html):
+            keys.append(page)
+    return keys
+
+
+def slug(page: str) -> str:
+    return page.strip("/").replace("/", "-") or "home"
+
+
+@pytest.fixture(scope="module")
+def survey(
+    browser: Browser, server: Server, pages: list[str], site_build: Build
+) -> dict[str, dict[str, Visit]]:
+    """variant ("desktop-light", ...) -> page -> what the reader met there."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    keys = key_pages(site_build.site, pages)
+    axe = Axe()
+    results: dict[str, dict[str, Visit]] = {}
+    for device, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        for scheme in ("light", "dark"):
+            variant = f"{device}-{scheme}"
+            results[variant] = {}
+            with tab(browser, server, scheme=scheme, viewport=viewport) as t:
+                for page in pages:
+                    t.open(page)
+                    visit = Visit(errors=list(t.errors), external=list(t.external))
+                    if device == "desktop":
+                        visit.charts = t.page.evaluate(CHARTS_JS)
+                        visit.code = t.page.evaluate(CODE_JS)
+                        violations = axe.run(t.page).response["violations"]
+                        visit.axe = [
+                            f"{v['id']} ({v['impact']}): "
+                            + ", ".join(str(n["target"]) for n in v["nodes"][:5])
+                            for v in violations
+                            if v["impact"] in SERIOUS
+                        ]
+                    else:
+                        visit.scroll = t.page.evaluate(SCROLL_JS)
+                    if page in keys:
+                        t.page.screenshot(
+                            path=ARTIFACTS / f"{slug(page)}-{variant}.png",
+                            full_page=True,
+                        )
+                    visit.errors += t.errors[len(visit.errors) :]
+                    results[variant][page] = visit
+    REPORT.append(
+        f"browser: {len(pages)} pages x {len(results)} variants surveyed; "
+        f"screenshots of {len(keys)} key pages in {ARTIFACTS.relative_to(ROOT)}"
+    )
+    return results
+
+
+def problems(survey: dict[str, dict[str, Visit]], attribute: str) -> list[str]:
+    return [
+        f"{page or '(home)'} [{variant}]: {item}"
+        for variant, visits in survey.items()
+        for page, visit in visits.items()
+        for item in getattr(visit, attribute)
+    ]
+
+
+def test_every_page_loads_without_console_errors(survey: dict) -> None:
+    found = problems(survey, "errors")
+    assert not found, "\n".join(found)
+
+
+def test_no_page_requests_another_host(survey: dict) -> None:
+    found = problems(survey, "external")
+    assert not found, "\n".join(found)
+
+
+def test_no_serious_or_critical_accessibility_violations(survey: dict) -> None:
+    """axe-core on every page, light and dark: nothing serious or critical."""
+    found = problems(survey, "axe")
+    assert not found, "\n".join(found)
+
+
+def test_no_page_scrolls_sideways_on_a_phone(survey: dict) -> None:
+    wide = [
+        f"{page or '(home)'} [{variant}]: {visit.scroll}"
+        for variant, visits in survey.items()
+        if variant.startswith("phone")
+        for page, visit in visits.items()
+        if visit.scroll["overflow"] > 0 or visit.scroll["scrolled"] > 0
+    ]
+    assert not wide, "\n".join(wide)
+
+
+def test_every_code_block_has_a_copy_button(survey: dict) -> None:
+    visits = survey["desktop-light"]
+    blocks = [(page, block) for page, visit in visits.items() for block in visit.code]
+    assert blocks, "no code block found on any page"
+    missing = [f"{page or '(home)'}: {b['id']}" for page, b in blocks if not b["copy"]]
+    assert not missing, "\n".join(missing)
+
+
+def chart_problems(chart: dict[str, Any]) -> list[str]:
+    """Why a chart would be hard to read on its background, if it would."""
+    found = []
+    bg = chart["background"]
+    if rgba(bg)[3] < 1:
+        found.append(f"background {bg} is not opaque")
+        return found
+    text = contrast(chart["color"], bg)
+    if text < TEXT_CONTRAST:
+        found.append(f"text {chart['color']} on {bg}: {text:.2f}:1")
+    for t in chart["texts"]:
+        if rgba(t["fill"])[:3] != rgba(chart["color"])[:3] or float(t["opacity"]) < 1:
+            found.append(f"text fill {t['fill']} does not follow currentColor")
+            break
+    for colour in chart["series"]:
+        ratio = contrast(colour, bg)
+        if ratio < GRAPHIC_CONTRAST:
+            found.append(f"series {colour} on {bg}: {ratio:.2f}:1")
+    if not chart["texts"]:
+        found.append("no text (axis labels, ticks) in the chart")
+    return found
+
+
+def test_charts_stay_legible_in_both_schemes(survey: dict) -> None:
+    seen, bad = 0, []
+    for variant in ("desktop-light", "desktop-dark"):
+        for page, visit in survey[variant].items():
+            for chart in visit.charts:
+                seen += 1
+                bad += [f"{page} [{variant}]: {p}" for p in chart_problems(chart)]
+    assert seen >= 2, "no chart found in the survey"
+    assert not bad, "\n".join(bad)
+
+
+# --- Interactions ------------------------------------------------------------------
+
+
+def chart_page(site: Path, pages: list[str]) -> str:
+    with_charts = [p for p in pages if 'role="img"' in page_file(site, p).read_text()]
+    assert with_charts, "no page has a chart"
+    return with_charts[0]
+
+
+def scheme_of(page: Page) -> str:
+    return page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+
+
+def test_theme_toggle_switches_persists_and_keeps_charts_legible(
+    browser: Browser, server: Server, site_build: Build, pages: list[str]
+) -> None:
+    page_path = chart_page(site_build.site, pages)
+    with tab(browser, server, scheme="light") as t:
+        t.open(page_path)
+        assert scheme_of(t.page) == "default"
+        light = t.page.evaluate(CHARTS_JS)[0]
+        t.page.locator("form[data-md-component=palette] label:visible").click()
+        t.page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'")
+        dark = t.page.evaluate(CHARTS_JS)[0]
+        assert dark["color"] != light["color"], "chart text kept its colour"
+        assert dark["background"] != light["background"]
+        assert chart_problems(light) == [] and chart_problems(dark) == []
+        t.page.reload(wait_until="networkidle")
+        assert scheme_of(t.page) == "slate", "the choice did not survive a reload"
+        t.page.locator("form[data-md-component=palette] label:visible").click()
+        t.page.wait_for_function("document.body.dataset.mdColorScheme === 'default'")
+        assert t.errors == []
+    with tab(browser, server, scheme="dark") as t:
+        t.open(page_path)
+        assert scheme_of(t.page) == "slate", "prefers-color-scheme: dark ignored"
+
+
+@pytest.mark.parametrize("term", ["GIL", "forkserver"])
+def test_search_finds_the_term_and_opens_the_right_page(
+    term: str, browser: Browser, server: Server, site_build: Build, pages: list[str]
+) -> None:
+    site = site_build.site
+    html = {p: page_file(site, p).read_text() for p in pages}
+    mention = [
+        p for p in pages if re.search(rf"\b{term}\b", article_text(html[p]), re.I)
+    ]
+    if not mention:
+        pytest.skip(f"no page mentions {term!r} yet, so search cannot find it")
+    titled = [p for p in mention if term.lower() in title(html[p]).lower()]
+    with tab(browser, server) as t:
+        t.open("")
+        t.page.locator(".md-search__input").click()
+        t.page.keyboard.type(term)
+        first = t.page.locator(".md-search-result__item > .md-search-result__link")
+        first.first.wait_for(timeout=10_000)
+        href = first.first.get_attribute("href") or ""
+        found = re.sub(r"[?#].*", "", href)
+        found = found.removeprefix(server.url).removeprefix("./")
+        assert found in mention, f"top result {href} does not mention {term}"
+        if titled:
+            assert found in titled, f"{href} ranks above the pages titled {titled}"
+        first.first.click()
+        t.page.wait_for_load_state("networkidle")
+        assert t.page.url.split("?")[0].split("#")[0] == server.url + found
+        marks = t.page.locator("article mark").all_inner_texts()
+        assert any(term.lower() in m.lower() for m in marks), "term not highlighted"
+        assert t.errors == [] and t.external == []
+
+
+def test_source_and_output_tabs_switch(browser: Browser, server: Server) -> None:
+    with tab(browser, server) as t:
+        t.open(TABS_PAGE)
+        tabs = t.page.locator(".tabbed-set").first
+        source = tabs.locator(".tabbed-block").nth(0)
+        output = tabs.locator(".tabbed-block").nth(1)
+        assert source.is_visible() and not output.is_visible()
+        assert "def work(" in source.inner_text()
+        tabs.locator(".tabbed-labels label", has_text="Output").click()
+        output.wait_for(state="visible")
+        assert not source.is_visible()
+        assert re.search(r"\d", output.inner_text()), "the output tab shows no figures"
+        tabs.locator(".tabbed-labels label", has_text="Source").click()
+        source.wait_for(state="visible")
+        assert not output.is_visible()
+        assert t.errors == []
+
+
+def test_copy_button_copies_the_code(browser: Browser, server: Server) -> None:
+    perms = ["clipboard-read", "clipboard-write"]
+    with tab(browser, server, permissions=perms) as t:
+        t.open(TABS_PAGE)
+        block = t.page.locator(".md-content .highlight:visible").first
+        code = block.locator("pre > code").inner_text()
+        block.hover()
+        block.locator("[data-md-type=copy], .md-clipboard").click()
+        copied = t.page.evaluate("navigator.clipboard.readText()")
+        assert copied.strip() == code.strip()
+        assert len(copied.strip()) > 20
+
+
+# Material renders each diagram into a closed shadow root; open it so the test can
+# look inside.
+OPEN_SHADOW_ROOTS = """
+const attach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) {
+  return attach.call(this, { ...init, mode: "open" });
+};
+"""
+
+
+def test_mermaid_diagrams_render(
+    browser: Browser, server: Server, site_build: Build, pages: list[str]
+) -> None:
+    site = site_build.site
+    diagrams = {}
+    for page in pages:
+        count = page_file(site, page).read_text().count('class="mermaid"')
+        if count:
+            diagrams[page] = count
+    if not diagrams:
+        pytest.skip("no page has a mermaid diagram yet")
+    with tab(browser, server) as t:
+        t.page.add_init_script(OPEN_SHADOW_ROOTS)
+        for page, count in diagrams.items():
+            t.open(page)
+            t.page.wait_for_function(
+                "document.querySelectorAll('pre.mermaid').length === 0",
+                timeout=15_000,
+            )
+            rendered = t.page.evaluate(
+                """() => [...document.querySelectorAll('div.mermaid')].map((d) => {
+                  const svg = (d.shadowRoot || d).querySelector('svg');
+                  return { svg: !!svg, height: d.getBoundingClientRect().height,
+                           text: svg ? svg.textContent.trim().length : 0 };
+                })"""
+            )
+            assert len(rendered) == count, f"{page}: {rendered}"
+            for diagram in rendered:
+                assert diagram["svg"] and diagram["height"] > 40, f"{page}: {diagram}"
+                assert diagram["text"] > 0, f"{page}: diagram without labels"
+            assert t.errors == [] and t.external == [], page
+
+
+def test_a_missing_page_shows_the_404_page(browser: Browser, server: Server) -> None:
+    with tab(browser, server) as t:
+        response = t.page.goto(server.url + "no/such/page/", wait_until="networkidle")
+        assert response is not None and response.status == 404
+        assert t.page.locator("h1").inner_text() == "Page not found"
+        # Styled (the theme's CSS loaded at this depth) and the links work.
+        assert t.page.locator(".md-header").is_visible()
+        t.page.locator("article a", has_text="home page").click()
+        t.page.wait_for_load_state("networkidle")
+        assert t.page.url == server.url
+        # Only the missing document itself may fail.
+        expected = {
+            f"HTTP 404 {server.url}no/such/page/",
+            "Failed to load resource: the server responded with a status of 404 "
+            "(Not Found)",
+        }
+        assert [e for e in t.errors if e not in expected] == []
+        assert t.external == []
+
+
+def test_screenshots_of_key_pages(
+    survey: dict, site_build: Build, pages: list[str]
+) -> None:
+    keys = key_pages(site_build.site, pages)
+    for page in keys:
+        for variant in survey:
+            shot = ARTIFACTS / f"{slug(page)}-{variant}.png"
+            assert shot.is_file() and shot.stat().st_size > 10_000, shot
