@@ -12,7 +12,7 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from measured import provenance, render, runner
+from measured import assets, provenance, render, runner
 
 log = logging.getLogger("mkdocs.measured")
 
@@ -40,6 +40,10 @@ def on_page_content(html: str, page: Any, **_: Any) -> str:
         render.failures.clear()
         raise PluginError(f"experiment failed on page {page.file.src_uri}:\n{failure}")
     return html
+
+
+def on_post_page(output: str, page: Any, config: Any, **_: Any) -> str:
+    return assets.externalize_large_styles(output, page.url, config.site_dir)
 
 
 def on_post_build(config: Any, **_: Any) -> None:
