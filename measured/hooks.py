@@ -17,6 +17,28 @@ from measured import assets, provenance, render, runner
 log = logging.getLogger("mkdocs.measured")
 
 
+class _ShallowCloneIsNoError(logging.Filter):
+    """Log git-revision-date-localized's shallow-clone warning as info.
+
+    On a CI runner with a shallow clone the plugin warns that dates may be wrong, and
+    ``strict`` turns the warning into a failed build. A shallow clone only makes every
+    "Last updated" date the newest commit's date; the build must still work there.
+    Installed at import, because the plugin warns in its own on_config.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.WARNING and "shallow" in record.getMessage():
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+_git_ci_log = logging.getLogger(
+    "mkdocs.plugins.mkdocs_git_revision_date_localized_plugin.ci"
+)
+if not any(isinstance(f, _ShallowCloneIsNoError) for f in _git_ci_log.filters):
+    _git_ci_log.addFilter(_ShallowCloneIsNoError())
+
+
 def on_config(config: Any, **_: Any) -> Any:
     # The footer (overrides/partials/copyright.html) states who built the site.
     config.extra["build"] = provenance.build_facts()

@@ -7,6 +7,7 @@ to the nav is checked without touching this file.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -317,3 +318,43 @@ def test_spelling(tmp_path: Path) -> None:
         [*codespell, str(planted)], cwd=ROOT, capture_output=True, text=True
     )
     assert caught.returncode != 0 and "teh" in caught.stdout
+
+
+def git(*args: str, cwd: Path) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_builds_in_a_shallow_ci_clone_with_dates(tmp_path: Path) -> None:
+    """actions/checkout's default depth 1: the build works and pages keep a date."""
+    source = tmp_path / "source"
+    source.mkdir()
+    for folder in ("docs", "snippets", "overrides", "measured"):
+        shutil.copytree(
+            ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    shutil.copy2(ROOT / "mkdocs.yml", source / "mkdocs.yml")
+    git("init", "-q", cwd=source)
+    git("add", "-A", cwd=source)
+    git("commit", "-qm", "first", cwd=source)
+    (source / "docs" / "index.md").write_text(
+        (source / "docs" / "index.md").read_text() + "\n"
+    )
+    git("commit", "-qam", "second", cwd=source)
+    clone = tmp_path / "clone"
+    git("clone", "-q", "--depth", "1", source.as_uri(), str(clone), cwd=tmp_path)
+    build = mkdocs_build(
+        tmp_path / "site",
+        config=clone / "mkdocs.yml",
+        # the plugin warns on a shallow clone only under CI variables like these
+        env={"MEASURED_ROOT": str(ROOT), "GITHUB_ACTIONS": "true", "CI": "true"},
+    )
+    assert build.returncode == 0, build.log[-3000:]
+    assert "shallow" in build.log  # still said, as information
+    html = (build.site / "index.html").read_text()
+    assert "git-revision-date-localized-plugin-date" in html
