@@ -358,3 +358,33 @@ def test_builds_in_a_shallow_ci_clone_with_dates(tmp_path: Path) -> None:
     assert "shallow" in build.log  # still said, as information
     html = (build.site / "index.html").read_text()
     assert "git-revision-date-localized-plugin-date" in html
+
+
+def nav_sections(nav: list) -> list[str]:
+    """Titles of the top-level sections (entries holding a list) in mkdocs.yml.
+
+    navigation.sections renders these as labelled groups; deeper ones fold.
+    """
+    return [
+        name
+        for entry in nav
+        if isinstance(entry, dict)
+        for name, value in entry.items()
+        if isinstance(value, list)
+    ]
+
+
+def test_navigation_shows_the_guides_sections(site_build: Build) -> None:
+    """navigation.sections: every nav section is a labelled group on every page."""
+    config = yaml_load((ROOT / "mkdocs.yml").read_text())
+    assert "navigation.sections" in config["theme"]["features"]
+    sections = nav_sections(config["nav"])
+    assert sections, "the nav has no sections"
+    for page in html_pages(site_build.site):
+        html = page_file(site_build.site, page).read_text()
+        groups = re.findall(
+            r'md-nav__item--section[^"]*">\s*<input[^>]*>\s*<label[^>]*>\s*'
+            r'<span class="md-ellipsis">\s*([^<]+?)\s*</span>',
+            html,
+        )
+        assert groups == sections, f"{page or '(home)'}: {groups} != {sections}"
