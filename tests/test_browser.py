@@ -296,7 +296,9 @@ def survey(
                             path=ARTIFACTS / f"{slug(page)}-{variant}.png",
                             full_page=True,
                         )
+                    # and whatever happened while the checks ran
                     visit.errors += t.errors[len(visit.errors) :]
+                    visit.external += t.external[len(visit.external) :]
                     results[variant][page] = visit
     REPORT.append(
         f"browser: {len(pages)} pages surveyed (desktop light/dark with axe, phone); "
