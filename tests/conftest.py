@@ -70,19 +70,10 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 # Figures worth reading after a run (largest page, browser test time): tests append
 # lines here and pytest prints them in a "measured" section at the end.
 REPORT: list[str] = []
-_browser_seconds: list[float] = []
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if "browser" in report.keywords:
-        _browser_seconds.append(report.duration)  # setup, call and teardown
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    lines = list(REPORT)
-    if _browser_seconds:
-        lines.append(f"browser tests: {sum(_browser_seconds):.1f} s in total")
-    if lines:
+    if REPORT:
         terminalreporter.section("measured")
-        for line in lines:
+        for line in REPORT:
             terminalreporter.write_line(line)

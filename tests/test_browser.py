@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -119,6 +120,15 @@ def browser() -> Iterator[Browser]:
 def server(site_build: Build) -> Iterator[Server]:
     with serve(site_build.site) as running:
         yield running
+
+
+@pytest.fixture(scope="module", autouse=True)
+def stopwatch(site_build: Build) -> Iterator[None]:
+    """Time the browser tests themselves, after the site is built."""
+    start = time.perf_counter()
+    yield
+    if CHROMIUM.exists():
+        REPORT.append(f"browser tests: {time.perf_counter() - start:.1f} s")
 
 
 @pytest.fixture(scope="module")
