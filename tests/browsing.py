@@ -62,6 +62,9 @@ def contrast(fg_css: str, bg_css: str) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
+# --- A tab that records what goes wrong -----------------------------------------
+
+
 @dataclass
 class Tab:
     """One browser tab that records errors and off-machine requests as it goes."""
@@ -115,6 +118,8 @@ def tab(
     finally:
         context.close()
 
+
+# --- Probes run in the page -----------------------------------------------------
 
 CHARTS_JS = """
 () => {

@@ -62,7 +62,7 @@ def test_contrast_arithmetic() -> None:
     assert contrast("rgba(0, 0, 0, 0.54)", "rgb(245, 245, 245)") < TEXT_CONTRAST
 
 
-# --- Browser, server, tabs -------------------------------------------------------
+# --- Browser and server ----------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
