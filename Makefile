@@ -54,6 +54,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/actionlint -shellcheck= -pyflakes= .github/workflows/*.yml
 	$(BIN)/zizmor --offline --no-progress .github/workflows
+	$(BIN)/codespell docs snippets
 
 test: lint
 	$(BIN)/python -m pytest

@@ -6,6 +6,7 @@
   editing without building the whole site.
 - ``python -m measured reproduce [...]`` re-runs experiments on this machine and
   compares them with the published figures (see :mod:`measured.reproduce`).
+- ``python -m measured pythons`` lists the interpreter matrix this machine offers.
 """
 
 from __future__ import annotations
@@ -25,10 +26,13 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--fresh", action="store_true", help="ignore the cache")
     run.add_argument("--python", help="interpreter command (default: this one)")
     reproduce.add_parser(commands)
+    commands.add_parser("pythons", help="list the interpreters a build would measure")
     args = parser.parse_args(argv)
     try:
         if args.command == "reproduce":
             return reproduce.main(args)
+        if args.command == "pythons":
+            return pythons()
         return _run(args)
     except KeyboardInterrupt:  # Ctrl-C outside an experiment: nothing to clean up
         print("interrupted", file=sys.stderr)
@@ -48,6 +52,24 @@ def _run(args: argparse.Namespace) -> int:
         print(f"== {outcome.name}")
         print(outcome.stdout.rstrip())
         print(provenance.line(outcome))
+    return 0
+
+
+def pythons() -> int:
+    from . import matrix
+
+    found = matrix.current()
+    for interpreter in found.interpreters():
+        source = next(f.source for f in found.found if f.interpreter is interpreter)
+        print(
+            f"{interpreter.label:<6} {interpreter.version:<10} "
+            f"GIL {'on ' if interpreter.gil_enabled else 'off'}  "
+            f"{interpreter.start_method:<10} {source:<16} {interpreter.executable}"
+        )
+    for missing in found.missing:
+        print(f"{missing.label:<6} not found: install with {missing.how_to_install}")
+    for failed in found.failed:
+        print(f"error  {failed.command} (from {failed.source}): {failed.error}")
     return 0
 
 

@@ -17,9 +17,11 @@ import matplotlib
 matplotlib.use("Agg")  # no display on a build machine
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter
 
 _INK = "#010203"  # sentinel: becomes currentColor
-PALETTE = ("#3b82f6", "#f97316", "#10b981", "#e11d48", "#a855f7")
+# Each at least 3:1 (WCAG non-text contrast) on white and on the slate background.
+PALETTE = ("#3b82f6", "#dd6b10", "#0f9d6e", "#e11d48", "#a855f7")
 _MARKERS = ("o", "s", "^", "D", "v")
 
 
@@ -67,8 +69,12 @@ def speedup_chart(
     alt: str,
     title: str = "",
     salt: str = "speedup",
+    legend: str = "upper left",
 ) -> str:
-    """Speedup against workers, a line per series, and the ideal min(w, cores)."""
+    """Speedup against workers, a line per series, and the ideal min(w, cores).
+
+    ``legend`` is a matplotlib location: pick the corner the lines leave empty.
+    """
     with plt.rc_context(_style()):
         fig, ax = plt.subplots(figsize=(6.4, 3.8))
         workers = sorted({w for points in series.values() for w, _ in points})
@@ -98,5 +104,167 @@ def speedup_chart(
         ax.grid(True)
         if title:
             ax.set_title(title)
-        ax.legend(loc="upper left")
+        ax.legend(loc=legend)
+        return _to_inline_svg(fig, alt, salt)
+
+
+def line_chart(
+    series: dict[str, Sequence[tuple[float, float]]],
+    *,
+    xlabel: str,
+    ylabel: str,
+    alt: str,
+    salt: str,
+    logx: bool = False,
+    logy: bool = False,
+    reference: tuple[float, str] | None = None,
+    xticks: Sequence[float] | None = None,
+    xticklabels: Sequence[str] | None = None,
+    title: str = "",
+) -> str:
+    """A line per series over a shared x axis; ``reference`` draws a dashed y line
+    (say, a speedup of 1: break-even with the serial loop)."""
+    with plt.rc_context(_style()):
+        fig, ax = plt.subplots(figsize=(6.4, 3.8))
+        if reference is not None:
+            value, label = reference
+            ax.axhline(value, linestyle="--", color=_INK, alpha=0.55, label=label)
+        for i, (label, points) in enumerate(series.items()):
+            xs, ys = zip(*sorted(points), strict=True)
+            ax.plot(
+                xs,
+                ys,
+                marker=_MARKERS[i % len(_MARKERS)],
+                linewidth=2,
+                color=PALETTE[i % len(PALETTE)],
+                label=label,
+            )
+        if logx:
+            ax.set_xscale("log")
+            _plain_numbers(ax.xaxis)
+        if logy:
+            ax.set_yscale("log")
+            _plain_numbers(ax.yaxis)
+        else:
+            ax.set_ylim(bottom=0)
+        if xticks is not None:
+            ax.set_xticks(list(xticks))
+            ax.set_xticklabels(list(xticklabels or [f"{x:g}" for x in xticks]))
+            ax.minorticks_off()
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.grid(True, which="major")
+        if title:
+            ax.set_title(title)
+        ax.legend(loc="best")
+        return _to_inline_svg(fig, alt, salt)
+
+
+def hbar_chart(
+    values: dict[str, float],
+    *,
+    xlabel: str,
+    alt: str,
+    salt: str,
+    log: bool = False,
+    fmt: str = "{:.2f}",
+    reference: tuple[float, str] | None = None,
+) -> str:
+    """Horizontal bars, one per label, each annotated with its value.
+
+    For several series per category, use :func:`bar_chart`.
+    """
+    with plt.rc_context(_style()):
+        height = 0.9 + 0.5 * len(values)
+        fig, ax = plt.subplots(figsize=(6.4, height))
+        labels = list(values)[::-1]  # first label on top
+        numbers = [values[k] for k in labels]
+        bars = ax.barh(
+            labels,
+            numbers,
+            color=[PALETTE[i % len(PALETTE)] for i in range(len(labels))][::-1],
+        )
+        for bar, number in zip(bars, numbers, strict=True):
+            ax.annotate(
+                fmt.format(number),
+                (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+            )
+        if reference is not None:
+            value, label = reference
+            ax.axvline(value, linestyle="--", color=_INK, alpha=0.55, label=label)
+            ax.legend(loc="lower right")
+        if log:
+            ax.set_xscale("log")
+        ax.set_xlabel(xlabel)
+        ax.grid(True, axis="x")
+        ax.margins(x=0.18)  # room for the value labels
+        return _to_inline_svg(fig, alt, salt)
+
+
+def _plain_numbers(axis: object) -> None:
+    """Label a log axis 0.1, 1, 10, 1,000 rather than 10^-1, 10^0, 10^1, 10^3."""
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,g}"))  # type: ignore[attr-defined]
+
+
+def bar_chart(
+    categories: Sequence[str],
+    series: dict[str, Sequence[float]],
+    *,
+    label: str,
+    alt: str,
+    salt: str,
+    log: bool = False,
+    horizontal: bool = False,
+    fmt: str = "{:,.0f}",
+    title: str = "",
+) -> str:
+    """Grouped bars: one group per category, one bar per series, values printed.
+
+    ``horizontal`` suits long category names; ``log`` suits values that span
+    orders of magnitude (a log axis starts at the smallest value, not at zero).
+    """
+    n = len(series)
+    width = 0.8 / n
+    # Horizontal: the category names take room left of the axes, so the axes get
+    # less width and the whole chart keeps the type size of the vertical charts.
+    size = (
+        (5.2, max(2.4, 0.45 * len(categories) * n + 1.0)) if horizontal else (6.4, 3.8)
+    )
+    with plt.rc_context(_style()):
+        fig, ax = plt.subplots(figsize=size)
+        positions = range(len(categories))
+        for i, (name, values) in enumerate(series.items()):
+            offsets = [p + (i - (n - 1) / 2) * width for p in positions]
+            draw = ax.barh if horizontal else ax.bar
+            bars = draw(
+                offsets, values, width, color=PALETTE[i % len(PALETTE)], label=name
+            )
+            ax.bar_label(
+                bars, labels=[fmt.format(v) for v in values], padding=2, fontsize=9
+            )
+        if horizontal:
+            ax.set_yticks(list(positions), list(categories))
+            ax.invert_yaxis()  # first category on top, as read
+            ax.set_xlabel(label)
+            if log:
+                ax.set_xscale("log")
+                _plain_numbers(ax.xaxis)
+            ax.margins(x=0.18)
+            ax.grid(True, axis="x")
+        else:
+            ax.set_xticks(list(positions), list(categories))
+            ax.set_ylabel(label)
+            if log:
+                ax.set_yscale("log")
+                _plain_numbers(ax.yaxis)
+            ax.margins(y=0.15)
+            ax.grid(True, axis="y")
+        ax.set_axisbelow(True)
+        if title:
+            ax.set_title(title)
+        if n > 1:
+            ax.legend(loc="best")
         return _to_inline_svg(fig, alt, salt)

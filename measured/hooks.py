@@ -17,16 +17,55 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from measured import errata, ledger, links, render, results, runner
+from measured import (
+    assets,
+    errata,
+    ledger,
+    links,
+    matrix,
+    provenance,
+    render,
+    results,
+    runner,
+)
 
 log = logging.getLogger("mkdocs.measured")
 printed_links = links.Checker()
+
+
+class _ShallowCloneIsNoError(logging.Filter):
+    """Log git-revision-date-localized's shallow-clone warning as info.
+
+    On a CI runner with a shallow clone the plugin warns that dates may be wrong, and
+    ``strict`` turns the warning into a failed build. A shallow clone only makes every
+    "Last updated" date the newest commit's date; the build must still work there.
+    Installed at import, because the plugin warns in its own on_config.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.WARNING and "shallow" in record.getMessage():
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+_git_ci_log = logging.getLogger(
+    "mkdocs.plugins.mkdocs_git_revision_date_localized_plugin.ci"
+)
+if not any(isinstance(f, _ShallowCloneIsNoError) for f in _git_ci_log.filters):
+    _git_ci_log.addFilter(_ShallowCloneIsNoError())
+
+
+def on_config(config: Any, **_: Any) -> Any:
+    # The footer (overrides/partials/copyright.html) states who built the site.
+    config.extra["build"] = provenance.build_facts()
+    return config
 
 
 def on_pre_build(config: Any, **_: Any) -> None:
     render.failures.clear()
     runner.reset()
     printed_links.clear()
+    matrix.reset()  # probe the interpreters again: one may have been installed
     errata.entries.cache_clear()
     try:
         errata.entries()  # a malformed ledger stops the build before any page
@@ -58,6 +97,10 @@ def on_page_content(html: str, page: Any, files: Any, **_: Any) -> str:
             f"page {page.file.src_uri} links to missing pages: {', '.join(missing)}"
         )
     return html
+
+
+def on_post_page(output: str, page: Any, config: Any, **_: Any) -> str:
+    return assets.externalize_large_styles(output, page.url, config.site_dir)
 
 
 def on_post_build(config: Any, **_: Any) -> None:

@@ -9,8 +9,16 @@ import sys
 from dataclasses import dataclass
 
 _PROBE = """
-import json, platform, sys, sysconfig
+import importlib.util, json, multiprocessing, platform, sys, sysconfig
 gil = getattr(sys, "_is_gil_enabled", None)
+def found(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ImportError:
+        return False
+subinterpreters = next(
+    (m for m in ("concurrent.interpreters", "interpreters_backport") if found(m)), ""
+)
 print(json.dumps({
     "executable": sys.executable,
     "version": platform.python_version(),
@@ -18,8 +26,13 @@ print(json.dumps({
     "build": sys.version,
     "free_threaded_build": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
     "gil_enabled": True if gil is None else bool(gil()),
+    "start_method": multiprocessing.get_start_method(),
+    "subinterpreters": subinterpreters,
 }))
 """
+
+
+MIN_VERSION = (3, 11)  # measure.py uses datetime.UTC
 
 
 class InterpreterError(RuntimeError):
@@ -35,20 +48,28 @@ class Interpreter:
     build: str
     free_threaded_build: bool
     gil_enabled: bool
+    start_method: str  # multiprocessing's default on this platform and version
+    subinterpreters: str  # "concurrent.interpreters", the 3.13 backport, or ""
+
+    @property
+    def label(self) -> str:
+        """``3.13`` or ``3.14t``: the name uv and setup-python use for this build."""
+        minor = ".".join(self.version.split(".")[:2])
+        return minor + ("t" if self.free_threaded_build else "")
 
     def identity(self) -> str:
         """What makes results of this interpreter comparable: version and build."""
-        return "|".join(
-            (
-                self.implementation,
-                self.build,
-                str(self.free_threaded_build),
-                str(self.gil_enabled),
-            )
-        )
-
-
-MIN_VERSION = (3, 11)
+        parts = [
+            self.implementation,
+            self.build,
+            str(self.free_threaded_build),
+            str(self.gil_enabled),
+        ]
+        # A 3.13 venv with the subinterpreter backport runs experiments the bare
+        # 3.13 cannot; only then is it part of the key (older keys stay valid).
+        if self.subinterpreters:
+            parts.append(self.subinterpreters)
+        return "|".join(parts)
 
 
 def _why(exc: Exception) -> str:
@@ -81,12 +102,13 @@ def probe(command: str | None = None) -> Interpreter:
             timeout=30,
             check=True,
         ).stdout
-        info = json.loads(out)
-    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        interpreter = Interpreter(command=command, **json.loads(out))
+    except (OSError, subprocess.SubprocessError, ValueError, TypeError) as exc:
+        # A pyenv shim for a version that is installed but not selected exits 127
+        # with "pyenv: python3.12: command not found": _why says that, not "127".
         raise InterpreterError(
             f"interpreter {command!r} does not start: {_why(exc)}"
         ) from exc
-    interpreter = Interpreter(command=command, **info)
     version = tuple(int(part) for part in interpreter.version.split(".")[:2])
     if version < MIN_VERSION:
         raise InterpreterError(

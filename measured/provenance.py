@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
+from .measure import Environment
 from .runner import Run
 
 
@@ -26,3 +29,9 @@ def line(run: Run) -> str:
         status,
     ]
     return " · ".join(parts)
+
+
+def build_facts() -> dict[str, object]:
+    """The building interpreter and machine, for the site's footer."""
+    env = asdict(Environment.here())
+    return {**env, "label": build_label(env)}

@@ -70,3 +70,16 @@ def figure(svg: str, caption: str) -> str:
 def ratio(value: float) -> str:
     """A speedup as readers expect it: two decimals and a multiplication sign."""
     return f"{value:.2f}×"
+
+
+def code(text: str, language: str = "text") -> str:
+    """A fenced code block around ``text`` (a captured message, a script).
+
+    Pages build it here rather than typing backticks inside a Python string: the
+    fence is longer than any run of backticks in the text, so it cannot end early.
+    """
+    longest = max(
+        (len(run) for run in text.split("\n") if set(run) == {"`"}), default=0
+    )
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text.rstrip()}\n{fence}\n"

@@ -65,3 +65,15 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     runner.reset()
     yield tmp_path
     runner.reset()
+
+
+# Figures worth reading after a run (largest page, browser test time): tests append
+# lines here and pytest prints them in a "measured" section at the end.
+REPORT: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if REPORT:
+        terminalreporter.section("measured")
+        for line in REPORT:
+            terminalreporter.write_line(line)

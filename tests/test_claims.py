@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from measured import claims, runner
+from measured import claims, claims_part1, runner
 
 REGISTERED = [
     (experiment, check)
@@ -74,6 +74,7 @@ def test_claims_are_registered_per_experiment() -> None:
     assert claims.for_experiment("cpu_bound") == [
         claims.processes_scale,
         claims.threads_do_not_scale_with_gil,
+        claims_part1.more_processes_than_cores_gain_nothing,
     ]
     assert claims.for_experiment("no_such_experiment") == []
 

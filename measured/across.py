@@ -1,0 +1,145 @@
+"""Page helpers for the interpreter matrix: run across it, say what is missing.
+
+A page block calls :func:`runs` to get one run per interpreter (each cached per
+interpreter), :func:`interpreter_table` for what this build found, and
+:func:`not_measured` for the labels it could not measure, with install commands.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from . import backport, claims, matrix, render, runner
+from .interpreter import Interpreter
+
+NATIVE = "concurrent.interpreters"
+
+
+def runs(
+    name: str, *, where: Callable[[Interpreter], bool] | None = None
+) -> list[runner.Run]:
+    """``snippets/<name>.py`` on every matrix interpreter ``where`` accepts."""
+    return [
+        render.experiment(name, python=interpreter.command)
+        for interpreter in matrix.current().interpreters(where)
+    ]
+
+
+def free_threaded_and_twins(interpreter: Interpreter) -> bool:
+    """Free-threaded builds, the GIL builds of the same versions, and this build."""
+    found = matrix.current()
+    free = found.interpreters(lambda i: i.free_threaded_build)
+    minors = {i.label.rstrip("t") for i in free}
+    this_build = found.found[0].interpreter.label
+    return (
+        interpreter.free_threaded_build
+        or interpreter.label in minors
+        or interpreter.label == this_build
+    )
+
+
+def label(run: runner.Run) -> str:
+    env = run.env
+    return f"{env['python']}{'t' if env['free_threaded_build'] else ''}"
+
+
+def subinterpreter_python() -> tuple[Interpreter | None, str]:
+    """The interpreter for the subinterpreter page, and how it got the API.
+
+    3.14+ (GIL build first: own-GIL interpreters are the point there), else a 3.13
+    venv with the locked backport, else None with the reason.
+    """
+    found = matrix.current()
+    native = found.interpreters(lambda i: i.subinterpreters == NATIVE)
+    if native:
+        # GIL build before free-threaded, then the newest version.
+        newest = sorted(native, key=matrix.sort_key, reverse=True)
+        best = sorted(newest, key=lambda i: i.free_threaded_build)
+        return best[0], "`concurrent.interpreters` (standard library)"
+    reasons = []
+    for base in found.interpreters(lambda i: i.label in backport.VERSIONS):
+        try:
+            return backport.with_backport(base), f"the `{backport.PACKAGE}` backport"
+        except backport.BackportUnavailable as error:
+            reasons.append(f"{base.label}: {error}")
+    if not reasons:
+        reasons.append("this build has neither Python 3.14+ nor 3.13")
+    return None, "; ".join(reasons)
+
+
+def interpreter_table() -> str:
+    """Markdown: every interpreter found, then every expected one that is missing."""
+    found = matrix.current()
+    lines = [
+        "| Python | build | GIL at start | default start method "
+        "| subinterpreters | found via |",
+        "|---|---|---|---|---|---|",
+    ]
+    for interpreter in found.interpreters():
+        source = next(f.source for f in found.found if f.interpreter is interpreter)
+        build = "free-threaded" if interpreter.free_threaded_build else "GIL"
+        lines.append(
+            f"| {interpreter.version} | {build} "
+            f"| {'on' if interpreter.gil_enabled else 'off'} "
+            f"| `{interpreter.start_method}` "
+            f"| {_subinterpreters(interpreter)} | {source} |"
+        )
+    for missing in sorted(found.missing, key=lambda m: matrix.label_sort_key(m.label)):
+        lines.append(
+            f"| {missing.label} | **not measured in this build** "
+            f"| | | | install: {missing.how_to_install} |"
+        )
+    text = "\n".join(lines) + "\n"
+    if found.failed:
+        text += "\nCommands that were configured or found but do not run:\n\n"
+        text += "".join(
+            f"- `{f.command}` (from {f.source}): {f.error}\n" for f in found.failed
+        )
+    return text
+
+
+def _subinterpreters(interpreter: Interpreter) -> str:
+    if interpreter.subinterpreters == NATIVE:
+        return "`concurrent.interpreters`"
+    if interpreter.label in backport.VERSIONS:
+        return f"with the `{backport.PACKAGE}` backport"
+    return "no"
+
+
+def not_measured(labels: Iterable[str], what: str) -> str:
+    """A plain sentence per expected label this build lacks, with install commands."""
+    missing = {m.label: m for m in matrix.current().missing}
+    return "".join(
+        f"- **Python {label}: not measured in this build** ({what}). Install it with "
+        f"{missing[label].how_to_install}.\n"
+        for label in labels
+        if label in missing
+    )
+
+
+def claim_lines(runs_: Iterable[runner.Run], *checks: claims.Check) -> str:
+    """A bullet per claim and interpreter that could show it; else why not."""
+    runs_ = list(runs_)
+    lines = []
+    for check in checks:
+        outcomes = [check(run.result) for run in runs_]
+        shown = [c for c in outcomes if c.holds is not None]
+        lines += [f"- {c.statement}" for c in shown]
+        if not shown and outcomes:
+            lines.append(f"- *Not shown in this build: {outcomes[0].reason}.*")
+    return "\n".join(lines) + "\n"
+
+
+def outputs(runs_: Iterable[runner.Run]) -> str:
+    """Each run's real output and provenance, under the interpreter's name."""
+    return "".join(
+        f"**Python {label(run)}**\n\n{render.output(run)}\n{render.provenance(run)}\n"
+        for run in runs_
+    )
+
+
+def fenced(text: str, language: str = "text") -> str:
+    """``text`` in a code fence long enough not to be closed by what it contains."""
+    fence = "`" * max(3, 1 + max((len(r) for r in re.findall("`+", text)), default=0))
+    return f"{fence}{language}\n{text.rstrip()}\n{fence}\n"

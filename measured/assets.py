@@ -1,0 +1,37 @@
+"""Keep pages light: move very large inline stylesheets into shared files.
+
+mkdocs-jupyter inlines the whole JupyterLab stylesheet (about 570 KB) into every
+notebook page, which alone breaks the 500 KB page budget. The CSS is the same on
+every notebook page, so it is written once, named by its content hash, and linked:
+the browser downloads it once and caches it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from mkdocs.utils import get_relative_url
+
+# Smaller inline styles (Material's, markdown-exec's) stay where they are.
+INLINE_STYLE_LIMIT = 32 * 1024
+_STYLE = re.compile(r"<style([^>]*)>(.*?)</style>", re.S)
+
+
+def externalize_large_styles(html: str, page_url: str, site_dir: str) -> str:
+    """``html`` with every inline <style> over the limit replaced by a <link>."""
+
+    def replace(match: re.Match[str]) -> str:
+        attrs, css = match.group(1), match.group(2)
+        if len(css.encode()) < INLINE_STYLE_LIMIT or "media=" in attrs:
+            return match.group(0)
+        digest = hashlib.sha256(css.encode()).hexdigest()[:16]
+        rel = f"assets/stylesheets/extracted-{digest}.css"
+        target = Path(site_dir) / rel
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(css)
+        return f'<link rel="stylesheet" href="{get_relative_url(rel, page_url)}">'
+
+    return _STYLE.sub(replace, html)

@@ -1,0 +1,52 @@
+"""Grouped bar charts for comparisons across interpreters or start methods.
+
+Same look as :mod:`measured.charts` (inline SVG, text in the page's colour).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+
+from .charts import _INK, PALETTE, _style, _to_inline_svg
+
+
+def grouped_bars(
+    groups: Sequence[str],
+    series: dict[str, Sequence[float]],
+    *,
+    ylabel: str,
+    alt: str,
+    salt: str,
+    reference: tuple[float, str] | None = None,
+    log: bool = False,
+    fmt: str = "%.2f",
+) -> str:
+    """One group of bars per entry of ``groups``, one bar per series."""
+    with plt.rc_context(_style()):
+        fig, ax = plt.subplots(figsize=(6.4, 3.6))
+        width = 0.8 / max(1, len(series))
+        for i, (name, values) in enumerate(series.items()):
+            xs = [g + (i - (len(series) - 1) / 2) * width for g in range(len(groups))]
+            bars = ax.bar(xs, values, width=width, color=PALETTE[i % len(PALETTE)])
+            bars.set_label(name)
+            ax.bar_label(bars, fmt=fmt, fontsize=8, padding=2)
+        if reference is not None:
+            value, text = reference
+            ax.axhline(value, linestyle="--", color=_INK, alpha=0.55, label=text)
+        ax.set_xticks(range(len(groups)), list(groups))
+        ax.set_ylabel(ylabel)
+        if log:
+            ax.set_yscale("log")
+            # Headroom for the labels above the tallest bar (a decade is x10).
+            ax.set_ylim(top=max(max(v) for v in series.values()) * 3)
+        else:
+            top = max(max(v) for v in series.values())
+            if reference is not None:
+                top = max(top, reference[0])
+            ax.set_ylim(bottom=0, top=top * 1.25)
+        ax.grid(True, axis="y")
+        # Below the plot: a legend inside would sit on the reference line.
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=9)
+        return _to_inline_svg(fig, alt, salt)

@@ -1,0 +1,600 @@
+"""Claims of guide part 1: threads, the GIL, processes and where the time goes.
+
+Registered on import (``measured.claims`` imports this module at its end), one
+function per conclusion a page states. Margins are for a noisy, shared 2-core
+machine; speedup claims need at least 2 usable cores, and say so when there is one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from measured.claims import Claim, claim
+
+# Threads running C code that releases the GIL, and processes on big tasks: the
+# same bar as processes on CPU-bound work (ideal on 2 cores is 2.0).
+PARALLEL_MIN_SPEEDUP = 1.4
+# Share of its solo pace a ticker thread keeps while the main thread blocks.
+BLOCKED_MIN_SHARE = 0.75
+# ... and at most keeps while the main thread runs Python (ideal 0.5: turns).
+PYTHON_MAX_SHARE = 0.75
+START_MIN_RATIO = 5.0  # process start / thread start
+IO_MIN_SPEEDUP = 5.0  # 100 overlapped waits vs one after another
+TINY_MAX_SPEEDUP = 0.5  # processes with chunksize=1 on tiny tasks
+CHUNK_MIN_GAIN = 5.0  # chunked vs chunksize=1 on tiny tasks
+OVERSUBSCRIBED_MAX_GAIN = 1.2  # 2 x cores processes vs cores processes
+ONE_CORE = "this machine has one usable core, so nothing can run in parallel"
+
+
+def bullets(result: dict[str, Any], *checks: Any) -> str:
+    """Markdown bullets: each claim's statement, or why this machine cannot show it."""
+    out = []
+    for check in checks:
+        c = check(result)
+        note = f" *Not shown on this machine: {c.reason}.*" if c.holds is None else ""
+        out.append(f"- {c.statement}{note}")
+    return "\n".join(out) + "\n"
+
+
+# --- threads_basics -------------------------------------------------------------
+
+
+@claim("threads_basics")
+def threads_share_one_process(result: dict[str, Any]) -> Claim:
+    """Threads of one process share its PID; each has its own native thread ID."""
+    n, pids, native = result["threads"], result["pids"], result["native_ids"]
+    holds = len(pids) == 1 and native == n
+    return Claim(
+        holds,
+        f"**{n} threads** reported **{len(pids)} process ID** and **{native}** "
+        "different native thread IDs: one process, several threads.",
+        figure=float(native),
+    )
+
+
+@claim("threads_basics")
+def threads_share_objects(result: dict[str, Any]) -> Claim:
+    """Appends from every thread land in the one list object they share."""
+    got, expected = result["shared_list_length"], result["appends_expected"]
+    return Claim(
+        got == expected,
+        f"Every thread appended to the same list: it ended with **{got:,}** items "
+        f"({expected:,} appended in all). Threads share memory; nothing is copied.",
+        figure=float(got),
+    )
+
+
+@claim("threads_basics")
+def join_waits_for_that_thread(result: dict[str, Any]) -> Claim:
+    """join() waits for its own thread only; join(timeout) may return early."""
+    api = result["api"]
+    after = api["after_fast_join"]
+    ms = api["join_timeout_seconds"] * 1000
+    holds = (
+        not after["fast_alive"]
+        and after["slow_alive"]
+        and api["alive_after_join_timeout"]
+        and not api["alive_after_release"]
+    )
+    return Claim(
+        holds,
+        "`fast.join()` returned while the other thread was still running: `join()` "
+        f"waits for *that* thread. `join(timeout=0.05)` came back after **{ms:.0f} "
+        "ms** with the thread still alive: check `is_alive()` after a timed join.",
+        figure=ms,
+    )
+
+
+@claim("threads_basics")
+def thread_api_is_more_than_start_and_join(result: dict[str, Any]) -> Claim:
+    api = result["api"]["public_api"]
+    needed = {"start", "join", "run", "is_alive", "daemon", "name", "ident"}
+    needed.add("native_id")
+    return Claim(
+        needed <= set(api),
+        f"`threading.Thread` has **{len(api)}** public methods and attributes, "
+        "not two: " + ", ".join(f"`{n}`" for n in api) + ".",
+        figure=float(len(api)),
+    )
+
+
+@claim("threads_basics")
+def thread_local_is_per_thread(result: dict[str, Any]) -> Claim:
+    seen, main = result["local"]["seen"], result["local"]["main_after"]
+    names = [k for k in seen if not k.endswith(" before")]
+    own = sum(seen[n] == n and seen[f"{n} before"] is None for n in names)
+    return Claim(
+        own == len(names) and main == "main",
+        f"With `threading.local()`, **{own} of {len(names)}** threads saw only the "
+        f"value they set, and the main thread still saw `{main!r}`.",
+        figure=float(own),
+    )
+
+
+@claim("threads_basics")
+def daemon_threads_do_not_block_exit(result: dict[str, Any]) -> Claim:
+    seconds = result["daemon_exit_seconds"]
+    return Claim(
+        seconds < 10,
+        f"A process whose only other thread is a daemon sleeping 60 s exited after "
+        f"**{seconds:.2f} s**: daemon threads do not keep a program alive.",
+        figure=seconds,
+    )
+
+
+# --- gil_release ----------------------------------------------------------------
+
+
+def _gil_release(result: dict[str, Any], kind: str, what: str) -> Claim:
+    if kind not in result["best"]:
+        return Claim(
+            None,
+            f"{what} was not measured.",
+            "NumPy is not installed in this environment",
+            None,
+        )
+    best = result["best"][kind]
+    figure = f"**{best['speedup']:.2f}×** with {best['workers']} threads"
+    if result["cores"] < 2:
+        return Claim(None, f"{what} in threads reached {figure}.", ONE_CORE, 0.0)
+    holds = best["speedup"] >= PARALLEL_MIN_SPEEDUP
+    verdict = "ran in parallel in threads" if holds else "did NOT speed up in threads"
+    return Claim(
+        holds,
+        f"{what} {verdict}: {figure} on {result['cores']} cores.",
+        figure=best["speedup"],
+    )
+
+
+@claim("gil_release")
+def hashlib_threads_scale(result: dict[str, Any]) -> Claim:
+    """hashlib releases the GIL for data over 2047 bytes."""
+    return _gil_release(result, "hashlib", "`hashlib.sha256` on large buffers")
+
+
+@claim("gil_release")
+def zlib_threads_scale(result: dict[str, Any]) -> Claim:
+    return _gil_release(result, "zlib", "`zlib.compress`")
+
+
+@claim("gil_release")
+def numpy_threads_scale(result: dict[str, Any]) -> Claim:
+    return _gil_release(result, "numpy", "`numpy.sort`")
+
+
+# --- gil_blocking ---------------------------------------------------------------
+
+WAITS = ("time.sleep", "socket recv")
+
+
+@claim("gil_blocking")
+def blocking_waits_release_the_gil(result: dict[str, Any]) -> Claim:
+    """While one thread sleeps or waits on a socket, another runs Python."""
+    share = result["share"]
+    worst = min(WAITS, key=lambda name: share[name])
+    holds = share[worst] >= BLOCKED_MIN_SHARE
+    shares = " and ".join(f"**{share[name]:.0%}** in {name}" for name in WAITS)
+    verdict = "kept running" if holds else "was held up"
+    return Claim(
+        holds,
+        f"While the main thread waited, another thread {verdict} at its own pace "
+        f"({shares}, against its pace while the main thread waits on a lock): "
+        "the GIL is released during the wait.",
+        figure=share[worst],
+    )
+
+
+@claim("gil_blocking")
+def file_reads_release_the_gil(result: dict[str, Any]) -> Claim:
+    """Reading a file releases the GIL; the copy itself is CPU work in the kernel,
+    so the other thread keeps its pace only if it has a core of its own."""
+    share = result["share"]["file read"]
+    text = (
+        f"While the main thread read a file, another thread kept **{share:.0%}** of "
+        "its pace"
+    )
+    if result["env"]["cores"] < 2:
+        return Claim(None, text + ".", ONE_CORE, share)
+    holds = share >= BLOCKED_MIN_SHARE
+    verdict = (
+        ": the read ran without the GIL"
+        if holds
+        else ", held up although reads release the GIL (a busy machine?)"
+    )
+    return Claim(holds, text + verdict + ".", figure=share)
+
+
+@claim("gil_blocking")
+def python_code_holds_the_gil(result: dict[str, Any]) -> Claim:
+    share = result["share"]["pure Python"]
+    text = f"**{share:.0%}** of its pace"
+    if not result["env"]["gil_enabled"]:
+        return Claim(
+            None,
+            f"While the main thread ran Python, the other thread kept {text}.",
+            "this interpreter runs without the GIL, so both threads run at once",
+            share,
+        )
+    holds = share <= PYTHON_MAX_SHARE
+    verdict = (
+        "the two took turns holding the GIL"
+        if holds
+        else "the two did NOT appear to take turns"
+    )
+    return Claim(
+        holds,
+        f"While the main thread ran pure Python, the other thread kept {text}: "
+        f"{verdict}.",
+        figure=share,
+    )
+
+
+# --- processes_basics and pickling ----------------------------------------------
+
+
+@claim("processes_basics")
+def child_memory_is_separate(result: dict[str, Any]) -> Claim:
+    mem = result["memory"]
+    leaked = [x for x in mem["parent_list"] if x not in ("parent", "items")]
+    changed = "added by the child" in mem["child_list"]
+    holds = changed and not leaked and mem["child_pid"] != mem["parent_pid"]
+    return Claim(
+        holds,
+        f"The child (PID {mem['child_pid']}) appended to its list; the parent (PID "
+        f"{mem['parent_pid']}) still saw **{len(mem['parent_list'])} items**. "
+        "Each process has its own memory.",
+        figure=float(len(leaked)),
+    )
+
+
+@claim("processes_basics")
+def exit_codes_report_how_a_child_ended(result: dict[str, Any]) -> Claim:
+    life = result["lifecycle"]
+    term, kill = -result["sigterm"], -result["sigkill"]
+    holds = (
+        life["quick"]["exitcode"] == 0
+        and life["sys_exit_3"] == 3
+        and life["terminate"] == term
+        and life["survived_terminate"]
+        and life["kill"] == kill
+    )
+    return Claim(
+        holds,
+        f"`exitcode` was **0** after a normal return, **{life['sys_exit_3']}** after "
+        f"`sys.exit(3)`, **{life['terminate']}** after `terminate()` and "
+        f"**{life['kill']}** after `kill()`, which also ended a child that ignored "
+        "SIGTERM.",
+        figure=float(life["terminate"]),
+    )
+
+
+@claim("pickling")
+def lambdas_cannot_be_sent_to_a_pool(result: dict[str, Any]) -> Claim:
+    rows = result["lambdas"]
+    failed = [m for m, r in rows.items() if not r["executor"]["ok"]]
+    kinds = sorted({rows[m]["executor"].get("type", "") for m in failed})
+    return Claim(
+        len(failed) == len(rows),
+        f"A lambda sent to `ProcessPoolExecutor` failed under **{len(failed)} of "
+        f"{len(rows)}** start methods ({', '.join(kinds)}).",
+        figure=float(len(failed)),
+    )
+
+
+@claim("pickling")
+def top_level_functions_can(result: dict[str, Any]) -> Claim:
+    rows = result["lambdas"]
+    ok = [m for m, r in rows.items() if r["fixed"]["ok"]]
+    return Claim(
+        len(ok) == len(rows),
+        f"The same function defined with `def` at the top of the module worked under "
+        f"**{len(ok)} of {len(rows)}** start methods.",
+        figure=float(len(ok)),
+    )
+
+
+@claim("pickling")
+def process_lambda_only_under_fork(result: dict[str, Any]) -> Claim:
+    rows = result["lambdas"]
+    ok = sorted(m for m, r in rows.items() if r["process"]["ok"])
+    holds = ok == (["fork"] if "fork" in rows else [])
+    return Claim(
+        holds,
+        "`Process(target=lambda: ...)` started only under "
+        f"**{', '.join(ok) or 'no start method'}**: fork copies the parent, "
+        "the others pickle the target.",
+        figure=float(len(ok)),
+    )
+
+
+@claim("pickling")
+def repl_functions_fail_under_spawn(result: dict[str, Any]) -> Claim:
+    error, fix = result["repl"]["error"] or {}, result["repl_fix"]["stdout"]
+    holds = (
+        error.get("type") == "AttributeError"
+        and "Can't get attribute" in error.get("message", "")
+        and "BrokenProcessPool" in result["repl"]["stdout"]
+        and fix == "result 49"
+    )
+    return Claim(
+        holds,
+        "A function typed into the REPL broke a spawn pool (the worker raised "
+        f"`{error.get('type')}`); imported from a module file, it returned "
+        f"`{fix.removeprefix('result ')}`.",
+        figure=1.0 if holds else 0.0,
+    )
+
+
+@claim("pickling")
+def spawn_needs_the_main_guard(result: dict[str, Any]) -> Claim:
+    error = result["no_guard"]["error"] or {}
+    guarded = result["with_guard"]
+    holds = (
+        error.get("type") == "RuntimeError"
+        and "bootstrapping phase" in error.get("message", "")
+        and guarded["returncode"] == 0
+        and "hello from the child" in guarded["stdout"]
+    )
+    return Claim(
+        holds,
+        'Without `if __name__ == "__main__":` a spawn child raised '
+        f'`{error.get("type")}` ("bootstrapping phase"); with the guard it ran.',
+        figure=1.0 if holds else 0.0,
+    )
+
+
+# --- startup_cost ---------------------------------------------------------------
+
+
+@claim("startup_cost")
+def threads_start_much_faster_than_processes(result: dict[str, Any]) -> Claim:
+    per = result["per_start"]
+    fastest = result["fastest_process_method"]
+    ratio = result["ratio_fastest_process_to_thread"]
+    thread_ms = per["thread"]["median"] * 1000
+    process_ms = per[fastest]["median"] * 1000
+    return Claim(
+        ratio >= START_MIN_RATIO,
+        f"Starting and joining a thread took **{thread_ms:.3f} ms**; a process took "
+        f"**{process_ms:.2f} ms** with `{fastest}`, the fastest start method here: "
+        f"**{ratio:.0f}×** as long.",
+        figure=ratio,
+    )
+
+
+@claim("startup_cost")
+def spawn_costs_more_than_fork(result: dict[str, Any]) -> Claim:
+    per = result["per_start"]
+    if not {"fork", "spawn"} <= set(per):
+        return Claim(
+            None,
+            "spawn and fork could not both be measured.",
+            "this platform does not offer both start methods",
+            None,
+        )
+    ratio = per["spawn"]["median"] / per["fork"]["median"]
+    return Claim(
+        ratio >= 3.0,
+        f"`spawn` (a fresh interpreter that imports your module) took **{ratio:.0f}×** "
+        "as long as `fork` (a copy of the running process).",
+        figure=ratio,
+    )
+
+
+@claim("startup_cost")
+def one_shot_process_pool_costs_more(result: dict[str, Any]) -> Claim:
+    ratio = result["pool_ratio"]
+    pools = result["pools"]
+    return Claim(
+        ratio >= 3.0,
+        f"Creating a pool of {result['cores']} workers, running one empty task each "
+        f"and shutting it down took **{pools['thread pool']['median'] * 1000:.2f} "
+        f"ms** with threads and **{pools['process pool']['median'] * 1000:.1f} ms** "
+        f"with processes ({ratio:.0f}×).",
+        figure=ratio,
+    )
+
+
+# --- io_bound -------------------------------------------------------------------
+
+
+def _io_row(result: dict[str, Any], work: str, kind: str) -> dict[str, Any]:
+    n = max(result["counts"])
+    return next(
+        r
+        for r in result["rows"]
+        if r["work"] == work and r["kind"] == kind and r["n"] == n
+    )
+
+
+def _threads_overlap(result: dict[str, Any], work: str, what: str) -> Claim:
+    row = _io_row(result, work, "threads")
+    serial = _io_row(result, work, "serial")
+    gain = row["speedup"]
+    return Claim(
+        gain >= IO_MIN_SPEEDUP,
+        f"{row['n']} {what}: **{gain:.0f}×** faster in {row['n']} threads "
+        f"({row['timing']['median'] * 1000:.0f} ms) than one after another "
+        f"({serial['timing']['median'] * 1000:.0f} ms).",
+        figure=gain,
+    )
+
+
+@claim("io_bound")
+def threads_overlap_sleeps(result: dict[str, Any]) -> Claim:
+    wait = result["wait"] * 1000
+    return _threads_overlap(result, "sleep", f"waits of {wait:g} ms")
+
+
+@claim("io_bound")
+def threads_overlap_http_requests(result: dict[str, Any]) -> Claim:
+    wait = result["wait"] * 1000
+    return _threads_overlap(
+        result, "http", f"HTTP requests to a local server that answers in {wait:g} ms"
+    )
+
+
+@claim("io_bound")
+def process_pools_cost_more_to_start(result: dict[str, Any]) -> Claim:
+    n = str(max(result["counts"]))
+    threads = result["pool_start"]["threads"][n]
+    procs = result["pool_start"]["processes"][n]
+    ratio = procs / threads
+    return Claim(
+        ratio >= 3.0,
+        f"Processes overlap waits too, but starting {n} of them (with their first "
+        f"batch) took **{procs * 1000:.0f} ms** against **{threads * 1000:.0f} ms** "
+        f"for {n} threads ({ratio:.0f}×).",
+        figure=ratio,
+    )
+
+
+@claim("io_bound")
+def io_experiment_cleans_up(result: dict[str, Any]) -> Claim:
+    left = len(result["leftover_children"])
+    holds = result["port_closed"] and left == 0 and result["server"]["exitcode"] == 0
+    return Claim(
+        holds,
+        f"The local server stopped (exit code {result['server']['exitcode']}), its "
+        f"port was closed afterwards and **{left}** child processes were left.",
+        figure=float(left),
+    )
+
+
+# --- task_size and payload_size -------------------------------------------------
+
+
+def _task_rows(result: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    rows = sorted(result["rows"], key=lambda r: r["size"])
+    return rows[0], rows[-1]
+
+
+@claim("task_size")
+def processes_lose_on_tiny_tasks(result: dict[str, Any]) -> Claim:
+    tiny, _ = _task_rows(result)
+    gain = tiny["modes"]["executor, chunksize=1"]["speedup"]
+    us = tiny["task_seconds"] * 1e6
+    return Claim(
+        gain <= TINY_MAX_SPEEDUP,
+        f"{tiny['tasks']:,} tasks of {us:.0f} µs each, sent one by one "
+        f"(`chunksize=1`): the process pool ran at **{gain:.2f}×** the speed of a "
+        "plain loop.",
+        figure=gain,
+    )
+
+
+@claim("task_size")
+def chunksize_rescues_tiny_tasks(result: dict[str, Any]) -> Claim:
+    tiny, _ = _task_rows(result)
+    one = tiny["modes"]["executor, chunksize=1"]["speedup"]
+    auto = tiny["modes"]["executor, chunksize=auto"]["speedup"]
+    gain = auto / one
+    return Claim(
+        gain >= CHUNK_MIN_GAIN,
+        f"The same tiny tasks with `chunksize={tiny['chunksize_auto']}`: "
+        f"**{auto:.2f}×**, {gain:.0f} times better than `chunksize=1`.",
+        figure=gain,
+    )
+
+
+@claim("task_size")
+def processes_win_on_big_tasks(result: dict[str, Any]) -> Claim:
+    _, big = _task_rows(result)
+    gain = big["modes"]["executor, chunksize=1"]["speedup"]
+    ms = big["task_seconds"] * 1000
+    cross = result["crossover_iterations"]
+    text = (
+        f"Tasks of {ms:.1f} ms each: **{gain:.2f}×** with {result['workers']} workers"
+    )
+    if cross is not None:
+        per = result["crossover_seconds"] * 1e6
+        text += (
+            f"; processes overtook the loop from about **{cross:,.0f} iterations "
+            f"(≈ {per:,.0f} µs) per task**"
+        )
+    if result["cores"] < 2:
+        return Claim(None, text + ".", ONE_CORE, gain)
+    return Claim(gain >= PARALLEL_MIN_SPEEDUP, text + ".", figure=gain)
+
+
+@claim("payload_size")
+def big_payloads_eat_the_gain(result: dict[str, Any]) -> Claim:
+    rows = sorted(result["rows"], key=lambda r: r["payload"])
+    small, big = rows[0], rows[-1]
+    mib = big["payload"] / (1024 * 1024)
+    holds = (
+        big["speedup"] <= TINY_MAX_SPEEDUP and small["speedup"] >= 4 * big["speedup"]
+    )
+    return Claim(
+        holds,
+        f"With {mib:g} MiB of arguments per task the pool ran at "
+        f"**{big['speedup']:.2f}×** the loop's speed, against "
+        f"{small['speedup']:.2f}× with {small['payload'] // 1024} KiB"
+        + (
+            ": pickling and piping the data cost more than the parallel work saved."
+            if holds
+            else "."
+        ),
+        figure=big["speedup"],
+    )
+
+
+# --- pool_sizing ----------------------------------------------------------------
+
+
+@claim("pool_sizing")
+def thread_pool_default_size(result: dict[str, Any]) -> Claim:
+    got = result["defaults"]["ThreadPoolExecutor()"]
+    want = result["documented"]["ThreadPoolExecutor()"]
+    return Claim(
+        got == want,
+        f"`ThreadPoolExecutor()` chose **{got}** workers: min(32, CPUs + 4) = {want}.",
+        figure=float(got),
+    )
+
+
+@claim("pool_sizing")
+def process_pool_default_size(result: dict[str, Any]) -> Claim:
+    got = result["defaults"]["ProcessPoolExecutor()"]
+    pool = result["defaults"]["multiprocessing.Pool()"]
+    want = result["documented"]["ProcessPoolExecutor()"]
+    return Claim(
+        got == want and pool == want,
+        f"`ProcessPoolExecutor()` and `multiprocessing.Pool()` chose **{got}** and "
+        f"**{pool}** workers: one per usable CPU ({want}).",
+        figure=float(got),
+    )
+
+
+@claim("pool_sizing")
+def size_thread_pools_to_the_waits(result: dict[str, Any]) -> Claim:
+    rows = {r["workers"]: r for r in result["rows"]}
+    default = next(r for r in result["rows"] if r["default"])
+    full = rows[result["waits"]]
+    gain = result["full_vs_default"]
+    return Claim(
+        gain >= 2.0,
+        f"{result['waits']} waits took **{default['timing']['median'] * 1000:.0f} ms** "
+        f"in the default pool of {default['workers']} threads and "
+        f"**{full['timing']['median'] * 1000:.0f} ms** in a pool of "
+        f"{full['workers']} ({gain:.1f}× faster).",
+        figure=gain,
+    )
+
+
+@claim("cpu_bound")
+def more_processes_than_cores_gain_nothing(result: dict[str, Any]) -> Claim:
+    """For CPU-bound work, workers beyond the core count only queue for cores."""
+    cores = result["cores"]
+    rows = {r["workers"]: r for r in result["rows"] if r["kind"] == "processes"}
+    at_cores, at_double = rows[cores]["speedup"], rows[2 * cores]["speedup"]
+    ratio = at_double / at_cores
+    holds = ratio <= OVERSUBSCRIBED_MAX_GAIN
+    verdict = "no real gain" if holds else "a real gain"
+    return Claim(
+        holds,
+        f"{2 * cores} worker processes reached **{at_double:.2f}×**, {cores} reached "
+        f"**{at_cores:.2f}×**: twice as many processes as cores changed the speedup "
+        f"by {ratio - 1:+.0%}, {verdict}.",
+        figure=ratio,
+    )

@@ -1,0 +1,142 @@
+"""asyncio: one thread, one event loop, many coroutines taking turns at each await.
+
+- TASKS coroutines record which process and which OS thread run them;
+- gather: TASKS coroutines that each wait NAP seconds finish together;
+- TaskGroup: one task fails, its siblings are cancelled, the error surfaces;
+- asyncio.timeout: a slow await is cut off on time;
+- Semaphore: at most LIMIT of TASKS coroutines inside at once.
+
+Run it yourself from a clone:  python snippets/asyncio_basics.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from typing import Any
+
+from measured import measure
+
+TIMEOUT = 60
+TASKS = 1_000
+NAP = 0.1  # seconds each coroutine waits
+LIMIT = 10
+BOUNDED_TASKS = 50
+
+
+async def where_am_i() -> tuple[int, int]:
+    await asyncio.sleep(0)  # give the others a turn
+    return os.getpid(), threading.get_ident()
+
+
+async def nap() -> None:
+    await asyncio.sleep(NAP)  # stand-in for waiting on a socket
+
+
+async def one_thread() -> dict[str, Any]:
+    places = await asyncio.gather(*(where_am_i() for _ in range(TASKS)))
+    return {
+        "tasks": TASKS,
+        "processes": len({pid for pid, _ in places}),
+        "threads": len({tid for _, tid in places}),
+        "threads_alive": threading.active_count(),
+    }
+
+
+async def fail_soon() -> None:
+    await asyncio.sleep(0.01)
+    raise ConnectionError("upstream closed the connection")
+
+
+async def task_group() -> dict[str, Any]:
+    siblings: list[asyncio.Task[None]] = []
+    caught = ""
+    try:
+        async with asyncio.TaskGroup() as group:
+            siblings = [group.create_task(asyncio.sleep(10)) for _ in range(3)]
+            group.create_task(fail_soon())
+    except* ConnectionError as errors:
+        caught = "; ".join(repr(e) for e in errors.exceptions)
+    return {
+        "caught": caught,
+        "siblings_cancelled": sum(t.cancelled() for t in siblings),
+        "siblings": len(siblings),
+    }
+
+
+async def timeout() -> dict[str, Any]:
+    try:
+        async with asyncio.timeout(0.05):
+            await asyncio.sleep(10)
+        outcome = "finished"
+    except TimeoutError:
+        outcome = "TimeoutError"
+    return {"outcome": outcome}
+
+
+async def bounded() -> dict[str, Any]:
+    slots = asyncio.Semaphore(LIMIT)
+    inside, peak = 0, 0
+
+    async def fetch() -> None:
+        nonlocal inside, peak
+        async with slots:
+            inside += 1  # no lock needed: nothing else runs until the next await
+            peak = max(peak, inside)
+            await asyncio.sleep(0.01)
+            inside -= 1
+
+    await asyncio.gather(*(fetch() for _ in range(BOUNDED_TASKS)))
+    return {"peak": peak, "limit": LIMIT, "tasks": BOUNDED_TASKS}
+
+
+def main() -> None:
+    result: dict[str, Any] = {"experiment": "asyncio_basics"}
+    result["one_thread"] = o = asyncio.run(one_thread())
+    print(
+        f"{o['tasks']:,} coroutines ran in {o['processes']} process and "
+        f"{o['threads']} thread ({o['threads_alive']} thread alive in the program)"
+    )
+
+    async def all_nap() -> None:
+        await asyncio.gather(*(nap() for _ in range(TASKS)))
+
+    timing = measure.time_call(lambda: asyncio.run(all_nap()), repeats=3)
+    result["gather"] = {
+        "tasks": TASKS,
+        "nap": NAP,
+        "timing": timing.to_dict(),
+        "serial_seconds": TASKS * NAP,
+    }
+    print(
+        f"gather: {TASKS:,} coroutines each waiting {NAP} s took "
+        f"{timing.median:.3f} s in total (one after another: {TASKS * NAP:.0f} s)"
+    )
+
+    result["task_group"] = g = asyncio.run(task_group())
+    print(
+        f"TaskGroup: caught {g['caught']}; {g['siblings_cancelled']} of "
+        f"{g['siblings']} sibling tasks were cancelled"
+    )
+
+    holder: dict[str, Any] = {}
+    t = measure.time_call(
+        lambda: holder.update(asyncio.run(timeout())), repeats=1, warmup=0
+    )
+    result["timeout"] = {**holder, "seconds": t.median}
+    print(
+        f"asyncio.timeout(0.05) around a 10 s sleep: {holder['outcome']} after "
+        f"{t.median * 1000:.0f} ms"
+    )
+
+    result["semaphore"] = s = asyncio.run(bounded())
+    print(
+        f"Semaphore({s['limit']}): {s['tasks']} coroutines, at most "
+        f"{s['peak']} inside at once"
+    )
+    measure.emit(result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""Blocking calls release the GIL: another thread keeps running Python meanwhile.
+
+A "ticker" thread counts as fast as it can in pure Python. The main thread then
+spends a fixed window in one of several calls, and we read how far the ticker got:
+
+- waiting on a lock (threading.Event.wait): the baseline, the ticker runs alone;
+- time.sleep, a socket recv that waits for data, reads from a file;
+- a pure-Python loop, which needs the GIL itself.
+
+If a call releases the GIL, the ticker keeps its baseline pace. If the main thread
+holds the GIL (pure Python), the two threads take turns and the ticker slows down.
+
+Run it yourself from a clone:  python snippets/gil_blocking.py
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+
+from measured import measure
+
+WINDOW = 0.04  # seconds the main thread spends in each call per round
+REPEATS = 7
+FILE_BYTES = 4 * 1024 * 1024  # the file read again and again during the window
+
+ticks = 0  # the ticker's progress, read by the main thread
+stop = threading.Event()
+
+
+def ticker() -> None:
+    global ticks
+    while not stop.is_set():
+        for _ in range(1000):  # check the event now and then, count in between
+            ticks += 1
+
+
+def wait_on_lock() -> None:
+    threading.Event().wait(WINDOW)
+
+
+def sleep() -> None:
+    time.sleep(WINDOW)
+
+
+def make_socket_wait() -> tuple[Callable[[], None], Callable[[], None]]:
+    """recv() on a connected socket that gets no data: it waits, then times out."""
+    a, b = socket.socketpair()
+    a.settimeout(WINDOW)
+
+    def recv() -> None:
+        with contextlib.suppress(TimeoutError):  # no data came: the wait is over
+            a.recv(1)
+
+    def close() -> None:
+        a.close()
+        b.close()
+
+    return recv, close
+
+
+def make_file_read() -> tuple[Callable[[], None], Callable[[], None]]:
+    """Read a 4 MiB file into a buffer, again and again, until the window is over."""
+    fd, path = tempfile.mkstemp(prefix="gil-blocking-")
+    os.write(fd, os.urandom(FILE_BYTES))
+    os.close(fd)
+    buffer = bytearray(FILE_BYTES)
+
+    def read() -> None:
+        deadline = time.perf_counter() + WINDOW
+        with open(path, "rb", buffering=0) as f:
+            while time.perf_counter() < deadline:
+                f.seek(0)
+                f.readinto(buffer)
+
+    return read, lambda: os.unlink(path)
+
+
+def python_loop() -> None:
+    """Pure Python: holds the GIL except when the interpreter asks it to switch."""
+    deadline = time.perf_counter() + WINDOW
+    n = 0
+    while time.perf_counter() < deadline:
+        n += 1
+
+
+def counted(fn: Callable[[], None], counts: list[int]) -> Callable[[], None]:
+    """Wrap a call so each run records how far the ticker got meanwhile."""
+
+    def call() -> None:
+        start = ticks
+        fn()
+        counts.append(ticks - start)
+
+    return call
+
+
+def main() -> None:
+    recv, close_sockets = make_socket_wait()
+    read_file, remove_file = make_file_read()
+    calls = {
+        "wait on a lock": wait_on_lock,
+        "time.sleep": sleep,
+        "socket recv": recv,
+        "file read": read_file,
+        "pure Python": python_loop,
+    }
+    counts: dict[str, list[int]] = {name: [] for name in calls}
+    thread = threading.Thread(target=ticker, name="ticker")
+    thread.start()
+    try:
+        timings = measure.time_interleaved(
+            {name: counted(fn, counts[name]) for name, fn in calls.items()},
+            repeats=REPEATS,
+        )
+    finally:
+        stop.set()
+        thread.join()
+        close_sockets()
+        remove_file()
+    rates = {}
+    for name, timing in timings.items():
+        timed_counts = counts[name][-REPEATS:]  # drop the warm-up round
+        per_second = sorted(
+            c / t for c, t in zip(timed_counts, timing.samples, strict=True)
+        )
+        rates[name] = per_second[len(per_second) // 2]  # median
+    baseline = rates["wait on a lock"]
+    share = {name: rate / baseline for name, rate in rates.items()}
+    print(
+        f"switch interval {sys.getswitchinterval() * 1000:g} ms, "
+        f"GIL {'enabled' if measure.gil_enabled() else 'disabled'}, "
+        f"{measure.usable_cores()} usable cores"
+    )
+    print(f"{'main thread is in':<16} {'ticker counts/s':>16} {'vs baseline':>12}")
+    for name in calls:
+        print(f"{name:<16} {rates[name]:16,.0f} {share[name]:11.0%}")
+    measure.emit(
+        {
+            "experiment": "gil_blocking",
+            "window": WINDOW,
+            "switch_interval": sys.getswitchinterval(),
+            "rates": rates,
+            "share": share,
+            "timings": {name: t.to_dict() for name, t in timings.items()},
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,230 @@
+"""Threads: one process, one address space, and the Thread API beyond start()/join().
+
+Starts a few threads and shows, from their own point of view, that they share the
+process ID (os.getpid) but each has its own OS thread ID (threading.get_native_id),
+that they all mutate the same list, that join() waits for *that* thread only, that
+join(timeout) can return while the thread still runs, what a daemon thread does to
+process exit, and that threading.local gives each thread its own attribute values.
+
+Run it yourself from a clone:  python snippets/threads_basics.py
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+
+from measured import measure
+
+THREADS = 4
+APPENDS = 10_000  # items each thread appends to the shared list
+
+# A child interpreter that starts a daemon thread sleeping for a minute, then ends.
+DAEMON_CHILD = """
+import threading, time
+threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+print("main thread done; the daemon thread is still sleeping")
+"""
+
+
+def whoami(seen: list[dict[str, object]], barrier: threading.Barrier) -> None:
+    """Record the IDs this thread sees for itself, while all the others run too."""
+    barrier.wait()  # every thread is alive at once: no ID can be reused
+    seen.append(
+        {
+            "name": threading.current_thread().name,
+            "pid": os.getpid(),
+            "native_id": threading.get_native_id(),
+            "ident": threading.get_ident(),
+        }
+    )
+
+
+def append_many(shared: list[int], start: int) -> None:
+    for i in range(start, start + APPENDS):
+        shared.append(i)
+
+
+class Greeter(threading.Thread):
+    """Subclassing Thread and overriding run() is the other way to give it work."""
+
+    def __init__(self, greeting: str) -> None:
+        super().__init__(name="greeter")
+        self.greeting = greeting
+        self.said = ""
+
+    def run(self) -> None:
+        self.said = f"{self.greeting} from {self.name}"
+
+
+def identities() -> list[dict[str, object]]:
+    seen: list[dict[str, object]] = []
+    barrier = threading.Barrier(THREADS + 1)
+    workers = [
+        threading.Thread(target=whoami, args=(seen, barrier), name=f"worker-{i}")
+        for i in range(THREADS)
+    ]
+    for t in workers:
+        t.start()
+    whoami(seen, barrier)  # the main thread too
+    for t in workers:
+        t.join()
+    return seen
+
+
+def shared_list() -> int:
+    shared: list[int] = []
+    workers = [
+        threading.Thread(target=append_many, args=(shared, i * APPENDS))
+        for i in range(THREADS)
+    ]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    # Every thread appended to the very same list object: nothing was copied.
+    assert sorted(shared) == list(range(THREADS * APPENDS))
+    return len(shared)
+
+
+def thread_api() -> dict[str, object]:
+    release = threading.Event()
+    slow = threading.Thread(target=release.wait, name="slow", daemon=True)
+    fast = threading.Thread(target=lambda: None, name="fast")
+    before = {
+        "ident": slow.ident,
+        "native_id": slow.native_id,
+        "alive": slow.is_alive(),
+    }
+    slow.start()
+    fast.start()
+    fast.join()  # waits for `fast` only
+    after_fast_join = {"fast_alive": fast.is_alive(), "slow_alive": slow.is_alive()}
+    timed = measure.time_call(lambda: slow.join(timeout=0.05), repeats=1, warmup=0)
+    alive_after_timeout = slow.is_alive()
+    release.set()
+    slow.join()
+    greeter = Greeter("hello")
+    greeter.start()
+    greeter.join()
+    return {
+        "before_start": before,
+        "after_start": {"ident": slow.ident, "native_id": slow.native_id},
+        "after_fast_join": after_fast_join,
+        "join_timeout_seconds": timed.median,
+        "alive_after_join_timeout": alive_after_timeout,
+        "alive_after_release": slow.is_alive(),
+        "daemon": slow.daemon,
+        "greeter_said": greeter.said,
+        "public_api": sorted(n for n in dir(threading.Thread) if not n.startswith("_")),
+    }
+
+
+def thread_local() -> dict[str, object]:
+    local = threading.local()
+    local.value = "main"
+    seen: dict[str, object] = {}
+
+    def set_and_read(value: str) -> None:
+        # Before setting it, this thread does not see main's attribute at all.
+        seen[f"{value} before"] = getattr(local, "value", None)
+        local.value = value
+        seen[value] = local.value
+
+    workers = [
+        threading.Thread(target=set_and_read, args=(f"t{i}",)) for i in range(THREADS)
+    ]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    return {"seen": seen, "main_after": local.value}
+
+
+def daemon_exit() -> dict[str, object]:
+    """A daemon thread does not keep the process alive: the child ends at once."""
+    proc: list[subprocess.CompletedProcess[str]] = []
+    timing = measure.time_call(
+        lambda: proc.append(
+            subprocess.run(
+                [sys.executable, "-c", DAEMON_CHILD],
+                capture_output=True,
+                text=True,
+                timeout=30,  # a hang fails the experiment instead of waiting 60 s
+                check=True,
+            )
+        ),
+        repeats=1,
+        warmup=0,
+    )
+    return {"seconds": timing.median, "stdout": proc[0].stdout.strip()}
+
+
+def main() -> None:
+    seen = identities()
+    pids = sorted({row["pid"] for row in seen})
+    native_ids = sorted({row["native_id"] for row in seen})
+    print(f"{'thread':<12} {'os.getpid()':>11} {'get_native_id()':>15}")
+    for row in seen:
+        print(f"{row['name']:<12} {row['pid']:>11} {row['native_id']:>15}")
+    print(
+        f"{len(seen)} threads: {len(pids)} process ID, "
+        f"{len(native_ids)} different native thread IDs"
+    )
+
+    length = shared_list()
+    print(
+        f"\n{THREADS} threads x {APPENDS:,} appends to one list -> "
+        f"len(shared) == {length:,}"
+    )
+
+    api = thread_api()
+    print("\nThread API")
+    print(
+        f"  before start(): ident={api['before_start']['ident']}, "
+        f"native_id={api['before_start']['native_id']}, "
+        f"is_alive()={api['before_start']['alive']}"
+    )
+    print(
+        f"  fast.join() returned: fast alive={api['after_fast_join']['fast_alive']}, "
+        f"slow alive={api['after_fast_join']['slow_alive']}"
+    )
+    print(
+        f"  slow.join(timeout=0.05) returned after "
+        f"{api['join_timeout_seconds'] * 1000:.0f} ms; "
+        f"slow.is_alive() = {api['alive_after_join_timeout']}"
+    )
+    print(f"  after release + join(): slow.is_alive() = {api['alive_after_release']}")
+    print(f"  slow.daemon = {api['daemon']}; subclass run(): {api['greeter_said']!r}")
+    print(f"  {len(api['public_api'])} public names: {', '.join(api['public_api'])}")
+
+    local = thread_local()
+    print("\nthreading.local")
+    for key, value in local["seen"].items():
+        print(f"  {key!s:<10} -> {value!r}")
+    print(f"  main thread still sees {local['main_after']!r}")
+
+    daemon = daemon_exit()
+    print(
+        f"\ndaemon thread sleeping 60 s: child exited after {daemon['seconds']:.2f} s"
+    )
+
+    measure.emit(
+        {
+            "experiment": "threads_basics",
+            "threads": len(seen),
+            "pids": pids,
+            "native_ids": len(native_ids),
+            "appends_expected": THREADS * APPENDS,
+            "shared_list_length": length,
+            "api": api,
+            "local": local,
+            "daemon_exit_seconds": daemon["seconds"],
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()

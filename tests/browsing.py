@@ -1,0 +1,197 @@
+"""Driving Chromium against the served site: launch settings, a recording tab, the
+page-side probes the browser tests run, and WCAG contrast arithmetic.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, Page, Route
+from site_pages import Server
+
+CHROMIUM = Path(os.environ.get("MEASURED_CHROMIUM", "/usr/bin/chromium"))
+LAUNCH_ARGS = [
+    "--no-sandbox",  # CI runs as root, where Chromium's sandbox refuses to start
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+TEXT_CONTRAST = 4.5  # WCAG AA, normal text
+GRAPHIC_CONTRAST = 3.0  # WCAG 1.4.11, lines and markers that carry data
+
+
+# --- Colour arithmetic (WCAG 2 relative luminance) -----------------------------
+
+
+def rgba(css: str) -> tuple[float, float, float, float]:
+    """'rgb(1, 2, 3)' or 'rgba(1, 2, 3, 0.5)' (Chromium's computed style) to floats."""
+    numbers = [float(n) for n in re.findall(r"[\d.]+", css)]
+    assert len(numbers) in (3, 4), f"unexpected colour {css!r}"
+    r, g, b = (n / 255 for n in numbers[:3])
+    return r, g, b, numbers[3] if len(numbers) == 4 else 1.0
+
+
+def over(fg: tuple[float, ...], bg: tuple[float, ...]) -> tuple[float, ...]:
+    """``fg`` with its alpha painted on an opaque ``bg``."""
+    a = fg[3]
+    return tuple(a * f + (1 - a) * b for f, b in zip(fg[:3], bg[:3], strict=True))
+
+
+def luminance(rgb: tuple[float, ...]) -> float:
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(fg_css: str, bg_css: str) -> float:
+    bg = rgba(bg_css)
+    lighter, darker = sorted(
+        (luminance(over(rgba(fg_css), bg)), luminance(bg)), reverse=True
+    )
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+# --- A tab that records what goes wrong -----------------------------------------
+
+
+@dataclass
+class Tab:
+    """One browser tab that records errors and off-machine requests as it goes."""
+
+    page: Page
+    server: Server
+    errors: list[str] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+
+    def open(self, path: str) -> None:
+        self.errors.clear()
+        self.external.clear()
+        self.page.goto(self.server.url + path, wait_until="networkidle")
+
+
+@contextmanager
+def tab(
+    browser: Browser,
+    server: Server,
+    *,
+    scheme: str = "light",
+    viewport: dict[str, int] = DESKTOP,
+    permissions: list[str] | None = None,
+) -> Iterator[Tab]:
+    context = browser.new_context(
+        color_scheme=scheme,  # type: ignore[arg-type]
+        viewport=viewport,  # type: ignore[arg-type]
+        device_scale_factor=1,
+        permissions=permissions or [],
+    )
+    page = context.new_page()
+    t = Tab(page, server)
+
+    def route(route: Route) -> None:
+        url = route.request.url
+        if url.startswith((server.origin + "/", "data:", "blob:")):
+            route.continue_()
+        else:  # never let a request leave the machine; record it instead
+            t.external.append(url)
+            route.abort()
+
+    context.route("**/*", route)
+    page.on("console", lambda m: m.type == "error" and t.errors.append(m.text))
+    page.on("pageerror", lambda e: t.errors.append(f"uncaught {e}"))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and t.errors.append(f"HTTP {r.status} {r.url}"),
+    )
+    try:
+        yield t
+    finally:
+        context.close()
+
+
+# --- Probes run in the page -----------------------------------------------------
+
+CHARTS_JS = """
+() => {
+  const background = (el) => {
+    for (let node = el; node; node = node.parentElement) {
+      const bg = getComputedStyle(node).backgroundColor;
+      if (!/rgba\\(.*, 0\\)$/.test(bg) && bg !== "transparent") return bg;
+    }
+    return "rgb(255, 255, 255)";
+  };
+  const svgs = [...document.querySelectorAll(".md-content svg[role=img]")];
+  return svgs.map((svg) => {
+    const color = getComputedStyle(svg).color;
+    const texts = [...svg.querySelectorAll("text")].map((t) => {
+      const s = getComputedStyle(t);
+      return { fill: s.fill, opacity: s.fillOpacity };
+    });
+    const series = [...svg.querySelectorAll("path, line, polyline, use")]
+      .map((el) => getComputedStyle(el))
+      .filter((s) => s.stroke !== "none" && s.stroke !== color
+                     && parseFloat(s.strokeOpacity) === 1 && s.visibility !== "hidden")
+      .map((s) => s.stroke);
+    return {
+      label: svg.getAttribute("aria-label") || "",
+      color, background: background(svg), texts,
+      series: [...new Set(series)],
+    };
+  });
+}
+"""
+
+CODE_JS = """
+() => [...document.querySelectorAll(".md-content pre > code")]
+  .filter((code) => !code.closest(".mermaid"))
+  .map((code) => {
+    const block = code.closest(".highlight") || code.parentElement.parentElement;
+    return {
+      id: code.parentElement.id || code.textContent.trim().slice(0, 40),
+      copy: !!block.querySelector("[data-md-type=copy], .md-clipboard"),
+    };
+  })
+"""
+
+SCROLL_JS = """
+() => {
+  const doc = document.documentElement;
+  window.scrollTo(10000, window.scrollY);
+  const scrolled = window.scrollX;
+  window.scrollTo(0, window.scrollY);
+  return { overflow: doc.scrollWidth - doc.clientWidth, scrolled };
+}
+"""
+
+
+def chart_problems(chart: dict[str, Any]) -> list[str]:
+    """Why a chart would be hard to read on its background, if it would."""
+    found = []
+    bg = chart["background"]
+    if rgba(bg)[3] < 1:
+        found.append(f"background {bg} is not opaque")
+        return found
+    text = contrast(chart["color"], bg)
+    if text < TEXT_CONTRAST:
+        found.append(f"text {chart['color']} on {bg}: {text:.2f}:1")
+    for t in chart["texts"]:
+        if rgba(t["fill"])[:3] != rgba(chart["color"])[:3] or float(t["opacity"]) < 1:
+            found.append(f"text fill {t['fill']} does not follow currentColor")
+            break
+    for colour in chart["series"]:
+        ratio = contrast(colour, bg)
+        if ratio < GRAPHIC_CONTRAST:
+            found.append(f"series {colour} on {bg}: {ratio:.2f}:1")
+    if not chart["texts"]:
+        found.append("no text (axis labels, ticks) in the chart")
+    return found

@@ -1,0 +1,416 @@
+"""The site as a reader meets it: Debian's Chromium against the built site.
+
+The built site is served on 127.0.0.1 under its published path. A "survey" opens every
+page (from the sitemap) once per scheme and device and records what a reader would
+hit: console errors, requests to other hosts, axe-core violations, sideways scroll,
+code blocks without a copy button, chart colours. The tests below assert on it; the
+interactive checks (search, theme toggle, tabs, copy, mermaid, 404) drive the page.
+
+Deselect with ``-m "not browser"``. Without Chromium the tests skip and say how to
+install it. Playwright never downloads a browser here: it is pointed at Debian's.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from browsing import (
+    CHARTS_JS,
+    CHROMIUM,
+    CODE_JS,
+    DESKTOP,
+    LAUNCH_ARGS,
+    PHONE,
+    SCROLL_JS,
+    TEXT_CONTRAST,
+    chart_problems,
+    contrast,
+    tab,
+)
+from conftest import REPORT, ROOT, Build
+from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from site_pages import (
+    Server,
+    article_text,
+    page_file,
+    serve,
+    sitemap_pages,
+    title,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.build]
+
+ARTIFACTS = ROOT / "tests" / "artifacts" / "screenshots"
+SERIOUS = ("serious", "critical")
+TABS_PAGE = "cpu-bound/"  # the model page: Source/Output tabs
+
+
+def test_contrast_arithmetic() -> None:
+    assert contrast("rgb(0, 0, 0)", "rgb(255, 255, 255)") == pytest.approx(21)
+    assert contrast("rgb(118, 118, 118)", "rgb(255, 255, 255)") == pytest.approx(
+        4.54, abs=0.01
+    )
+    # Material's light-grey code comments: just under AA (axe reports 4.47).
+    assert contrast("rgba(0, 0, 0, 0.54)", "rgb(245, 245, 245)") < TEXT_CONTRAST
+
+
+# --- Browser and server ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"no Chromium at {CHROMIUM}: install it with `sudo apt-get install "
+            "chromium` (Debian/Ubuntu) or set MEASURED_CHROMIUM to a Chromium binary"
+        )
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=LAUNCH_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server(site_build: Build) -> Iterator[Server]:
+    with serve(site_build.site) as running:
+        yield running
+
+
+@pytest.fixture(scope="module", autouse=True)
+def stopwatch(site_build: Build) -> Iterator[None]:
+    """Time the browser tests themselves, after the site is built."""
+    start = time.perf_counter()
+    yield
+    if CHROMIUM.exists():
+        REPORT.append(f"browser tests: {time.perf_counter() - start:.1f} s")
+
+
+@pytest.fixture(scope="module")
+def pages(site_build: Build) -> list[str]:
+    return sitemap_pages(site_build.site)
+
+
+# --- The survey: every page, both schemes, desktop and phone ---------------------
+
+
+@dataclass
+class Visit:
+    errors: list[str]
+    external: list[str]
+    axe: list[str] = field(default_factory=list)
+    charts: list[dict[str, Any]] = field(default_factory=list)
+    code: list[dict[str, Any]] = field(default_factory=list)
+    scroll: dict[str, float] = field(default_factory=dict)
+
+
+def key_pages(site: Path, pages: list[str]) -> list[str]:
+    """Home plus every page with a chart or a diagram: the ones worth a look."""
+    keys = [""]
+    for page in pages:
+        html = page_file(site, page).read_text()
+        if page and ('role="img"' in html or 'class="mermaid"' in html):
+            keys.append(page)
+    return keys
+
+
+def slug(page: str) -> str:
+    return page.strip("/").replace("/", "-") or "home"
+
+
+@pytest.fixture(scope="module")
+def survey(
+    browser: Browser, server: Server, pages: list[str], site_build: Build
+) -> dict[str, dict[str, Visit]]:
+    """variant ("desktop-light", ...) -> page -> what the reader met there."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    keys = key_pages(site_build.site, pages)
+    axe = Axe()
+    results: dict[str, dict[str, Visit]] = {}
+    for device, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        for scheme in ("light", "dark"):
+            variant = f"{device}-{scheme}"
+            results[variant] = {}
+            # Layout does not depend on the scheme: the phone in dark mode only
+            # visits the key pages, for their screenshots.
+            visiting = keys if variant == "phone-dark" else pages
+            with tab(browser, server, scheme=scheme, viewport=viewport) as t:
+                for page in visiting:
+                    t.open(page)
+                    visit = Visit(errors=list(t.errors), external=list(t.external))
+                    if device == "desktop":
+                        visit.charts = t.page.evaluate(CHARTS_JS)
+                        visit.code = t.page.evaluate(CODE_JS)
+                        violations = axe.run(t.page).response["violations"]
+                        visit.axe = [
+                            f"{v['id']} ({v['impact']}): "
+                            + ", ".join(str(n["target"]) for n in v["nodes"][:5])
+                            for v in violations
+                            if v["impact"] in SERIOUS
+                        ]
+                    else:
+                        visit.scroll = t.page.evaluate(SCROLL_JS)
+                    if page in keys:
+                        t.page.screenshot(
+                            path=ARTIFACTS / f"{slug(page)}-{variant}.png",
+                            full_page=True,
+                        )
+                    # and whatever happened while the checks ran
+                    visit.errors += t.errors[len(visit.errors) :]
+                    visit.external += t.external[len(visit.external) :]
+                    results[variant][page] = visit
+    REPORT.append(
+        f"browser: {len(pages)} pages surveyed (desktop light/dark with axe, phone); "
+        f"screenshots of {len(keys)} key pages in {ARTIFACTS.relative_to(ROOT)}"
+    )
+    return results
+
+
+def problems(survey: dict[str, dict[str, Visit]], attribute: str) -> list[str]:
+    return [
+        f"{page or '(home)'} [{variant}]: {item}"
+        for variant, visits in survey.items()
+        for page, visit in visits.items()
+        for item in getattr(visit, attribute)
+    ]
+
+
+def test_every_page_loads_without_console_errors(survey: dict) -> None:
+    found = problems(survey, "errors")
+    assert not found, "\n".join(found)
+
+
+def test_no_page_requests_another_host(survey: dict) -> None:
+    found = problems(survey, "external")
+    assert not found, "\n".join(found)
+
+
+def test_no_serious_or_critical_accessibility_violations(survey: dict) -> None:
+    """axe-core on every page, light and dark: nothing serious or critical."""
+    found = problems(survey, "axe")
+    assert not found, "\n".join(found)
+
+
+def test_no_page_scrolls_sideways_on_a_phone(survey: dict) -> None:
+    wide = [
+        f"{page or '(home)'} [{variant}]: {visit.scroll}"
+        for variant, visits in survey.items()
+        if variant.startswith("phone")
+        for page, visit in visits.items()
+        if visit.scroll["overflow"] > 0 or visit.scroll["scrolled"] > 0
+    ]
+    assert not wide, "\n".join(wide)
+
+
+def test_every_code_block_has_a_copy_button(survey: dict) -> None:
+    visits = survey["desktop-light"]
+    blocks = [(page, block) for page, visit in visits.items() for block in visit.code]
+    assert blocks, "no code block found on any page"
+    missing = [f"{page or '(home)'}: {b['id']}" for page, b in blocks if not b["copy"]]
+    assert not missing, "\n".join(missing)
+
+
+def test_charts_stay_legible_in_both_schemes(survey: dict) -> None:
+    seen, bad = 0, []
+    for variant in ("desktop-light", "desktop-dark"):
+        for page, visit in survey[variant].items():
+            for chart in visit.charts:
+                seen += 1
+                bad += [f"{page} [{variant}]: {p}" for p in chart_problems(chart)]
+    assert seen >= 2, "no chart found in the survey"
+    assert not bad, "\n".join(bad)
+
+
+# --- Interactions ------------------------------------------------------------------
+
+
+def chart_page(site: Path, pages: list[str]) -> str:
+    with_charts = [p for p in pages if 'role="img"' in page_file(site, p).read_text()]
+    assert with_charts, "no page has a chart"
+    return with_charts[0]
+
+
+def scheme_of(page: Page) -> str:
+    return page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+
+
+def test_theme_toggle_switches_persists_and_keeps_charts_legible(
+    browser: Browser, server: Server, site_build: Build, pages: list[str]
+) -> None:
+    page_path = chart_page(site_build.site, pages)
+    with tab(browser, server, scheme="light") as t:
+        t.open(page_path)
+        assert scheme_of(t.page) == "default"
+        light = t.page.evaluate(CHARTS_JS)[0]
+        t.page.locator("form[data-md-component=palette] label:visible").click()
+        t.page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'")
+        dark = t.page.evaluate(CHARTS_JS)[0]
+        assert dark["color"] != light["color"], "chart text kept its colour"
+        assert dark["background"] != light["background"]
+        assert chart_problems(light) == [] and chart_problems(dark) == []
+        t.page.reload(wait_until="networkidle")
+        assert scheme_of(t.page) == "slate", "the choice did not survive a reload"
+        t.page.locator("form[data-md-component=palette] label:visible").click()
+        t.page.wait_for_function("document.body.dataset.mdColorScheme === 'default'")
+        assert t.errors == []
+    with tab(browser, server, scheme="dark") as t:
+        t.open(page_path)
+        assert scheme_of(t.page) == "slate", "prefers-color-scheme: dark ignored"
+
+
+@pytest.mark.parametrize("term", ["GIL", "forkserver"])
+def test_search_finds_the_term_and_opens_the_right_page(
+    term: str, browser: Browser, server: Server, site_build: Build, pages: list[str]
+) -> None:
+    site = site_build.site
+    html = {p: page_file(site, p).read_text() for p in pages}
+    mention = [
+        p for p in pages if re.search(rf"\b{term}\b", article_text(html[p]), re.I)
+    ]
+    if not mention:
+        pytest.skip(f"no page mentions {term!r} yet, so search cannot find it")
+    titled = [p for p in mention if term.lower() in title(html[p]).lower()]
+    with tab(browser, server) as t:
+        t.open("")
+        t.page.locator(".md-search__input").click()
+        t.page.keyboard.type(term)
+        links = t.page.locator(".md-search-result__item > .md-search-result__link")
+        links.first.wait_for(timeout=10_000)
+        hrefs = [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
+        found = [
+            re.sub(r"[?#].*", "", h).removeprefix(server.url).removeprefix("./")
+            for h in hrefs
+        ]
+        assert found[0] in mention, f"top result {hrefs[0]} does not mention {term}"
+        # The right page: one titled with the term (within the top three results),
+        # else the top result.
+        pick = 0
+        if titled:
+            top = [i for i, page in enumerate(found[:3]) if page in titled]
+            assert top, f"no page titled with {term!r} in the top results: {hrefs}"
+            pick = top[0]
+        links.nth(pick).click()
+        t.page.wait_for_load_state("networkidle")
+        opened = t.page.url.split("?")[0].split("#")[0]
+        assert opened == server.url + found[pick]
+        marks = t.page.locator("article mark").all_inner_texts()
+        assert any(term.lower() in m.lower() for m in marks), "term not highlighted"
+        assert t.errors == [] and t.external == []
+
+
+def test_source_and_output_tabs_switch(browser: Browser, server: Server) -> None:
+    with tab(browser, server) as t:
+        t.open(TABS_PAGE)
+        tabs = t.page.locator(".tabbed-set").first
+        source = tabs.locator(".tabbed-block").nth(0)
+        output = tabs.locator(".tabbed-block").nth(1)
+        assert source.is_visible() and not output.is_visible()
+        assert "def work(" in source.inner_text()
+        tabs.locator(".tabbed-labels label", has_text="Output").click()
+        output.wait_for(state="visible")
+        assert not source.is_visible()
+        assert re.search(r"\d", output.inner_text()), "the output tab shows no figures"
+        tabs.locator(".tabbed-labels label", has_text="Source").click()
+        source.wait_for(state="visible")
+        assert not output.is_visible()
+        assert t.errors == []
+
+
+def test_copy_button_copies_the_code(browser: Browser, server: Server) -> None:
+    perms = ["clipboard-read", "clipboard-write"]
+    with tab(browser, server, permissions=perms) as t:
+        t.open(TABS_PAGE)
+        block = t.page.locator(".md-content .highlight:visible").first
+        code = block.locator("pre > code").inner_text()
+        block.hover()
+        block.locator("[data-md-type=copy], .md-clipboard").click()
+        copied = t.page.evaluate("navigator.clipboard.readText()")
+        assert copied.strip() == code.strip()
+        assert len(copied.strip()) > 20
+
+
+# Material renders each diagram into a closed shadow root; open it so the test can
+# look inside.
+OPEN_SHADOW_ROOTS = """
+const attach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) {
+  return attach.call(this, { ...init, mode: "open" });
+};
+"""
+
+
+def test_mermaid_diagrams_render(
+    browser: Browser, server: Server, site_build: Build, pages: list[str]
+) -> None:
+    site = site_build.site
+    diagrams = {}
+    for page in pages:
+        count = page_file(site, page).read_text().count('class="mermaid"')
+        if count:
+            diagrams[page] = count
+    if not diagrams:
+        pytest.skip("no page has a mermaid diagram yet")
+    with tab(browser, server) as t:
+        t.page.add_init_script(OPEN_SHADOW_ROOTS)
+        for page, count in diagrams.items():
+            t.open(page)
+            try:
+                t.page.wait_for_function(
+                    "document.querySelectorAll('pre.mermaid').length === 0",
+                    timeout=15_000,
+                )
+            except PlaywrightTimeout:
+                pytest.fail(f"{page}: a diagram did not render; errors: {t.errors}")
+            rendered = t.page.evaluate(
+                """() => [...document.querySelectorAll('div.mermaid')].map((d) => {
+                  const svg = (d.shadowRoot || d).querySelector('svg');
+                  return { svg: !!svg, height: d.getBoundingClientRect().height,
+                           text: svg ? svg.textContent.trim().length : 0 };
+                })"""
+            )
+            assert len(rendered) == count, f"{page}: {rendered}"
+            for diagram in rendered:
+                assert diagram["svg"] and diagram["height"] > 40, f"{page}: {diagram}"
+                assert diagram["text"] > 0, f"{page}: diagram without labels"
+            assert t.errors == [] and t.external == [], page
+
+
+def test_a_missing_page_shows_the_404_page(browser: Browser, server: Server) -> None:
+    with tab(browser, server) as t:
+        response = t.page.goto(server.url + "no/such/page/", wait_until="networkidle")
+        assert response is not None and response.status == 404
+        assert t.page.locator("h1").inner_text() == "Page not found"
+        # Styled (the theme's CSS loaded at this depth) and the links work.
+        assert t.page.locator(".md-header").is_visible()
+        t.page.locator("article a", has_text="home page").click()
+        t.page.wait_for_load_state("networkidle")
+        assert t.page.url == server.url
+        # Only the missing document itself may fail.
+        expected = {
+            f"HTTP 404 {server.url}no/such/page/",
+            "Failed to load resource: the server responded with a status of 404 "
+            "(Not Found)",
+        }
+        assert [e for e in t.errors if e not in expected] == []
+        assert t.external == []
+
+
+def test_screenshots_of_key_pages(
+    survey: dict, site_build: Build, pages: list[str]
+) -> None:
+    keys = key_pages(site_build.site, pages)
+    for page in keys:
+        for variant in survey:
+            shot = ARTIFACTS / f"{slug(page)}-{variant}.png"
+            assert shot.is_file() and shot.stat().st_size > 10_000, shot

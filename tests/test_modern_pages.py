@@ -1,0 +1,67 @@
+"""The Modern CPython pages: built, charted, honest about missing interpreters."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import Build
+
+from measured import matrix
+
+pytestmark = pytest.mark.build
+
+PAGES = (
+    "gil-across-versions",
+    "free-threading",
+    "subinterpreters",
+    "start-methods",
+    "beyond-one-machine",
+)
+
+
+def text(build: Build, page: str) -> str:
+    html = (build.site / page / "index.html").read_text()
+    return re.sub(r"<[^>]+>", "", html)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_has_results_and_provenance(site_build: Build, page: str) -> None:
+    html = (site_build.site / page / "index.html").read_text()
+    assert 'class="measured-provenance"' in html
+    assert "The answer" in html
+
+
+def test_every_interpreter_of_the_matrix_is_on_the_gil_page(site_build: Build) -> None:
+    page = text(site_build, "gil-across-versions")
+    for interpreter in matrix.current().interpreters():
+        assert f"Python {interpreter.version}" in page
+    html = (site_build.site / "gil-across-versions" / "index.html").read_text()
+    assert re.search(r'<svg[^>]*role="img"[^>]*aria-label="Speedup over serial', html)
+
+
+def test_missing_interpreters_are_named_with_install_commands(
+    site_build: Build,
+) -> None:
+    missing = {m.label for m in matrix.current().missing}
+    if "3.14t" not in missing:
+        pytest.skip("this build has a free-threaded 3.14t")
+    for page in ("gil-across-versions", "free-threading"):
+        body = text(site_build, page)
+        assert "Python 3.14t: not measured in this build" in body
+        assert "uv python install 3.14t" in body
+        assert 'python-version: "3.14t"' in body.replace("&quot;", '"')
+
+
+def test_start_methods_page_shows_the_real_bootstrapping_error(
+    site_build: Build,
+) -> None:
+    body = text(site_build, "start-methods")
+    assert "current process has finished its bootstrapping phase" in body
+    assert "child exit code 1" in body
+
+
+def test_dask_page_shows_the_real_code_diff(site_build: Build) -> None:
+    body = text(site_build, "beyond-one-machine")
+    assert "-    return list(pool.map(work, sizes))" in body.replace("&gt;", ">")
+    assert "+    return client.gather(client.map(work, sizes, pure=False))" in body

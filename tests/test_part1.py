@@ -1,0 +1,350 @@
+"""Guide part 1: experiments clean up after themselves, claims can fail, pages render.
+
+The claims themselves are asserted from the build's results in test_claims.py
+(through the registry). Here: what a claim test cannot see.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, Build
+
+from measured import claims_part1 as c
+from measured import render, runner
+
+PAGES = (
+    "start-here",
+    "threads",
+    "gil",
+    "processes",
+    "processes-notebook",
+    "startup-cost",
+    "io-bound",
+    "when-processes-lose",
+    "pool-sizing",
+)
+MERMAID = ROOT / "docs" / "javascripts" / "vendor" / "mermaid"
+
+
+# --- experiments leave nothing behind -------------------------------------------
+
+
+def session_members(sid: int) -> list[int]:
+    """PIDs of live (non-zombie) processes in session ``sid``."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text.rsplit(")", 1)[1].split()
+        state, session = fields[0], int(fields[3])
+        if session == sid and state != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def listening_ports() -> set[int]:
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A":  # TCP_LISTEN
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs Linux /proc")
+@pytest.mark.parametrize("name", ["io_bound", "processes_basics", "pickling"])
+def test_experiment_leaves_no_process_or_port(name: str, tmp_path: Path) -> None:
+    """Run the script as a reader would, in its own session; afterwards nothing
+    from that session runs and the server's port no longer listens."""
+    result_file = tmp_path / "result.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEASURED_")}
+    env["MEASURED_RESULT_FILE"] = str(result_file)
+    script = runner.resolve(name)
+    proc = subprocess.Popen(
+        [sys.executable, str(script)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _, err = proc.communicate(timeout=runner.declared_timeout(script) or 120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+    assert proc.returncode == 0, err[-3000:]
+    # Helpers (the resource tracker, a forkserver) see their parent's pipe close and
+    # exit by themselves: give them a moment, then nothing may remain.
+    deadline = time.monotonic() + 5
+    while (survivors := session_members(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if survivors:  # report, then clean up so one failure does not leak into others
+        os.killpg(proc.pid, 9)
+    assert survivors == [], f"{name} left processes running: {survivors}"
+    result = json.loads(result_file.read_text())
+    if name == "io_bound":
+        port = result["server"]["port"]
+        assert result["port_closed"] and result["leftover_children"] == []
+        assert port not in listening_ports(), f"port {port} still listens"
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+SETTLE = """
+import threading
+from measured import forksafe
+workers = [threading.Thread(target=lambda: None) for _ in range(50)]
+for t in workers:
+    t.start()
+for t in workers:
+    t.join()
+print(forksafe.settle_threads(timeout=5), forksafe.os_threads())
+"""
+
+
+def test_settle_threads_waits_for_joined_threads() -> None:
+    # In a fresh interpreter: pytest's own process may run threads of its own.
+    out = subprocess.run(
+        [sys.executable, "-c", SETTLE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.split()
+    assert out[0] == "True"
+    if out[1] != "None":  # Linux: the OS counts one thread again
+        assert out[1] == "1"
+
+
+# --- claims fail on contradicting figures ---------------------------------------
+
+
+def io_result(threads: float, processes_start: float = 0.5) -> dict:
+    row = {"timing": {"median": 0.01}}
+    rows = [
+        {"work": w, "kind": k, "n": 100, "speedup": s, **row}
+        for w in ("sleep", "http")
+        for k, s in (("serial", 1.0), ("threads", threads), ("processes", 3.0))
+    ]
+    return {
+        "counts": [1, 100],
+        "wait": 0.005,
+        "rows": rows,
+        "pool_start": {
+            "threads": {"100": 0.02},
+            "processes": {"100": processes_start},
+        },
+    }
+
+
+def test_io_claims_can_fail() -> None:
+    assert c.threads_overlap_sleeps(io_result(60.0)).holds is True
+    assert c.threads_overlap_sleeps(io_result(1.5)).holds is False
+    assert c.threads_overlap_http_requests(io_result(1.5)).holds is False
+    assert c.process_pools_cost_more_to_start(io_result(60, 0.03)).holds is False
+
+
+def test_gil_claims_can_fail_or_step_aside() -> None:
+    def release(cores: int, speedup: float, numpy: bool = True) -> dict:
+        kinds = ["hashlib", "zlib"] + (["numpy"] if numpy else [])
+        return {
+            "cores": cores,
+            "best": {k: {"workers": 2, "speedup": speedup} for k in kinds},
+        }
+
+    assert c.hashlib_threads_scale(release(2, 1.9)).holds is True
+    assert c.hashlib_threads_scale(release(2, 1.05)).holds is False
+    assert c.zlib_threads_scale(release(1, 1.0)).holds is None
+    missing = c.numpy_threads_scale(release(2, 1.9, numpy=False))
+    assert missing.holds is None and "NumPy" in missing.reason
+
+    def blocking(share: dict, gil: bool = True) -> dict:
+        base = {"time.sleep": 1.0, "socket recv": 1.0, "file read": 1.0}
+        return {
+            "share": base | share,
+            "env": {"gil_enabled": gil, "cores": 2},
+        }
+
+    assert c.blocking_waits_release_the_gil(blocking({})).holds is True
+    assert (
+        c.blocking_waits_release_the_gil(blocking({"socket recv": 0.5})).holds is False
+    )
+    assert c.python_code_holds_the_gil(blocking({"pure Python": 0.5})).holds is True
+    assert c.python_code_holds_the_gil(blocking({"pure Python": 0.95})).holds is False
+    no_gil = c.python_code_holds_the_gil(blocking({"pure Python": 0.95}, gil=False))
+    assert no_gil.holds is None and "without the GIL" in no_gil.reason
+
+
+def test_task_size_claims_can_fail() -> None:
+    def result(tiny_one: float, tiny_auto: float, big: float) -> dict:
+        def row(size: int, one: float, auto: float) -> dict:
+            return {
+                "size": size,
+                "tasks": 10,
+                "chunksize_auto": 2,
+                "task_seconds": size * 1e-7,
+                "modes": {
+                    "executor, chunksize=1": {"speedup": one},
+                    "executor, chunksize=auto": {"speedup": auto},
+                },
+            }
+
+        return {
+            "rows": [row(100, tiny_one, tiny_auto), row(100_000, big, big)],
+            "cores": 2,
+            "workers": 2,
+            "crossover_iterations": None,
+            "crossover_seconds": None,
+        }
+
+    assert c.processes_lose_on_tiny_tasks(result(0.05, 1.0, 1.8)).holds is True
+    assert c.processes_lose_on_tiny_tasks(result(0.9, 1.0, 1.8)).holds is False
+    assert c.chunksize_rescues_tiny_tasks(result(0.5, 0.6, 1.8)).holds is False
+    assert c.processes_win_on_big_tasks(result(0.05, 1.0, 1.0)).holds is False
+
+
+def test_start_and_sizing_claims_can_fail() -> None:
+    start = {
+        "cores": 2,
+        "per_start": {
+            "thread": {"median": 1e-3},
+            "fork": {"median": 2e-3},
+            "spawn": {"median": 3e-3},
+        },
+        "fastest_process_method": "fork",
+        "ratio_fastest_process_to_thread": 2.0,
+        "pool_ratio": 1.5,
+        "pools": {"thread pool": {"median": 1e-3}, "process pool": {"median": 2e-3}},
+    }
+    assert c.threads_start_much_faster_than_processes(start).holds is False
+    assert c.spawn_costs_more_than_fork(start).holds is False
+    assert c.one_shot_process_pool_costs_more(start).holds is False
+    cpu = {
+        "cores": 2,
+        "rows": [
+            {"kind": "processes", "workers": w, "speedup": s}
+            for w, s in ((1, 1.0), (2, 1.5), (3, 1.9), (4, 2.0))
+        ],
+    }
+    assert c.more_processes_than_cores_gain_nothing(cpu).holds is False
+
+
+def test_render_code_fence_outgrows_backticks_in_the_text() -> None:
+    block = render.code("a\n```\nb", "text")
+    assert block.startswith("````text\n") and block.rstrip().endswith("````")
+    assert render.code("plain").startswith("```text\n")
+
+
+# --- pages: vendored mermaid, figures, links ------------------------------------
+
+
+def test_vendored_mermaid_matches_its_record() -> None:
+    record = (MERMAID / "SOURCE.txt").read_text()
+    digest = hashlib.sha256((MERMAID / "mermaid.min.js").read_bytes()).hexdigest()
+    assert digest in record, "mermaid.min.js changed: update SOURCE.txt"
+    assert "MIT" in (MERMAID / "LICENSE").read_text()
+    # Material uses a global `mermaid` when one exists, else loads it from a CDN.
+    assert 'globalThis["mermaid"]' in (MERMAID / "mermaid.min.js").read_text()[-300:]
+
+
+def page(build: Build, name: str) -> str:
+    return (build.site / name / "index.html").read_text()
+
+
+@pytest.mark.build
+def test_start_page_has_a_local_mermaid_diagram(site_build: Build) -> None:
+    html = page(site_build, "start-here")
+    diagram = re.search(r'<pre class="mermaid"><code>(.*?)</code></pre>', html, re.S)
+    assert diagram, "no mermaid block: markdown-exec output did not render as one"
+    assert diagram[1].lstrip().startswith("flowchart")
+    assert re.search(r"\d\.\d\d×|\d+×", diagram[1]), "the diagram cites no figure"
+    assert 'src="../javascripts/vendor/mermaid/mermaid.min.js"' in html
+    # Material's bundle fetches mermaid from a CDN only while no global `mermaid`
+    # exists; the vendored script, a plain <script> tag, defines it before the
+    # page's DOMContentLoaded. If a Material upgrade changes that rule, fail here.
+    (bundle,) = (site_build.site / "assets" / "javascripts").glob("bundle.*.min.js")
+    assert 'typeof mermaid=="undefined"' in bundle.read_text()
+    for built in site_build.site.rglob("*.html"):
+        assert "unpkg.com" not in built.read_text(), built
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.hrefs.append(href)
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("name", PAGES)
+def test_part1_page_links_resolve(site_build: Build, name: str) -> None:
+    """Links printed by markdown-exec or written in a notebook are not rewritten
+    by MkDocs: every internal link on these pages must point at a built file."""
+    parser = Links()
+    parser.feed(page(site_build, name))
+    here = site_build.site / name
+    for href in parser.hrefs:
+        if re.match(r"([a-z]+:|#)", href):
+            continue
+        target = (here / href.split("#")[0]).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        assert not href.split("#")[0].endswith(".md"), f"{name}: raw link {href}"
+        assert target.is_file(), f"{name}: {href} -> {target} does not exist"
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("name", [p for p in PAGES if p != "processes-notebook"])
+def test_part1_page_shows_provenance_and_charts_state_figures(
+    site_build: Build, name: str
+) -> None:
+    html = page(site_build, name)
+    assert '<p class="measured-provenance">' in html
+    for label in re.findall(r'<svg[^>]*role="img"[^>]*aria-label="([^"]*)"', html):
+        assert re.search(r"\d", label), f"{name}: chart alt text has no figure"
+
+
+@pytest.mark.build
+def test_notebook_page_executes_the_failure_and_the_fix(site_build: Build) -> None:
+    html = page(site_build, "processes-notebook")
+    assert "BrokenProcessPool" in html
+    assert "Can&#39;t get attribute" in html or "Can't get attribute" in html
+    assert "result: 49" in html
+    assert "executed" in html and "by the site build" in html
+    assert "Traceback" not in html
+
+
+@pytest.mark.build
+def test_processes_page_shows_the_real_error_messages(site_build: Build) -> None:
+    result = runner.run("pickling").result
+    html = page(site_build, "processes")
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "bootstrapping phase" in text
+    assert "attribute lookup &lt;lambda&gt; on __main__ failed" in text
+    assert result["repl"]["error"]["type"] == "AttributeError"
