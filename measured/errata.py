@@ -167,3 +167,79 @@ def _inline(text: str) -> str:
     for pattern, replacement in INLINE:
         text = pattern.sub(replacement, text)
     return text
+
+
+# The article's "summarized form" table, row by row: what it said for each side,
+# the ledger entries that judge the row, and the registered claims whose measured
+# statements replace its cells.
+SUMMARY_ROWS: tuple[
+    tuple[str, str, tuple[str, ...], tuple[str, str], tuple[str, str]], ...
+] = (
+    (
+        "CPU bound tasks",
+        "IO centered tasks",
+        ("io-threads-cpu-processes",),
+        ("cpu_bound", "processes_scale"),
+        ("io_bound", "threads_overlap_sleeps"),
+    ),
+    (
+        "It brings several processes into account.",
+        "Threads are its foundation stone.",
+        ("thread-part-of-process",),
+        ("processes_basics", "child_memory_is_separate"),
+        ("threads_basics", "threads_share_one_process"),
+    ),
+    (
+        "Doesn’t Support Parallelism",
+        "Supports Parallelism",
+        ("table-mp-no-parallelism", "table-threads-parallelism"),
+        ("cpu_bound", "processes_scale"),
+        ("cpu_bound", "threads_do_not_scale_with_gil"),
+    ),
+    (
+        "Processes are heavyweight",
+        "Threads are lightweight",
+        ("threads-start-fast",),
+        ("startup_cost", "spawn_costs_more_than_fork"),
+        ("startup_cost", "threads_start_much_faster_than_processes"),
+    ),
+    (
+        "They take a large span of time to work.",
+        "Threads don’t take much time to process.",
+        ("table-processes-slow",),
+        ("task_size", "processes_win_on_big_tasks"),
+        ("cpu_bound", "threads_do_not_scale_with_gil"),
+    ),
+    (
+        "Sharing is limited.",
+        "Sharing in all formats is possible",
+        ("table-mp-sharing-limited", "table-threads-share-all"),
+        ("sharing_demo", "processes_communicate"),
+        ("race_threads", "read_call_write_loses_updates"),
+    ),
+)
+
+
+def _measured(experiment: str, name: str) -> str:
+    check = ledger.Evidence(experiment, name).check()
+    outcome = check(render.experiment(experiment).result)
+    text = outcome.statement
+    if outcome.holds is None:
+        text += f" *Not shown here: {outcome.reason}.*"
+    return text.replace("|", "\\|")
+
+
+def summary_table() -> str:
+    """The article's summary table with each cell replaced by a measured claim."""
+    lines = [
+        "| The article said (multiprocessing · multithreading) "
+        "| Multiprocessing, measured | Multithreading, measured |",
+        "|---|---|---|",
+    ]
+    for said_mp, said_threads, ids, mp, threads in SUMMARY_ROWS:
+        verdicts = ", ".join(f"[{entry(i).verdict}]({PAGE}#{i})" for i in ids)
+        lines.append(
+            f"| *“{said_mp}”* · *“{said_threads}”* ({verdicts}) "
+            f"| {_measured(*mp)} | {_measured(*threads)} |"
+        )
+    return "\n".join(lines) + "\n"

@@ -178,3 +178,15 @@ def test_every_errata_link_names_an_entry(site_build: Build) -> None:
     for page in site_build.site.rglob("*.html"):
         for target in re.findall(r'href="[./]*errata/#([^"]+)"', page.read_text()):
             assert target in ids, f"{page} links to unknown errata entry {target}"
+
+
+def test_summary_table_is_rebuilt_from_measurements(errata_html: str) -> None:
+    section = errata_html.split('id="the-summary-table-corrected"', 1)[1]
+    table = section.split("<table>", 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S)
+    assert len(rows) == len(errata.SUMMARY_ROWS) == 6
+    for row in rows:
+        cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+        assert len(cells) == 3
+        for measured in cells[1:]:  # a figure from this build in every cell
+            assert re.search(r"<strong>[^<]*\d", measured), measured
