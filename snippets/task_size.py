@@ -28,7 +28,7 @@ from measured import measure
 from measured.forksafe import settle_threads
 
 TIMEOUT = 120
-TOTAL = 600_000  # loop iterations in all, whatever the task size
+TOTAL = 1_200_000  # loop iterations in all, whatever the task size (8 big tasks)
 SIZES = (300, 3_000, 30_000, 150_000)  # iterations per task
 
 
