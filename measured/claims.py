@@ -97,6 +97,12 @@ def threads_do_not_scale_with_gil(result: dict[str, Any]) -> Claim:
     )
 
 
-# Claims of guide part 1, "Sharing and coordination" and "Modern CPython" live in
-# modules of their own; importing them here registers them with the rest.
-from . import claims_coordination, claims_modern, claims_part1  # noqa: E402, F401
+# Claims of guide part 1, "Sharing and coordination", "Modern CPython" and the
+# errata ledger live in modules of their own; importing them here registers them
+# with the rest.
+from . import (  # noqa: E402, F401
+    claims_coordination,
+    claims_errata,
+    claims_modern,
+    claims_part1,
+)

@@ -17,7 +17,17 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from measured import assets, links, matrix, provenance, render, results, runner
+from measured import (
+    assets,
+    errata,
+    ledger,
+    links,
+    matrix,
+    provenance,
+    render,
+    results,
+    runner,
+)
 
 log = logging.getLogger("mkdocs.measured")
 printed_links = links.Checker()
@@ -56,6 +66,11 @@ def on_pre_build(config: Any, **_: Any) -> None:
     runner.reset()
     printed_links.clear()
     matrix.reset()  # probe the interpreters again: one may have been installed
+    errata.entries.cache_clear()
+    try:
+        errata.entries()  # a malformed ledger stops the build before any page
+    except ledger.LedgerError as error:
+        raise PluginError(str(error)) from error
 
 
 def on_files(files: Any, **_: Any) -> Any:
@@ -89,6 +104,8 @@ def on_post_page(output: str, page: Any, config: Any, **_: Any) -> str:
 
 
 def on_post_build(config: Any, **_: Any) -> None:
+    if missing := ledger.missing_anchors(list(errata.entries()), printed_links.ids):
+        raise PluginError("\n".join(str(error) for error in missing))
     if broken := printed_links.broken_anchors():
         raise PluginError("broken links:\n  " + "\n  ".join(broken))
     log.info(

@@ -1,0 +1,245 @@
+"""The errata page and the callouts that link guide pages to it, from the ledger.
+
+Pages call these from markdown-exec blocks: :func:`callout` where a page covers a
+claim of the original article, :func:`summary` and :func:`table` on the Errata page.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from functools import cache
+
+from . import ledger, render
+
+PAGE = "errata.md"
+BADGE_TITLES = {
+    "correct": "Correct",
+    "misleading": "Misleading",
+    "wrong": "Wrong",
+    "garbled": "Garbled",
+}
+STATE_LABELS = {
+    "reproduced": "Reproduced on this machine",
+    "not reproducible here": "Not reproducible here",
+    "contradicted": "Contradicted on this machine",
+}
+
+
+@cache
+def entries() -> tuple[ledger.Entry, ...]:
+    """The ledger's entries; none in a project without a ledger (a scratch site)."""
+    path = ledger.ledger_file()
+    return tuple(ledger.load(path)) if path.is_file() else ()
+
+
+def entry(entry_id: str) -> ledger.Entry:
+    for item in entries():
+        if item.id == entry_id:
+            return item
+    raise KeyError(f"no errata entry {entry_id!r} in {ledger.ledger_file().name}")
+
+
+def status(item: ledger.Entry) -> ledger.Status:
+    return ledger.evaluate(item, lambda name: render.experiment(name).result)
+
+
+def callout(*entry_ids: str) -> str:
+    """A quote admonition: what the article said, our verdict, a link to the entry."""
+    lines = ['!!! quote "What the original article said"', ""]
+    for entry_id in entry_ids:
+        item = entry(entry_id)
+        lines += [
+            f"    *“{item.quote}”* — **{BADGE_TITLES[item.verdict].lower()}**. "
+            f"{item.correction} [Errata entry]({PAGE}#{item.id})",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def counts() -> Counter[str]:
+    return Counter(item.verdict for item in entries())
+
+
+def summary() -> str:
+    """One line per verdict, and how many claims this machine could check."""
+    by_verdict = counts()
+    states = Counter(status(item).state for item in entries())
+    parts = [f"{by_verdict[v]} {v}" for v in ledger.VERDICTS]
+    lines = [
+        f'<p class="errata-counts" data-total="{len(entries())}">'
+        f"<strong>{len(entries())} claims</strong>: "
+        + ", ".join(
+            f'<span data-verdict="{v}" data-count="{by_verdict[v]}">{part}</span>'
+            for v, part in zip(ledger.VERDICTS, parts, strict=True)
+        )
+        + ".</p>",
+        f'<p class="errata-states">On the machine that built this page: '
+        f"{states['reproduced']} reproduced, "
+        f"{states['not reproducible here']} not reproducible here, "
+        f"{states['contradicted']} contradicted.</p>",
+    ]
+    return "\n".join(lines)
+
+
+def _figures(found: ledger.Status) -> str:
+    parts = []
+    for outcome in found.claims:
+        text = _inline(outcome.statement)
+        if outcome.holds is None:
+            text += f" <em>Not shown here: {html.escape(outcome.reason)}.</em>"
+        parts.append(f"<li>{text}</li>")
+    return f"<ul>{''.join(parts)}</ul>"
+
+
+def _row(item: ledger.Entry) -> str:
+    found = status(item)
+    reasons = "; ".join(found.reasons)
+    state = STATE_LABELS[found.state] + (f": {reasons}" if reasons else "")
+    cells = [
+        f'<td><a class="errata-id" href="#{item.id}">¶</a> '
+        f"<q>{html.escape(item.quote)}</q></td>",
+        f"<td>{html.escape(item.section)}</td>",
+        f'<td><span class="errata-badge errata-{item.verdict}">'
+        f"{BADGE_TITLES[item.verdict]}</span></td>",
+        f"<td>{html.escape(item.correction)}</td>",
+        f"<td>{_figures(found)}</td>",
+        f'<td class="errata-state errata-state-{found.state.replace(" ", "-")}">'
+        f"{html.escape(state)}</td>",
+        f'<td><a href="{item.page}#{item.anchor}">{html.escape(item.page)}</a></td>',
+    ]
+    return (
+        f'<tr id="{item.id}" data-verdict="{item.verdict}" '
+        f'data-section="{html.escape(item.section)}" data-state="{found.state}">'
+        + "".join(cells)
+        + "</tr>"
+    )
+
+
+def table() -> str:
+    """The whole ledger as a table the reader can filter and sort (errata.js)."""
+    sections = sorted({item.section for item in entries()}, key=_section_order)
+    verdicts = "".join(
+        f'<option value="{v}">{BADGE_TITLES[v]}</option>' for v in ledger.VERDICTS
+    )
+    section_options = "".join(
+        f'<option value="{html.escape(s)}">{html.escape(s)}</option>' for s in sections
+    )
+    headers = ("Claim", "Section", "Verdict", "Correction", "Measured here")
+    headers += ("Status", "Covered in")
+    head = "".join(
+        f'<th scope="col"><button type="button" data-sort="{i}">{h}</button></th>'
+        for i, h in enumerate(headers)
+    )
+    return (
+        '<div class="errata" data-errata>\n'
+        '<div class="errata-filters">'
+        '<label>Verdict <select data-filter="verdict">'
+        f'<option value="">all</option>{verdicts}</select></label> '
+        '<label>Section <select data-filter="section">'
+        f'<option value="">all</option>{section_options}</select></label> '
+        '<output data-errata-shown aria-live="polite"></output>'
+        "</div>\n"
+        '<table class="errata-table">\n'
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n"
+        + "\n".join(_row(item) for item in entries())
+        + "\n</tbody>\n</table>\n</div>\n"
+    )
+
+
+def _section_order(section: str) -> int:
+    """Sections in the order the article has them."""
+    order = [item.section for item in entries()]
+    return order.index(section)
+
+
+INLINE = [
+    (re.compile(r"\*\*(.+?)\*\*"), r"<strong>\1</strong>"),
+    (re.compile(r"\*(.+?)\*"), r"<em>\1</em>"),
+    (re.compile(r"`(.+?)`"), r"<code>\1</code>"),
+]
+
+
+def _inline(text: str) -> str:
+    """The little Markdown claim statements use (bold, italics, code), as HTML."""
+    text = html.escape(text)
+    for pattern, replacement in INLINE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+# The article's "summarized form" table, row by row: what it said for each side,
+# the ledger entries that judge the row, and the registered claims whose measured
+# statements replace its cells.
+SUMMARY_ROWS: tuple[
+    tuple[str, str, tuple[str, ...], tuple[str, str], tuple[str, str]], ...
+] = (
+    (
+        "CPU bound tasks",
+        "IO centered tasks",
+        ("io-threads-cpu-processes",),
+        ("cpu_bound", "processes_scale"),
+        ("io_bound", "threads_overlap_sleeps"),
+    ),
+    (
+        "It brings several processes into account.",
+        "Threads are its foundation stone.",
+        ("thread-part-of-process",),
+        ("processes_basics", "child_memory_is_separate"),
+        ("threads_basics", "threads_share_one_process"),
+    ),
+    (
+        "Doesn’t Support Parallelism",
+        "Supports Parallelism",
+        ("table-mp-no-parallelism", "table-threads-parallelism"),
+        ("cpu_bound", "processes_scale"),
+        ("cpu_bound", "threads_do_not_scale_with_gil"),
+    ),
+    (
+        "Processes are heavyweight",
+        "Threads are lightweight",
+        ("threads-start-fast",),
+        ("startup_cost", "spawn_costs_more_than_fork"),
+        ("startup_cost", "threads_start_much_faster_than_processes"),
+    ),
+    (
+        "They take a large span of time to work.",
+        "Threads don’t take much time to process.",
+        ("table-processes-slow",),
+        ("task_size", "processes_win_on_big_tasks"),
+        ("cpu_bound", "threads_do_not_scale_with_gil"),
+    ),
+    (
+        "Sharing is limited.",
+        "Sharing in all formats is possible",
+        ("table-mp-sharing-limited", "table-threads-share-all"),
+        ("sharing_demo", "processes_communicate"),
+        ("race_threads", "read_call_write_loses_updates"),
+    ),
+)
+
+
+def _measured(experiment: str, name: str) -> str:
+    check = ledger.Evidence(experiment, name).check()
+    outcome = check(render.experiment(experiment).result)
+    text = outcome.statement
+    if outcome.holds is None:
+        text += f" *Not shown here: {outcome.reason}.*"
+    return text.replace("|", "\\|")
+
+
+def summary_table() -> str:
+    """The article's summary table with each cell replaced by a measured claim."""
+    lines = [
+        "| The article said (multiprocessing · multithreading) "
+        "| Multiprocessing, measured | Multithreading, measured |",
+        "|---|---|---|",
+    ]
+    for said_mp, said_threads, ids, mp, threads in SUMMARY_ROWS:
+        verdicts = ", ".join(f"[{entry(i).verdict}]({PAGE}#{i})" for i in ids)
+        lines.append(
+            f"| *“{said_mp}”* · *“{said_threads}”* ({verdicts}) "
+            f"| {_measured(*mp)} | {_measured(*threads)} |"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,180 @@
+"""The errata ledger: every claim of the original article, its verdict and its proof.
+
+``docs/errata.yml`` holds one entry per claim. This module loads it, rejects a bad
+entry with a message naming the entry and the field, and evaluates each entry's
+evidence: registered claims (measured/claims.py) over experiment results.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import claims, project
+
+VERDICTS = ("correct", "misleading", "wrong", "garbled")
+FIELDS = ("id", "quote", "section", "verdict", "correction", "page", "evidence")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# The page, as "file.md#anchor", and a correction of 1-3 sentences.
+PAGE_PATTERN = re.compile(r"^(?P<file>[\w./-]+\.(md|ipynb))#(?P<anchor>[\w-]+)$")
+MAX_SENTENCES = 3
+
+
+class LedgerError(ValueError):
+    """A ledger entry is malformed. The message names the entry and the field."""
+
+    def __init__(self, entry: str, field: str, problem: str) -> None:
+        self.entry, self.field = entry, field
+        super().__init__(f"errata ledger: entry {entry!r}, field {field!r}: {problem}")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    experiment: str
+    claim: str  # the name of a claim function registered for the experiment
+
+    def check(self) -> claims.Check:
+        for check in claims.for_experiment(self.experiment):
+            if check.__name__ == self.claim:
+                return check
+        raise LookupError(self.claim)  # load() has ruled this out
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    quote: str
+    section: str
+    verdict: str
+    correction: str
+    page: str  # docs-relative file
+    anchor: str
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Status:
+    """What this machine showed for one entry."""
+
+    state: str  # "reproduced", "not reproducible here" or "contradicted"
+    claims: tuple[claims.Claim, ...]
+
+    @property
+    def reasons(self) -> list[str]:
+        return [c.reason for c in self.claims if c.holds is None]
+
+
+def ledger_file() -> Path:
+    return project.root() / "docs" / "errata.yml"
+
+
+def load(path: Path | None = None) -> list[Entry]:
+    """Read and validate the ledger. Raises LedgerError on the first bad field."""
+    path = path or ledger_file()
+    raw = yaml.safe_load(path.read_text())
+    if not isinstance(raw, dict) or not isinstance(raw.get("entries"), list):
+        raise LedgerError("(file)", "entries", f"{path.name} needs a list 'entries'")
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for index, item in enumerate(raw["entries"]):
+        entry = _entry(item, index, docs=path.parent)
+        if entry.id in seen:
+            raise LedgerError(entry.id, "id", "duplicate id")
+        seen.add(entry.id)
+        entries.append(entry)
+    return entries
+
+
+def _entry(item: Any, index: int, *, docs: Path) -> Entry:
+    name = item.get("id") if isinstance(item, dict) else None
+    label = name if isinstance(name, str) else f"#{index + 1}"
+    if not isinstance(item, dict):
+        raise LedgerError(label, "(entry)", "an entry must be a mapping")
+    for field in FIELDS:
+        if field not in item or item[field] in (None, "", []):
+            raise LedgerError(label, field, "missing")
+    unknown = sorted(set(item) - set(FIELDS))
+    if unknown:
+        known = ", ".join(FIELDS)
+        raise LedgerError(label, unknown[0], f"unknown field (known: {known})")
+    for field in FIELDS[:-1]:
+        if not isinstance(item[field], str):
+            raise LedgerError(label, field, "must be a string")
+    if not ID_PATTERN.match(item["id"]):
+        raise LedgerError(label, "id", "use lowercase words joined by hyphens")
+    if item["verdict"] not in VERDICTS:
+        raise LedgerError(
+            label,
+            "verdict",
+            f"unknown verdict {item['verdict']!r} (one of {', '.join(VERDICTS)})",
+        )
+    sentences = len(re.findall(r"[.!?](\s|$)", item["correction"].strip()))
+    if not 1 <= sentences <= MAX_SENTENCES:
+        raise LedgerError(label, "correction", f"1-3 sentences, found {sentences}")
+    page = PAGE_PATTERN.match(item["page"])
+    if not page:
+        raise LedgerError(label, "page", "write it as 'page.md#anchor'")
+    if not (docs / page["file"]).is_file():
+        raise LedgerError(label, "page", f"no page docs/{page['file']}")
+    return Entry(
+        id=item["id"],
+        quote=item["quote"].strip(),
+        section=item["section"],
+        verdict=item["verdict"],
+        correction=" ".join(item["correction"].split()),
+        page=page["file"],
+        anchor=page["anchor"],
+        evidence=_evidence(item["evidence"], label),
+    )
+
+
+def _evidence(items: Any, label: str) -> tuple[Evidence, ...]:
+    if not isinstance(items, list):
+        raise LedgerError(label, "evidence", "a list of {experiment, claim}")
+    found = []
+    for item in items:
+        if not isinstance(item, dict) or set(item) != {"experiment", "claim"}:
+            raise LedgerError(label, "evidence", "each item is {experiment, claim}")
+        experiment, claim = item["experiment"], item["claim"]
+        if not (project.snippets_dir() / f"{experiment}.py").is_file():
+            raise LedgerError(
+                label, "evidence", f"no experiment snippets/{experiment}.py"
+            )
+        names = [c.__name__ for c in claims.for_experiment(experiment)]
+        if claim not in names:
+            raise LedgerError(
+                label,
+                "evidence",
+                f"{experiment} has no registered claim {claim!r} "
+                f"(registered: {', '.join(names) or 'none'})",
+            )
+        found.append(Evidence(experiment, claim))
+    return tuple(found)
+
+
+def missing_anchors(
+    entries: list[Entry], anchors: dict[str, set[str]]
+) -> list[LedgerError]:
+    """Entries whose page has no such anchor, given each page's anchor ids."""
+    return [
+        LedgerError(e.id, "page", f"no anchor #{e.anchor} on {e.page}")
+        for e in entries
+        if e.anchor not in anchors.get(e.page, set())
+    ]
+
+
+def evaluate(entry: Entry, result_of: Callable[[str], dict[str, Any]]) -> Status:
+    """Run the entry's checks over the results; ``result_of(experiment)`` fetches."""
+    outcomes = tuple(ev.check()(result_of(ev.experiment)) for ev in entry.evidence)
+    if any(c.holds is False for c in outcomes):
+        state = "contradicted"
+    elif any(c.holds is None for c in outcomes):
+        state = "not reproducible here"
+    else:
+        state = "reproduced"
+    return Status(state, outcomes)
