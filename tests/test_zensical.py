@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import REPORT, ROOT, Build
 from site_pages import html_pages, notebook_pages, page_file
-from test_build import broken_project
+from test_build import BROKEN_PAGE, scratch_project
 
 pytestmark = pytest.mark.build
 
@@ -170,7 +170,11 @@ def test_zensical_differences_are_the_documented_ones(
         found.add("git-dates")
     if "Page not found" not in (zensical_site / "404.html").read_text():
         found.add("404")
-    broken = broken_project(tmp_path / "broken", "raise RuntimeError('it broke')\n")
+    broken = scratch_project(
+        tmp_path / "broken",
+        {"broken-page.md": BROKEN_PAGE},
+        {"broken.py": "raise RuntimeError('it broke')\n"},
+    )
     proc = zensical_build(broken, {"MEASURED_ROOT": str(broken)})
     page = broken / "site" / "broken-page" / "index.html"
     if proc.returncode == 0 and page.is_file() and "it broke" in page.read_text():
