@@ -6,6 +6,7 @@ pieces it wants: :func:`output`, :func:`provenance`, :func:`figure`.
 
 from __future__ import annotations
 
+import html
 import posixpath
 import sys
 
@@ -51,12 +52,15 @@ def reproduce_command(run: runner.Run) -> str:
 
 
 def provenance(run: runner.Run) -> str:
-    line = _provenance.line(run)
+    # Plain HTML, not Markdown: a block printed with html="1" would show Markdown
+    # link syntax as it is. The hook points the .md link at the built page.
+    line = html.escape(_provenance.line(run))
     if reproduce_page:
         base = posixpath.dirname(current_page or "") or "."
         link = posixpath.relpath(reproduce_page, base)
-        line += f" · [Run this yourself]({link}): `{reproduce_command(run)}`"
-    return f'<p class="measured-provenance" markdown>{line}</p>\n'
+        command = html.escape(reproduce_command(run))
+        line += f' · <a href="{link}">Run this yourself</a>: <code>{command}</code>'
+    return f'<p class="measured-provenance">{line}</p>\n'
 
 
 def figure(svg: str, caption: str) -> str:

@@ -228,3 +228,12 @@ def test_no_link_points_at_a_markdown_source(site_build: Build) -> None:
     for page in site_build.site.rglob("*.html"):
         stale = links.SOURCE_LINK.findall(page.read_text())
         assert stale == [], f"{page}: {stale}"
+
+
+def test_provenance_lines_carry_no_raw_markdown(site_build: Build) -> None:
+    """A provenance line printed from an html="1" block is not Markdown-rendered."""
+    for page in site_build.site.rglob("*.html"):
+        for line in re.findall(
+            r'<p class="measured-provenance">(.*?)</p>', page.read_text(), re.S
+        ):
+            assert "](" not in line and "`" not in line, f"{page}: {line}"
