@@ -243,3 +243,18 @@ def summary_table() -> str:
             f"| {_measured(*mp)} | {_measured(*threads)} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def provenance() -> str:
+    """Where the figures above come from: one provenance line per experiment."""
+    names = list(dict.fromkeys(ev.experiment for e in entries() for ev in e.evidence))
+    lines = [
+        f'??? info "Where these figures were measured ({len(names)} experiments)"',
+        "",
+    ]
+    for name in names:
+        lines.append(f"    **{name}**")
+        lines.append("")
+        lines.append("    " + render.provenance(render.experiment(name)).strip())
+        lines.append("")
+    return "\n".join(lines)
