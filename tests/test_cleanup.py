@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from leftovers import listening_ports, session_processes
 
 from measured import runner
 
@@ -45,35 +46,6 @@ GRACE_SECONDS = 5.0  # a resource tracker may take a moment to exit after its pa
 pytestmark = pytest.mark.skipif(
     not Path("/proc/self/stat").exists(), reason="needs Linux /proc"
 )
-
-
-def session_processes(session: int) -> dict[int, str]:
-    """Live (non-zombie) processes in ``session``, with their command lines."""
-    found = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if fields[0] != "Z" and int(fields[3]) == session:
-                cmdline = (stat.parent / "cmdline").read_bytes()
-                found[int(stat.parent.name)] = cmdline.replace(b"\0", b" ").decode()
-        except (OSError, IndexError, ValueError):
-            continue  # the process ended while we looked
-    return found
-
-
-def listening_ports() -> set[int]:
-    """TCP ports in LISTEN state on this machine (IPv4 and IPv6)."""
-    ports = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            local, state = line.split()[1], line.split()[3]
-            if state == "0A":  # TCP_LISTEN
-                ports.add(int(local.rsplit(":", 1)[1], 16))
-    return ports
 
 
 def shm_segments() -> dict[str, float]:

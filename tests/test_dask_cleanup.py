@@ -16,26 +16,11 @@ import time
 from pathlib import Path
 
 from conftest import ROOT, pid_alive
+from leftovers import session_members
 
 from measured import measure, runner
 
 SCRIPT = ROOT / "snippets" / "dask_vs_pool.py"
-
-
-def session_members(sid: int) -> list[int]:
-    """Live processes whose session id is ``sid`` (Linux /proc)."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        # fields: state, ppid, pgrp, session, ...
-        if int(fields[3]) == sid and fields[0] != "Z":
-            members.append(int(entry.name))
-    return members
 
 
 def test_dask_cluster_leaves_no_process(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, Build
+from leftovers import listening_ports, session_members
 
 from measured import claims_part1 as c
 from measured import render, runner
@@ -38,35 +39,6 @@ MERMAID = ROOT / "docs" / "javascripts" / "vendor" / "mermaid"
 
 
 # --- experiments leave nothing behind -------------------------------------------
-
-
-def session_members(sid: int) -> list[int]:
-    """PIDs of live (non-zombie) processes in session ``sid``."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        fields = text.rsplit(")", 1)[1].split()
-        state, session = fields[0], int(fields[3])
-        if session == sid and state != "Z":
-            found.append(int(stat.parent.name))
-    return found
-
-
-def listening_ports() -> set[int]:
-    ports = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if fields[3] == "0A":  # TCP_LISTEN
-                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-    return ports
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs Linux /proc")
