@@ -34,6 +34,11 @@ RUN_STATUS = re.compile(
     r"( · Run this yourself: .*)?$"
 )
 
+# The reproduce page's captured example says the same of itself.
+CAPTURE_STATUS = re.compile(
+    r"captured in (?:this|an earlier) build on ([^;(]*?)(?: \(inputs unchanged\))?;"
+)
+
 # What Zensical (the locked version) does differently with our mkdocs.yml, as far as
 # this test can tell; KNOWN is what it does today. Keep in step with CONTRIBUTING.md.
 DIFFERENCES = {
@@ -99,6 +104,7 @@ class Outputs(HTMLParser):
                 text = " ".join(text.split())
             if kind == "provenance":
                 text = RUN_STATUS.sub("", text)
+                text = CAPTURE_STATUS.sub(r"captured on \1;", text)
             getattr(self, kind).append(text)
 
     def handle_data(self, data: str) -> None:
