@@ -102,7 +102,7 @@ def main() -> None:
     async def all_nap() -> None:
         await asyncio.gather(*(nap() for _ in range(TASKS)))
 
-    timing = measure.time_call(lambda: asyncio.run(all_nap()), repeats=3)
+    timing = measure.time_call(lambda: asyncio.run(all_nap()))
     result["gather"] = {
         "tasks": TASKS,
         "nap": NAP,

@@ -27,7 +27,7 @@ from measured import measure
 TIMEOUT = 60
 TICK = 0.005  # seconds between heartbeats
 BLOCK = 0.2  # seconds of blocking work
-REPEATS = 3
+REPEATS = 5
 CPU_SIZE = 2_000_000  # iterations: calibrated to about BLOCK seconds at start-up
 
 

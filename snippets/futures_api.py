@@ -179,7 +179,7 @@ def start_methods() -> dict[str, Any]:
                 pool.submit(os.getpid).result()
 
         # warm-up 1: forkserver starts its server process on first use
-        timing = measure.time_call(start_and_use, repeats=3, warmup=1)
+        timing = measure.time_call(start_and_use)
         results[method] = timing.to_dict()
     return results
 

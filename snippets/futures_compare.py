@@ -24,9 +24,9 @@ from measured import measure
 TIMEOUT = 120
 WORKERS = 4
 WAIT_TASKS, WAIT_SECONDS = 8, 0.02
-CPU_TASKS, CPU_SIZE = 4, 400_000
+CPU_TASKS, CPU_SIZE = 8, 400_000  # two tasks per worker: one uneven split is noise
 TINY_TASKS = 1_000
-REPEATS = 3
+REPEATS = 5
 
 
 def wait_task(seconds: float) -> float:
