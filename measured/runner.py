@@ -39,12 +39,17 @@ SHM_PREFIXES = ("psm_", "wnsm_", "sem.mp-")
 # Per build process: how many experiments ran and how many came from the cache.
 stats: Counter[str] = Counter()
 _this_build: dict[str, Run] = {}
+# Cache keys of this build: hashing a script means parsing it and every local
+# module it imports, and pages ask for the same experiment hundreds of times.
+# Files do not change within one build; reset() starts over.
+_keys: dict[tuple[Path, str], str] = {}
 
 
 def reset() -> None:
     """Start a new build: forget this process's runs and counters (not the cache)."""
     stats.clear()
     _this_build.clear()
+    _keys.clear()
 
 
 def this_build() -> list[Run]:
@@ -310,7 +315,9 @@ def run(
     """
     script = resolve(name)
     interpreter = probe(python)
-    key = cache.key(script, interpreter)
+    key = _keys.get((script, interpreter.executable))
+    if key is None:
+        key = _keys[(script, interpreter.executable)] = cache.key(script, interpreter)
     if key in _this_build:
         return _seen_on(_this_build[key], page)
     store = store or cache.Store()
