@@ -7,10 +7,14 @@ either scheme. Data colours are mid-tones chosen to read on white and on slate.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import io
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import matplotlib
 
@@ -18,6 +22,34 @@ matplotlib.use("Agg")  # no display on a build machine
 
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter
+
+from . import project
+
+# A chart depends only on its arguments, this module and matplotlib: rendering it
+# again on every rebuild would take most of a warm build's time, so the SVG is kept
+# under .cache/charts by a hash of all three.
+_SOURCE_HASH = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def _cached(chart: Callable[..., str]) -> Callable[..., str]:
+    @functools.wraps(chart)
+    def render(*args: object, **kwargs: object) -> str:
+        inputs = repr((chart.__name__, args, sorted(kwargs.items())))
+        digest = hashlib.sha256(
+            f"{_SOURCE_HASH}|{matplotlib.__version__}|{inputs}".encode()
+        ).hexdigest()[:32]
+        path = project.root() / ".cache" / "charts" / f"{digest}.svg"
+        if path.is_file():
+            return path.read_text()
+        svg = chart(*args, **kwargs)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(svg)
+        tmp.replace(path)  # atomic: a parallel build never reads half a file
+        return svg
+
+    return render
+
 
 _INK = "#010203"  # sentinel: becomes currentColor
 # Each at least 3:1 (WCAG non-text contrast) on white and on the slate background.
@@ -62,6 +94,7 @@ def _to_inline_svg(fig: plt.Figure, alt: str, salt: str) -> str:
     return "\n".join(line for line in svg.splitlines() if line.strip())
 
 
+@_cached
 def speedup_chart(
     series: dict[str, Sequence[tuple[int, float]]],
     *,
@@ -108,6 +141,7 @@ def speedup_chart(
         return _to_inline_svg(fig, alt, salt)
 
 
+@_cached
 def line_chart(
     series: dict[str, Sequence[tuple[float, float]]],
     *,
@@ -160,6 +194,7 @@ def line_chart(
         return _to_inline_svg(fig, alt, salt)
 
 
+@_cached
 def hbar_chart(
     values: dict[str, float],
     *,
@@ -209,6 +244,7 @@ def _plain_numbers(axis: object) -> None:
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,g}"))  # type: ignore[attr-defined]
 
 
+@_cached
 def bar_chart(
     categories: Sequence[str],
     series: dict[str, Sequence[float]],
