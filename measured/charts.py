@@ -120,16 +120,7 @@ def speedup_chart(
             alpha=0.55,
             label=f"ideal: min(workers, {cores} cores)",
         )
-        for i, (label, points) in enumerate(series.items()):
-            xs, ys = zip(*sorted(points), strict=True)
-            ax.plot(
-                xs,
-                ys,
-                marker=_MARKERS[i % len(_MARKERS)],
-                linewidth=2,
-                color=PALETTE[i % len(PALETTE)],
-                label=label,
-            )
+        _plot_series(ax, series)
         ax.set_xticks(workers)
         ax.set_xlabel("workers")
         ax.set_ylabel("speedup vs serial (×)")
@@ -163,16 +154,7 @@ def line_chart(
         if reference is not None:
             value, label = reference
             ax.axhline(value, linestyle="--", color=_INK, alpha=0.55, label=label)
-        for i, (label, points) in enumerate(series.items()):
-            xs, ys = zip(*sorted(points), strict=True)
-            ax.plot(
-                xs,
-                ys,
-                marker=_MARKERS[i % len(_MARKERS)],
-                linewidth=2,
-                color=PALETTE[i % len(PALETTE)],
-                label=label,
-            )
+        _plot_series(ax, series)
         if logx:
             ax.set_xscale("log")
             _plain_numbers(ax.xaxis)
@@ -237,6 +219,20 @@ def hbar_chart(
         ax.grid(True, axis="x")
         ax.margins(x=0.18)  # room for the value labels
         return _to_inline_svg(fig, alt, salt)
+
+
+def _plot_series(ax: object, series: dict[str, Sequence[tuple[float, float]]]) -> None:
+    """One line per series through its sorted (x, y) points, in palette order."""
+    for i, (label, points) in enumerate(series.items()):
+        xs, ys = zip(*sorted(points), strict=True)
+        ax.plot(  # type: ignore[attr-defined]
+            xs,
+            ys,
+            marker=_MARKERS[i % len(_MARKERS)],
+            linewidth=2,
+            color=PALETTE[i % len(PALETTE)],
+            label=label,
+        )
 
 
 def _plain_numbers(axis: object) -> None:
