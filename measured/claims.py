@@ -19,6 +19,8 @@ from typing import Any
 
 PROCESSES_MIN_SPEEDUP = 1.4  # on >= 2 cores; ideal on 2 cores is 2.0
 THREADS_MAX_SPEEDUP_WITH_GIL = 1.3  # ideal is 1.0: one thread runs Python at a time
+# Why a parallel-speedup claim cannot be shown on this machine.
+ONE_CORE = "this machine has one usable core, so nothing can run in parallel"
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def processes_scale(result: dict[str, Any]) -> Claim:
         return Claim(
             None,
             f"Processes reached {figure}.",
-            "this machine has one usable core, so nothing can run in parallel",
+            ONE_CORE,
             gain,
         )
     holds = gain >= PROCESSES_MIN_SPEEDUP

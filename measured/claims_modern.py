@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from .claims import (
+    ONE_CORE,
     PROCESSES_MIN_SPEEDUP,
     THREADS_MAX_SPEEDUP_WITH_GIL,
     Claim,
@@ -46,12 +47,7 @@ def _version(result: Result) -> tuple[int, int]:
 
 def _one_core(result: Result, figure: str, gain: float) -> Claim | None:
     if result["env"]["cores"] < 2:
-        return Claim(
-            None,
-            figure,
-            "this machine has one usable core, so nothing can run in parallel",
-            gain,
-        )
+        return Claim(None, figure, ONE_CORE, gain)
     return None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from measured.claims import Claim, claim
+from measured.claims import ONE_CORE, Claim, claim
 
 # Threads running C code that releases the GIL, and processes on big tasks: the
 # same bar as processes on CPU-bound work (ideal on 2 cores is 2.0).
@@ -23,7 +23,6 @@ IO_MIN_SPEEDUP = 5.0  # 100 overlapped waits vs one after another
 TINY_MAX_SPEEDUP = 0.5  # processes with chunksize=1 on tiny tasks
 CHUNK_MIN_GAIN = 5.0  # chunked vs chunksize=1 on tiny tasks
 OVERSUBSCRIBED_MAX_GAIN = 1.2  # 2 x cores processes vs cores processes
-ONE_CORE = "this machine has one usable core, so nothing can run in parallel"
 
 
 def bullets(result: dict[str, Any], *checks: Any) -> str:
