@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from .measure import Environment
 from .runner import Run
@@ -26,9 +27,26 @@ def line(run: Run) -> str:
         f"{env['cores']} logical cores",
         f"measured {env['date']}",
         f"ran {run.seconds:.1f} s",
-        status,
+        *misses_part(run.misses),
+        status,  # last: the Zensical comparison strips it (tests/test_zensical.py)
     ]
     return " · ".join(parts)
+
+
+def misses_part(misses: list[dict[str, Any]]) -> list[str]:
+    """Earlier runs whose claims missed, so a confirmed figure never hides them."""
+    if not misses:
+        return []
+    runs = "; ".join(
+        f"run {miss['attempt']} missed " + ", ".join(_missed(c) for c in miss["claims"])
+        for miss in misses
+    )
+    return [f"measured {len(misses) + 1} times: {runs}"]
+
+
+def _missed(claim: dict[str, Any]) -> str:
+    figure = claim.get("figure")
+    return claim["claim"] + ("" if figure is None else f" ({figure:.2f})")
 
 
 def build_facts() -> dict[str, object]:

@@ -94,6 +94,7 @@ def record(run: Run, *, strict: bool = True) -> dict[str, Any]:
         },
         "seconds": run.seconds,
         "cached": run.cached,
+        "misses": run.misses,
         "provenance": provenance.line(run),
         "claims": evaluate(run.name, run.result, strict=strict),
         "result": run.result,

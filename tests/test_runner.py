@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import pid_alive
 
-from measured import cache, runner
+from measured import cache, claims, provenance, runner
 
 EMIT = "from measured import measure\n"
 
@@ -181,3 +181,65 @@ def test_unknown_experiment_is_an_error(project: Path) -> None:
 def test_runner_uses_a_fresh_process(project: Path) -> None:
     write(project, "pid.py", EMIT + "import os\nmeasure.emit({'pid': os.getpid()})\n")
     assert runner.run("pid").result["pid"] != os.getpid()
+
+
+# A script whose figure depends on how often it ran: each run counts itself in a
+# file beside it, so a test can make the first runs miss a claim and a later one hold.
+COUNTING = (
+    EMIT
+    + """\
+from pathlib import Path
+runs = Path(__file__).with_suffix(".runs")
+n = int(runs.read_text()) + 1 if runs.exists() else 1
+runs.write_text(str(n))
+measure.emit({"run": n})
+"""
+)
+
+
+@pytest.fixture
+def holds_from_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Register, for experiment "flaky", a claim that holds from its third run on."""
+
+    def third_run_holds(result: dict) -> claims.Claim:
+        n = result["run"]
+        return claims.Claim(n >= 3, f"run {n}", figure=float(n))
+
+    monkeypatch.setitem(claims.REGISTRY, "flaky", [third_run_holds])
+
+
+def test_missed_claim_is_measured_again_and_the_misses_are_kept(
+    project: Path, holds_from_run: None
+) -> None:
+    write(project, "flaky.py", COUNTING)
+    run = runner.run("flaky")
+    assert run.result["run"] == 3
+    assert runner.stats["executed"] == 3 and runner.stats["remeasured"] == 2
+    assert [m["attempt"] for m in run.misses] == [1, 2]
+    assert run.misses[0]["claims"][0]["claim"] == "third_run_holds"
+    line = provenance.line(run)
+    assert "measured 3 times: run 1 missed third_run_holds (1.00); " in line
+    assert "run 2 missed third_run_holds (2.00)" in line
+    runner.reset()
+    cached = runner.run("flaky")  # the cache keeps the misses with the result
+    assert cached.cached and cached.misses == run.misses
+    assert "measured 3 times" in provenance.line(cached)
+
+
+def test_claim_that_misses_on_every_run_still_misses(
+    project: Path, monkeypatch: pytest.MonkeyPatch, holds_from_run: None
+) -> None:
+    monkeypatch.setattr(runner, "ATTEMPTS", 2)
+    write(project, "flaky.py", COUNTING)
+    run = runner.run("flaky")
+    assert run.result["run"] == 2 and runner.stats["executed"] == 2
+    assert [m["attempt"] for m in run.misses] == [1]
+    assert runner.missed_claims("flaky", run.result)[0]["figure"] == 2.0
+
+
+def test_claim_that_holds_runs_once(project: Path, holds_from_run: None) -> None:
+    (project / "snippets" / "flaky.runs").write_text("2")  # this run is the third
+    write(project, "flaky.py", COUNTING)
+    run = runner.run("flaky")
+    assert run.result["run"] == 3 and run.misses == []
+    assert runner.stats["executed"] == 1 and "times:" not in provenance.line(run)
