@@ -13,6 +13,7 @@ import html
 import io
 import os
 import re
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -25,18 +26,23 @@ from matplotlib.ticker import FuncFormatter
 
 from . import project
 
-# A chart depends only on its arguments, this module and matplotlib: rendering it
-# again on every rebuild would take most of a warm build's time, so the SVG is kept
-# under .cache/charts by a hash of all three.
+# A chart depends only on its arguments, this module (the style), the module that
+# draws it and matplotlib: rendering it again on every rebuild would take most of a
+# warm build's time, so the SVG is kept under .cache/charts by a hash of all four.
 _SOURCE_HASH = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 def _cached(chart: Callable[..., str]) -> Callable[..., str]:
+    """Keep ``chart``'s SVG by its inputs (used by charts_matrix too)."""
+    drawn_by = hashlib.sha256(
+        Path(sys.modules[chart.__module__].__file__ or __file__).read_bytes()
+    ).hexdigest()
+
     @functools.wraps(chart)
     def render(*args: object, **kwargs: object) -> str:
         inputs = repr((chart.__name__, args, sorted(kwargs.items())))
         digest = hashlib.sha256(
-            f"{_SOURCE_HASH}|{matplotlib.__version__}|{inputs}".encode()
+            f"{_SOURCE_HASH}|{drawn_by}|{matplotlib.__version__}|{inputs}".encode()
         ).hexdigest()[:32]
         path = project.root() / ".cache" / "charts" / f"{digest}.svg"
         if path.is_file():

@@ -9,9 +9,10 @@ from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 
-from .charts import _INK, PALETTE, _style, _to_inline_svg
+from .charts import _INK, PALETTE, _cached, _style, _to_inline_svg
 
 
+@_cached
 def grouped_bars(
     groups: Sequence[str],
     series: dict[str, Sequence[float]],
