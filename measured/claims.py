@@ -50,6 +50,35 @@ def for_experiment(experiment: str) -> list[Check]:
     return list(REGISTRY.get(experiment, []))
 
 
+def evaluate(
+    experiment: str, result: dict[str, Any], *, strict: bool = True
+) -> list[dict[str, Any]]:
+    """Every registered claim of ``experiment``, judged on ``result``.
+
+    ``strict=False`` (a reader's run) records a claim that cannot read the result as
+    an ``error`` instead of raising: the other claims and experiments still count.
+    """
+    judged = []
+    for check in for_experiment(experiment):
+        try:
+            outcome = check(result)
+        except Exception as exc:
+            if strict:
+                raise
+            judged.append({"claim": check.__name__, "holds": None, "error": repr(exc)})
+            continue
+        judged.append(
+            {
+                "claim": check.__name__,
+                "holds": outcome.holds,
+                "statement": outcome.statement,
+                "reason": outcome.reason,
+                "figure": outcome.figure,
+            }
+        )
+    return judged
+
+
 def _best(result: dict[str, Any], kind: str) -> tuple[int, float]:
     best = result["best"][kind]
     return best["workers"], best["speedup"]

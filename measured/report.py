@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import results
+from . import claims, results
 from .interpreter import Interpreter
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def compare(outcomes: list[Outcome], published: results.Published | None) -> lis
                 )
             continue
         run = outcome.run
-        judged = results.evaluate(outcome.experiment, run.result, strict=False)
+        judged = claims.evaluate(outcome.experiment, run.result, strict=False)
         for claim in judged or [None]:
             mine = claim or {}
             theirs = pub_claims.get(mine.get("claim"), {})

@@ -45,35 +45,6 @@ class ResultsError(ValueError):
     """A results file that cannot be read or is not a results file (one line)."""
 
 
-def evaluate(
-    experiment: str, result: dict[str, Any], *, strict: bool = True
-) -> list[dict[str, Any]]:
-    """Every registered claim of ``experiment``, judged on ``result``.
-
-    ``strict=False`` (a reader's run) records a claim that cannot read the result as
-    an ``error`` instead of raising: the other claims and experiments still count.
-    """
-    judged = []
-    for check in claims.for_experiment(experiment):
-        try:
-            outcome = check(result)
-        except Exception as exc:
-            if strict:
-                raise
-            judged.append({"claim": check.__name__, "holds": None, "error": repr(exc)})
-            continue
-        judged.append(
-            {
-                "claim": check.__name__,
-                "holds": outcome.holds,
-                "statement": outcome.statement,
-                "reason": outcome.reason,
-                "figure": outcome.figure,
-            }
-        )
-    return judged
-
-
 def record(run: Run, *, strict: bool = True) -> dict[str, Any]:
     """One run as the results file stores it."""
     try:
@@ -96,7 +67,7 @@ def record(run: Run, *, strict: bool = True) -> dict[str, Any]:
         "cached": run.cached,
         "misses": run.misses,
         "provenance": provenance.line(run),
-        "claims": evaluate(run.name, run.result, strict=strict),
+        "claims": claims.evaluate(run.name, run.result, strict=strict),
         "result": run.result,
         "stdout": run.stdout,
     }

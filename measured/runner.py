@@ -371,21 +371,8 @@ def missed_claims(experiment: str, result: dict[str, Any]) -> list[dict[str, Any
     A claim that cannot read the result is not a miss here: the results file
     judges it (and fails a strict build) with the full error.
     """
-    missed = []
-    for check in claims.for_experiment(experiment):
-        try:
-            outcome = check(result)
-        except Exception:
-            continue
-        if outcome.holds is False:
-            missed.append(
-                {
-                    "claim": check.__name__,
-                    "figure": outcome.figure,
-                    "statement": outcome.statement,
-                }
-            )
-    return missed
+    judged = claims.evaluate(experiment, result, strict=False)
+    return [claim for claim in judged if claim["holds"] is False]
 
 
 def _execute_confirmed(
