@@ -123,7 +123,7 @@ def claim_lines(runs_: Iterable[runner.Run], *checks: claims.Check) -> str:
     runs_ = list(runs_)
     lines = []
     for check in checks:
-        outcomes = [check(run.result) for run in runs_]
+        outcomes = [render.judge(run, check) for run in runs_]
         shown = [c for c in outcomes if c.holds is not None]
         lines += [f"- {c.statement}" for c in shown]
         if not shown and outcomes:

@@ -42,7 +42,7 @@ def entry(entry_id: str) -> ledger.Entry:
 
 
 def status(item: ledger.Entry) -> ledger.Status:
-    return ledger.evaluate(item, lambda name: render.experiment(name).result)
+    return ledger.evaluate(item, lambda name: render.evidence(render.experiment(name)))
 
 
 def callout(*entry_ids: str) -> str:
@@ -222,7 +222,7 @@ SUMMARY_ROWS: tuple[
 
 def _measured(experiment: str, name: str) -> str:
     check = ledger.Evidence(experiment, name).check()
-    outcome = check(render.experiment(experiment).result)
+    outcome = render.judge(render.experiment(experiment), check)
     text = outcome.statement
     if outcome.holds is None:
         text += f" *Not shown here: {outcome.reason}.*"

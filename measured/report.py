@@ -70,7 +70,7 @@ def published_run(
     published: results.Published, experiment: str, interpreter: Interpreter
 ) -> dict[str, Any] | None:
     """The published run to compare with: same Python and build if there is one."""
-    runs = [r for r in published.runs if r["experiment"] == experiment]
+    runs = [r for r in published.entries if r["experiment"] == experiment]
 
     def build(env: dict[str, Any]) -> tuple[Any, ...]:
         return (env["implementation"], env["free_threaded_build"], env["gil_enabled"])
@@ -88,7 +88,7 @@ def published_run(
         lambda env: build(env) == mine_build,
     ):
         for run in runs:
-            if same(run["result"]["env"]):
+            if same(results.first_result(run)["env"]):
                 return run
     return runs[0] if runs else None
 
@@ -110,7 +110,9 @@ def compare(outcomes: list[Outcome], published: results.Published | None) -> lis
             "experiment": outcome.experiment,
             "python": f"{outcome.interpreter.implementation} "
             f"{outcome.interpreter.version}",
-            "published_machine": machine_label(pub["result"]["env"]) if pub else None,
+            "published_machine": (
+                machine_label(results.first_result(pub)["env"]) if pub else None
+            ),
         }
         if outcome.run is None:
             for name in pub_claims or [None]:
@@ -134,7 +136,9 @@ def compare(outcomes: list[Outcome], published: results.Published | None) -> lis
                 )
             continue
         run = outcome.run
-        judged = claims.evaluate(outcome.experiment, run.result, strict=False)
+        judged = claims.evaluate(
+            outcome.experiment, results.evidence(run), strict=False
+        )
         for claim in judged or [None]:
             mine = claim or {}
             theirs = pub_claims.get(mine.get("claim"), {})
@@ -224,7 +228,7 @@ def table(
         say(f"Published: {escape(source)}, generated {escape(published.generated)}")
         for machine in sorted(
             {
-                machine_description(run["result"]["env"])
+                machine_description(results.first_result(run)["env"])
                 for o in outcomes
                 if (run := published_run(published, o.experiment, o.interpreter))
             }

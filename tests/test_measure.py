@@ -34,3 +34,42 @@ def test_timing_summary_and_ratios() -> None:
 def test_repeats_must_be_positive() -> None:
     with pytest.raises(ValueError):
         measure.time_call(lambda: None, repeats=0)
+
+
+def test_cgroup_quota_caps_usable_cores(tmp_path, monkeypatch) -> None:
+    """A --cpus=2 container on a 64-CPU host gets 2 usable cores, not 64."""
+    (tmp_path / "box").mkdir()
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    (tmp_path / "box" / "cpu.max").write_text("200000 100000\n")
+    monkeypatch.setattr(measure, "_cgroup_paths", lambda: [("", "/box")])
+    assert measure.cgroup_cpu_limit(tmp_path) == 2.0
+    monkeypatch.setattr(measure, "_cpus_allowed", lambda: 64)
+    monkeypatch.setattr(measure, "cgroup_cpu_limit", lambda: 2.0)
+    assert measure.usable_cores() == 2
+    monkeypatch.setattr(measure, "cgroup_cpu_limit", lambda: 0.5)
+    assert measure.usable_cores() == 1
+    monkeypatch.setattr(measure, "cgroup_cpu_limit", lambda: None)
+    assert measure.usable_cores() == 64
+
+
+def test_cgroup_v1_quota(tmp_path, monkeypatch) -> None:
+    folder = tmp_path / "cpu" / "job"
+    folder.mkdir(parents=True)
+    (folder / "cpu.cfs_quota_us").write_text("150000\n")
+    (folder / "cpu.cfs_period_us").write_text("100000\n")
+    monkeypatch.setattr(measure, "_cgroup_paths", lambda: [("cpu,cpuacct", "/job")])
+    assert measure.cgroup_cpu_limit(tmp_path) == 1.5
+
+
+def test_task_counts_divide_evenly_for_every_core_count() -> None:
+    for cores in range(1, 65):
+        tasks = measure.tasks_for(2 * cores, 2)
+        assert tasks % cores == 0 and tasks % (2 * cores) == 0
+
+
+def test_prestart_starts_every_worker_before_timing() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(3) as pool:
+        assert measure.prestart(pool, 3, hold=0.05) == 3
+        assert len(pool._threads) == 3
