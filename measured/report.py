@@ -41,6 +41,7 @@ class Row:
     reason: str
     ratio: float | None  # your figure / the published one
     statement: str
+    how: str  # runs, rounds and intervals behind your verdict
     seconds: float | None
     cached: bool | None
 
@@ -130,6 +131,7 @@ def compare(outcomes: list[Outcome], published: results.Published | None) -> lis
                         reason=outcome.error or "",
                         ratio=None,
                         statement="",
+                        how="",
                         seconds=None,
                         cached=None,
                     )
@@ -169,6 +171,7 @@ def compare(outcomes: list[Outcome], published: results.Published | None) -> lis
                     reason=mine.get("error") or mine.get("reason", ""),
                     ratio=ratio,
                     statement=mine.get("statement", ""),
+                    how=mine.get("how", ""),
                     seconds=run.seconds,
                     cached=run.cached,
                 )
@@ -196,9 +199,10 @@ def _cell(value: float | None, machine: str | None, missing: str, label: bool) -
 
 def _verdict_cell(row: Row) -> str:
     reason = f": {escape(row.reason)}" if row.reason else ""
+    how = f"\n[dim]{escape(row.how)}[/]" if row.how else ""
     return {
-        "holds": "[green]✓ holds[/]",
-        "does not hold": "[red]✗ does not hold[/]",
+        "holds": f"[green]✓ holds[/]{how}",
+        "does not hold": f"[red]✗ does not hold[/]{how}",
         "not shown": f"[yellow]– not shown here[/]{reason}",
         "no claim": "[dim]no conclusion registered[/]",
         "run failed": f"[red]✗ run failed[/]{reason}",

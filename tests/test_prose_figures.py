@@ -34,7 +34,10 @@ ALLOWED = [
     (r"\b[0-9a-f]{7,40}\b", "a commit or content hash"),
     (r"\bh[1-6]\b", "an HTML heading level"),
     (r"\bWCAG 2(\.\d)?\b", "an accessibility standard"),
-    (r"\bmin\(32, (os\.cpu_count\(\)|CPUs) \+ 4\)", "ThreadPoolExecutor's documented default"),
+    (
+        r"\bmin\(32, (os\.cpu_count\(\)|CPUs) \+ 4\)",
+        "ThreadPoolExecutor's documented default",
+    ),
     (r"\b127\.0\.0\.1(:\d+)?\b", "the loopback address"),
     (r"\bPart [12]\b|\bpart [12]\b", "the guide's own parts"),
 ]

@@ -14,10 +14,7 @@ def fake_run(name: str, seconds: float) -> runner.Run:
     return runner.Run(
         name=name,
         script=Path(f"snippets/{name}.py"),
-        result={},
-        stdout="",
-        stderr="",
-        seconds=seconds,
+        executions=[runner.Execution({}, "", "", seconds)],
         cached=True,
         interpreter=probe(),
     )
