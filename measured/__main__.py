@@ -9,6 +9,8 @@
 - ``python -m measured check FILE [--publish]`` judges a results file again from
   its raw runs and exits 0 (sound), 1 (a claim false, missing or edited) or 2 (not
   a results file); see :mod:`measured.check`.
+- ``python -m measured rule [--write FILE]`` prints the decision rule, rendered
+  from the code's constants (or refreshes its generated copy in FILE).
 - ``python -m measured pythons`` lists the interpreter matrix this machine offers.
 """
 
@@ -30,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--python", help="interpreter command (default: this one)")
     reproduce.add_parser(commands)
     check.add_parser(commands)
+    rules = commands.add_parser("rule", help="print the decision rule from the code")
+    rules.add_argument("--write", metavar="FILE", help="refresh its block in FILE")
     commands.add_parser("pythons", help="list the interpreters a build would measure")
     args = parser.parse_args(argv)
     try:
@@ -37,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
             return reproduce.main(args)
         if args.command == "check":
             return check.main(args)
+        if args.command == "rule":
+            return _rule(args)
         if args.command == "pythons":
             return pythons()
         return _run(args)
@@ -58,6 +64,19 @@ def _run(args: argparse.Namespace) -> int:
         print(f"== {outcome.name}")
         print(outcome.stdout.rstrip())
         print(provenance.line(outcome))
+    return 0
+
+
+def _rule(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from . import rule
+
+    if args.write:
+        changed = rule.refresh(Path(args.write))
+        print(f"{args.write}: {'updated' if changed else 'already current'}")
+    else:
+        print(rule.markdown(), end="")
     return 0
 
 
