@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from measured import claims
+from measured import claims, render, runner
 from measured import claims_coordination as cc
 
 GIL = {"gil_enabled": True, "cores": 2}
@@ -162,6 +162,22 @@ def test_connection_claims_fail_and_skip() -> None:
     assert capped.holds is None and "file-descriptor limit" in capped.reason
 
 
+def test_futures_claims_are_not_shown_where_the_platform_cannot_show_them() -> None:
+    """No fork: no spawn-vs-fork verdict. No GIL: no "threads gain nothing"."""
+    from contradictions import each_result, with_env
+
+    def no_fork(result: dict[str, Any]) -> None:
+        del result["start_methods"]["samples"]["fork"]
+
+    api = render.evidence(runner.run("futures_api"))
+    outcome = cc.spawn_starts_slower_than_fork(each_result(api, no_fork))
+    assert outcome.holds is None and outcome.why == claims.SHAPE
+
+    compare = render.evidence(runner.run("futures_compare"))
+    outcome = cc.threads_do_not_speed_up_cpu(with_env(compare, gil_enabled=False))
+    assert outcome.holds is None and "without the GIL" in outcome.reason
+
+
 def test_lock_cost_claims_fail_on_contradicting_figures() -> None:
     result = {
         "contention_ratio": 1.0,
@@ -174,13 +190,18 @@ def test_lock_cost_claims_fail_on_contradicting_figures() -> None:
 
 
 def test_every_coordination_claim_is_registered() -> None:
-    registered = {check for checks in claims.REGISTRY.values() for check in checks}
+    """Every public function of the module that returns a Claim is registered.
+
+    Pages' view functions (tables, intervals) live beside the claims and return
+    other things; a function declared to return a Claim must be a registered claim.
+    """
+    registered = {entry.check for entry in claims.registered()}
     defined = {
         value
         for name, value in vars(cc).items()
         if callable(value)
         and getattr(value, "__module__", "") == cc.__name__
         and not name.startswith("_")
-        and name[0].islower()
+        and getattr(value, "__annotations__", {}).get("return") == "Claim"
     }
     assert defined <= registered, sorted(f.__name__ for f in defined - registered)
