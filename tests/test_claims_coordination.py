@@ -117,19 +117,6 @@ def test_shared_array_claim_fails_when_no_faster() -> None:
     assert cc.shared_memory_sends_a_name(result).holds is False
 
 
-def test_event_loop_claims_fail_on_contradicting_figures() -> None:
-    stalls = {
-        cc.BLOCKING: 20.0,  # a blocking call that did not stall: wrong
-        cc.TO_THREAD: 3.0,
-        cc.EXECUTOR: 3.0,
-        cc.CPU_INLINE: 200.0,
-        cc.CPU_POOL: 180.0,  # a process pool that stalled the loop: wrong
-    }
-    result = {"stall_ms": stalls, "block": 0.2, "cpu_work_ms": 200.0}
-    assert cc.blocking_call_stalls_the_loop(result).holds is False
-    assert cc.cpu_work_belongs_in_a_process_pool(result).holds is False
-
-
 def connections(thread_kib: float, async_kib: float, skipped: list[int]) -> dict:
     rows = [
         {

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from measured import claims_coordination as cc
 from measured.claims import Evidence
 
-from . import contradicts, each_result, like, set_samples
+from . import contradicts, each_result, like, scaled, set_samples
 
 # --- futures_api ------------------------------------------------------------------
 
@@ -115,3 +116,71 @@ def process_tasks_cost_the_same(evidence: Evidence) -> Evidence:
     return set_samples(
         evidence, _workload("tiny"), "processes", like("threads", same_per_task)
     )
+
+
+# --- asyncio_basics ---------------------------------------------------------------
+
+
+@contradicts("coroutines_share_one_thread")
+def coroutines_on_four_threads(evidence: Evidence) -> Evidence:
+    def edit(r: dict[str, Any]) -> None:
+        r["one_thread"]["threads"] = 4
+
+    return each_result(evidence, edit)
+
+
+@contradicts("gather_overlaps_waits")
+def gather_took_ten_waits(evidence: Evidence) -> Evidence:
+    return set_samples(
+        evidence, lambda r: r["gather"]["rounds"], "gather", like("one wait", 10)
+    )
+
+
+@contradicts("task_group_cancels_siblings")
+def siblings_kept_running(evidence: Evidence) -> Evidence:
+    def edit(r: dict[str, Any]) -> None:
+        r["task_group"]["siblings_cancelled"] = 0
+
+    return each_result(evidence, edit)
+
+
+@contradicts("timeout_cuts_off_on_time")
+def timeout_waited_the_whole_sleep(evidence: Evidence) -> Evidence:
+    # Seconds of a 10 s sleep that ran to its end, still reported as TimeoutError.
+    return set_samples(
+        evidence, lambda r: r["timeout"]["rounds"], "timeout", scaled(200)
+    )
+
+
+@contradicts("async_semaphore_bounds")
+def semaphore_let_everyone_in(evidence: Evidence) -> Evidence:
+    def edit(r: dict[str, Any]) -> None:
+        r["semaphore"]["peak"] = r["semaphore"]["tasks"]
+
+    return each_result(evidence, edit)
+
+
+# --- asyncio_blocking -------------------------------------------------------------
+
+
+def _stalls_like(job: str, other: str | None) -> Any:
+    """Every round's stall of ``job``: another job's stalls, or its own duration."""
+
+    def edit(r: dict[str, Any]) -> None:
+        if other is None:
+            r["stall_seconds"][job] = list(r["took"]["samples"][job])
+        else:
+            r["stall_seconds"][job] = list(r["stall_seconds"][other])
+
+    return edit
+
+
+@contradicts("blocking_call_stalls_the_loop")
+def blocking_sleep_never_stalled(evidence: Evidence) -> Evidence:
+    nothing = next(iter(evidence.result["took"]["samples"]))  # the baseline job
+    return each_result(evidence, _stalls_like(cc.BLOCKING, nothing))
+
+
+@contradicts("cpu_work_belongs_in_a_process_pool")
+def process_pool_froze_the_loop(evidence: Evidence) -> Evidence:
+    return each_result(evidence, _stalls_like(cc.CPU_POOL, None))
