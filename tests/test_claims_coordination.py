@@ -117,36 +117,19 @@ def test_shared_array_claim_fails_when_no_faster() -> None:
     assert cc.shared_memory_sends_a_name(result).holds is False
 
 
-def connections(thread_kib: float, async_kib: float, skipped: list[int]) -> dict:
-    rows = [
-        {
-            "kind": kind,
-            "connections": 5000,
-            "rss_per_connection": kib * 1024,
-            "seconds": seconds,
-            "failures": 0,
-        }
-        for kind, kib, seconds in (
-            ("threads", thread_kib, 2.0),
-            ("asyncio", async_kib, 2.0),
-        )
-    ]
-    return {
-        "levels": [5000],
-        "skipped_levels": skipped,
-        "fd_limit": {"soft": 1024, "hard": 1024, "soft_before": 1024},
-        "server": {"peak": 5000},
-        "rows": rows,
-    }
+def test_connection_levels_over_the_descriptor_limit_are_not_claimed() -> None:
+    """A level the file-descriptor limit skipped: "every level" is not shown."""
+    from contradictions import each_result
 
+    evidence = render.evidence(runner.run("many_connections"))
 
-def test_connection_claims_fail_and_skip() -> None:
-    even = connections(thread_kib=10, async_kib=10, skipped=[])
-    assert cc.asyncio_uses_less_memory_per_connection(even).holds is False
-    assert cc.asyncio_is_faster_at_scale(even).holds is False
-    assert cc.both_clients_serve_every_level(even).holds is True
-    capped = cc.both_clients_serve_every_level(connections(16, 8, skipped=[10_000]))
-    assert capped.holds is None and "file-descriptor limit" in capped.reason
+    def capped(result: dict[str, Any]) -> None:
+        result["skipped_levels"] = [10_000]
+        result["fd_limit"]["soft"] = 4_096
+
+    outcome = cc.both_clients_serve_every_level(each_result(evidence, capped))
+    assert outcome.holds is None and outcome.why == claims.SHAPE
+    assert "file-descriptor limit (4,096)" in outcome.reason
 
 
 def test_futures_claims_are_not_shown_where_the_platform_cannot_show_them() -> None:

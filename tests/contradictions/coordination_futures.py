@@ -184,3 +184,36 @@ def blocking_sleep_never_stalled(evidence: Evidence) -> Evidence:
 @contradicts("cpu_work_belongs_in_a_process_pool")
 def process_pool_froze_the_loop(evidence: Evidence) -> Evidence:
     return each_result(evidence, _stalls_like(cc.CPU_POOL, None))
+
+
+# --- many_connections -------------------------------------------------------------
+
+
+def _top(r: dict[str, Any]) -> dict[str, Any]:
+    return r["by_level"][str(r["top"])]
+
+
+@contradicts("asyncio_uses_less_memory_per_connection")
+def asyncio_as_heavy_as_threads(evidence: Evidence) -> Evidence:
+    def edit(r: dict[str, Any]) -> None:
+        sessions = _top(r)["sessions"]
+        for mine, theirs in zip(sessions["asyncio"], sessions["threads"], strict=True):
+            mine["rss_before"], mine["rss_peak"] = (
+                theirs["rss_before"],
+                theirs["rss_peak"],
+            )
+
+    return each_result(evidence, edit)
+
+
+@contradicts("asyncio_is_faster_at_scale")
+def asyncio_as_slow_as_threads(evidence: Evidence) -> Evidence:
+    return set_samples(evidence, lambda r: _top(r)["time"], "asyncio", like("threads"))
+
+
+@contradicts("both_clients_serve_every_level")
+def connections_failed(evidence: Evidence) -> Evidence:
+    def edit(r: dict[str, Any]) -> None:
+        _top(r)["sessions"]["threads"][0]["failures"] = 3
+
+    return each_result(evidence, edit)
