@@ -426,6 +426,10 @@ def _interval_times(interval: stats.Interval, factor: float) -> stats.Interval:
     )
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _every_run(
     evidence: Evidence, read: Callable[[dict[str, Any]], Any], ok: Callable[..., bool]
 ) -> tuple[bool, Any]:
@@ -752,8 +756,8 @@ def processes_speed_up_cpu(evidence: Evidence) -> Claim:
     workers, cores = evidence.result["headline_workers"], evidence.cores
     gain = _cpu(evidence, "processes", None, "").interval.estimate
     text = (
-        f"**{gain:.2f}×** on a process pool of {workers} workers on {cores} cores "
-        f"(ideal {min(workers, cores):.2f}×)"
+        f"**{gain:.2f}×** on a process pool of {_count(workers, 'worker')} on "
+        f"{_count(cores, 'core')} (ideal {min(workers, cores):.2f}×)"
     )
     kept = parallel(evidence, min(workers, cores), f"For CPU work the code ran {text}.")
     if isinstance(kept, Claim):
@@ -771,7 +775,7 @@ def threads_do_not_speed_up_cpu(evidence: Evidence) -> Claim:
     """On a GIL build the same code on a thread pool gains nothing for CPU work."""
     workers, cores = evidence.result["headline_workers"], evidence.cores
     gain = _cpu(evidence, "threads", None, "").interval.estimate
-    text = f"**{gain:.2f}×** on a thread pool of {workers} workers"
+    text = f"**{gain:.2f}×** on a thread pool of {_count(workers, 'worker')}"
     if not evidence.env["gil_enabled"]:
         return not_shown(
             f"For CPU work the code ran {text} with the GIL disabled.",
@@ -783,10 +787,12 @@ def threads_do_not_speed_up_cpu(evidence: Evidence) -> Claim:
     if isinstance(kept, Claim):
         return kept
     return judged(
-        f"For CPU work the same code gained nothing on threads: {text} on {cores} "
-        "cores, because the GIL lets one thread at a time run Python bytecode.",
+        f"For CPU work the same code gained nothing on threads: {text} on "
+        f"{_count(cores, 'core')}, because the GIL lets one thread at a time run "
+        "Python bytecode.",
         [_cpu(kept, "threads", margins.GIL_THREADS_MAX_SPEEDUP, "at most")],
-        missed=f"For CPU work threads DID speed the code up: {text} on {cores} cores.",
+        missed=f"For CPU work threads DID speed the code up: {text} on "
+        f"{_count(cores, 'core')}.",
     )
 
 
