@@ -1047,7 +1047,8 @@ def cpu_work_belongs_in_a_process_pool(evidence: Evidence) -> Claim:
 # 1,000-5,000 connections; 1.3x is still "clearly less" for a deterministic figure.
 ASYNC_MIN_MEMORY_GAIN = 1.3
 # Client wall time, a thread each against asyncio: 2.6-4x measured at 1,000-5,000
-# connections; 1.2x is still "clearly sooner".
+# connections on two cores, 1.4x at 2,000 on one core (taskset); 1.2x is still
+# "clearly sooner".
 ASYNC_MIN_TIME_GAIN = 1.2
 KIND_LABELS = {"threads": "a thread per connection", "asyncio": "asyncio"}
 
