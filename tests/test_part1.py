@@ -113,31 +113,6 @@ def test_settle_threads_waits_for_joined_threads() -> None:
 # --- claims fail on contradicting figures ---------------------------------------
 
 
-def io_result(threads: float, processes_start: float = 0.5) -> dict:
-    row = {"timing": {"median": 0.01}}
-    rows = [
-        {"work": w, "kind": k, "n": 100, "speedup": s, **row}
-        for w in ("sleep", "http")
-        for k, s in (("serial", 1.0), ("threads", threads), ("processes", 3.0))
-    ]
-    return {
-        "counts": [1, 100],
-        "wait": 0.005,
-        "rows": rows,
-        "pool_start": {
-            "threads": {"100": 0.02},
-            "processes": {"100": processes_start},
-        },
-    }
-
-
-def test_io_claims_can_fail() -> None:
-    assert c.threads_overlap_sleeps(io_result(60.0)).holds is True
-    assert c.threads_overlap_sleeps(io_result(1.5)).holds is False
-    assert c.threads_overlap_http_requests(io_result(1.5)).holds is False
-    assert c.process_pools_cost_more_to_start(io_result(60, 0.03)).holds is False
-
-
 def test_gil_claims_can_fail_or_step_aside() -> None:
     def release(cores: int, speedup: float, numpy: bool = True) -> dict:
         kinds = ["hashlib", "zlib"] + (["numpy"] if numpy else [])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from measured.claims import Evidence
 
-from . import contradicts, like, set_samples
+from . import contradicts, each_result, like, set_samples
 
 # --- cpu_bound --------------------------------------------------------------------
 
@@ -31,3 +31,37 @@ def doubled_processes_twice_as_fast(evidence: Evidence) -> Evidence:
     return set_samples(
         evidence, _cpu, f"processes {2 * cores}", like(f"processes {cores}", 0.5)
     )
+
+
+# --- io_bound ---------------------------------------------------------------------
+
+
+def _io_headline(work: str):
+    return lambda result: result[work][str(result["headline"])]
+
+
+@contradicts("threads_overlap_sleeps")
+def sleeping_threads_as_slow_as_the_loop(evidence: Evidence) -> Evidence:
+    return set_samples(evidence, _io_headline("sleep"), "threads", like("serial"))
+
+
+@contradicts("threads_overlap_http_requests")
+def requesting_threads_as_slow_as_the_loop(evidence: Evidence) -> Evidence:
+    return set_samples(evidence, _io_headline("http"), "threads", like("serial"))
+
+
+@contradicts("process_pools_cost_more_to_start")
+def process_pool_starts_like_a_thread_pool(evidence: Evidence) -> Evidence:
+    return set_samples(
+        evidence, lambda r: r["pool_start"], "processes", like("threads", 1.5)
+    )
+
+
+@contradicts("io_experiment_cleans_up")
+def server_left_behind(evidence: Evidence) -> Evidence:
+    def edit(result: dict) -> None:
+        result["leftover_children"] = ["server"]
+        result["port_closed"] = False
+        result["server"]["exitcode"] = None
+
+    return each_result(evidence, edit)
