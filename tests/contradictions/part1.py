@@ -65,3 +65,47 @@ def server_left_behind(evidence: Evidence) -> Evidence:
         result["server"]["exitcode"] = None
 
     return each_result(evidence, edit)
+
+
+# --- task_size and payload_size ---------------------------------------------------
+
+
+def _task_size(which: str):
+    def read(result: dict) -> dict:
+        size = result["headline"][which]
+        return next(r for r in result["rows"] if r["size"] == size)["rounds"]
+
+    return read
+
+
+@contradicts("processes_lose_on_tiny_tasks")
+def tiny_tasks_faster_in_processes(evidence: Evidence) -> Evidence:
+    return set_samples(
+        evidence, _task_size("tiny"), "executor, chunksize=1", like("serial", 0.8)
+    )
+
+
+@contradicts("chunksize_rescues_tiny_tasks")
+def chunks_no_faster_than_one_by_one(evidence: Evidence) -> Evidence:
+    return set_samples(
+        evidence,
+        _task_size("tiny"),
+        "executor, chunksize=auto",
+        like("executor, chunksize=1"),
+    )
+
+
+@contradicts("processes_win_on_big_tasks")
+def big_tasks_as_slow_as_the_loop(evidence: Evidence) -> Evidence:
+    return set_samples(
+        evidence, _task_size("big"), "executor, chunksize=1", like("serial")
+    )
+
+
+@contradicts("big_payloads_eat_the_gain")
+def big_payloads_cost_nothing(evidence: Evidence) -> Evidence:
+    result = evidence.result
+    names = result["names"]
+    big = names[str(result["headline"]["big"])]
+    small = names[str(result["headline"]["small"])]
+    return set_samples(evidence, lambda r: r["rounds"], big, like(small))
