@@ -109,3 +109,32 @@ def big_payloads_cost_nothing(evidence: Evidence) -> Evidence:
     big = names[str(result["headline"]["big"])]
     small = names[str(result["headline"]["small"])]
     return set_samples(evidence, lambda r: r["rounds"], big, like(small))
+
+
+# --- pool_sizing ------------------------------------------------------------------
+
+
+def _default_off_by(pool: str, extra: int):
+    def edit(result: dict) -> None:
+        result["defaults"][pool] += extra
+
+    return edit
+
+
+@contradicts("thread_pool_default_size")
+def thread_pool_default_not_documented(evidence: Evidence) -> Evidence:
+    return each_result(evidence, _default_off_by("ThreadPoolExecutor()", 1))
+
+
+@contradicts("process_pool_default_size")
+def process_pool_default_not_one_per_cpu(evidence: Evidence) -> Evidence:
+    return each_result(evidence, _default_off_by("ProcessPoolExecutor()", 3))
+
+
+@contradicts("size_thread_pools_to_the_waits")
+def full_pool_as_slow_as_the_default(evidence: Evidence) -> Evidence:
+    result = evidence.result
+    names = result["names"]
+    default = names[str(result["default_threads"])]
+    full = names[str(result["waits"])]
+    return set_samples(evidence, lambda r: r["rounds"], full, like(default))
