@@ -7,10 +7,18 @@ Two kinds of I/O, each taking about WAIT seconds:
   that this script starts in a child process and stops at the end. The server takes
   WAIT seconds to answer each request, like a slow backend.
 
-For N = 1, 10, 100 tasks, the script times them serially, in a ThreadPoolExecutor
-and in a ProcessPoolExecutor of N workers. Pools are started before timing (their
-start-up time is reported separately), so the figures compare how well each one
-overlaps the waits.
+For each N in COUNTS, the script times N tasks one after another (a plain loop) and
+in a ThreadPoolExecutor of N workers; the sleeps also in a ProcessPoolExecutor of N
+workers. (N worker processes and the server's threads, all on a few cores, make the
+processes' HTTP figure swing too much to say anything.) Every pool starts all its
+workers and runs one untimed batch of its tasks before any timing, so the timed
+rounds compare how well each one overlaps the waits, not how fast it starts. Each
+round times every alternative once, in a new random order; a speedup is the median
+of the per-round ratios to the loop (measured.stats gives its interval). The
+headline count, fixed here before anything is timed, is the largest.
+
+Starting a pool is timed on its own, in rounds: a fresh pool of N threads or of N
+processes is created, all its workers are started, and it is shut down.
 
 Run it yourself from a clone:  python snippets/io_bound.py
 """
@@ -28,13 +36,16 @@ from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
 
-from measured import measure
+from measured import measure, stats
 from measured.forksafe import settle_threads
 
 TIMEOUT = 120
-WAIT = 0.01  # seconds each task waits: the sleep, or the server's delay
-COUNTS = (1, 10, 100)  # tasks per batch; the pools have as many workers
-REPEATS = 3  # timed rounds: the serial 100-wait batch alone takes a second
+ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
+WAIT = 0.008  # seconds each task waits: the sleep, or the server's delay
+COUNTS = (1, 5, 25)  # tasks at once; the pools have as many workers
+HEADLINE = max(COUNTS)  # the count the claims are judged on
+# What each kind of task is timed in; the loop, first, is the baseline.
+KINDS = {"sleep": ("serial", "threads", "processes"), "http": ("serial", "threads")}
 
 
 class SlowHandler(BaseHTTPRequestHandler):
@@ -53,7 +64,7 @@ class SlowHandler(BaseHTTPRequestHandler):
 
 
 class Server(ThreadingHTTPServer):
-    # 100 clients connect at once; the default backlog of 5 would drop SYNs and
+    # Every client connects at once; the default backlog of 5 would drop SYNs and
     # make clients wait a second to retry.
     request_queue_size = 256
 
@@ -93,6 +104,18 @@ def port_is_closed(port: int) -> bool:
     return False
 
 
+def one_shot(factory: Callable[..., Executor], n: int) -> Callable[[], None]:
+    """Create a pool of n workers, start them all (each holds one task for WAIT
+    seconds, so none can take two), shut the pool down."""
+
+    def run() -> None:
+        settle_threads()  # the last pool's threads are gone before anything forks
+        with factory(max_workers=n) as pool:
+            measure.prestart(pool, n, hold=WAIT)
+
+    return run
+
+
 def main() -> None:
     cores = measure.usable_cores()
     method = multiprocessing.get_start_method()
@@ -101,12 +124,10 @@ def main() -> None:
     server.start()
     child_end.close()
     port = parent_end.recv()
-    rows = []
-    pool_start: dict[str, dict[int, float]] = {"threads": {}, "processes": {}}
+    timed: dict[str, dict[str, dict]] = {"sleep": {}, "http": {}}
     try:
         assert http_task(port) == 200
-        args = {"sleep": lambda n: [0] * n, "http": lambda n: [port] * n}
-        tasks = {"sleep": sleep_task, "http": http_task}
+        tasks = {"sleep": (sleep_task, 0), "http": (http_task, port)}
         for n in COUNTS:
             with ExitStack() as stack:
                 pools: dict[str, Executor] = {}
@@ -117,41 +138,36 @@ def main() -> None:
                     ("processes", ProcessPoolExecutor),
                     ("threads", ThreadPoolExecutor),
                 ):
-                    # Create the pool and run one batch: every worker is started.
                     pool = stack.enter_context(factory(max_workers=n))
-                    first = measure.time_call(
-                        lambda p=pool, n=n: list(p.map(sleep_task, range(n))),
-                        repeats=1,
-                        warmup=0,
-                    )
+                    measure.prestart(pool, n, hold=WAIT)
+                    for work, (fn, arg) in tasks.items():  # untimed warm-up
+                        if kind in KINDS[work]:
+                            list(pool.map(fn, [arg] * n))
                     pools[kind] = pool
-                    pool_start[kind][n] = first.median
-                alternatives: dict[tuple[str, str], Callable[[], object]] = {}
-                for work, fn in tasks.items():
-                    batch = args[work](n)
-                    alternatives[(work, "serial")] = lambda fn=fn, b=batch: [
-                        fn(x) for x in b
-                    ]
-                    for kind, pool in pools.items():
-                        alternatives[(work, kind)] = lambda fn=fn, b=batch, p=pool: (
-                            list(p.map(fn, b))
-                        )
-                timings = measure.time_interleaved(
-                    alternatives, repeats=REPEATS, warmup=0
-                )
-            for work in tasks:
-                serial = timings[(work, "serial")]
-                for kind in ("serial", "threads", "processes"):
-                    t = timings[(work, kind)]
-                    rows.append(
+                for work, (fn, arg) in tasks.items():
+                    batch = [arg] * n
+                    rounds = measure.time_rounds(
                         {
-                            "work": work,
-                            "n": n,
-                            "kind": kind,
-                            "timing": t.to_dict(),
-                            "speedup": measure.speedup(serial, t),
-                        }
+                            "serial": lambda fn=fn, b=batch: [fn(x) for x in b],
+                            **{
+                                kind: lambda fn=fn, b=batch, p=pools[kind]: list(
+                                    p.map(fn, b)
+                                )
+                                for kind in KINDS[work][1:]
+                            },
+                        },
+                        rounds=ROUNDS,
+                        warmup=0,  # the pools ran their warm-up batches above
                     )
+                    timed[work][str(n)] = rounds.to_dict()
+        settle_threads()
+        starts = measure.time_rounds(
+            {
+                "processes": one_shot(ProcessPoolExecutor, HEADLINE),
+                "threads": one_shot(ThreadPoolExecutor, HEADLINE),
+            },
+            rounds=ROUNDS,
+        )
     finally:
         parent_end.send("stop")
         server.join(timeout=10)
@@ -161,28 +177,33 @@ def main() -> None:
         parent_end.close()
     closed = port_is_closed(port)
     leftovers = [p.name for p in multiprocessing.active_children()]
+
     print(
-        f"each task waits {WAIT * 1000:g} ms; pools of N workers; "
-        f"{cores} usable cores; start method {method}"
+        f"each task waits {WAIT * 1000:g} ms; pools of N workers; {cores} usable "
+        f"cores; start method {method}; {ROUNDS} rounds; median ms [speedup]"
     )
-    for work in tasks:
+    for work, by_n in timed.items():
         print(f"\n{work}: N tasks at once")
-        print(f"{'N':>4} {'serial':>10} {'threads':>18} {'processes':>18}")
+        print(f"{'N':>4} {'serial':>10} {'threads':>24} {'processes':>24}")
         for n in COUNTS:
-            cells = {r["kind"]: r for r in rows if r["work"] == work and r["n"] == n}
-            line = f"{n:>4} {cells['serial']['timing']['median'] * 1000:7.1f} ms"
-            for kind in ("threads", "processes"):
-                r = cells[kind]
-                line += (
-                    f" {r['timing']['median'] * 1000:7.1f} ms ({r['speedup']:5.1f}x)"
-                )
-            print(line)
-    print("\nstarting the pool (create + first batch of N waits)")
-    for n in COUNTS:
-        print(
-            f"{n:>4} workers: threads {pool_start['threads'][n] * 1000:7.1f} ms, "
-            f"processes {pool_start['processes'][n] * 1000:7.1f} ms"
-        )
+            record = by_n[str(n)]
+            cells = [f"{n:>4}"]
+            for kind in KINDS[work]:
+                ms = stats.timing(record, kind).estimate * 1000
+                if kind == "serial":
+                    cells.append(f"{ms:7.1f} ms")
+                    continue
+                gain = stats.ratio(record, "serial", kind)
+                cells.append(f"{ms:7.1f} ms {gain.text('x', 1):>14}")
+            print(" ".join(cells))
+    start = starts.to_dict()
+    threads_ms = starts.timing("threads").estimate * 1000
+    processes_ms = starts.timing("processes").estimate * 1000
+    print(
+        f"\ncreate a pool of {HEADLINE}, start every worker, shut it down: "
+        f"threads {threads_ms:.1f} ms, processes {processes_ms:.1f} ms "
+        f"({stats.ratio(start, 'processes', 'threads').text('x', 1)} as long)"
+    )
     print(
         f"\nserver on 127.0.0.1:{port} stopped; port closed: {closed}; "
         f"child processes left: {len(leftovers)}"
@@ -192,12 +213,13 @@ def main() -> None:
             "experiment": "io_bound",
             "wait": WAIT,
             "counts": list(COUNTS),
+            "kinds": {work: list(kinds) for work, kinds in KINDS.items()},
+            "headline": HEADLINE,
             "cores": cores,
             "start_method": method,
-            "rows": rows,
-            "pool_start": {
-                k: {str(n): s for n, s in v.items()} for k, v in pool_start.items()
-            },
+            "sleep": timed["sleep"],
+            "http": timed["http"],
+            "pool_start": start,
             "server": {"port": port, "pid": server.pid, "exitcode": server.exitcode},
             "port_closed": closed,
             "leftover_children": leftovers,

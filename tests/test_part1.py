@@ -22,7 +22,7 @@ from conftest import ROOT, Build
 from leftovers import listening_ports, session_members
 
 from measured import claims_part1 as c
-from measured import render, runner
+from measured import render, runner, stats
 
 PAGES = (
     "start-here",
@@ -113,31 +113,6 @@ def test_settle_threads_waits_for_joined_threads() -> None:
 # --- claims fail on contradicting figures ---------------------------------------
 
 
-def io_result(threads: float, processes_start: float = 0.5) -> dict:
-    row = {"timing": {"median": 0.01}}
-    rows = [
-        {"work": w, "kind": k, "n": 100, "speedup": s, **row}
-        for w in ("sleep", "http")
-        for k, s in (("serial", 1.0), ("threads", threads), ("processes", 3.0))
-    ]
-    return {
-        "counts": [1, 100],
-        "wait": 0.005,
-        "rows": rows,
-        "pool_start": {
-            "threads": {"100": 0.02},
-            "processes": {"100": processes_start},
-        },
-    }
-
-
-def test_io_claims_can_fail() -> None:
-    assert c.threads_overlap_sleeps(io_result(60.0)).holds is True
-    assert c.threads_overlap_sleeps(io_result(1.5)).holds is False
-    assert c.threads_overlap_http_requests(io_result(1.5)).holds is False
-    assert c.process_pools_cost_more_to_start(io_result(60, 0.03)).holds is False
-
-
 def test_gil_claims_can_fail_or_step_aside() -> None:
     def release(cores: int, speedup: float, numpy: bool = True) -> dict:
         kinds = ["hashlib", "zlib"] + (["numpy"] if numpy else [])
@@ -167,34 +142,6 @@ def test_gil_claims_can_fail_or_step_aside() -> None:
     assert c.python_code_holds_the_gil(blocking({"pure Python": 0.95})).holds is False
     no_gil = c.python_code_holds_the_gil(blocking({"pure Python": 0.95}, gil=False))
     assert no_gil.holds is None and "without the GIL" in no_gil.reason
-
-
-def test_task_size_claims_can_fail() -> None:
-    def result(tiny_one: float, tiny_auto: float, big: float) -> dict:
-        def row(size: int, one: float, auto: float) -> dict:
-            return {
-                "size": size,
-                "tasks": 10,
-                "chunksize_auto": 2,
-                "task_seconds": size * 1e-7,
-                "modes": {
-                    "executor, chunksize=1": {"speedup": one},
-                    "executor, chunksize=auto": {"speedup": auto},
-                },
-            }
-
-        return {
-            "rows": [row(100, tiny_one, tiny_auto), row(100_000, big, big)],
-            "cores": 2,
-            "workers": 2,
-            "crossover_iterations": None,
-            "crossover_seconds": None,
-        }
-
-    assert c.processes_lose_on_tiny_tasks(result(0.05, 1.0, 1.8)).holds is True
-    assert c.processes_lose_on_tiny_tasks(result(0.9, 1.0, 1.8)).holds is False
-    assert c.chunksize_rescues_tiny_tasks(result(0.5, 0.6, 1.8)).holds is False
-    assert c.processes_win_on_big_tasks(result(0.05, 1.0, 1.0)).holds is False
 
 
 def test_start_and_sizing_claims_can_fail() -> None:
@@ -320,3 +267,24 @@ def test_processes_page_shows_the_real_error_messages(site_build: Build) -> None
     assert "bootstrapping phase" in text
     assert "attribute lookup &lt;lambda&gt; on __main__ failed" in text
     assert result["repl"]["error"]["type"] == "AttributeError"
+
+
+# --- crossings are derived from the raw rounds at judge time ----------------------
+
+
+def test_crossing_needs_intervals_on_both_sides_of_one() -> None:
+    def at(low: float, estimate: float, high: float) -> stats.Interval:
+        return stats.Interval(estimate, low, high, 9, 0.96)
+
+    points = [(10.0, at(0.1, 0.2, 0.3)), (100.0, at(0.7, 0.8, 0.9))]
+    points += [(1000.0, at(1.2, 1.5, 1.7)), (10000.0, at(1.6, 1.8, 1.9))]
+    cross = c._crossing(points, rising=True)
+    assert cross is not None
+    assert (cross["low"], cross["high"]) == (100.0, 1000.0)
+    assert 100.0 < cross["estimate"] < 1000.0
+    # An interval that straddles 1.0 places nothing: noise could move the crossing.
+    blurred = [points[1], (1000.0, at(0.9, 1.5, 1.7))]
+    assert c._crossing(blurred, rising=True) is None
+    # Falling (payload size): the first point above 1.0, the next below.
+    falling = [(1.0, at(1.4, 1.6, 1.7)), (8.0, at(0.2, 0.3, 0.4))]
+    assert c._crossing(falling, rising=False)["high"] == 8.0
