@@ -115,4 +115,7 @@ def scaled(factor: float) -> Callable[..., list[float]]:
     return lambda old, _samples: [x * factor for x in old]
 
 
-from . import part1  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    coordination_sharing,
+    part1,
+)
