@@ -12,6 +12,82 @@ from measured.claims import Evidence
 
 from . import contradicts, each_result, like, set_samples
 
+# --- sharing_demo -----------------------------------------------------------------
+
+
+@contradicts("processes_communicate")
+def queue_child_answer_lost(evidence: Evidence) -> Evidence:
+    def edit(result: dict[str, Any]) -> None:
+        result["queue"]["got"] = 0  # the parent never got the child's square
+
+    return each_result(evidence, edit)
+
+
+@contradicts("segments_are_unlinked")
+def segment_left_in_dev_shm(evidence: Evidence) -> Evidence:
+    def edit(result: dict[str, Any]) -> None:
+        result["shared_memory"]["gone_after_unlink"] = False
+
+    return each_result(evidence, edit)
+
+
+# --- ipc_throughput ---------------------------------------------------------------
+
+
+def _ipc(size: int) -> Any:
+    return lambda result: next(r for r in result["rows"] if r["size"] == size)
+
+
+def _per_message_like(
+    evidence: Evidence, size: int, channel: str, other: str, speed: float = 1.0
+) -> Evidence:
+    """``channel`` as fast per message as ``other`` times ``speed``, round by round."""
+    messages = _ipc(size)(evidence.result)["messages"]
+    factor = messages[channel] / messages[other] / speed
+    return set_samples(
+        evidence, lambda r: _ipc(size)(r)["rounds"], channel, like(other, factor)
+    )
+
+
+@contradicts("shared_memory_wins_for_large_payloads")
+def shared_memory_as_slow_as_pipe_for_large(evidence: Evidence) -> Evidence:
+    size = max(evidence.result["sizes"])
+    return _per_message_like(evidence, size, "shared memory", "Pipe")
+
+
+@contradicts("shared_memory_gains_nothing_for_small_messages")
+def shared_memory_twice_as_fast_for_small(evidence: Evidence) -> Evidence:
+    size = min(evidence.result["sizes"])
+    return _per_message_like(evidence, size, "shared memory", "Pipe", speed=2.0)
+
+
+@contradicts("pipe_beats_queue_for_large_payloads")
+def pipe_as_slow_as_queue_for_large(evidence: Evidence) -> Evidence:
+    size = max(evidence.result["sizes"])
+    return _per_message_like(evidence, size, "Pipe", "Queue")
+
+
+# --- shared_array -----------------------------------------------------------------
+
+
+@contradicts("shared_memory_beats_pickled_copy")
+def shared_memory_as_slow_as_pickled(evidence: Evidence) -> Evidence:
+    return set_samples(
+        evidence, lambda r: r["rounds"], "shared memory", like("pickled copy")
+    )
+
+
+@contradicts("shared_memory_sends_a_name")
+def shared_memory_workers_received_their_chunks(evidence: Evidence) -> Evidence:
+    def edit(result: dict[str, Any]) -> None:
+        chunk = result["bytes"] // result["chunks"]
+        result["received"]["shared memory"] = [
+            [chunk for _ in call] for call in result["received"]["shared memory"]
+        ]
+
+    return each_result(evidence, edit)
+
+
 # --- race_threads -----------------------------------------------------------------
 
 
