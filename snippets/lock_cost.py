@@ -33,16 +33,16 @@ from measured import measure
 
 TIMEOUT = 60
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 paired ratios
-# Operations per configuration and round: about 50 ms each for the configurations
-# the claims compare (no lock, Lock, contended Lock), 25 ms for the others, on the
+# Operations per configuration and round: about 35 ms each for the configurations
+# the claims compare (no lock, Lock, contended Lock), 20 ms for the others, on the
 # build machine.
 OPERATIONS = {
-    "Lock": 250_000,
-    "no lock": 1_500_000,
-    "RLock": 120_000,
-    "multiprocessing.Lock": 100_000,
+    "Lock": 180_000,
+    "no lock": 1_100_000,
+    "RLock": 100_000,
+    "multiprocessing.Lock": 80_000,
 }
-HANDOFFS = 8_000  # contended acquisitions per thread (two threads)
+HANDOFFS = 6_000  # contended acquisitions per thread (two threads)
 # Where the relay threads may run: one core, if this OS lets a thread choose.
 PIN = hasattr(os, "sched_setaffinity")
 

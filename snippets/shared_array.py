@@ -34,8 +34,8 @@ from typing import Any
 from measured import measure
 
 TIMEOUT = 90
-ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 paired ratios
-SIZE_MB = 32  # small enough for a container's default 64 MB /dev/shm
+ROUNDS = 12  # timed rounds, fixed in advance: [3rd, 10th] of 12 paired ratios
+SIZE_MB = 24  # small enough for a container's default 64 MB /dev/shm
 CHUNKS_PER_WORKER = 4
 PROC_IO = Path("/proc/self/io")  # Linux: this process's I/O counters
 
@@ -123,7 +123,7 @@ def main() -> None:
     try:
         segment.buf[: len(data)] = data  # in a real program, produce the data here
         with ProcessPoolExecutor(workers, initializer=count_connections) as pool:
-            measure.prestart(pool, workers)
+            measure.prestart(pool, workers, hold=0.05)
 
             def serial() -> None:
                 assert [hashlib.sha3_256(data[a:b]).digest() for a, b in bounds] == (

@@ -43,18 +43,14 @@ def test_process_races_are_not_shown_without_fork() -> None:
         assert outcome.holds is None and "fork" in outcome.reason, check.__name__
 
 
-def test_no_lost_update_misses_only_on_two_free_cores() -> None:
-    """A lost update proves the race anywhere; none lost proves nothing on one core
-    or on a busy machine, where the processes hardly ran at the same time."""
+def test_no_lost_update_misses_on_any_machine() -> None:
+    """One core shows the process race too (measured with taskset -c 0), so a run
+    that lost nothing is a miss there as well, not a machine that cannot show it."""
     evidence = evidence_of("race_processes")
     none_lost = CONTRADICTIONS["processes_lose_updates_without_lock"].make(evidence)
     check = cc.processes_lose_updates_without_lock
-    assert check(none_lost).holds is False
-    one_core = check(with_env(none_lost, cores=1))
-    assert one_core.holds is None and one_core.why == claims.SHAPE
-    busy = check(with_machine(none_lost, free_cores=1.0, cores=2))
-    assert busy.holds is None and busy.why == claims.BUSY
-    # Lost updates hold on any machine: the race was seen.
+    assert check(with_env(none_lost, cores=1)).holds is False
+    assert check(with_machine(none_lost, free_cores=1.0, cores=2)).holds is False
     assert check(with_env(evidence, cores=1)).holds is True
 
 
