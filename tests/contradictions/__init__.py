@@ -115,7 +115,8 @@ def scaled(factor: float) -> Callable[..., list[float]]:
     return lambda old, _samples: [x * factor for x in old]
 
 
-from . import (  # noqa: E402
-    coordination_futures,  # noqa: F401
-    part1,  # noqa: F401
+from . import (  # noqa: E402, F401
+    coordination_futures,
+    coordination_sharing,
+    part1,
 )
