@@ -24,16 +24,18 @@ from measured.forksafe import reap_helpers, settle_threads
 
 TIMEOUT = 120
 ROUNDS = 15  # fixed in advance: [4th, 12th] of 15 per-round ratios, a 96 % interval
-# Starts per timed batch, so that no timed window is much shorter than about 10 ms
+# Starts per timed batch, so that no timed window is much shorter than about 8 ms
 # on the build machine: one thread start takes about a tenth of a millisecond, a
 # fork start a few milliseconds, a forkserver or spawn start tens of milliseconds.
+# (Thread batches of 200 kept the widest per-round interval lowest here; longer
+# ones slow whatever thread work follows them in the round.)
 BATCH = {
-    "thread": 300,
-    "fork": 6,
+    "thread": 200,
+    "fork": 4,
     "forkserver": 1,
     "spawn": 1,
     "thread pool": 100,  # one-shot pools: create, one empty task per worker, shut down
-    "process pool": 3,
+    "process pool": 2,
 }
 
 
