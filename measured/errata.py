@@ -200,7 +200,7 @@ SUMMARY_ROWS: tuple[
         "Processes are heavyweight",
         "Threads are lightweight",
         ("threads-start-fast",),
-        ("startup_cost", "spawn_costs_more_than_fork"),
+        ("startup_cost", "spawn_start_costs_more_than_fork"),
         ("startup_cost", "threads_start_much_faster_than_processes"),
     ),
     (

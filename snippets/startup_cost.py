@@ -1,10 +1,13 @@
 """Start-up cost: how long it takes to start and join a thread or a process.
 
-Each batch starts N workers that do nothing, one after the other, and joins them.
-The time per start is the batch time divided by N. Processes are measured with every
-start method this platform offers (fork, forkserver, spawn). A second measurement
-times what a one-shot script pays for a pool: create it, run one empty task per
-worker, shut it down.
+Each round starts and joins one process with every start method this platform
+offers (fork, forkserver, spawn), and a batch of threads (one thread start is far
+shorter than the clock's jitter, so the round times a batch and divides). A second
+pair times what a one-shot script pays for a pool: create it, run one empty task
+per worker, shut it down, for a process pool and for a batch of thread pools.
+Every round times all of them once, in a new random order, so a ratio such as
+"a fork start costs N thread starts" is taken within each round (measured.stats
+gives the median of those per-round ratios and its interval).
 
 Run it yourself from a clone:  python snippets/startup_cost.py
 """
@@ -17,11 +20,23 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 from measured import measure
-from measured.forksafe import settle_threads
+from measured.forksafe import reap_helpers, settle_threads
 
 TIMEOUT = 120
-# Starts per timed batch: many for cheap starts, few for slow ones (bounded time).
-BATCH = {"thread": 200, "fork": 15, "forkserver": 4, "spawn": 3}
+ROUNDS = 15  # fixed in advance: [4th, 12th] of 15 per-round ratios, a 96 % interval
+# Starts per timed batch, so that no timed window is much shorter than about 8 ms
+# on the build machine: one thread start takes about a tenth of a millisecond, a
+# fork start a few milliseconds, a forkserver or spawn start tens of milliseconds.
+# (Thread batches of 200 kept the widest per-round interval lowest here; longer
+# ones slow whatever thread work follows them in the round.)
+BATCH = {
+    "thread": 200,
+    "fork": 4,
+    "forkserver": 1,
+    "spawn": 1,
+    "thread pool": 100,  # one-shot pools: create, one empty task per worker, shut down
+    "process pool": 2,
+}
 
 
 def noop(*_: object) -> None:
@@ -33,7 +48,9 @@ def start_threads(n: int) -> None:
         t = threading.Thread(target=noop)
         t.start()
         t.join()
-    settle_threads()  # the next call forks: let joined threads leave the OS
+    # The next alternative may fork: wait until the joined threads have left the
+    # OS too. Part of the batch's time, so it can only make threads look slower.
+    settle_threads()
 
 
 def start_processes(ctx: multiprocessing.context.BaseContext, n: int) -> None:
@@ -44,70 +61,79 @@ def start_processes(ctx: multiprocessing.context.BaseContext, n: int) -> None:
         assert p.exitcode == 0
 
 
-def one_shot_pool(factory: Callable[[], Executor], workers: int) -> None:
-    with factory() as pool:
-        list(pool.map(noop, range(workers)))
-    settle_threads()  # both pools ran threads in this process
+def one_shot_pools(factory: Callable[[], Executor], workers: int, n: int) -> None:
+    for _ in range(n):
+        with factory() as pool:
+            list(pool.map(noop, range(workers)))
+    settle_threads()  # both kinds of pool ran threads in this process
 
 
 def main() -> None:
     cores = measure.usable_cores()
     methods = multiprocessing.get_all_start_methods()
     default = multiprocessing.get_start_method()
-    batches = {"thread": BATCH["thread"]} | {m: BATCH[m] for m in methods}
+    batch = {name: BATCH[name] for name in ("thread", *methods)}
+    batch |= {
+        "thread pool": BATCH["thread pool"],
+        "process pool": BATCH["process pool"],
+    }
     starts: dict[str, Callable[[], None]] = {
-        "thread": lambda: start_threads(batches["thread"])
+        "thread": lambda: start_threads(batch["thread"])
     }
     for m in methods:
         ctx = multiprocessing.get_context(m)
-        starts[m] = lambda ctx=ctx, n=batches[m]: start_processes(ctx, n)
+        starts[m] = lambda ctx=ctx, n=batch[m]: start_processes(ctx, n)
     pools: dict[str, Callable[[], None]] = {
-        "thread pool": lambda: one_shot_pool(lambda: ThreadPoolExecutor(cores), cores),
-        "process pool": lambda: one_shot_pool(
-            lambda: ProcessPoolExecutor(cores), cores
+        "thread pool": lambda: one_shot_pools(
+            lambda: ThreadPoolExecutor(cores), cores, batch["thread pool"]
+        ),
+        "process pool": lambda: one_shot_pools(
+            lambda: ProcessPoolExecutor(cores), cores, batch["process pool"]
         ),
     }
-    # The first forkserver start launches the server: the warm-up round pays it.
-    timings = measure.time_interleaved(starts | pools)
-    per_start = {
-        name: {
-            "median": timings[name].median / n,
-            "min": timings[name].min / n,
-            "max": timings[name].max / n,
-            "batch": n,
-        }
-        for name, n in batches.items()
-    }
-    thread = per_start["thread"]["median"]
+    # One set of rounds for all of them: the warm-up round pays one-time costs,
+    # such as launching the forkserver.
+    record = measure.time_rounds(starts | pools, rounds=ROUNDS).to_dict()
+    samples = record["samples"]
+
+    def per_start(name: str) -> list[float]:
+        return [s / batch[name] for s in samples[name]]
+
+    def versus(name: str, baseline: str) -> str:
+        ratios = [
+            a / b for a, b in zip(per_start(name), per_start(baseline), strict=True)
+        ]
+        return f"{sorted(ratios)[len(ratios) // 2]:.0f}x"
+
+    def ms(name: str) -> float:
+        values = sorted(per_start(name))
+        return values[len(values) // 2] * 1000
+
     print(f"start + join of one worker that does nothing ({cores} usable cores)")
     print(f"{'worker':<21} {'per start':>10} {'vs thread':>10}")
-    for name, row in per_start.items():
+    for name in ["thread", *methods]:
         label = name if name == "thread" else f"process ({name})"
         if name == default:
             label += "*"
-        print(
-            f"{label:<21} {row['median'] * 1000:7.3f} ms {row['median'] / thread:9.0f}x"
-        )
+        print(f"{label:<21} {ms(name):7.3f} ms {versus(name, 'thread'):>10}")
     print(f"* default start method here: {default}")
-    pool_rows = {name: timings[name].to_dict() for name in pools}
     print(f"\none-shot pool of {cores} workers: create, {cores} empty tasks, shut down")
-    for name, row in pool_rows.items():
-        print(f"{name:<21} {row['median'] * 1000:7.2f} ms")
-    fastest = min(methods, key=lambda m: per_start[m]["median"])
+    for name in ("thread pool", "process pool"):
+        print(f"{name:<21} {ms(name):7.2f} ms {versus(name, 'thread pool'):>10}")
+    print(f"(medians of {ROUNDS} rounds; ratios are medians of per-round ratios)")
     measure.emit(
         {
             "experiment": "startup_cost",
             "cores": cores,
             "default_method": default,
             "methods": methods,
-            "per_start": per_start,
-            "fastest_process_method": fastest,
-            "ratio_fastest_process_to_thread": per_start[fastest]["median"] / thread,
-            "pools": pool_rows,
-            "pool_ratio": pool_rows["process pool"]["median"]
-            / pool_rows["thread pool"]["median"],
+            "batch": batch,
+            "starts": record,
         }
     )
+    # The forkserver and the resource tracker would outlive this script as orphans
+    # for a moment; end them now (nothing here is timed any more).
+    reap_helpers()
 
 
 if __name__ == "__main__":
