@@ -30,17 +30,6 @@ from measured.claims import (
 IO_MIN_SPEEDUP = 5.0  # overlapped waits vs one after another (see io_bound)
 TINY_MAX_SPEEDUP = 0.5  # processes with chunksize=1 on tiny tasks
 CHUNK_MIN_GAIN = 5.0  # chunked vs chunksize=1 on tiny tasks
-OVERSUBSCRIBED_MAX_GAIN = 1.2  # 2 x cores processes vs cores processes
-
-
-def bullets(result: dict[str, Any], *checks: Any) -> str:
-    """Markdown bullets: each claim's statement, or why this machine cannot show it."""
-    out = []
-    for check in checks:
-        c = check(result)
-        note = f" *Not shown on this machine: {c.reason}.*" if c.holds is None else ""
-        out.append(f"- {c.statement}{note}")
-    return "\n".join(out) + "\n"
 
 
 # --- cpu_bound ------------------------------------------------------------------
