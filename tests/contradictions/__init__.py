@@ -115,4 +115,5 @@ def scaled(factor: float) -> Callable[..., list[float]]:
     return lambda old, _samples: [x * factor for x in old]
 
 
-from . import part1  # noqa: E402, F401
+# Registers every module's contradictions (they need the helpers above).
+from . import modern, part1  # noqa: E402, F401
