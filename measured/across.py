@@ -119,15 +119,25 @@ def not_measured(labels: Iterable[str], what: str) -> str:
 
 
 def claim_lines(runs_: Iterable[runner.Run], *checks: claims.Check) -> str:
-    """A bullet per claim and interpreter that could show it; else why not."""
+    """A bullet per claim and interpreter that could show it, with how it was
+    reached; a claim no interpreter of this build can show by its nature gets
+    one line saying why (and where it was not shown)."""
     runs_ = list(runs_)
     lines = []
     for check in checks:
-        outcomes = [render.judge(run, check) for run in runs_]
-        shown = [c for c in outcomes if c.holds is not None]
-        lines += [f"- {c.statement}" for c in shown]
-        if not shown and outcomes:
-            lines.append(f"- *Not shown in this build: {outcomes[0].reason}.*")
+        by_nature: dict[str, list[str]] = {}
+        shown = 0
+        for run in runs_:
+            outcome = render.judge(run, check)
+            if outcome.holds is None and outcome.why == claims.SHAPE:
+                by_nature.setdefault(outcome.reason, []).append(label(run))
+                continue
+            shown += 1
+            lines.append(render.verdict_line(run, check))
+        if not shown:
+            for reason, labels in by_nature.items():
+                where = ", ".join(f"Python {name}" for name in labels)
+                lines.append(f"- *Not shown in this build ({where}): {reason}.*")
     return "\n".join(lines) + "\n"
 
 

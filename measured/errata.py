@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from functools import cache
 
-from . import ledger, render
+from . import claims, ledger, render
 
 PAGE = "errata.md"
 BADGE_TITLES = {
@@ -83,10 +83,12 @@ def summary() -> str:
     return "\n".join(lines)
 
 
-def _figures(found: ledger.Status) -> str:
+def _figures(item: ledger.Entry, found: ledger.Status) -> str:
     parts = []
-    for outcome in found.claims:
+    for evidence, outcome in zip(item.evidence, found.claims, strict=True):
         text = _inline(outcome.statement)
+        if claims.kind_of(evidence.check()) == claims.CHECKED:
+            text += " <em>(checked: what the standard library says of itself)</em>"
         if outcome.holds is None:
             text += f" <em>Not shown here: {html.escape(outcome.reason)}.</em>"
         parts.append(f"<li>{text}</li>")
@@ -104,7 +106,7 @@ def _row(item: ledger.Entry) -> str:
         f'<td><span class="errata-badge errata-{item.verdict}">'
         f"{BADGE_TITLES[item.verdict]}</span></td>",
         f"<td>{html.escape(item.correction)}</td>",
-        f"<td>{_figures(found)}</td>",
+        f"<td>{_figures(item, found)}</td>",
         f'<td class="errata-state errata-state-{found.state.replace(" ", "-")}">'
         f"{html.escape(state)}</td>",
         f'<td><a href="{item.page}#{item.anchor}">{html.escape(item.page)}</a></td>',

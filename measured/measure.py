@@ -150,6 +150,7 @@ def time_rounds(
     rounds: int = DEFAULT_ROUNDS,
     warmup: int = DEFAULT_WARMUP,
     seed: int | None = None,
+    settle: Callable[[], object] | None = None,
 ) -> Rounds:
     """Time every alternative once per round, in a new random order each round.
 
@@ -157,6 +158,11 @@ def time_rounds(
     slow spell of a shared machine over all alternatives; shuffling the order keeps
     "always first" or "always after the process pool" from favouring one of them.
     The first alternative is the baseline the others are compared with.
+
+    ``settle``, if given, runs untimed before every call (a short sleep, say), so
+    each alternative starts from the same state of the machine whatever ran
+    before it: on some machines a burst of work runs slower right after other
+    work than after a pause.
     """
     if rounds < 1:
         raise ValueError("rounds must be at least 1")
@@ -169,6 +175,8 @@ def time_rounds(
     rng = random.Random(seed)
     for _ in range(warmup):
         for name in rng.sample(names, len(names)):
+            if settle is not None:
+                settle()
             fns[name]()
     samples: dict[str, list[float]] = {name: [] for name in names}
     order = []
@@ -176,6 +184,8 @@ def time_rounds(
         this_round = rng.sample(names, len(names))
         order.append(tuple(this_round))
         for name in this_round:
+            if settle is not None:
+                settle()
             start = time.perf_counter()
             fns[name]()
             samples[name].append(time.perf_counter() - start)

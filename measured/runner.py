@@ -233,6 +233,28 @@ def planned_runs(script: Path) -> int:
     return max(1, int(runs)) if runs is not None else PLANNED_RUNS
 
 
+def _live_members(pgid: int) -> bool | None:
+    """Whether a process of group ``pgid`` is still running (None: no /proc).
+
+    Zombies do not count: they have exited and hold nothing but a process id.
+    A helper whose parent exited first (multiprocessing's fork server, resource
+    tracker) stays a zombie until PID 1 reaps it, and some inits here take
+    seconds to do that.
+    """
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            state, group = fields[0], int(fields[2])
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended while we looked
+        if group == pgid and state != "Z":
+            return True
+    return False
+
+
 def _group_alive(pgid: int) -> bool:
     try:
         os.killpg(pgid, 0)
@@ -240,7 +262,7 @@ def _group_alive(pgid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    return _live_members(pgid) is not False
 
 
 def _kill_group(proc: subprocess.Popen[str]) -> None:

@@ -1,8 +1,10 @@
 """Start methods: what fork, spawn and forkserver cost, and what they warn about.
 
-Times starting and joining one process with each start method this platform
-offers; forks while another thread runs, recording the warning Python 3.12+
-gives; and runs a tiny script that starts a spawn process without the
+Times starting and joining processes with each start method this platform offers
+(each round times every method once, in a new random order); starts one process
+with the default settings and watches what it inherited, to see which method the
+default really is; forks while another thread runs, recording the warning Python
+3.12+ gives; and runs a tiny script that starts a spawn process without the
 ``if __name__ == "__main__":`` guard, then the same script with it.
 
     python3.13 snippets/start_methods.py
@@ -11,6 +13,7 @@ gives; and runs a tiny script that starts a spawn process without the
 from __future__ import annotations
 
 import multiprocessing
+import os
 import subprocess
 import sys
 import tempfile
@@ -22,8 +25,16 @@ from pathlib import Path
 from measured import measure
 
 TIMEOUT = 90  # seconds
-REPEATS = 7
+ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
+# Starts per timing, so that each timing lasts tens of milliseconds: fork takes a
+# few milliseconds, forkserver and spawn tens.
+STARTS_PER_BATCH = {"fork": 20, "forkserver": 2, "spawn": 1}
 CHILD_TIMEOUT = 30  # seconds for each guard demo script
+# What a child sees here tells how it was started: a forked child inherits the
+# value main() sets at run time; a spawned or forkserver child imports this file
+# afresh and sees the value below.
+STATE = {"marker": "as imported"}
+RUN_TIME_MARKER = "set at run time in the parent"
 
 # The same four lines, without and with the main guard.
 UNGUARDED = """\
@@ -56,10 +67,32 @@ def noop() -> None:
     """The child does nothing: we time its start and join."""
 
 
-def start_and_join(method: str) -> None:
-    process = multiprocessing.get_context(method).Process(target=noop)
+def start_and_join(method: str, count: int = 1) -> None:
+    for _ in range(count):
+        process = multiprocessing.get_context(method).Process(target=noop)
+        process.start()
+        process.join()
+
+
+def report(conn: multiprocessing.connection.Connection) -> None:
+    """In the child: who its parent is, and what it inherited."""
+    conn.send({"ppid": os.getppid(), "marker": STATE["marker"]})
+    conn.close()
+
+
+def default_start() -> dict[str, object]:
+    """Start one process with the default settings; record what it saw."""
+    STATE["marker"] = RUN_TIME_MARKER
+    receiver, sender = multiprocessing.Pipe(duplex=False)
+    process = multiprocessing.Process(target=report, args=(sender,))
     process.start()
+    seen = receiver.recv()
     process.join()
+    return {
+        "parent_pid": os.getpid(),
+        "child_ppid": seen["ppid"],
+        "marker": seen["marker"],
+    }
 
 
 def fork_while_a_thread_runs() -> list[str]:
@@ -75,6 +108,26 @@ def fork_while_a_thread_runs() -> list[str]:
         stop.set()
         thread.join()
     return [f"{w.category.__name__}: {w.message}" for w in caught]
+
+
+def wait_for_helpers() -> None:
+    """Stop the fork server and resource tracker this script started, and wait.
+
+    They are this script's children, but nothing waits for them at exit: they
+    linger until the init process reaps them. Waiting here also makes the CPU
+    time of the processes the fork server started count as this experiment's own
+    when the build measures how busy the machine was. ``_stop`` is a private
+    helper of multiprocessing (3.11 to 3.14); where it is missing, nothing happens.
+    """
+    from multiprocessing import forkserver, resource_tracker
+
+    for helper in (
+        getattr(forkserver, "_forkserver", None),
+        getattr(resource_tracker, "_resource_tracker", None),
+    ):
+        stop = getattr(helper, "_stop", None)
+        if stop is not None:
+            stop()
 
 
 def run_script(source: str) -> subprocess.CompletedProcess[str]:
@@ -112,19 +165,35 @@ def guard_demo(source: str) -> dict[str, object]:
 def main() -> None:
     methods = multiprocessing.get_all_start_methods()
     default = multiprocessing.get_start_method()
-    timings = measure.time_interleaved(
-        {m: (lambda m=m: start_and_join(m)) for m in methods}, repeats=REPEATS
+    # fork first: the baseline the others are compared with.
+    timed = sorted(methods, key=lambda m: m != "fork")
+    per_batch = {m: STARTS_PER_BATCH.get(m, 1) for m in timed}
+    starts = measure.time_rounds(
+        {m: (lambda m=m: start_and_join(m, per_batch[m])) for m in timed},
+        rounds=ROUNDS,
     )
+    observed = default_start()
     fork_warnings = fork_while_a_thread_runs() if "fork" in methods else []
+    wait_for_helpers()
     unguarded = guard_demo(UNGUARDED)
     guarded = guard_demo(GUARDED)
 
     print(f"Python {sys.version.split()[0]} on {sys.platform}: default {default}")
-    for method, timing in timings.items():
+    for method in timed:
+        each = starts.timing(method)
+        count = per_batch[method]
         print(
-            f"start + join one process, {method:<10} {timing.median * 1e3:7.1f} ms"
-            f"  (min {timing.min * 1e3:.1f}, max {timing.max * 1e3:.1f})"
+            f"start + join one process, {method:<10} "
+            f"{each.estimate / count * 1e3:7.1f} ms"
+            f"  ({count} per timing, {ROUNDS} rounds)"
         )
+    inherited = observed["marker"] == RUN_TIME_MARKER
+    own_child = observed["child_ppid"] == observed["parent_pid"]
+    print(
+        "a process started with the defaults "
+        f"{'inherited' if inherited else 'did not inherit'} a run-time value and "
+        f"{'is' if own_child else 'is not'} this process's own child"
+    )
     print("fork while another thread runs:")
     for line in fork_warnings or ["no warning"]:
         print(f"  {line}")
@@ -139,7 +208,10 @@ def main() -> None:
             "experiment": "start_methods",
             "methods": methods,
             "default": default,
-            "start_seconds": {m: t.to_dict() for m, t in timings.items()},
+            "starts": starts.to_dict(),
+            "starts_per_batch": per_batch,
+            "default_start": observed,
+            "run_time_marker": RUN_TIME_MARKER,
             "fork_warnings": fork_warnings,
             "unguarded": unguarded,
             "guarded": guarded,

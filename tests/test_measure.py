@@ -73,3 +73,19 @@ def test_prestart_starts_every_worker_before_timing() -> None:
     with ThreadPoolExecutor(3) as pool:
         assert measure.prestart(pool, 3, hold=0.05) == 3
         assert len(pool._threads) == 3
+
+
+def test_settle_runs_untimed_before_every_call() -> None:
+    """A pause before each timed call: it runs every time and is never timed."""
+    import time
+
+    calls: list[str] = []
+    rounds = measure.time_rounds(
+        {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")},
+        rounds=6,
+        warmup=1,
+        settle=lambda: (calls.append("settle"), time.sleep(0.01)),
+    )
+    # Every call, warm-up included, comes right after its own pause.
+    assert calls[0::2] == ["settle"] * 14 and sorted(set(calls[1::2])) == ["a", "b"]
+    assert max(max(v) for v in rounds.samples.values()) < 0.005

@@ -299,3 +299,24 @@ def test_a_machine_that_stays_busy_is_not_measured_again_nor_cached(
     monkeypatch.setattr(load.Meter, "stop", lambda self: _load(2.0))
     again = runner.run("exp")
     assert not again.cached and again.result["run"] == 2
+
+
+def test_a_group_of_zombies_is_not_alive() -> None:
+    """A helper whose parent exited first lingers as a zombie until PID 1 reaps it:
+    the runner must not wait for it (some inits take seconds)."""
+    import subprocess
+    import sys
+    import time
+
+    if not os.path.isdir("/proc"):
+        pytest.skip("needs /proc")
+    # A session whose leader exits at once, leaving a child that exits too: the
+    # child may stay a zombie for a while, but nothing in the group runs.
+    orphan = "import subprocess, sys; subprocess.Popen([sys.executable, '-c', ''])"
+    proc = subprocess.Popen([sys.executable, "-c", orphan], start_new_session=True)
+    proc.wait()
+    deadline = time.monotonic() + 5
+    while runner._live_members(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert runner._live_members(proc.pid) is False
+    assert runner._group_alive(proc.pid) is False

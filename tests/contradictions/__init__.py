@@ -115,8 +115,10 @@ def scaled(factor: float) -> Callable[..., list[float]]:
     return lambda old, _samples: [x * factor for x in old]
 
 
+# Registers every module's contradictions (they need the helpers above).
 from . import (  # noqa: E402, F401
     coordination_futures,
     coordination_sharing,
+    modern,
     part1,
 )
