@@ -36,9 +36,6 @@ SHAPE, BUSY, NOISE = "machine shape", "busy machine", "noise"
 # Kinds of "not shown" a publish build refuses: the machine should have shown them.
 REFUSED_WHEN_PUBLISHING = (BUSY, NOISE)
 VERDICTS = {True: "holds", False: "misses", None: "not shown"}
-# TEMPORARY, for claims not yet moved to measured.margins.
-PROCESSES_MIN_SPEEDUP = 1.4
-THREADS_MAX_SPEEDUP_WITH_GIL = 1.3
 
 
 @dataclass(frozen=True)
@@ -177,14 +174,6 @@ class Evidence:
 
     def single_runs(self) -> list[Evidence]:
         return [Evidence([run]) for run in self.runs]
-
-    # TEMPORARY while claims move to Evidence: a claim written for one result dict
-    # reads the first run's result. Removed once every claim pools its runs.
-    def __getitem__(self, key: str) -> Any:
-        return self.result[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.result.get(key, default)
 
 
 Check = Callable[[Evidence], Claim]

@@ -12,7 +12,6 @@ import math
 import os
 import platform
 import random
-import statistics
 import sys
 import sysconfig
 import threading
@@ -28,77 +27,7 @@ from . import stats
 
 # The runner sets this to a file path; the experiment's JSON result goes there.
 RESULT_ENV = "MEASURED_RESULT_FILE"
-DEFAULT_REPEATS = 5
 DEFAULT_WARMUP = 1
-
-
-@dataclass(frozen=True)
-class Timing:
-    """Wall-clock seconds of repeated calls: the samples and their summary."""
-
-    samples: tuple[float, ...]
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.samples)
-
-    @property
-    def min(self) -> float:
-        return min(self.samples)
-
-    @property
-    def max(self) -> float:
-        return max(self.samples)
-
-    @property
-    def spread(self) -> float:
-        """(max - min) / median: how noisy the repeats were."""
-        return (self.max - self.min) / self.median if self.median else 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "median": self.median,
-            "min": self.min,
-            "max": self.max,
-            "spread": self.spread,
-            "samples": list(self.samples),
-        }
-
-
-def time_call(
-    fn: Callable[[], object],
-    *,
-    repeats: int = DEFAULT_REPEATS,
-    warmup: int = DEFAULT_WARMUP,
-) -> Timing:
-    """Call ``fn`` ``warmup`` times untimed, then ``repeats`` times timed."""
-    return time_interleaved({"fn": fn}, repeats=repeats, warmup=warmup)["fn"]
-
-
-def time_interleaved(
-    fns: Mapping[str, Callable[[], object]],
-    *,
-    repeats: int = DEFAULT_REPEATS,
-    warmup: int = DEFAULT_WARMUP,
-) -> dict[str, Timing]:
-    """Time several alternatives in rounds: each round calls every one once.
-
-    On a shared machine the background load drifts. Timing A five times and then
-    B five times lets that drift land on one of them and fake a speedup; taking
-    turns spreads it over all of them, so their ratios stay honest.
-    """
-    if repeats < 1:
-        raise ValueError("repeats must be at least 1")
-    for _ in range(warmup):
-        for fn in fns.values():
-            fn()
-    samples: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            start = time.perf_counter()
-            fn()
-            samples[name].append(time.perf_counter() - start)
-    return {name: Timing(tuple(values)) for name, values in samples.items()}
 
 
 DEFAULT_ROUNDS = (
@@ -324,11 +253,6 @@ def prestart(executor: Executor, workers: int, *, hold: float = 0.2) -> int:
         if len(seen) >= workers:
             return len(seen)
     raise RuntimeError(f"only {len(seen)} of {workers} workers ever answered")
-
-
-def speedup(baseline: Timing, other: Timing) -> float:
-    """How many times faster ``other`` is than ``baseline`` (medians)."""
-    return baseline.median / other.median
 
 
 def efficiency(speedup_: float, workers: int, cores: int | None = None) -> float:

@@ -154,6 +154,24 @@ def test_local_imports_are_followed_transitively(project: Path) -> None:
     assert found == {"snippets/mid.py", "labkit/__init__.py", "labkit/deep.py"}
 
 
+def test_relative_imports_inside_a_package_are_followed(project: Path) -> None:
+    """measure.py's `from . import stats`: a change to stats re-runs experiments."""
+    pkg = project / "labkit"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "helper.py").write_text("from . import numbers\nfrom .deep import x\n")
+    (pkg / "numbers.py").write_text("N = 1\n")
+    (pkg / "deep.py").write_text("x = 1\n")
+    script = write(project, "top.py", "from labkit import helper\n")
+    found = {p.relative_to(project).as_posix() for p in cache.local_imports(script)}
+    assert found == {
+        "labkit/__init__.py",
+        "labkit/helper.py",
+        "labkit/numbers.py",
+        "labkit/deep.py",
+    }
+
+
 def test_lock_file_change_invalidates(project: Path) -> None:
     write(project, "exp.py", EMIT + "measure.emit({})\n")
     runner.run("exp")
