@@ -9,7 +9,6 @@ and forks next calls :func:`settle_threads` first. Standard library only.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 from pathlib import Path
@@ -33,25 +32,3 @@ def settle_threads(timeout: float = 2.0) -> bool:
             return False
         time.sleep(0.0005)
     return True
-
-
-def reap_helpers() -> None:
-    """Stop multiprocessing's forkserver and resource tracker now, and reap them.
-
-    Both exit by themselves once this process ends, but then as orphans: until the
-    system's init process gets round to reaping them they still belong to the
-    experiment's process group, and the runner waits for that group to end (about
-    2 s on the build machine). Stopping them here, through multiprocessing's own
-    ``_stop`` helpers (present since Python 3.8), reaps them at once. Call it at
-    the very end of a script; harmless when neither was started, never raises.
-    """
-    from multiprocessing import forkserver, resource_tracker
-
-    for helper in (
-        getattr(forkserver, "_forkserver", None),
-        getattr(resource_tracker, "_resource_tracker", None),
-    ):
-        stop = getattr(helper, "_stop", None)
-        if stop is not None:
-            with contextlib.suppress(Exception):
-                stop()

@@ -8,10 +8,13 @@ captured, and its JSON result read from the file ``measure.emit`` writes.
 from __future__ import annotations
 
 import ast
+import ctypes
+import functools
 import getpass
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -35,6 +38,7 @@ GRACE_SECONDS = 3.0
 SHM_DIR = Path("/dev/shm")
 # Name prefixes multiprocessing uses for shared memory and named semaphores.
 SHM_PREFIXES = ("psm_", "wnsm_", "sem.mp-")
+PR_SET_CHILD_SUBREAPER = 36  # prctl(2), Linux 3.4+
 
 # How often an experiment is measured is decided before any claim is judged, and
 # never because of what a claim says (see replicate()):
@@ -345,6 +349,7 @@ def execute(
             "PYTHONUNBUFFERED": "1",
             "PYTHONUTF8": "1",
         }
+        _become_subreaper()
         meter = load.Meter()
         t0 = time.perf_counter()
         proc = subprocess.Popen(
@@ -378,6 +383,7 @@ def execute(
         finally:
             with _interrupts_deferred():
                 _kill_group(proc)  # children that outlived the script: end them
+                _reap_orphans(proc.pid)
         seconds = time.perf_counter() - t0
         machine = meter.stop().to_dict()
         if reason is None and proc.returncode != 0:
@@ -395,6 +401,40 @@ def execute(
         result = _load_result(result_file)
     counters["executed"] += 1
     return Execution(result, stdout, stderr, seconds, machine)
+
+
+@functools.cache
+def _become_subreaper() -> bool:
+    """Adopt the experiments' orphans instead of leaving them to PID 1 (Linux).
+
+    multiprocessing's fork server and resource tracker outlive the script that
+    started them; their parent gone, the kernel hands them to the nearest
+    "subreaper" ancestor. With this process as one, _reap_orphans collects them at
+    once (some inits take seconds), and their CPU time, with that of the workers
+    they waited for, lands in this process's RUSAGE_CHILDREN: measured.load then
+    counts it as the experiment's own work, not as another program's load.
+    """
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _reap_orphans(pgid: int) -> None:
+    """Wait for every adopted member of the experiment's process group."""
+    deadline = time.monotonic() + GRACE_SECONDS
+    while True:
+        try:
+            pid, _ = os.waitpid(-pgid, os.WNOHANG)
+        except ChildProcessError:
+            return  # no child of ours is left in that group
+        if pid == 0:  # one is still running (it was just killed): give it a moment
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.01)
 
 
 def _reap(proc: subprocess.Popen[str]) -> None:

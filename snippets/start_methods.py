@@ -110,26 +110,6 @@ def fork_while_a_thread_runs() -> list[str]:
     return [f"{w.category.__name__}: {w.message}" for w in caught]
 
 
-def wait_for_helpers() -> None:
-    """Stop the fork server and resource tracker this script started, and wait.
-
-    They are this script's children, but nothing waits for them at exit: they
-    linger until the init process reaps them. Waiting here also makes the CPU
-    time of the processes the fork server started count as this experiment's own
-    when the build measures how busy the machine was. ``_stop`` is a private
-    helper of multiprocessing (3.11 to 3.14); where it is missing, nothing happens.
-    """
-    from multiprocessing import forkserver, resource_tracker
-
-    for helper in (
-        getattr(forkserver, "_forkserver", None),
-        getattr(resource_tracker, "_resource_tracker", None),
-    ):
-        stop = getattr(helper, "_stop", None)
-        if stop is not None:
-            stop()
-
-
 def run_script(source: str) -> subprocess.CompletedProcess[str]:
     with tempfile.TemporaryDirectory(prefix="guard-") as folder:
         script = Path(folder) / "demo.py"
@@ -174,7 +154,6 @@ def main() -> None:
     )
     observed = default_start()
     fork_warnings = fork_while_a_thread_runs() if "fork" in methods else []
-    wait_for_helpers()
     unguarded = guard_demo(UNGUARDED)
     guarded = guard_demo(GUARDED)
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 from measured import measure
-from measured.forksafe import reap_helpers, settle_threads
+from measured.forksafe import settle_threads
 
 TIMEOUT = 120
 ROUNDS = 15  # fixed in advance: [4th, 12th] of 15 per-round ratios, a 96 % interval
@@ -133,7 +133,6 @@ def main() -> None:
     )
     # The forkserver and the resource tracker would outlive this script as orphans
     # for a moment; end them now (nothing here is timed any more).
-    reap_helpers()
 
 
 if __name__ == "__main__":
