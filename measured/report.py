@@ -60,7 +60,7 @@ def machine_description(env: dict[str, Any]) -> str:
     python = f"{env['implementation']} {env['python']}"
     if env.get("free_threaded_build"):
         python += " free-threaded, GIL " + ("on" if env.get("gil_enabled") else "off")
-    return f"{python} · {env['cpu']} · {env['cores']} logical cores · {env['os']}"
+    return f"{python} · {env['cpu']} · {env['cores']} usable cores · {env['os']}"
 
 
 def _minor(version: str) -> str:
