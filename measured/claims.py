@@ -24,7 +24,9 @@ measured. Margins live in ``measured.margins``, one per statement.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -195,16 +197,52 @@ REGISTRY: dict[str, list[Registered]] = {}
 
 
 def claim(experiment: str, *, kind: str = MEASURED) -> Callable[[Check], Check]:
-    """Register a claim function as one of ``experiment``'s claims."""
+    """Register a claim function as one of ``experiment``'s claims.
+
+    The registered function judges timed figures on quiet runs only (see
+    :func:`on_quiet_runs`), however it is called: from a page, a test or check.
+    """
     if kind not in (MEASURED, CHECKED):
         raise ValueError(f"kind must be {MEASURED!r} or {CHECKED!r}")
 
     def register(check: Check) -> Check:
-        REGISTRY.setdefault(experiment, []).append(Registered(experiment, check, kind))
-        check.kind = kind  # type: ignore[attr-defined]
-        return check
+        wrapped = on_quiet_runs(check)
+        wrapped.kind = kind  # type: ignore[attr-defined]
+        REGISTRY.setdefault(experiment, []).append(
+            Registered(experiment, wrapped, kind)
+        )
+        return wrapped
 
     return register
+
+
+# Set while a claim is judged on runs that were all made on a busy machine: a
+# timed figure (judged) is then "not shown (busy)"; an observation still stands.
+_busy: ContextVar[str] = ContextVar("busy", default="")
+
+
+def on_quiet_runs(check: Check) -> Check:
+    """Judge ``check``'s timed figures only on runs with the usable cores free.
+
+    Every experiment sizes its work to the usable cores, so a run during which
+    other programs held some of them times the machine, not Python: a hog on one
+    core of two once made a process pool "start as fast as a thread pool". The
+    rule reads the runs' measured free cores, never the verdict: the claim is
+    judged on the quiet runs; if there are none, a timed verdict is not shown.
+    """
+
+    @functools.wraps(check)
+    def judged_on_quiet_runs(evidence: Evidence) -> Claim:
+        quiet = evidence.with_free_cores(evidence.cores)
+        if quiet is not None:
+            return check(quiet)
+        token = _busy.set(busy_reason(evidence, evidence.cores))
+        try:
+            return check(evidence)
+        finally:
+            _busy.reset(token)
+
+    return judged_on_quiet_runs
 
 
 def for_experiment(experiment: str) -> list[Check]:
@@ -317,6 +355,8 @@ def judged(
     measurement error, never a result.
     """
     headline = figure if figure is not None else figures[0].interval.estimate
+    if busy := _busy.get():
+        return Claim(None, statement, busy, headline, BUSY, tuple(figures))
     if errors := [f for f in figures if f.impossible]:
         error = errors[0]
         return Claim(

@@ -96,6 +96,40 @@ def test_parallel_claims_are_not_shown_on_a_busy_machine(
     )
 
 
+@pytest.mark.parametrize("entry", REGISTERED, ids=IDS)
+def test_no_timed_verdict_rests_on_a_busy_machine(entry: claims.Registered) -> None:
+    """Contradicted or not, a timed claim measured while other programs held the
+    cores is "not shown (busy)": a hog on one core once made a process pool look
+    as cheap to start as a thread pool. Observations (counts, errors) still count."""
+    evidence = evidence_of(entry.experiment)
+    half = evidence.cores / 2
+    for data in (evidence, CONTRADICTIONS[entry.name].make(evidence)):
+        busy = with_machine(data, free_cores=half, cores=evidence.cores)
+        outcome = entry.check(busy)
+        if outcome.figures:
+            assert outcome.holds is None and outcome.why == claims.BUSY, (
+                f"{entry.name} said {outcome.verdict} with {half:g} of "
+                f"{evidence.cores} cores free: {outcome.statement}"
+            )
+        else:
+            assert outcome.holds is not True or data is evidence
+
+
+def test_a_busy_run_is_left_out_when_a_quiet_one_exists() -> None:
+    """Pooled runs: the verdict rests on the quiet runs only, never on a busy one."""
+    from contradictions import Evidence, RunData
+
+    from measured import claims_part1 as c
+
+    real = evidence_of("cpu_bound")
+    slow = CONTRADICTIONS["processes_scale"].make(real)  # processes = serial
+    busy = RunData(slow.runs[0].result, {"free_cores": 1.0, "cores": real.cores})
+    quiet = RunData(real.runs[0].result, {"free_cores": 2.0, "cores": real.cores})
+    mixed = c.processes_scale(Evidence([busy, quiet]))
+    alone = c.processes_scale(Evidence([quiet]))
+    assert mixed.holds == alone.holds and mixed.figure == alone.figure
+
+
 def test_claims_are_registered_per_experiment() -> None:
     from measured import claims_part1 as c
 
