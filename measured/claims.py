@@ -30,7 +30,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import stats
+from . import margins, stats
 from .margins import ONE_CORE
 
 MEASURED, CHECKED = "measured", "checked"
@@ -324,6 +324,85 @@ def speedup(
         "×",
         ideal=float(min(workers, evidence.cores)),
     )
+
+
+Reader = Callable[[dict[str, Any]], Any] | str
+# Why a claim about the GIL slowing threads cannot be shown without one.
+NO_GIL = "this interpreter runs without the GIL, so its threads may scale"
+
+
+def runs_in_parallel(
+    evidence: Evidence,
+    read: Reader,
+    baseline: str,
+    contender: str,
+    *,
+    workers: int,
+    label: str,
+    text: Callable[[Evidence], str],
+    holds: str,
+    missed: str,
+    reached: str,
+) -> Claim:
+    """ "``contender`` runs the work in parallel": one rule for every such claim.
+
+    It needs min(workers, usable cores) free cores, and holds when the speedup's
+    interval clears margins.PARALLEL_MIN_EFFICIENCY of that ideal. ``text(ev)``
+    words the figure; ``holds``, ``missed`` and ``reached`` (not shown) are
+    templates with one ``{}`` for it.
+    """
+    need = min(workers, evidence.cores)
+    kept = parallel(evidence, need, reached.format(text(evidence)))
+    if isinstance(kept, Claim):
+        return kept
+    figure = speedup(
+        kept,
+        read,
+        baseline,
+        contender,
+        label=label,
+        workers=workers,
+        margin=margins.parallel_min_speedup(workers, evidence.cores),
+    )
+    return judged(holds.format(text(kept)), [figure], missed=missed.format(text(kept)))
+
+
+def takes_turns(
+    evidence: Evidence,
+    read: Reader,
+    baseline: str,
+    contender: str,
+    *,
+    workers: int,
+    label: str,
+    text: Callable[[Evidence], str],
+    holds: str,
+    missed: str,
+    reached: str,
+) -> Claim:
+    """ "Threads give no speedup on a GIL build": one rule for every such claim.
+
+    Not shown without a GIL (SHAPE), on one core or with the cores busy (nothing
+    could scale there: no evidence of a GIL); holds when the speedup's interval
+    stays under margins.GIL_THREADS_MAX_SPEEDUP.
+    """
+    if not evidence.env["gil_enabled"]:
+        return not_shown(reached.format(text(evidence)), NO_GIL, SHAPE)
+    need = min(workers, evidence.cores)
+    kept = parallel(evidence, need, reached.format(text(evidence)))
+    if isinstance(kept, Claim):
+        return kept
+    figure = speedup(
+        kept,
+        read,
+        baseline,
+        contender,
+        label=label,
+        workers=workers,
+        margin=margins.GIL_THREADS_MAX_SPEEDUP,
+        rule="at most",
+    )
+    return judged(holds.format(text(kept)), [figure], missed=missed.format(text(kept)))
 
 
 def decide(figures: Sequence[Figure]) -> bool | None:

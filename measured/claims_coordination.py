@@ -25,7 +25,8 @@ from .claims import (
     not_shown,
     observed,
     parallel,
-    speedup,
+    runs_in_parallel,
+    takes_turns,
 )
 
 
@@ -1057,63 +1058,51 @@ def both_pools_overlap_waiting(evidence: Evidence) -> Claim:
     )
 
 
-def _cpu(evidence: Evidence, kind: str, margin: float | None, rule: str) -> Figure:
-    workers = evidence.result["headline_workers"]
-    return speedup(
-        evidence,
-        _fc("CPU"),
-        "serial",
-        kind,
-        label=f"{kind} vs serial",
-        workers=workers,
-        margin=margin,
-        rule=rule,
-    )
+def _cpu_text(kind: str) -> Callable[[Evidence], str]:
+    def text(evidence: Evidence) -> str:
+        workers, cores = evidence.result["headline_workers"], evidence.cores
+        gain = evidence.ratio(_fc("CPU"), "serial", kind).estimate
+        pool = "process pool" if kind == "processes" else "thread pool"
+        return (
+            f"**{gain:.2f}×** on a {pool} of {_count(workers, 'worker')} on "
+            f"{_count(cores, 'core')} (ideal {min(workers, cores):.2f}×)"
+        )
+
+    return text
 
 
 @claim("futures_compare", kind=MEASURED)
 def processes_speed_up_cpu(evidence: Evidence) -> Claim:
     """The same code on a process pool runs CPU work in parallel."""
-    workers, cores = evidence.result["headline_workers"], evidence.cores
-    gain = _cpu(evidence, "processes", None, "").interval.estimate
-    text = (
-        f"**{gain:.2f}×** on a process pool of {_count(workers, 'worker')} on "
-        f"{_count(cores, 'core')} (ideal {min(workers, cores):.2f}×)"
-    )
-    kept = parallel(evidence, min(workers, cores), f"For CPU work the code ran {text}.")
-    if isinstance(kept, Claim):
-        return kept
-    margin = margins.parallel_min_speedup(workers, cores)
-    return judged(
-        f"For CPU work the same code sped up {text}.",
-        [_cpu(kept, "processes", margin, "at least")],
-        missed=f"For CPU work the process pool did NOT speed the code up: {text}.",
+    return runs_in_parallel(
+        evidence,
+        _fc("CPU"),
+        "serial",
+        "processes",
+        workers=evidence.result["headline_workers"],
+        label="processes vs serial",
+        text=_cpu_text("processes"),
+        holds="For CPU work the same code sped up {}.",
+        missed="For CPU work the process pool did NOT speed the code up: {}.",
+        reached="For CPU work the code ran {}.",
     )
 
 
 @claim("futures_compare", kind=MEASURED)
 def threads_do_not_speed_up_cpu(evidence: Evidence) -> Claim:
     """On a GIL build the same code on a thread pool gains nothing for CPU work."""
-    workers, cores = evidence.result["headline_workers"], evidence.cores
-    gain = _cpu(evidence, "threads", None, "").interval.estimate
-    text = f"**{gain:.2f}×** on a thread pool of {_count(workers, 'worker')}"
-    if not evidence.env["gil_enabled"]:
-        return not_shown(
-            f"For CPU work the code ran {text} with the GIL disabled.",
-            "this interpreter runs without the GIL, so threads may speed it up",
-            figure=gain,
-        )
-    # On one core, or with the cores busy, nothing could speed up: no evidence.
-    kept = parallel(evidence, min(workers, cores), f"For CPU work the code ran {text}.")
-    if isinstance(kept, Claim):
-        return kept
-    return judged(
-        f"For CPU work the same code gained nothing on threads: {text} on "
-        f"{_count(cores, 'core')}, because the GIL lets one thread at a time run "
-        "Python bytecode.",
-        [_cpu(kept, "threads", margins.GIL_THREADS_MAX_SPEEDUP, "at most")],
-        missed=f"For CPU work threads DID speed the code up: {text} on "
-        f"{_count(cores, 'core')}.",
+    return takes_turns(
+        evidence,
+        _fc("CPU"),
+        "serial",
+        "threads",
+        workers=evidence.result["headline_workers"],
+        label="threads vs serial",
+        text=_cpu_text("threads"),
+        holds="For CPU work the same code gained nothing on threads: {}, because "
+        "the GIL lets one thread at a time run Python bytecode.",
+        missed="For CPU work threads DID speed the code up: {}.",
+        reached="For CPU work the code ran {}.",
     )
 
 

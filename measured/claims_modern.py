@@ -30,7 +30,8 @@ from .claims import (
     not_shown,
     observed,
     parallel,
-    speedup,
+    runs_in_parallel,
+    takes_turns,
 )
 
 Result = dict[str, Any]
@@ -108,17 +109,6 @@ def per_call_seconds(
     return _scaled(evidence.timing(read, name), 1 / sizes[name])
 
 
-def _gil_claim_shape(evidence: Evidence, text: str) -> Claim | None:
-    """Not shown on a free-threaded interpreter running without the GIL."""
-    if evidence.env["gil_enabled"]:
-        return None
-    return not_shown(
-        f"Threads reached {text} with the GIL off.",
-        "this interpreter runs without the GIL, so its threads may scale",
-        SHAPE,
-    )
-
-
 def _free_threaded_shape(evidence: Evidence, text: str) -> Claim | None:
     """Not shown where the GIL is on: the statement is about running without it."""
     if not evidence.env["gil_enabled"]:
@@ -134,32 +124,19 @@ def _free_threaded_shape(evidence: Evidence, text: str) -> Claim | None:
 def _threads_take_turns(
     evidence: Evidence, read: str, key: str, text: Callable[[Evidence], str]
 ) -> Claim:
-    """On a GIL build, threads running pure Python give no real speedup.
-
-    A parallel claim: on one core, or with the cores busy, nothing could scale,
-    so that is no evidence of a GIL.
-    """
-    workers, cores = evidence.result["headline_workers"], evidence.cores
-    if none := _gil_claim_shape(evidence, text(evidence)):
-        return none
-    kept = parallel(evidence, min(workers, cores), f"Threads reached {text(evidence)}.")
-    if isinstance(kept, Claim):
-        return kept
-    figure = speedup(
-        kept,
+    """On a GIL build, threads running pure Python give no real speedup."""
+    return takes_turns(
+        evidence,
         read,
         "serial",
         key,
+        workers=evidence.result["headline_workers"],
         label="threads vs serial",
-        workers=workers,
-        margin=margins.GIL_THREADS_MAX_SPEEDUP,
-        rule="at most",
-    )
-    return judged(
-        f"Threads gave no speedup: {text(kept)}, because the GIL lets one thread "
-        "at a time run Python bytecode.",
-        [figure],
-        missed=f"Threads unexpectedly sped the work up: {text(kept)}.",
+        text=text,
+        holds="Threads gave no speedup: {}, because the GIL lets one thread at a "
+        "time run Python bytecode.",
+        missed="Threads unexpectedly sped the work up: {}.",
+        reached="Threads reached {}.",
     )
 
 
@@ -167,25 +144,19 @@ def _threads_run_in_parallel(
     evidence: Evidence, read: str, key: str, text: Callable[[Evidence], str]
 ) -> Claim:
     """Without the GIL, threads run pure-Python work in parallel."""
-    workers, cores = evidence.result["headline_workers"], evidence.cores
     if none := _free_threaded_shape(evidence, text(evidence)):
         return none
-    kept = parallel(evidence, min(workers, cores), f"Threads reached {text(evidence)}.")
-    if isinstance(kept, Claim):
-        return kept
-    figure = speedup(
-        kept,
+    return runs_in_parallel(
+        evidence,
         read,
         "serial",
         key,
+        workers=evidence.result["headline_workers"],
         label="threads vs serial",
-        workers=workers,
-        margin=margins.parallel_min_speedup(workers, cores),
-    )
-    return judged(
-        f"Threads ran pure-Python work in parallel with the GIL off: {text(kept)}.",
-        [figure],
-        missed=f"Threads did NOT run in parallel with the GIL off: {text(kept)}.",
+        text=text,
+        holds="Threads ran pure-Python work in parallel with the GIL off: {}.",
+        missed="Threads did NOT run in parallel with the GIL off: {}.",
+        reached="Threads reached {}.",
     )
 
 
@@ -240,26 +211,17 @@ def matrix_threads_scale_without_gil(evidence: Evidence) -> Claim:
 @claim("gil_across_versions")
 def matrix_processes_scale(evidence: Evidence) -> Claim:
     """Processes run pure-Python work in parallel, on every version."""
-    workers, cores = evidence.result["headline_workers"], evidence.cores
-    text = _matrix_text("processes")
-    kept = parallel(
-        evidence, min(workers, cores), f"Processes reached {text(evidence)}."
-    )
-    if isinstance(kept, Claim):
-        return kept
-    figure = speedup(
-        kept,
+    return runs_in_parallel(
+        evidence,
         "cpu",
         "serial",
         "processes",
+        workers=evidence.result["headline_workers"],
         label="processes vs serial",
-        workers=workers,
-        margin=margins.parallel_min_speedup(workers, cores),
-    )
-    return judged(
-        f"Processes ran the work in parallel: {text(kept)}.",
-        [figure],
-        missed=f"Processes did NOT speed the work up: {text(kept)}.",
+        text=_matrix_text("processes"),
+        holds="Processes ran the work in parallel: {}.",
+        missed="Processes did NOT speed the work up: {}.",
+        reached="Processes reached {}.",
     )
 
 
@@ -505,24 +467,17 @@ def subinterpreters_scale(evidence: Evidence) -> Claim:
             f"{_python(ev)} ({cores} cores)"
         )
 
-    kept = parallel(
-        evidence, min(workers, cores), f"Subinterpreters reached {text(evidence)}."
-    )
-    if isinstance(kept, Claim):
-        return kept
-    figure = speedup(
-        kept,
+    return runs_in_parallel(
+        evidence,
         "cpu",
         "serial",
         "interpreters",
-        label="interpreters vs serial",
         workers=workers,
-        margin=margins.parallel_min_speedup(workers, cores),
-    )
-    return judged(
-        f"Subinterpreters ran in parallel: {text(kept)}.",
-        [figure],
-        missed=f"Subinterpreters did NOT run in parallel: {text(kept)}.",
+        label="interpreters vs serial",
+        text=text,
+        holds="Subinterpreters ran in parallel: {}.",
+        missed="Subinterpreters did NOT run in parallel: {}.",
+        reached="Subinterpreters reached {}.",
     )
 
 
@@ -771,22 +726,17 @@ def dask_runs_cpu_work_in_parallel(evidence: Evidence) -> Claim:
             f"(ProcessPoolExecutor: {pool:.2f}×, {cores} cores)"
         )
 
-    kept = parallel(evidence, min(workers, cores), f"Dask reached {text(evidence)}.")
-    if isinstance(kept, Claim):
-        return kept
-    figure = speedup(
-        kept,
+    return runs_in_parallel(
+        evidence,
         "cpu",
         "serial",
         "dask",
-        label="Dask vs serial",
         workers=workers,
-        margin=margins.parallel_min_speedup(workers, cores),
-    )
-    return judged(
-        f"Dask ran the work in parallel: {text(kept)}.",
-        [figure],
-        missed=f"Dask did NOT speed the work up: {text(kept)}.",
+        label="Dask vs serial",
+        text=text,
+        holds="Dask ran the work in parallel: {}.",
+        missed="Dask did NOT speed the work up: {}.",
+        reached="Dask reached {}.",
     )
 
 

@@ -24,7 +24,9 @@ from measured.claims import (
     not_shown,
     observed,
     parallel,
+    runs_in_parallel,
     speedup,
+    takes_turns,
 )
 
 IO_MIN_SPEEDUP = 5.0  # overlapped waits vs one after another (see io_bound)
@@ -53,61 +55,52 @@ def cpu_bound_table(evidence: Evidence) -> list[dict[str, Any]]:
     return rows
 
 
-def _headline(evidence: Evidence, kind: str, margin: float | None, rule: str) -> Figure:
-    workers = evidence.result["headline_workers"]
-    return speedup(
-        evidence,
-        "cpu",
-        "serial",
-        f"{kind} {workers}",
-        label=f"{kind} vs serial",
-        workers=workers,
-        margin=margin,
-        rule=rule,
-    )
+def _cpu_text(kind: str, noun: str) -> Callable[[Evidence], str]:
+    def text(evidence: Evidence) -> str:
+        workers, cores = evidence.result["headline_workers"], evidence.cores
+        gain = evidence.ratio("cpu", "serial", f"{kind} {workers}").estimate
+        return (
+            f"**{gain:.2f}×** with {workers} {noun} on {cores} cores "
+            f"(ideal {min(workers, cores)}.00×)"
+        )
+
+    return text
 
 
 @claim("cpu_bound")
 def processes_scale(evidence: Evidence) -> Claim:
     """Processes run pure-Python CPU work in parallel on a multi-core machine."""
-    workers, cores = evidence.result["headline_workers"], evidence.cores
-    figure = _headline(evidence, "processes", None, "")
-    text = (
-        f"**{figure.interval.estimate:.2f}×** with {workers} worker processes on "
-        f"{cores} cores (ideal {min(workers, cores)}.00×)"
-    )
-    kept = parallel(evidence, min(workers, cores), f"Processes reached {text}.")
-    if isinstance(kept, Claim):
-        return kept
-    margin = margins.parallel_min_speedup(workers, cores)
-    return judged(
-        f"Processes ran the work in parallel: {text}.",
-        [_headline(kept, "processes", margin, "at least")],
-        missed=f"Processes did NOT speed the work up: {text}.",
+    workers = evidence.result["headline_workers"]
+    return runs_in_parallel(
+        evidence,
+        "cpu",
+        "serial",
+        f"processes {workers}",
+        workers=workers,
+        label="processes vs serial",
+        text=_cpu_text("processes", "worker processes"),
+        holds="Processes ran the work in parallel: {}.",
+        missed="Processes did NOT speed the work up: {}.",
+        reached="Processes reached {}.",
     )
 
 
 @claim("cpu_bound")
 def threads_do_not_scale_with_gil(evidence: Evidence) -> Claim:
     """On a GIL build, threads give no speedup for pure-Python CPU work."""
-    workers, cores = evidence.result["headline_workers"], evidence.cores
-    figure = _headline(evidence, "threads", None, "")
-    text = f"**{figure.interval.estimate:.2f}×** with {workers} threads"
-    if not evidence.env["gil_enabled"]:
-        return not_shown(
-            f"Threads reached {text} with the GIL disabled.",
-            "this interpreter runs without the GIL, so threads may scale",
-            figure=figure.interval.estimate,
-        )
-    # On one core, or with the cores busy, nothing could scale: no evidence of a GIL.
-    kept = parallel(evidence, min(workers, cores), f"Threads reached {text}.")
-    if isinstance(kept, Claim):
-        return kept
-    why = "because the GIL lets one thread at a time run Python bytecode"
-    return judged(
-        f"Threads gave no speedup: {text} on {cores} cores, {why}.",
-        [_headline(kept, "threads", margins.GIL_THREADS_MAX_SPEEDUP, "at most")],
-        missed=f"Threads unexpectedly sped the work up: {text} on {cores} cores.",
+    workers = evidence.result["headline_workers"]
+    return takes_turns(
+        evidence,
+        "cpu",
+        "serial",
+        f"threads {workers}",
+        workers=workers,
+        label="threads vs serial",
+        text=_cpu_text("threads", "threads"),
+        holds="Threads gave no speedup: {}, because the GIL lets one thread at a "
+        "time run Python bytecode.",
+        missed="Threads unexpectedly sped the work up: {}.",
+        reached="Threads reached {}.",
     )
 
 
