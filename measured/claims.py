@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import margins, stats
@@ -222,27 +222,65 @@ _busy: ContextVar[str] = ContextVar("busy", default="")
 
 
 def on_quiet_runs(check: Check) -> Check:
-    """Judge ``check``'s timed figures only on runs with the usable cores free.
+    """Judge ``check`` on quiet runs, and hold a pooled verdict to every run.
 
-    Every experiment sizes its work to the usable cores, so a run during which
-    other programs held some of them times the machine, not Python: a hog on one
-    core of two once made a process pool "start as fast as a thread pool". The
-    rule reads the runs' measured free cores, never the verdict: the claim is
-    judged on the quiet runs; if there are none, a timed verdict is not shown.
+    Two rules every claim obeys, whichever page, test or command calls it:
+
+    - Timed figures rest only on runs with the usable cores free. Every
+      experiment sizes its work to the usable cores, so a run during which other
+      programs held some of them times the machine, not Python: a hog on one core
+      of two once made a process pool "start as fast as a thread pool". The rule
+      reads the runs' measured free cores, never the verdict; if no run was quiet,
+      a timed verdict is not shown (BUSY). Observations still count.
+    - Several runs pooled: the rounds of one run share that run's process and its
+      moment, so they may agree with each other more than with another run. A
+      pooled verdict therefore stands only if every run's own figures (their
+      medians) sit on the same side of the margins; if one run's median says the
+      opposite, the claim is not shown (NOISE), whatever the pooled interval says.
     """
 
     @functools.wraps(check)
     def judged_on_quiet_runs(evidence: Evidence) -> Claim:
         quiet = evidence.with_free_cores(evidence.cores)
-        if quiet is not None:
-            return check(quiet)
-        token = _busy.set(busy_reason(evidence, evidence.cores))
-        try:
-            return check(evidence)
-        finally:
-            _busy.reset(token)
+        if quiet is None:
+            token = _busy.set(busy_reason(evidence, evidence.cores))
+            try:
+                return check(evidence)
+            finally:
+                _busy.reset(token)
+        outcome = check(quiet)
+        if outcome.holds is None or not outcome.figures or len(quiet.runs) < 2:
+            return outcome
+        for number, single in enumerate(quiet.single_runs(), 1):
+            alone = check(single)
+            if _medians_disagree(outcome, alone):
+                return Claim(
+                    None,
+                    outcome.statement,
+                    f"the runs disagree: run {number} alone gives "
+                    + "; ".join(f.text() for f in alone.figures)
+                    + ", on the other side of the margin from the pooled figure",
+                    outcome.figure,
+                    NOISE,
+                    outcome.figures,
+                )
+        return outcome
 
     return judged_on_quiet_runs
+
+
+def _medians_disagree(pooled: Claim, alone: Claim) -> bool:
+    """True when one run's medians alone decide against the pooled verdict."""
+    points = [
+        replace(
+            f,
+            interval=replace(
+                f.interval, low=f.interval.estimate, high=f.interval.estimate
+            ),
+        )
+        for f in alone.figures
+    ]
+    return decide(points) is (not pooled.holds)
 
 
 def for_experiment(experiment: str) -> list[Check]:
@@ -271,9 +309,10 @@ def busy_reason(evidence: Evidence, need: float) -> str:
     most = max(free) if free else 0.0
     runs = len(evidence.runs)
     during = "its run" if runs == 1 else f"each of its {runs} runs"
+    cores = f"{evidence.cores} core{'s' if evidence.cores != 1 else ''}"
     return (
-        f"about {most:.1f} of {evidence.cores} cores were free during {during}, "
-        f"and this claim needs {need:g}"
+        f"about {most:.1f} of {cores} were free during {during}; a timed "
+        f"verdict needs at least {stats.FREE_SHARE * need:.1f} free"
     )
 
 

@@ -130,6 +130,20 @@ def test_a_busy_run_is_left_out_when_a_quiet_one_exists() -> None:
     assert mixed.holds == alone.holds and mixed.figure == alone.figure
 
 
+def test_a_pooled_verdict_needs_every_run_to_agree() -> None:
+    """Rounds of one run share its process and moment: if one run alone says the
+    opposite of the pooled figure, the claim is not shown, whatever the pool says."""
+    from contradictions import Evidence
+
+    from measured import claims_part1 as c
+
+    real = evidence_of("cpu_bound")
+    slow = CONTRADICTIONS["processes_scale"].make(real)  # processes = serial
+    outcome = c.processes_scale(Evidence([*real.runs * 3, *slow.runs]))
+    assert outcome.holds is None and outcome.why == claims.NOISE
+    assert "the runs disagree: run 4" in outcome.reason
+
+
 def test_claims_are_registered_per_experiment() -> None:
     from measured import claims_part1 as c
 
