@@ -878,8 +878,8 @@ def cancel_only_stops_queued_tasks(evidence: Evidence) -> Claim:
 
     holds, c = _every_run(evidence, lambda r: r["cancel"], ok)
     text = (
-        f"`cancel()` returned {c['cancel_returned']} for one running and three "
-        f"queued tasks"
+        f"On a one-thread `ThreadPoolExecutor`, `cancel()` returned "
+        f"{c['cancel_returned']} for one running and three queued tasks"
     )
     if holds:
         text += (

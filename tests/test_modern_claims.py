@@ -128,4 +128,20 @@ def test_python_314_forkserver_default_holds_when_observed() -> None:
     found = each_result(
         with_env(evidence("start_methods"), python="3.14.0"), forkserver
     )
-    assert claims_modern.default_start_method_on_linux(found).holds is True
+    assert claims_modern.default_start_method_as_documented(found).holds is True
+
+
+def test_a_fork_warning_shown_by_default_filters_is_a_miss() -> None:
+    """The statement says the default filters hide the warning: if a 3.12+ run
+    printed it under them too, the claim misses."""
+
+    def shown_by_default(result: dict) -> None:
+        printed = result["fork_warnings"]
+        warning = "DeprecationWarning: This process is multi-threaded, use of fork()"
+        printed["default filters"] = printed["-W default"] = [warning]
+
+    found = each_result(
+        with_env(evidence("start_methods"), python="3.12.1"), shown_by_default
+    )
+    outcome = claims_modern.fork_with_threads_warns(found)
+    assert outcome.holds is False and "NOT hidden" in outcome.statement
