@@ -15,6 +15,7 @@ their margins are efficiencies (measured.margins).
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -193,6 +194,23 @@ def gil_across_versions_row(evidence: Evidence) -> dict[str, Any]:
             evidence, "starts", "starts_per_batch", "process", "thread"
         ),
         "start_method": evidence.result["start_method"],
+    }
+
+
+# ./configure options that change how fast an interpreter runs Python code.
+SPEED_OPTIONS = ("--enable-optimizations", "--with-lto")
+
+
+def build_options(evidence: Evidence) -> dict[str, bool | None]:
+    """Whether the interpreter was configured with each of SPEED_OPTIONS (PGO, LTO);
+    None where it recorded no configure arguments (Windows builds, say)."""
+    args = evidence.result.get("config_args")
+    if not args:
+        return dict.fromkeys(SPEED_OPTIONS)
+    words = shlex.split(args)
+    return {
+        option: any(w == option or w.startswith(f"{option}=") for w in words)
+        for option in SPEED_OPTIONS
     }
 
 
