@@ -114,6 +114,13 @@ def test_free_threaded_race_and_gil_controls_hold_as_documented() -> None:
     found = each_result(free_threaded("free_threading"), as_documented)
     assert claims_modern.unlocked_increments_race_without_gil(found).holds is True
     assert claims_modern.gil_switches_back_on(found).holds is True
+    assert claims_modern.containers_stay_consistent(found).holds is True
+
+
+def test_containers_on_a_gil_build_are_a_control_not_evidence() -> None:
+    outcome = claims_modern.containers_stay_consistent(evidence("free_threading"))
+    assert outcome.holds is None and outcome.why == claims.SHAPE
+    assert "control" in outcome.statement
 
 
 def test_python_314_forkserver_default_holds_when_observed() -> None:

@@ -82,10 +82,12 @@ def gil_build_threads_twice_as_fast(evidence: Evidence) -> Evidence:
 
 @contradicts("containers_stay_consistent")
 def appends_lost(evidence: Evidence) -> Evidence:
+    """Relabelled free-threaded: concurrent appends lost items."""
+
     def edit(result: dict[str, Any]) -> None:
         result["race"]["appended"] = result["race"]["expected"] - 3
 
-    return each_result(evidence, edit)
+    return each_result(with_env(evidence, **FREE_THREADED_ENV), edit)
 
 
 @contradicts("unlocked_increments_race_without_gil")
