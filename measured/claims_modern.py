@@ -15,6 +15,7 @@ their margins are efficiencies (measured.margins).
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -196,6 +197,23 @@ def gil_across_versions_row(evidence: Evidence) -> dict[str, Any]:
     }
 
 
+# ./configure options that change how fast an interpreter runs Python code.
+SPEED_OPTIONS = ("--enable-optimizations", "--with-lto")
+
+
+def build_options(evidence: Evidence) -> dict[str, bool | None]:
+    """Whether the interpreter was configured with each of SPEED_OPTIONS (PGO, LTO);
+    None where it recorded no configure arguments (Windows builds, say)."""
+    args = evidence.result.get("config_args")
+    if not args:
+        return dict.fromkeys(SPEED_OPTIONS)
+    words = shlex.split(args)
+    return {
+        option: any(w == option or w.startswith(f"{option}=") for w in words)
+        for option in SPEED_OPTIONS
+    }
+
+
 @claim("gil_across_versions")
 def matrix_threads_do_not_scale_with_gil(evidence: Evidence) -> Claim:
     """On every GIL build, threads give no speedup for pure-Python CPU work."""
@@ -309,7 +327,7 @@ def gil_build_threads_do_not_scale(evidence: Evidence) -> Claim:
 
 @claim("free_threading")
 def containers_stay_consistent(evidence: Evidence) -> Claim:
-    """Concurrent list.append and locked dict updates lose nothing."""
+    """Without the GIL, concurrent list.append and locked dict updates lose nothing."""
     race = evidence.result["race"]
     lost = race_totals(evidence)
     bad = lost["appends"] + lost["locked"]
@@ -319,6 +337,17 @@ def containers_stay_consistent(evidence: Evidence) -> Claim:
         f"as many locked `+=` on one dict"
         + (f", in each of {runs} runs," if runs > 1 else ",")
     )
+    if evidence.env["gil_enabled"]:
+        # A control, not evidence: under the GIL an append cannot interleave with
+        # another, and a locked += cannot lose an update on any build.
+        return not_shown(
+            f"{what} lost {bad:,} operations on {_python(evidence)}, a GIL build "
+            "(a control).",
+            "with the GIL one append cannot interleave with another; the "
+            "statement is about a free-threaded build running without it",
+            SHAPE,
+            float(bad),
+        )
     if bad == 0:
         return observed(True, f"{what} lost nothing on {_python(evidence)}.", 0.0)
     return observed(
@@ -594,14 +623,35 @@ def spawn_start_dearer_than_fork(evidence: Evidence) -> Claim:
     )
 
 
+def documented_default(
+    system: str, version: tuple[int, int], methods: list[str]
+) -> str:
+    """The default start method the multiprocessing docs give for this platform.
+
+    Windows has only spawn; macOS defaults to spawn (since 3.8); other POSIX
+    platforms to fork up to 3.13 and, from 3.14, to forkserver where it is
+    available (it needs to pass file descriptors), else spawn.
+    """
+    if system in ("Windows", "Darwin"):
+        return "spawn"
+    if version >= (3, 14):
+        return "forkserver" if "forkserver" in methods else "spawn"
+    return "fork"
+
+
 @claim("start_methods")
-def default_start_method_on_linux(evidence: Evidence) -> Claim:
-    """The default is fork up to 3.13 and forkserver from 3.14, on Linux.
+def default_start_method_as_documented(evidence: Evidence) -> Claim:
+    """The default start method is the one documented for the platform and version:
+    fork up to 3.13 and forkserver from 3.14 on POSIX except macOS, spawn on macOS
+    and Windows.
 
     Measured, not read: a process started with the default settings shows by what
     it inherited how it was started.
     """
-    expected = "forkserver" if _version(evidence) >= (3, 14) else "fork"
+    system = evidence.env["os"].split()[0]
+    expected = documented_default(
+        system, _version(evidence), evidence.result["methods"]
+    )
     seen = evidence.values(behaved_as)
     reported = evidence.values(lambda r: r["default"])
     how = {
@@ -612,48 +662,65 @@ def default_start_method_on_linux(evidence: Evidence) -> Claim:
     }
     statement = (
         f"A process started with the default settings on {_python(evidence)} "
-        f"behaved as `{seen[0]}`: {how[seen[0]]}"
+        f"({system}) behaved as `{seen[0]}`: {how[seen[0]]}"
     )
-    if not evidence.env["os"].startswith("Linux"):
-        return not_shown(
-            statement + ".", "the fork → forkserver change is Linux's", SHAPE
-        )
     holds = all(s == expected for s in seen) and all(r == expected for r in reported)
     said = f"`multiprocessing.get_start_method()` said `{reported[0]}`"
     if holds:
-        return observed(True, f"{statement}; {said} too.", 1.0)
+        return observed(True, f"{statement}; {said} too, as documented.", 1.0)
     return observed(
         False,
-        f"{statement}, and {said}: NOT `{expected}` as documented.",
+        f"{statement}, and {said}: NOT `{expected}` as documented for {system}.",
         0.0,
     )
 
 
 @claim("start_methods")
 def fork_with_threads_warns(evidence: Evidence) -> Claim:
-    """Python 3.12+ warns when a multi-threaded process forks."""
+    """Python 3.12+ raises a DeprecationWarning when a multi-threaded process forks,
+    which the default warning filters hide (it comes from inside multiprocessing)."""
     result = evidence.result
     if "fork" not in result["methods"]:
         return not_shown(
             "fork warns.", f"this platform ({sys.platform}) has no fork", SHAPE
         )
-    per_run = evidence.values(
-        lambda r: [w for w in r["fork_warnings"] if "multi-threaded" in w]
-    )
-    warned = sum(len(w) for w in per_run)
+
+    def fork_warnings(r: Result, filters: str) -> list[str]:
+        return [w for w in r["fork_warnings"][filters] if "multi-threaded" in w]
+
+    shown = evidence.values(lambda r: fork_warnings(r, "-W default"))
+    hidden = evidence.values(lambda r: not fork_warnings(r, "default filters"))
+    warned = sum(len(w) for w in shown)
     if _version(evidence) < (3, 12):
         return not_shown(
             f"{_python(evidence)} forked a multi-threaded process "
-            f"with {_n(warned, 'warning')}.",
+            f"with {_n(warned, 'warning')} under `-W default`.",
             "the DeprecationWarning arrived in Python 3.12",
             SHAPE,
             float(warned),
         )
-    holds = all(w and w[0].startswith("DeprecationWarning") for w in per_run)
-    verdict = "warned" if holds else "did NOT warn"
+    raised = all(w and w[0].startswith("DeprecationWarning") for w in shown)
+    py = _python(evidence)
+    what = "a script that forked while a second thread ran"
+    if not raised:
+        return observed(
+            False,
+            f"On {py}, {what} did NOT warn, even under `-W default`.",
+            float(warned),
+        )
+    message = shown[0][0].partition(": ")[2].rstrip(".")
+    if not all(hidden):
+        return observed(
+            False,
+            f"On {py}, {what} printed its `DeprecationWarning` under the default "
+            f"warning filters too: NOT hidden (“{message}”).",
+            float(warned),
+        )
     return observed(
-        holds,
-        f"{_python(evidence)} {verdict} when forking while another thread ran.",
+        True,
+        f"On {py}, {what} raised a `DeprecationWarning` that the default warning "
+        f"filters hid: the script printed **no** warning, and under `-W default` "
+        f"it printed “{message}”.",
         float(warned),
     )
 

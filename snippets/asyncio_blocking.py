@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from measured import measure
+from measured import measure, stats
 
 TIMEOUT = 60
 ROUNDS = 6  # rounds, fixed in advance: [min, max] of 6 is a 97 % CI
@@ -129,7 +129,7 @@ def main() -> None:
     )
     for name in names:
         job = rounds.timing(name).estimate * 1000
-        stall = sorted(stalls[name])[len(stalls[name]) // 2] * 1000
+        stall = stats.median_interval(stalls[name]).estimate * 1000
         print(f"{name:<36} took {job:6.1f} ms, loop stalled {stall:6.1f} ms")
     measure.emit(
         {

@@ -11,9 +11,12 @@ Three workloads, each timed in rounds against a plain loop:
   fill a timing window: the cost of handing a task over, per task, compared
   between the two pools (and the plain loop).
 
-Task counts give every worker the same share. Every pool starts all its workers
-before any timing. Each round times every alternative of a workload once, in a new
-random order; a speedup is the median of the per-round ratios (measured.stats).
+Task counts give every worker the same share. The workloads run in one stage per
+pool size; each stage forks its process pool's workers while the script has no
+other thread, starts every worker of both pools before any timing, and shuts both
+down before the next stage. Each round times every alternative of a workload once,
+in a new random order; a speedup is the median of the per-round ratios
+(measured.stats).
 
 Run it yourself from a clone:  python snippets/futures_compare.py
 """
@@ -27,7 +30,7 @@ from contextlib import ExitStack
 from functools import partial
 from typing import Any
 
-from measured import measure
+from measured import measure, stats
 
 TIMEOUT = 120
 KINDS = ("serial", "threads", "processes")
@@ -74,6 +77,33 @@ def run(pool: Executor, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[
     return list(pool.map(fn, items))
 
 
+def timed(
+    pools: dict[str, Executor],
+    fn: Callable[[Any], Any],
+    items: list[Any],
+    size: int,
+    repeats: dict[str, int],
+) -> dict[str, Any]:
+    """One workload's rounds: the plain loop and both pools, each ``repeats`` maps."""
+    expected = [fn(x) for x in items]
+    alternatives: dict[str, Callable[[], object]] = {}
+    for kind, times in repeats.items():
+        if kind == "serial":
+            go = partial(serial, fn, items)
+        else:
+            go = partial(run, pools[kind], fn, items)
+        assert go() == expected, "wrong result"  # each alternative ran once
+        alternatives[kind] = partial(repeat, go, times)
+    # No extra warm-up round: every alternative has just run.
+    rounds = measure.time_rounds(alternatives, rounds=ROUNDS, warmup=0)
+    return {
+        "workers": size,
+        "tasks": len(items),
+        "maps_per_round": repeats,
+        "rounds": rounds.to_dict(),
+    }
+
+
 def main() -> None:
     cores = measure.usable_cores()
     workers = cores  # the headline configuration: one worker per usable core
@@ -90,47 +120,38 @@ def main() -> None:
     gil = "enabled" if measure.gil_enabled() else "disabled"
     print(f"{cores} usable cores, GIL {gil}, {ROUNDS} rounds")
     results: dict[str, Any] = {}
-    with ExitStack() as stack:
-        pools: dict[tuple[str, int], Executor] = {}
-        # Process pools first: forking once threads exist is unsafe (and warned
-        # about from Python 3.12). Every worker of every pool starts now.
-        kinds: dict[str, Callable[[int], Executor]] = {
-            "processes": ProcessPoolExecutor,
-            "threads": ThreadPoolExecutor,
-        }
-        for kind, make in kinds.items():
-            for size in sorted({workers, WAIT_WORKERS}):
+    # One stage per pool size. A stage forks its process pool's workers first,
+    # while this process has no other thread: forking once threads exist is unsafe
+    # (and warned about from Python 3.12). Every worker of both pools starts before
+    # any timing, and both pools are shut down, their threads joined, before the
+    # next stage forks.
+    for size in sorted({size for _, _, size, _ in workloads.values()}):
+        with ExitStack() as stack:
+            pools: dict[str, Executor] = {}
+            for kind, make in (
+                ("processes", ProcessPoolExecutor),
+                ("threads", ThreadPoolExecutor),
+            ):
                 pool = stack.enter_context(make(size))
                 measure.prestart(pool, size, hold=0.05)
-                pools[(kind, size)] = pool
-        for workload, (fn, items, size, repeats) in workloads.items():
-            expected = [fn(x) for x in items]
-            alternatives: dict[str, Callable[[], object]] = {}
-            for kind, times in repeats.items():
-                if kind == "serial":
-                    go = partial(serial, fn, items)
-                else:
-                    go = partial(run, pools[(kind, size)], fn, items)
-                assert go() == expected, "wrong result"  # each alternative ran once
-                alternatives[kind] = partial(repeat, go, times)
-            # No extra warm-up round: every alternative has just run.
-            rounds = measure.time_rounds(alternatives, rounds=ROUNDS, warmup=0)
-            results[workload] = {
-                "workers": size,
-                "tasks": len(items),
-                "maps_per_round": repeats,
-                "rounds": rounds.to_dict(),
-            }
-            for kind, times in repeats.items():
-                took = rounds.timing(kind)
-                line = (
-                    f"{workload:<8} {kind:<10} {times * len(items):>9,} tasks "
-                    f"{took.estimate * 1000:7.1f} ms "
-                    f"{took.estimate / (times * len(items)) * 1e6:9.2f} µs per task"
-                )
-                if workload != "tiny" and kind != "serial":
-                    line += f"  speedup {rounds.ratio('serial', kind).text('x')}"
-                print(line)
+                pools[kind] = pool
+            for workload, (fn, items, pool_size, repeats) in workloads.items():
+                if pool_size == size:
+                    results[workload] = timed(pools, fn, items, size, repeats)
+    results = {workload: results[workload] for workload in workloads}
+    for workload, result in results.items():
+        count = result["tasks"]
+        for kind, times in result["maps_per_round"].items():
+            took = stats.timing(result["rounds"], kind)
+            line = (
+                f"{workload:<8} {kind:<10} {times * count:>9,} tasks "
+                f"{took.estimate * 1000:7.1f} ms "
+                f"{took.estimate / (times * count) * 1e6:9.2f} µs per task"
+            )
+            if workload != "tiny" and kind != "serial":
+                speedup = stats.ratio(result["rounds"], "serial", kind)
+                line += f"  speedup {speedup.text('x')}"
+            print(line)
     measure.emit(
         {
             "experiment": "futures_compare",

@@ -4,6 +4,7 @@ A lighter twin of cpu_bound.py, meant to run on every interpreter of the build's
 matrix: the same pure-Python work serially, in a thread pool and in a process pool
 of one worker per usable core (the headline, fixed before anything is timed), then
 the cost of starting and joining a thread and a process (default start method).
+It also records how the interpreter was built (sysconfig's CONFIG_ARGS).
 Every pool starts all its workers first. Each round times every alternative once,
 in a new random order; measured.stats turns the rounds into paired ratios.
 Run it with any Python 3.11+:
@@ -14,6 +15,7 @@ Run it with any Python 3.11+:
 from __future__ import annotations
 
 import multiprocessing
+import sysconfig
 import threading
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -134,6 +136,9 @@ def main() -> None:
             "starts": starts.to_dict(),
             "starts_per_batch": {"thread": THREAD_STARTS, "process": process_starts},
             "start_settle_seconds": START_SETTLE,
+            # How this interpreter was built (./configure's arguments; None where
+            # there were none, as on Windows): its speed depends on them.
+            "config_args": sysconfig.get_config_var("CONFIG_ARGS"),
         }
     )
 

@@ -19,10 +19,12 @@ messages can be in flight (the ring needs that, so that no slot is overwritten
 before it is read; the other two get it as well). So Pipe and shared memory differ
 only in the path the payload's bytes take.
 
-Where the OS lets a process choose its cores (Linux) and there are two, the parent
-runs on one core and the children on another, as a pool's workers would. Left to
-the OS, parent and child sometimes share a core and sometimes not, and the Queue's
-speed changes with that: the rounds would jump between the two.
+Where the OS lets a process choose its cores (Linux) and there are two, the script
+pins the parent (and with it the threads it starts, such as a Queue's feeder
+thread) to one core and every child to another. multiprocessing never does that by
+itself: left to the OS, parent and child sometimes share a core and sometimes not,
+and the speeds change with that (the Queue's most), so the rounds would jump
+between the two. Every figure holds for this placement only.
 
 A new child starts for every channel and payload size, before timing. Each round
 times every channel once, in a new random order; a ratio between two channels is the

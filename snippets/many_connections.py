@@ -33,7 +33,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from measured import measure
+from measured import measure, stats
 
 TIMEOUT = 120
 LEVELS = (100, 1_000, 2_000)  # concurrent connections
@@ -319,11 +319,13 @@ def main() -> None:
         level = by_level[str(n)]
         for kind in SESSIONS:
             mine = level["sessions"][kind]
-            times = sorted(level["time"]["samples"][kind])
-            per_conn = sorted((s["rss_peak"] - s["rss_before"]) / n for s in mine)
+            took = stats.timing(level["time"], kind).estimate
+            per_conn = stats.median_interval(
+                (s["rss_peak"] - s["rss_before"]) / n for s in mine
+            ).estimate
             print(
-                f"{n:>6,} connections  {kind:<8} {times[len(times) // 2]:6.3f} s  "
-                f"{per_conn[len(per_conn) // 2] / 1024:6.1f} KiB per connection  "
+                f"{n:>6,} connections  {kind:<8} {took:6.3f} s  "
+                f"{per_conn / 1024:6.1f} KiB per connection  "
                 f"failures {sum(s['failures'] for s in mine)}  "
                 f"(median of {level['rounds']} round{'s' * (level['rounds'] > 1)})"
             )

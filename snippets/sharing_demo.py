@@ -182,6 +182,7 @@ def shareable_list_part() -> dict[str, Any]:
     try:
         in_child(bump_list, items.shm.name)
         got = list(items)
+        on_disk = (SHM_DIR / items.shm.name.lstrip("/")).exists()
     finally:
         items.shm.close()
         items.shm.unlink()
@@ -190,6 +191,7 @@ def shareable_list_part() -> dict[str, Any]:
         "name": items.shm.name,
         "before": before,
         "got": got,
+        "visible_in_dev_shm": on_disk,
         "gone_after_unlink": gone,
     }
 
@@ -225,7 +227,8 @@ def main() -> None:
     )
     result["shareable_list"] = sl = shareable_list_part()
     print(
-        f"ShareableList {sl['name']}: after the child ran: {sl['got']}; "
+        f"ShareableList {sl['name']}: after the child ran: {sl['got']}; in "
+        f"/dev/shm while open: {sl['visible_in_dev_shm']}; "
         f"gone after unlink(): {sl['gone_after_unlink']}"
     )
     result["segments"] = [s["name"], sl["name"]]

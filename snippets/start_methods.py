@@ -3,9 +3,11 @@
 Times starting and joining processes with each start method this platform offers
 (each round times every method once, in a new random order); starts one process
 with the default settings and watches what it inherited, to see which method the
-default really is; forks while another thread runs, recording the warning Python
-3.12+ gives; and runs a tiny script that starts a spawn process without the
-``if __name__ == "__main__":`` guard, then the same script with it.
+default really is; runs a tiny script that forks while a second thread runs, once
+with the default warning filters and once with ``-W default``, and records the
+warnings each run printed (Python 3.12+ raises a DeprecationWarning, which the
+default filters hide); and runs a tiny script that starts a spawn process without
+the ``if __name__ == "__main__":`` guard, then the same script with it.
 
     python3.13 snippets/start_methods.py
 """
@@ -14,12 +16,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
-import warnings
 from pathlib import Path
 
 from measured import measure
@@ -61,6 +62,29 @@ GUARDED = """\
         print("child exit code", process.exitcode)
 """
 BOOTSTRAP_MARK = "bootstrapping phase"
+# Forking while a second thread runs, as a user's script would.
+FORK_WITH_A_THREAD = """\
+    import multiprocessing
+    import threading
+
+    def work():
+        pass
+
+    if __name__ == "__main__":
+        stop = threading.Event()
+        thread = threading.Thread(target=stop.wait)
+        thread.start()
+        process = multiprocessing.get_context("fork").Process(target=work)
+        process.start()
+        process.join()
+        stop.set()
+        thread.join()
+        print("child exit code", process.exitcode)
+"""
+# Warning filters to run it under: none (the interpreter's defaults), and -W default.
+WARNING_OPTIONS = {"default filters": [], "-W default": ["-W", "default"]}
+# A warning as Python prints it: "path:line: Category: message".
+WARNING_LINE = re.compile(r"^.+:\d+: (\w+(?:Warning|Error)): (.*)$")
 
 
 def noop() -> None:
@@ -95,32 +119,38 @@ def default_start() -> dict[str, object]:
     }
 
 
-def fork_while_a_thread_runs() -> list[str]:
-    """Fork with a second thread alive; return the warnings Python gave."""
-    stop = threading.Event()
-    thread = threading.Thread(target=stop.wait)
-    thread.start()
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            start_and_join("fork")
-    finally:
-        stop.set()
-        thread.join()
-    return [f"{w.category.__name__}: {w.message}" for w in caught]
-
-
-def run_script(source: str) -> subprocess.CompletedProcess[str]:
-    with tempfile.TemporaryDirectory(prefix="guard-") as folder:
+def run_script(source: str, *options: str) -> subprocess.CompletedProcess[str]:
+    """Run ``source`` as a user's script: a new interpreter, ``options`` first, and
+    no warning settings from this environment (PYTHONWARNINGS, PYTHONDEVMODE)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONWARNINGS", "PYTHONDEVMODE")
+    }
+    with tempfile.TemporaryDirectory(prefix="demo-") as folder:
         script = Path(folder) / "demo.py"
         script.write_text(textwrap.dedent(source))
         return subprocess.run(
-            [sys.executable, str(script)],
+            [sys.executable, *options, str(script)],
             capture_output=True,
             text=True,
             timeout=CHILD_TIMEOUT,
             check=False,
+            env=env,
         )
+
+
+def fork_with_a_thread() -> dict[str, list[str]]:
+    """The warnings a script that forks beside a running thread printed, as
+    "Category: message", under each set of warning filters."""
+    printed = {}
+    for name, options in WARNING_OPTIONS.items():
+        proc = run_script(FORK_WITH_A_THREAD, *options)
+        if proc.returncode != 0:
+            raise RuntimeError(f"the fork demo failed ({name}): {proc.stderr}")
+        found = (WARNING_LINE.match(line) for line in proc.stderr.splitlines())
+        printed[name] = [f"{m[1]}: {m[2]}" for m in found if m]
+    return printed
 
 
 def guard_demo(source: str) -> dict[str, object]:
@@ -153,7 +183,7 @@ def main() -> None:
         rounds=ROUNDS,
     )
     observed = default_start()
-    fork_warnings = fork_while_a_thread_runs() if "fork" in methods else []
+    fork_warnings = fork_with_a_thread() if "fork" in methods else {}
     unguarded = guard_demo(UNGUARDED)
     guarded = guard_demo(GUARDED)
 
@@ -173,9 +203,9 @@ def main() -> None:
         f"{'inherited' if inherited else 'did not inherit'} a run-time value and "
         f"{'is' if own_child else 'is not'} this process's own child"
     )
-    print("fork while another thread runs:")
-    for line in fork_warnings or ["no warning"]:
-        print(f"  {line}")
+    print("a script that forks while another thread runs printed:")
+    for name, printed in fork_warnings.items():
+        print(f"  with {name}: {'; '.join(printed) or 'no warning'}")
     print("spawn without the __main__ guard:")
     print(f"  the child raised {unguarded['error_type'] or 'nothing'}, saying")
     for line in str(unguarded["message"]).splitlines()[:2]:
@@ -191,6 +221,7 @@ def main() -> None:
             "starts_per_batch": per_batch,
             "default_start": observed,
             "run_time_marker": RUN_TIME_MARKER,
+            # Warnings printed by FORK_WITH_A_THREAD under each WARNING_OPTIONS.
             "fork_warnings": fork_warnings,
             "unguarded": unguarded,
             "guarded": guarded,

@@ -6,7 +6,8 @@ It creates an interpreter, runs code in it and gets a result back through a
 queue; times creating one against starting a thread; runs the same CPU-bound work
 serially and in an InterpreterPoolExecutor of one worker per usable core (the
 headline, fixed before anything is timed; the pool starts its workers first); and
-shows what can be shared and which extension modules refuse to load. Each round
+shows what can be shared, whether a memoryview really shares its bytes with another
+interpreter, and which extension modules refuse to load. Each round
 times every alternative once, in a new random order. (Threads and processes on
 the same work: snippets/gil_across_versions.py.)
 
@@ -124,6 +125,21 @@ def shareable(interpreters: ModuleType) -> dict[str, bool]:
     return {name: interpreters.is_shareable(obj) for name, obj in samples.items()}
 
 
+def shared_buffer(interpreters: ModuleType) -> dict[str, object]:
+    """A memoryview handed to another interpreter shares its bytes (3.14 docs):
+    the other interpreter writes a byte through it; does this one see it?"""
+    data = bytearray(1)
+    interp = interpreters.create()
+    try:
+        interp.prepare_main(view=memoryview(data))
+        interp.exec("view[0] = 42")
+    except Exception as error:  # the backport may refuse: record how
+        return {"passed": False, "seen_here": data[0], "error": repr(error)}
+    finally:
+        interp.close()
+    return {"passed": True, "seen_here": data[0], "error": ""}
+
+
 def legacy_import(interpreters: ModuleType) -> dict[str, str]:
     """The error a non-isolated extension raises in a subinterpreter."""
     if importlib.util.find_spec(LEGACY_EXTENSION) is None:
@@ -188,6 +204,7 @@ def main() -> None:
             rounds=ROUNDS,
         )
     sharing = shareable(interpreters)
+    buffer = shared_buffer(interpreters)
     legacy = legacy_import(interpreters)
 
     print(f"API from {source} on Python {sys.version.split()[0]}, {cores} cores")
@@ -206,6 +223,13 @@ def main() -> None:
     )
     print("shareable as is: " + ", ".join(k for k, v in sharing.items() if v))
     print("not shareable:   " + ", ".join(k for k, v in sharing.items() if not v))
+    if buffer["passed"]:
+        print(
+            f"a memoryview handed to another interpreter: it wrote 42, this one "
+            f"reads {buffer['seen_here']}"
+        )
+    else:
+        print(f"a memoryview handed to another interpreter: {buffer['error']}")
     print(f"import {LEGACY_EXTENSION} in a subinterpreter:")
     print(f"  {legacy['error_type'] or 'no error'}, {legacy['message']}")
     measure.emit(
@@ -223,6 +247,7 @@ def main() -> None:
             "start_settle_seconds": START_SETTLE,
             "cpu": cpu.to_dict(),
             "shareable": sharing,
+            "shared_buffer": buffer,
             "legacy_import": legacy,
         }
     )

@@ -6,7 +6,8 @@ Each part checks what the primitive promises and records what it observed:
               would block forever (acquire with a timeout shows it: False);
 - Semaphore:  at most LIMIT of WORKERS threads inside at once;
 - Event:      waiting threads all wake when it is set;
-- Condition:  a consumer sleeps until the producer says the data is ready;
+- Condition:  a consumer finds no data, sleeps, and wakes when the producer has
+              put it there (every check of its predicate is recorded);
 - Barrier:    nobody passes until all parties arrive (the times each party
               arrived and passed are recorded as they happen);
 - queue.Queue: producers hand work to consumers, every item exactly once;
@@ -115,22 +116,34 @@ def condition_demo() -> dict[str, Any]:
     condition = threading.Condition()
     items: list[int] = []
     received: list[int] = []
+    checks: list[bool] = []  # the predicate's answer at every check, in order
+    inside = threading.Event()
+
+    def ready() -> bool:
+        checks.append(len(items) >= 3)
+        return checks[-1]
 
     def consumer() -> None:
         with condition:
-            # wait_for re-checks the predicate after every wake-up.
-            condition.wait_for(lambda: len(items) >= 3, timeout=5)
+            inside.set()  # the producer can take the lock only once we wait
+            # wait_for checks the predicate first, then after every wake-up.
+            condition.wait_for(ready, timeout=5)
             received.extend(items)
 
     thread = threading.Thread(target=consumer)
     thread.start()
+    inside.wait(timeout=5)
     sent = list(range(3))
     for i in sent:
-        with condition:
+        with condition:  # free only while the consumer waits (or after it left)
             items.append(i)
             condition.notify()
     thread.join()
-    return {"sent": sent, "received": received}
+    return {
+        "sent": sent,
+        "received": received,
+        "predicate_checks": checks,  # [False, ..., True]: it waited, then woke
+    }
 
 
 def barrier_demo() -> dict[str, Any]:
@@ -243,7 +256,11 @@ def main() -> None:
         "set()"
     )
     result["condition"] = cond = condition_demo()
-    print(f"Condition: the consumer woke once all items were there: {cond['received']}")
+    checks = cond["predicate_checks"]
+    print(
+        f"Condition: the consumer's predicate was {checks[0]} at its first check, so "
+        f"it waited; it checked {len(checks)} times and took {cond['received']}"
+    )
     result["barrier"] = bar = barrier_demo()
     print(
         f"Barrier({bar['parties']}): parties arrived at "
@@ -257,10 +274,11 @@ def main() -> None:
     )
     result["deadlock"] = dl = deadlock_demo()
     gave_up = dl["opposite_order_got_second_lock"].count(False)
+    threads = len(dl["opposite_order_got_second_lock"])
     print(
-        f"Deadlock, locks taken in opposite orders: {gave_up} of 2 threads gave up "
-        f"after acquire(timeout={DEADLOCK_TIMEOUT}) -> deadlock detected (its release "
-        f"let the other finish)"
+        f"Deadlock, locks taken in opposite orders: {gave_up} of {threads} threads "
+        f"gave up after acquire(timeout={DEADLOCK_TIMEOUT}) -> deadlock detected; "
+        f"second lock acquired {dl['opposite_order_got_second_lock']}"
     )
     print(
         f"Same locks, one global order: second lock acquired "

@@ -141,3 +141,36 @@ def test_every_coordination_claim_is_registered() -> None:
         and getattr(value, "__annotations__", {}).get("return") == "Claim"
     }
     assert defined <= registered, sorted(f.__name__ for f in defined - registered)
+
+
+def test_a_condition_consumer_that_never_waited_misses() -> None:
+    """The Condition part is observed: a consumer whose predicate was already true
+    at its first check never waited, so the claim that it waited and woke misses."""
+
+    def never_waited(result: dict[str, Any]) -> None:
+        result["condition"]["predicate_checks"] = [True]
+
+    evidence = each_result(evidence_of("sync_primitives"), never_waited)
+    outcome = cc.event_condition_barrier_coordinate(evidence)
+    assert outcome.holds is False and "did NOT wait" in outcome.statement
+
+
+def test_a_segment_not_seen_while_open_misses() -> None:
+    """Each segment is looked for in /dev/shm while open, ShareableList's too."""
+
+    def unseen(result: dict[str, Any]) -> None:
+        result["shareable_list"]["visible_in_dev_shm"] = False
+
+    evidence = each_result(evidence_of("sharing_demo"), unseen)
+    outcome = cc.segments_are_unlinked(evidence)
+    assert outcome.holds is False and "**1** of 2" in outcome.statement
+
+
+def test_ipc_verdicts_name_the_placement() -> None:
+    evidence = evidence_of("ipc_throughput")
+    for check in (
+        cc.shared_memory_wins_for_large_payloads,
+        cc.shared_memory_gains_nothing_for_small_messages,
+        cc.pipe_beats_queue_for_large_payloads,
+    ):
+        assert cc.ipc_placement(evidence) in check(evidence).statement, check

@@ -114,6 +114,13 @@ def test_free_threaded_race_and_gil_controls_hold_as_documented() -> None:
     found = each_result(free_threaded("free_threading"), as_documented)
     assert claims_modern.unlocked_increments_race_without_gil(found).holds is True
     assert claims_modern.gil_switches_back_on(found).holds is True
+    assert claims_modern.containers_stay_consistent(found).holds is True
+
+
+def test_containers_on_a_gil_build_are_a_control_not_evidence() -> None:
+    outcome = claims_modern.containers_stay_consistent(evidence("free_threading"))
+    assert outcome.holds is None and outcome.why == claims.SHAPE
+    assert "control" in outcome.statement
 
 
 def test_python_314_forkserver_default_holds_when_observed() -> None:
@@ -128,4 +135,20 @@ def test_python_314_forkserver_default_holds_when_observed() -> None:
     found = each_result(
         with_env(evidence("start_methods"), python="3.14.0"), forkserver
     )
-    assert claims_modern.default_start_method_on_linux(found).holds is True
+    assert claims_modern.default_start_method_as_documented(found).holds is True
+
+
+def test_a_fork_warning_shown_by_default_filters_is_a_miss() -> None:
+    """The statement says the default filters hide the warning: if a 3.12+ run
+    printed it under them too, the claim misses."""
+
+    def shown_by_default(result: dict) -> None:
+        printed = result["fork_warnings"]
+        warning = "DeprecationWarning: This process is multi-threaded, use of fork()"
+        printed["default filters"] = printed["-W default"] = [warning]
+
+    found = each_result(
+        with_env(evidence("start_methods"), python="3.12.1"), shown_by_default
+    )
+    outcome = claims_modern.fork_with_threads_warns(found)
+    assert outcome.holds is False and "NOT hidden" in outcome.statement

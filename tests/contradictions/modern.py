@@ -82,10 +82,12 @@ def gil_build_threads_twice_as_fast(evidence: Evidence) -> Evidence:
 
 @contradicts("containers_stay_consistent")
 def appends_lost(evidence: Evidence) -> Evidence:
+    """Relabelled free-threaded: concurrent appends lost items."""
+
     def edit(result: dict[str, Any]) -> None:
         result["race"]["appended"] = result["race"]["expected"] - 3
 
-    return each_result(evidence, edit)
+    return each_result(with_env(evidence, **FREE_THREADED_ENV), edit)
 
 
 @contradicts("unlocked_increments_race_without_gil")
@@ -199,7 +201,7 @@ def spawn_barely_dearer_than_fork(evidence: Evidence) -> Evidence:
     return _per_call_like(evidence, "starts", "starts_per_batch", "spawn", "fork", 2.0)
 
 
-@contradicts("default_start_method_on_linux")
+@contradicts("default_start_method_as_documented")
 def python_314_still_forks(evidence: Evidence) -> Evidence:
     """Relabelled 3.14 (documented default: forkserver); the child still forked."""
 
@@ -212,8 +214,10 @@ def python_314_still_forks(evidence: Evidence) -> Evidence:
 
 @contradicts("fork_with_threads_warns")
 def python_312_forks_silently(evidence: Evidence) -> Evidence:
+    """Relabelled 3.12: the script printed no warning, even under -W default."""
+
     def edit(result: dict[str, Any]) -> None:
-        result["fork_warnings"] = []
+        result["fork_warnings"] = {"default filters": [], "-W default": []}
 
     return each_result(with_env(evidence, python="3.12.1"), edit)
 
