@@ -105,7 +105,7 @@ def _row(item: ledger.Entry) -> str:
         f"<td>{html.escape(item.section)}</td>",
         f'<td><span class="errata-badge errata-{item.verdict}">'
         f"{BADGE_TITLES[item.verdict]}</span></td>",
-        f"<td>{html.escape(item.correction)}</td>",
+        f"<td>{_inline(item.correction)}</td>",
         f"<td>{_figures(item, found)}</td>",
         f'<td class="errata-state errata-state-{found.state.replace(" ", "-")}">'
         f"{html.escape(state)}</td>",
