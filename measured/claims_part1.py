@@ -34,6 +34,14 @@ TINY_MAX_SPEEDUP = 0.5  # processes with chunksize=1 on tiny tasks
 CHUNK_MIN_GAIN = 5.0  # chunked vs chunksize=1 on tiny tasks
 
 
+def _n(count: int, noun: str) -> str:
+    """A count and its noun in the right number: "1 core", "2 cores",
+    "1 worker process", "4 worker processes"."""
+    if count == 1:
+        return f"{count:,} {noun}"
+    return f"{count:,} {noun}{'es' if noun.endswith('s') else 's'}"
+
+
 # --- cpu_bound ------------------------------------------------------------------
 
 
@@ -60,7 +68,7 @@ def _cpu_text(kind: str, noun: str) -> Callable[[Evidence], str]:
         workers, cores = evidence.result["headline_workers"], evidence.cores
         gain = evidence.ratio("cpu", "serial", f"{kind} {workers}").estimate
         return (
-            f"**{gain:.2f}×** with {workers} {noun} on {cores} cores "
+            f"**{gain:.2f}×** with {_n(workers, noun)} on {_n(cores, 'core')} "
             f"(ideal {min(workers, cores)}.00×)"
         )
 
@@ -78,7 +86,7 @@ def processes_scale(evidence: Evidence) -> Claim:
         f"processes {workers}",
         workers=workers,
         label="processes vs serial",
-        text=_cpu_text("processes", "worker processes"),
+        text=_cpu_text("processes", "worker process"),
         holds="Processes ran the work in parallel: {}.",
         missed="Processes did NOT speed the work up: {}.",
         reached="Processes reached {}.",
@@ -87,8 +95,14 @@ def processes_scale(evidence: Evidence) -> Claim:
 
 @claim("cpu_bound")
 def threads_do_not_scale_with_gil(evidence: Evidence) -> Claim:
-    """On a GIL build, threads give no speedup for pure-Python CPU work."""
+    """On a GIL build, threads give no speedup for pure-Python CPU work.
+
+    The margin allows up to GIL_THREADS_MAX_SPEEDUP, so the statement says that
+    much: not "no speedup", but "at most this, short of what parallel needs".
+    """
     workers = evidence.result["headline_workers"]
+    ceiling = margins.GIL_THREADS_MAX_SPEEDUP
+    parallel_at = margins.parallel_min_speedup(workers, evidence.cores)
     return takes_turns(
         evidence,
         "cpu",
@@ -96,10 +110,13 @@ def threads_do_not_scale_with_gil(evidence: Evidence) -> Claim:
         f"threads {workers}",
         workers=workers,
         label="threads vs serial",
-        text=_cpu_text("threads", "threads"),
-        holds="Threads gave no speedup: {}, because the GIL lets one thread at a "
-        "time run Python bytecode.",
-        missed="Threads unexpectedly sped the work up: {}.",
+        text=_cpu_text("threads", "thread"),
+        holds="Threads did not run the work in parallel: {}; the whole interval "
+        f"stays at or under {ceiling:g}× (running in parallel needs at least "
+        f"{parallel_at:g}× here), because the GIL lets one thread at a time run "
+        "Python bytecode.",
+        missed="Threads DID speed the work up: {}, more than the "
+        f"{ceiling:g}× that taking turns allows.",
         reached="Threads reached {}.",
     )
 
@@ -135,10 +152,14 @@ def more_processes_than_cores_gain_nothing(evidence: Evidence) -> Claim:
         margin=margins.OVERSUBSCRIBED_MAX_GAIN,
         rule="at most",
     )
+    # The margin allows a gain up to OVERSUBSCRIBED_MAX_GAIN: say that much.
+    most = margins.OVERSUBSCRIBED_MAX_GAIN
     return judged(
-        f"{text}: twice as many processes as cores gained nothing real.",
+        f"{text}. Twice as many processes as cores gained at most {most:g}× (the "
+        "whole interval): the extra processes queued for the same cores.",
         [figure],
-        missed=f"{text}: twice as many processes as cores DID gain.",
+        missed=f"{text}. Twice as many processes as cores DID gain, more than "
+        f"{most:g}× (the whole interval).",
     )
 
 
@@ -367,7 +388,7 @@ def _threads_scale(evidence: Evidence, kind: str, what: str) -> Claim:
     def text(ev: Evidence) -> str:
         gain = _release_speedup(ev, kind).interval.estimate
         return (
-            f"**{gain:.2f}×** with {workers} threads on {cores} cores "
+            f"**{gain:.2f}×** with {_n(workers, 'thread')} on {_n(cores, 'core')} "
             f"(ideal {min(workers, cores)}.00×)"
         )
 
@@ -991,10 +1012,15 @@ def io_experiment_cleans_up(evidence: Evidence) -> Claim:
     left = sum(evidence.values(lambda r: len(r["leftover_children"])))
     holds = codes == [0] and closed == runs and left == 0
     every = "its run" if runs == 1 else f"each of its {runs} runs"
+    if runs == 1:
+        port = "its port was closed" if closed else "its port was still open"
+    else:
+        port = f"its port was closed after {closed} of its {runs} runs"
+    remaining = "was" if left == 1 else "were"
     seen = (
         f"after {every}, the local server had exited with code "
-        f"{', '.join(map(str, codes))}, its port was closed in {closed} of {runs} "
-        f"runs and **{left}** child processes were left"
+        f"{', '.join(map(str, codes))}, {port} and **{_n(left, 'child process')}** "
+        f"{remaining} left"
     )
     if holds:
         return observed(True, f"The experiment cleaned up: {seen}.", float(left))
@@ -1146,7 +1172,7 @@ def processes_win_on_big_tasks(evidence: Evidence) -> Claim:
     gain = figure(evidence, None).interval.estimate
     text = (
         f"Tasks of {ms:.1f} ms each, one by one: **{gain:.2f}×** "
-        f"with {workers} worker processes on {cores} cores "
+        f"with {_n(workers, 'worker process')} on {_n(cores, 'core')} "
         f"(ideal {min(workers, cores)}.00×)"
     )
     kept = parallel(evidence, min(workers, cores), f"{text}.")
