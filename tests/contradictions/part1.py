@@ -53,6 +53,11 @@ def requesting_threads_as_slow_as_the_loop(evidence: Evidence) -> Evidence:
     return set_samples(evidence, _io_headline("http"), "threads", like("serial"))
 
 
+@contradicts("processes_overlap_sleeps")
+def sleeping_processes_as_slow_as_the_loop(evidence: Evidence) -> Evidence:
+    return set_samples(evidence, _io_headline("sleep"), "processes", like("serial"))
+
+
 @contradicts("process_pools_cost_more_to_start")
 def process_pool_starts_like_a_thread_pool(evidence: Evidence) -> Evidence:
     return set_samples(
