@@ -1346,19 +1346,34 @@ def big_payloads_eat_the_gain(evidence: Evidence) -> Claim:
 FULL_POOL_MIN_GAIN = 2.0
 
 
+def cpu_count_function(result: dict[str, Any]) -> str:
+    """The function the pools' documented defaults count CPUs with on the measured
+    interpreter: os.process_cpu_count() from 3.13 (CPU affinity and
+    PYTHON_CPU_COUNT), os.cpu_count() before (every CPU of the machine). Neither
+    knows a cgroup CPU quota."""
+    has_process_count = result["cpu_counts"]["os.process_cpu_count()"] is not None
+    return "os.process_cpu_count()" if has_process_count else "os.cpu_count()"
+
+
 def _documented_cpus(result: dict[str, Any]) -> int:
-    """The CPU count the pools' documented defaults use on this Python version:
-    os.process_cpu_count() from 3.13, os.cpu_count() before."""
-    counts = result["cpu_counts"]
-    return counts["os.process_cpu_count()"] or counts["os.cpu_count()"] or 1
+    """The CPU count the pools' documented defaults use on this Python version."""
+    return result["cpu_counts"][cpu_count_function(result)] or 1
+
+
+# ProcessPoolExecutor's default is capped on Windows (documented: "the default
+# chosen will be at most 61, even if more processors are available").
+WINDOWS_PROCESS_POOL_MAX = 61
 
 
 def documented_defaults(result: dict[str, Any]) -> dict[str, int]:
     """What the standard library's documentation says each default is, here."""
     cpus = _documented_cpus(result)
+    windows = result["env"]["os"].startswith("Windows")
     return {
         "ThreadPoolExecutor()": min(32, cpus + 4),
-        "ProcessPoolExecutor()": cpus,
+        "ProcessPoolExecutor()": min(cpus, WINDOWS_PROCESS_POOL_MAX)
+        if windows
+        else cpus,
         "multiprocessing.Pool()": cpus,
     }
 
@@ -1392,7 +1407,8 @@ def _default_size(evidence: Evidence, pool: str) -> tuple[bool, int, int]:
 def thread_pool_default_size(evidence: Evidence) -> Claim:
     holds, got, want = _default_size(evidence, "ThreadPoolExecutor()")
     cpus = _documented_cpus(evidence.result)
-    rule = f"min(32, CPUs + 4) with {cpus} CPUs is {want}"
+    counted = f"`{cpu_count_function(evidence.result)}`"
+    rule = f"min(32, CPUs + 4) with {_n(cpus, 'CPU')} ({counted}) is {want}"
     return observed(
         holds,
         f"`ThreadPoolExecutor()` chose **{got}** workers"
@@ -1406,11 +1422,15 @@ def process_pool_default_size(evidence: Evidence) -> Claim:
     holds, got, want = _default_size(evidence, "ProcessPoolExecutor()")
     pool_ok, pool, _ = _default_size(evidence, "multiprocessing.Pool()")
     ok = holds and pool_ok
+    counted = (
+        f"one per CPU as `{cpu_count_function(evidence.result)}` counts them on "
+        f"Python {evidence.env['python']} ({want})"
+    )
     return observed(
         ok,
         f"`ProcessPoolExecutor()` and `multiprocessing.Pool()` chose **{got}** and "
         f"**{pool}** workers: "
-        + (f"one per usable CPU ({want})." if ok else f"NOT one per CPU ({want})."),
+        + (f"{counted}." if ok else f"NOT the documented {counted}."),
         float(got),
     )
 
