@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -781,6 +782,25 @@ def spawn_needs_the_main_guard(evidence: Evidence) -> Claim:
 
 
 # --- startup_cost ---------------------------------------------------------------
+
+# The forkserver start method has always asked to preload `__main__` into the
+# server, but until CPython fixed it (GH-135295: 3.13.8, 3.14.1, and 3.15) that
+# preload did nothing: every forkserver child re-ran the main script, as a spawn
+# child does. From those versions the server imports the main module once and
+# every child is forked from it. Pages word their sentences from this.
+FORKSERVER_PRELOAD_FIXED = {(3, 13): 8, (3, 14): 1}
+
+
+def forkserver_preloads_main(python: str) -> bool:
+    """Whether the forkserver of Python ``python`` ("3.11.7") imports the main
+    module once in the server, instead of in every child."""
+    match = re.match(r"(\d+)\.(\d+)\.(\d+)", python)
+    if match is None:
+        raise ValueError(f"not a Python version: {python!r}")
+    major, minor, micro = map(int, match.groups())
+    if (major, minor) in FORKSERVER_PRELOAD_FIXED:
+        return micro >= FORKSERVER_PRELOAD_FIXED[(major, minor)]
+    return (major, minor) > max(FORKSERVER_PRELOAD_FIXED)
 
 
 def _per_start(evidence: Evidence, name: str) -> list[float]:
