@@ -994,13 +994,26 @@ def io_bound_table(evidence: Evidence) -> list[dict[str, Any]]:
     return rows
 
 
+def _per_pool(evidence: Evidence, kind: str) -> list[float]:
+    """Seconds per pool of ``kind`` in each round of every run: each round timed a
+    batch of pools one after another (its size is in the result)."""
+    return [
+        seconds / result["pool_start_batch"][kind]
+        for result in evidence.values(lambda r: r)
+        for seconds in result["pool_start"]["samples"][kind]
+    ]
+
+
 def io_pool_start(evidence: Evidence) -> dict[str, Any]:
-    """Creating, starting and stopping a pool of the headline size, pooled."""
+    """Creating, starting and stopping a pool of the headline size, pooled: per
+    pool, and processes against threads as the median of the per-round ratios."""
+    threads = _per_pool(evidence, "threads")
+    processes = _per_pool(evidence, "processes")
     return {
         "workers": evidence.result["headline"],
-        "threads": evidence.timing("pool_start", "threads"),
-        "processes": evidence.timing("pool_start", "processes"),
-        "ratio": evidence.ratio("pool_start", "processes", "threads"),
+        "threads": stats.median_interval(threads),
+        "processes": stats.median_interval(processes),
+        "ratio": stats.median_interval(stats.paired_ratios(processes, threads)),
     }
 
 
