@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,14 @@ from measured.claims import (
 IO_MIN_SPEEDUP = 5.0  # overlapped waits vs one after another (see io_bound)
 TINY_MAX_SPEEDUP = 0.5  # processes with chunksize=1 on tiny tasks
 CHUNK_MIN_GAIN = 5.0  # chunked vs chunksize=1 on tiny tasks
+
+
+def _n(count: int, noun: str) -> str:
+    """A count and its noun in the right number: "1 core", "2 cores",
+    "1 worker process", "4 worker processes"."""
+    if count == 1:
+        return f"{count:,} {noun}"
+    return f"{count:,} {noun}{'es' if noun.endswith('s') else 's'}"
 
 
 # --- cpu_bound ------------------------------------------------------------------
@@ -60,7 +69,7 @@ def _cpu_text(kind: str, noun: str) -> Callable[[Evidence], str]:
         workers, cores = evidence.result["headline_workers"], evidence.cores
         gain = evidence.ratio("cpu", "serial", f"{kind} {workers}").estimate
         return (
-            f"**{gain:.2f}×** with {workers} {noun} on {cores} cores "
+            f"**{gain:.2f}×** with {_n(workers, noun)} on {_n(cores, 'core')} "
             f"(ideal {min(workers, cores)}.00×)"
         )
 
@@ -78,7 +87,7 @@ def processes_scale(evidence: Evidence) -> Claim:
         f"processes {workers}",
         workers=workers,
         label="processes vs serial",
-        text=_cpu_text("processes", "worker processes"),
+        text=_cpu_text("processes", "worker process"),
         holds="Processes ran the work in parallel: {}.",
         missed="Processes did NOT speed the work up: {}.",
         reached="Processes reached {}.",
@@ -87,8 +96,14 @@ def processes_scale(evidence: Evidence) -> Claim:
 
 @claim("cpu_bound")
 def threads_do_not_scale_with_gil(evidence: Evidence) -> Claim:
-    """On a GIL build, threads give no speedup for pure-Python CPU work."""
+    """On a GIL build, threads give no speedup for pure-Python CPU work.
+
+    The margin allows up to GIL_THREADS_MAX_SPEEDUP, so the statement says that
+    much: not "no speedup", but "at most this, short of what parallel needs".
+    """
     workers = evidence.result["headline_workers"]
+    ceiling = margins.GIL_THREADS_MAX_SPEEDUP
+    parallel_at = margins.parallel_min_speedup(workers, evidence.cores)
     return takes_turns(
         evidence,
         "cpu",
@@ -96,10 +111,13 @@ def threads_do_not_scale_with_gil(evidence: Evidence) -> Claim:
         f"threads {workers}",
         workers=workers,
         label="threads vs serial",
-        text=_cpu_text("threads", "threads"),
-        holds="Threads gave no speedup: {}, because the GIL lets one thread at a "
-        "time run Python bytecode.",
-        missed="Threads unexpectedly sped the work up: {}.",
+        text=_cpu_text("threads", "thread"),
+        holds="Threads did not run the work in parallel: {}; the whole interval "
+        f"stays at or under {ceiling:g}× (running in parallel needs at least "
+        f"{parallel_at:g}× here), because the GIL lets one thread at a time run "
+        "Python bytecode.",
+        missed="Threads DID speed the work up: {}, more than the "
+        f"{ceiling:g}× that taking turns allows.",
         reached="Threads reached {}.",
     )
 
@@ -135,10 +153,14 @@ def more_processes_than_cores_gain_nothing(evidence: Evidence) -> Claim:
         margin=margins.OVERSUBSCRIBED_MAX_GAIN,
         rule="at most",
     )
+    # The margin allows a gain up to OVERSUBSCRIBED_MAX_GAIN: say that much.
+    most = margins.OVERSUBSCRIBED_MAX_GAIN
     return judged(
-        f"{text}: twice as many processes as cores gained nothing real.",
+        f"{text}. Twice as many processes as cores gained at most {most:g}× (the "
+        "whole interval): the extra processes queued for the same cores.",
         [figure],
-        missed=f"{text}: twice as many processes as cores DID gain.",
+        missed=f"{text}. Twice as many processes as cores DID gain, more than "
+        f"{most:g}× (the whole interval).",
     )
 
 
@@ -178,23 +200,40 @@ def threads_share_one_process(evidence: Evidence) -> Claim:
     )
 
 
+def _all_appends_landed(result: dict[str, Any]) -> bool:
+    each = result["appends_per_thread"]
+    found = result["found_per_thread"]
+    return (
+        len(found) == result["appending_threads"]
+        and all(n == each for n in found)
+        and result["shared_list_length"] == result["appends_expected"]
+    )
+
+
 @claim("threads_basics")
 def threads_share_objects(evidence: Evidence) -> Claim:
-    """Appends from every thread land in the one list object they share."""
-    holds, r = _first_failing(
-        evidence, lambda r: r["shared_list_length"] == r["appends_expected"]
-    )
-    got, expected = r["shared_list_length"], r["appends_expected"]
-    seen = (
-        f"it ended with **{got:,}** items ({expected:,} appended in all by "
-        f"{r['appending_threads']} threads)"
-    )
+    """Appends from every thread land in the one list object they share.
+
+    About sharing only: these threads need not have run at the same moment (a
+    short loop may finish within one switch interval), so this says nothing about
+    appends racing; race_threads' list_append_loses_nothing does.
+    """
+    holds, r = _first_failing(evidence, _all_appends_landed)
+    got, found = r["shared_list_length"], r["found_per_thread"]
+    threads = _n(r["appending_threads"], "thread")
+    each = f"{r['appends_per_thread']:,}"
+    seen = f"the list the main thread created ended with **{got:,}** items"
+    if holds:
+        seen += f": all {each} appended by each of the {threads}"
+    else:
+        counts = ", ".join(f"{n:,}" for n in found)
+        seen += f", holding {counts} of the {each} each of the {threads} appended"
     return observed(
         holds,
         f"Every thread appended to the same list: {seen}. Threads share memory; "
         "nothing is copied."
         if holds
-        else f"The threads' appends did NOT all land in the shared list: {seen}.",
+        else f"The threads' appends did NOT all reach the main thread's list: {seen}.",
         float(got),
     )
 
@@ -367,7 +406,7 @@ def _threads_scale(evidence: Evidence, kind: str, what: str) -> Claim:
     def text(ev: Evidence) -> str:
         gain = _release_speedup(ev, kind).interval.estimate
         return (
-            f"**{gain:.2f}×** with {workers} threads on {cores} cores "
+            f"**{gain:.2f}×** with {_n(workers, 'thread')} on {_n(cores, 'core')} "
             f"(ideal {min(workers, cores)}.00×)"
         )
 
@@ -744,6 +783,25 @@ def spawn_needs_the_main_guard(evidence: Evidence) -> Claim:
 
 # --- startup_cost ---------------------------------------------------------------
 
+# The forkserver start method has always asked to preload `__main__` into the
+# server, but until CPython fixed it (GH-135295: 3.13.8, 3.14.1, and 3.15) that
+# preload did nothing: every forkserver child re-ran the main script, as a spawn
+# child does. From those versions the server imports the main module once and
+# every child is forked from it. Pages word their sentences from this.
+FORKSERVER_PRELOAD_FIXED = {(3, 13): 8, (3, 14): 1}
+
+
+def forkserver_preloads_main(python: str) -> bool:
+    """Whether the forkserver of Python ``python`` ("3.11.7") imports the main
+    module once in the server, instead of in every child."""
+    match = re.match(r"(\d+)\.(\d+)\.(\d+)", python)
+    if match is None:
+        raise ValueError(f"not a Python version: {python!r}")
+    major, minor, micro = map(int, match.groups())
+    if (major, minor) in FORKSERVER_PRELOAD_FIXED:
+        return micro >= FORKSERVER_PRELOAD_FIXED[(major, minor)]
+    return (major, minor) > max(FORKSERVER_PRELOAD_FIXED)
+
 
 def _per_start(evidence: Evidence, name: str) -> list[float]:
     """Seconds per start of ``name`` in each round of every run (batch / its size)."""
@@ -847,14 +905,30 @@ def spawn_start_costs_more_than_fork(evidence: Evidence) -> Claim:
     )
 
 
+def _pool_workers(evidence: Evidence) -> tuple[bool, dict[str, int], dict[str, int]]:
+    """Whether every one-shot pool started all its workers, in every run: the
+    workers counted themselves as they started, against the workers asked for."""
+    asked: dict[str, int] = {}
+    started: dict[str, int] = {}
+    for result in evidence.values(lambda r: r):
+        for name, n in result["pool_workers_asked"].items():
+            asked[name] = asked.get(name, 0) + n
+            started[name] = started.get(name, 0) + result["pool_workers_started"][name]
+    return asked == started, asked, started
+
+
 @claim("startup_cost")
 def one_shot_process_pool_costs_more(evidence: Evidence) -> Claim:
-    """Create a pool, one empty task per worker, shut it down: processes vs threads.
+    """Create a pool, start every worker, one empty task each, shut it down:
+    processes vs threads.
 
-    The statement io_bound's process_pools_cost_more_to_start makes too, so both
-    are held against one margin: margins.PROCESS_POOL_OVER_THREAD_POOL_START_MIN.
+    A pool starts workers only when it needs them (a thread pool reuses an idle
+    thread first), so the snippet makes every worker wait at a barrier until all
+    have started, and counts them. The statement io_bound's
+    process_pools_cost_more_to_start makes too, so both are held against one
+    margin: margins.PROCESS_POOL_OVER_THREAD_POOL_START_MIN.
     """
-    cores = evidence.result["cores"]
+    workers = _n(evidence.result["cores"], "worker")
     figure = _start_figure(
         evidence,
         "process pool",
@@ -862,11 +936,22 @@ def one_shot_process_pool_costs_more(evidence: Evidence) -> Claim:
         margins.PROCESS_POOL_OVER_THREAD_POOL_START_MIN,
     )
     ratio = figure.interval.estimate
+    all_started, asked, started = _pool_workers(evidence)
     seen = (
-        f"Creating a pool of {cores} workers, running one empty task each and "
-        f"shutting it down took **{_ms(evidence, 'thread pool'):.2f} ms** with "
-        f"threads and **{_ms(evidence, 'process pool'):.1f} ms** with processes"
+        f"Creating a pool of {workers}, starting every one, running one empty task "
+        f"each and shutting it down took **{_ms(evidence, 'thread pool'):.2f} ms** "
+        f"with threads and **{_ms(evidence, 'process pool'):.1f} ms** with processes"
     )
+    if not all_started:
+        counts = "; ".join(
+            f"{name}s: {started[name]:,} of {asked[name]:,}" for name in asked
+        )
+        return observed(
+            False,
+            f"{seen}, but NOT every worker started, so this did NOT compare whole "
+            f"pools (workers started: {counts}).",
+            ratio,
+        )
     return judged(
         f"{seen} ({ratio:.0f}×).",
         [figure],
@@ -875,10 +960,11 @@ def one_shot_process_pool_costs_more(evidence: Evidence) -> Claim:
 
 
 # --- io_bound -------------------------------------------------------------------
-# IO_MIN_SPEEDUP (top of this module): N waits overlapped in N threads against the
-# same N waits one after another. The ideal is N (the headline count, 25 here);
-# measured about 22x for sleeps and 14-16x for HTTP requests to a local server. 5x
-# is far below both, and no run that waited one wait at a time could reach it.
+# IO_MIN_SPEEDUP (top of this module): N waits overlapped in a pool of N threads (or
+# processes) against the same N waits one after another. The ideal is N (the
+# headline count, 25 here); measured about 22x for sleeps in threads, 17x in
+# processes and 14-16x for HTTP requests to a local server in threads. 5x is far
+# below all three, and no run that waited one wait at a time could reach it.
 # Starting a pool uses margins.PROCESS_POOL_OVER_THREAD_POOL_START_MIN.
 
 
@@ -908,59 +994,92 @@ def io_bound_table(evidence: Evidence) -> list[dict[str, Any]]:
     return rows
 
 
+def _per_pool(evidence: Evidence, kind: str) -> list[float]:
+    """Seconds per pool of ``kind`` in each round of every run: each round timed a
+    batch of pools one after another (its size is in the result)."""
+    return [
+        seconds / result["pool_start_batch"][kind]
+        for result in evidence.values(lambda r: r)
+        for seconds in result["pool_start"]["samples"][kind]
+    ]
+
+
 def io_pool_start(evidence: Evidence) -> dict[str, Any]:
-    """Creating, starting and stopping a pool of the headline size, pooled."""
+    """Creating, starting and stopping a pool of the headline size, pooled: per
+    pool, and processes against threads as the median of the per-round ratios."""
+    threads = _per_pool(evidence, "threads")
+    processes = _per_pool(evidence, "processes")
     return {
         "workers": evidence.result["headline"],
-        "threads": evidence.timing("pool_start", "threads"),
-        "processes": evidence.timing("pool_start", "processes"),
-        "ratio": evidence.ratio("pool_start", "processes", "threads"),
+        "threads": stats.median_interval(threads),
+        "processes": stats.median_interval(processes),
+        "ratio": stats.median_interval(stats.paired_ratios(processes, threads)),
     }
 
 
-def _threads_overlap(evidence: Evidence, work: str, what: str) -> Claim:
+def _pool_overlaps(
+    evidence: Evidence, work: str, what: str, kind: str = "threads"
+) -> Claim:
+    """N waits in a pool of N ``kind`` against the same N waits one by one."""
     n = evidence.result["headline"]
     read = _io_reader(work, n)
     figure = Figure(
-        f"{n} threads vs one after another",
-        evidence.ratio(read, "serial", "threads"),
+        f"{n} {kind} vs one after another",
+        evidence.ratio(read, "serial", kind),
         IO_MIN_SPEEDUP,
         "at least",
         "×",
         ideal=float(n),  # N waits at once can at most be N times faster
     )
     gain = figure.interval.estimate
-    threads_ms = evidence.timing(read, "threads").estimate * 1000
+    pool_ms = evidence.timing(read, kind).estimate * 1000
     serial_ms = evidence.timing(read, "serial").estimate * 1000
-    times = f"({threads_ms:.0f} ms against {serial_ms:.0f} ms)"
+    times = f"({pool_ms:.0f} ms against {serial_ms:.0f} ms)"
     return judged(
-        f"{n} {what}: **{gain:.0f}×** faster in {n} threads than one after "
+        f"{n} {what}: **{gain:.0f}×** faster in {n} {kind} than one after "
         f"another {times}: the waits overlapped.",
         [figure],
-        missed=f"{n} {what}: only **{gain:.1f}×** faster in {n} threads than one "
-        f"after another {times}: the threads did NOT overlap the waits.",
+        missed=f"{n} {what}: only **{gain:.1f}×** faster in {n} {kind} than one "
+        f"after another {times}: the {kind} did NOT overlap the waits.",
     )
 
 
 @claim("io_bound")
 def threads_overlap_sleeps(evidence: Evidence) -> Claim:
     wait = evidence.result["wait"] * 1000
-    return _threads_overlap(evidence, "sleep", f"waits of {wait:g} ms")
+    return _pool_overlaps(evidence, "sleep", f"waits of {wait:g} ms")
+
+
+@claim("io_bound")
+def processes_overlap_sleeps(evidence: Evidence) -> Claim:
+    """Worker processes overlap waits too (timed on sleeps only, see io_bound)."""
+    wait = evidence.result["wait"] * 1000
+    return _pool_overlaps(evidence, "sleep", f"waits of {wait:g} ms", "processes")
 
 
 @claim("io_bound")
 def threads_overlap_http_requests(evidence: Evidence) -> Claim:
     wait = evidence.result["wait"] * 1000
-    return _threads_overlap(
+    return _pool_overlaps(
         evidence, "http", f"HTTP requests to a local server that answers in {wait:g} ms"
     )
 
 
 @claim("io_bound")
 def process_pools_cost_more_to_start(evidence: Evidence) -> Claim:
-    """A pool of N processes costs more to create, start and stop than N threads."""
+    """A pool of N processes costs more to create, start and stop than N threads.
+
+    Each worker waits at a barrier until all N have started, and counts itself:
+    the claim misses if any pool started fewer.
+    """
     start = io_pool_start(evidence)
     n = start["workers"]
+    asked = {kind: 0 for kind in ("threads", "processes")}
+    started = dict(asked)
+    for result in evidence.values(lambda r: r):
+        for kind, count in result["pool_start_workers"].items():
+            asked[kind] += count["asked"]
+            started[kind] += count["started"]
     figure = Figure(
         f"{n} processes vs {n} threads",
         start["ratio"],
@@ -973,9 +1092,16 @@ def process_pools_cost_more_to_start(evidence: Evidence) -> Claim:
         f"{start['processes'].estimate * 1000:.0f} ms with processes against "
         f"{start['threads'].estimate * 1000:.0f} ms with threads"
     )
+    if asked != started:
+        counts = "; ".join(f"{k}: {started[k]:,} of {asked[k]:,}" for k in asked)
+        return observed(
+            False,
+            f"{times[0].upper()}{times[1:]}, but NOT every worker started, so this "
+            f"did NOT compare whole pools (workers started: {counts}).",
+            ratio,
+        )
     return judged(
-        f"Processes overlap waits too, but they cost more to start: {times} "
-        f"(**{ratio:.1f}×** as long).",
+        f"Processes cost more to start: {times} (**{ratio:.1f}×** as long).",
         [figure],
         missed=f"A process pool did NOT cost much more to start than a thread pool: "
         f"{times} (**{ratio:.1f}×**).",
@@ -991,10 +1117,15 @@ def io_experiment_cleans_up(evidence: Evidence) -> Claim:
     left = sum(evidence.values(lambda r: len(r["leftover_children"])))
     holds = codes == [0] and closed == runs and left == 0
     every = "its run" if runs == 1 else f"each of its {runs} runs"
+    if runs == 1:
+        port = "its port was closed" if closed else "its port was still open"
+    else:
+        port = f"its port was closed after {closed} of its {runs} runs"
+    remaining = "was" if left == 1 else "were"
     seen = (
         f"after {every}, the local server had exited with code "
-        f"{', '.join(map(str, codes))}, its port was closed in {closed} of {runs} "
-        f"runs and **{left}** child processes were left"
+        f"{', '.join(map(str, codes))}, {port} and **{_n(left, 'child process')}** "
+        f"{remaining} left"
     )
     if holds:
         return observed(True, f"The experiment cleaned up: {seen}.", float(left))
@@ -1110,15 +1241,20 @@ def chunksize_rescues_tiny_tasks(evidence: Evidence) -> Claim:
         CHUNK_MIN_GAIN,
         "at least",
     )
-    auto = evidence.ratio(read, "serial", "executor, chunksize=auto").estimate
+    # Quoted with its interval, not judged: how the chunked pool compares with the
+    # loop is an observation here (the claim is about chunks against one by one).
+    auto = Figure(
+        "chunksize=auto vs loop",
+        evidence.ratio(read, "serial", "executor, chunksize=auto"),
+    )
     text = (
         f"The same tiny tasks with `chunksize={row['chunksize_auto']}` ran "
         f"**{figure.interval.estimate:.1f}×** as fast as with `chunksize=1`, at "
-        f"{auto:.2f}× the loop's speed"
+        f"{auto.interval.text()} the loop's speed"
     )
     return judged(
         f"{text}: batching shares one round trip among many tasks.",
-        [figure],
+        [figure, auto],
         missed=f"{text}: batching did NOT rescue them.",
     )
 
@@ -1146,7 +1282,7 @@ def processes_win_on_big_tasks(evidence: Evidence) -> Claim:
     gain = figure(evidence, None).interval.estimate
     text = (
         f"Tasks of {ms:.1f} ms each, one by one: **{gain:.2f}×** "
-        f"with {workers} worker processes on {cores} cores "
+        f"with {_n(workers, 'worker process')} on {_n(cores, 'core')} "
         f"(ideal {min(workers, cores)}.00×)"
     )
     kept = parallel(evidence, min(workers, cores), f"{text}.")
@@ -1168,12 +1304,32 @@ BIG_PAYLOAD_MAX_SPEEDUP = 0.5
 PAYLOAD_MIN_SLOWDOWN = 4.0
 
 
+BYTE_UNITS = (("MiB", 2**20), ("KiB", 2**10))
+
+
 def human_bytes(size: float) -> str:
     """1024 -> "1 KiB", 8388608 -> "8 MiB"."""
-    for unit, scale in (("MiB", 2**20), ("KiB", 2**10)):
+    for unit, scale in BYTE_UNITS:
         if size >= scale:
             return f"{size / scale:.3g} {unit}"
     return f"{size:.0f} B"
+
+
+def rough(value: float) -> str:
+    """``value`` to one significant figure, for a point known only roughly (a
+    crossing interpolated between two sizes far apart): 37.4 -> "40"."""
+    if value <= 0:
+        return f"{value:g}"
+    rounded = round(value, -math.floor(math.log10(value)))
+    return f"{rounded:,.0f}" if rounded >= 1 else f"{rounded:g}"
+
+
+def rough_bytes(size: float) -> str:
+    """A byte count to one significant figure in its unit: 1.23 MiB -> "1 MiB"."""
+    for unit, scale in BYTE_UNITS:
+        if size >= scale:
+            return f"{rough(size / scale)} {unit}"
+    return f"{rough(size)} B"
 
 
 def payload_table(evidence: Evidence) -> list[dict[str, Any]]:
@@ -1248,19 +1404,34 @@ def big_payloads_eat_the_gain(evidence: Evidence) -> Claim:
 FULL_POOL_MIN_GAIN = 2.0
 
 
+def cpu_count_function(result: dict[str, Any]) -> str:
+    """The function the pools' documented defaults count CPUs with on the measured
+    interpreter: os.process_cpu_count() from 3.13 (CPU affinity and
+    PYTHON_CPU_COUNT), os.cpu_count() before (every CPU of the machine). Neither
+    knows a cgroup CPU quota."""
+    has_process_count = result["cpu_counts"]["os.process_cpu_count()"] is not None
+    return "os.process_cpu_count()" if has_process_count else "os.cpu_count()"
+
+
 def _documented_cpus(result: dict[str, Any]) -> int:
-    """The CPU count the pools' documented defaults use on this Python version:
-    os.process_cpu_count() from 3.13, os.cpu_count() before."""
-    counts = result["cpu_counts"]
-    return counts["os.process_cpu_count()"] or counts["os.cpu_count()"] or 1
+    """The CPU count the pools' documented defaults use on this Python version."""
+    return result["cpu_counts"][cpu_count_function(result)] or 1
+
+
+# ProcessPoolExecutor's default is capped on Windows (documented: "the default
+# chosen will be at most 61, even if more processors are available").
+WINDOWS_PROCESS_POOL_MAX = 61
 
 
 def documented_defaults(result: dict[str, Any]) -> dict[str, int]:
     """What the standard library's documentation says each default is, here."""
     cpus = _documented_cpus(result)
+    windows = result["env"]["os"].startswith("Windows")
     return {
         "ThreadPoolExecutor()": min(32, cpus + 4),
-        "ProcessPoolExecutor()": cpus,
+        "ProcessPoolExecutor()": min(cpus, WINDOWS_PROCESS_POOL_MAX)
+        if windows
+        else cpus,
         "multiprocessing.Pool()": cpus,
     }
 
@@ -1294,7 +1465,8 @@ def _default_size(evidence: Evidence, pool: str) -> tuple[bool, int, int]:
 def thread_pool_default_size(evidence: Evidence) -> Claim:
     holds, got, want = _default_size(evidence, "ThreadPoolExecutor()")
     cpus = _documented_cpus(evidence.result)
-    rule = f"min(32, CPUs + 4) with {cpus} CPUs is {want}"
+    counted = f"`{cpu_count_function(evidence.result)}`"
+    rule = f"min(32, CPUs + 4) with {_n(cpus, 'CPU')} ({counted}) is {want}"
     return observed(
         holds,
         f"`ThreadPoolExecutor()` chose **{got}** workers"
@@ -1308,11 +1480,15 @@ def process_pool_default_size(evidence: Evidence) -> Claim:
     holds, got, want = _default_size(evidence, "ProcessPoolExecutor()")
     pool_ok, pool, _ = _default_size(evidence, "multiprocessing.Pool()")
     ok = holds and pool_ok
+    counted = (
+        f"one per CPU as `{cpu_count_function(evidence.result)}` counts them on "
+        f"Python {evidence.env['python']} ({want})"
+    )
     return observed(
         ok,
         f"`ProcessPoolExecutor()` and `multiprocessing.Pool()` chose **{got}** and "
         f"**{pool}** workers: "
-        + (f"one per usable CPU ({want})." if ok else f"NOT one per CPU ({want})."),
+        + (f"{counted}." if ok else f"NOT the documented {counted}."),
         float(got),
     )
 

@@ -70,7 +70,12 @@ def main() -> None:
     }
     with ExitStack() as stack:
         pools = {}
-        for kind, make in pool_types.items():
+        # Process pools first: forking while this process runs other threads can
+        # deadlock a child (Python 3.12+ warns about it), so no thread pool exists
+        # yet when the process pools start their workers. (Each process pool runs
+        # two helper threads of its own, which later process pools still see.)
+        for kind in ("processes", "threads"):
+            make = pool_types[kind]
             for workers in counts:
                 pool = stack.enter_context(make(workers))
                 measure.prestart(pool, workers)

@@ -18,7 +18,9 @@ of the per-round ratios to the loop (measured.stats gives its interval). The
 headline count, fixed here before anything is timed, is the largest.
 
 Starting a pool is timed on its own, in rounds: a fresh pool of N threads or of N
-processes is created, all its workers are started, and it is shut down.
+processes is created, all its workers are started, and it is shut down. Each worker
+waits at a barrier until all N have started (a pool starts workers only as it needs
+them) and counts itself; those pools run nothing but one empty task per worker.
 
 Run it yourself from a clone:  python snippets/io_bound.py
 """
@@ -35,12 +37,18 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
+from typing import Any
 
 from measured import measure, stats
 from measured.forksafe import settle_threads
 
 TIMEOUT = 120
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
+# Starting a pool: [3rd, 10th] of 12 ratios, a 96 % CI. A thread pool of N starts in
+# a few milliseconds, too short a window on a noisy machine: each round times a batch
+# of thread pools, one after another, and the per-pool time is the batch's / its size.
+POOL_START_ROUNDS = 12
+POOL_START_BATCH = {"processes": 1, "threads": 5}
 WAIT = 0.008  # seconds each task waits: the sleep, or the server's delay
 COUNTS = (1, 5, 25)  # tasks at once; the pools have as many workers
 HEADLINE = max(COUNTS)  # the count the claims are judged on
@@ -104,14 +112,35 @@ def port_is_closed(port: int) -> bool:
     return False
 
 
-def one_shot(factory: Callable[..., Executor], n: int) -> Callable[[], None]:
-    """Create a pool of n workers, start them all (each holds one task for WAIT
-    seconds, so none can take two), shut the pool down."""
+def arrive(barrier: Any, started: Any) -> None:
+    """Pool initializer, run by each worker as it starts: count this worker, then
+    wait until every worker of the pool has started."""
+    with started.get_lock():
+        started.value += 1
+    barrier.wait(TIMEOUT)
+
+
+def noop(_: int) -> None:
+    pass
+
+
+def one_shot(
+    factory: Callable[..., Executor],
+    n: int,
+    barrier: Any,
+    started: Any,
+    created: list[int],
+    pools: int,
+) -> Callable[[], None]:
+    """Create a pool of n workers, start them all, shut the pool down; ``pools``
+    times. One empty task per worker makes the pool start its workers; none can
+    run until all n have started, so no worker is reused in place of a new one."""
 
     def run() -> None:
-        settle_threads()  # the last pool's threads are gone before anything forks
-        with factory(max_workers=n) as pool:
-            measure.prestart(pool, n, hold=WAIT)
+        for _ in range(pools):
+            with factory(n, initializer=arrive, initargs=(barrier, started)) as pool:
+                list(pool.map(noop, range(n)))
+            created.append(n)  # the workers this pool was asked for
 
     return run
 
@@ -161,13 +190,36 @@ def main() -> None:
                     )
                     timed[work][str(n)] = rounds.to_dict()
         settle_threads()
+        # One barrier of HEADLINE parties per kind of pool (reused by each pool of
+        # that kind) and a count of the workers that reached it.
+        barriers = {
+            "processes": multiprocessing.Barrier(HEADLINE),
+            "threads": threading.Barrier(HEADLINE),
+        }
+        started = {kind: multiprocessing.Value("i", 0) for kind in barriers}
+        created: dict[str, list[int]] = {kind: [] for kind in barriers}
+        factories = {"processes": ProcessPoolExecutor, "threads": ThreadPoolExecutor}
         starts = measure.time_rounds(
             {
-                "processes": one_shot(ProcessPoolExecutor, HEADLINE),
-                "threads": one_shot(ThreadPoolExecutor, HEADLINE),
+                kind: one_shot(
+                    factories[kind],
+                    HEADLINE,
+                    barriers[kind],
+                    started[kind],
+                    created[kind],
+                    POOL_START_BATCH[kind],
+                )
+                for kind in barriers
             },
-            rounds=ROUNDS,
+            rounds=POOL_START_ROUNDS,
+            # Untimed, before every pool: the last pool's threads are gone before
+            # anything forks.
+            settle=settle_threads,
         )
+        pool_workers = {
+            kind: {"asked": sum(created[kind]), "started": started[kind].value}
+            for kind in barriers
+        }
     finally:
         parent_end.send("stop")
         server.join(timeout=10)
@@ -197,12 +249,23 @@ def main() -> None:
                 cells.append(f"{ms:7.1f} ms {gain.text('x', 1):>14}")
             print(" ".join(cells))
     start = starts.to_dict()
-    threads_ms = starts.timing("threads").estimate * 1000
-    processes_ms = starts.timing("processes").estimate * 1000
+    per_pool = {
+        kind: [t / POOL_START_BATCH[kind] for t in start["samples"][kind]]
+        for kind in POOL_START_BATCH
+    }
+    threads_ms = stats.median_interval(per_pool["threads"]).estimate * 1000
+    processes_ms = stats.median_interval(per_pool["processes"]).estimate * 1000
+    ratio = stats.median_interval(
+        stats.paired_ratios(per_pool["processes"], per_pool["threads"])
+    )
     print(
         f"\ncreate a pool of {HEADLINE}, start every worker, shut it down: "
         f"threads {threads_ms:.1f} ms, processes {processes_ms:.1f} ms "
-        f"({stats.ratio(start, 'processes', 'threads').text('x', 1)} as long)"
+        f"({ratio.text('x', 1)} as long); "
+        + "; ".join(
+            f"{kind}: {n['started']} of {n['asked']} workers started"
+            for kind, n in pool_workers.items()
+        )
     )
     print(
         f"\nserver on 127.0.0.1:{port} stopped; port closed: {closed}; "
@@ -220,6 +283,8 @@ def main() -> None:
             "sleep": timed["sleep"],
             "http": timed["http"],
             "pool_start": start,
+            "pool_start_batch": POOL_START_BATCH,
+            "pool_start_workers": pool_workers,
             "server": {"port": port, "pid": server.pid, "exitcode": server.exitcode},
             "port_closed": closed,
             "leftover_children": leftovers,

@@ -3,8 +3,11 @@
 Each round starts and joins one process with every start method this platform
 offers (fork, forkserver, spawn), and a batch of threads (one thread start is far
 shorter than the clock's jitter, so the round times a batch and divides). A second
-pair times what a one-shot script pays for a pool: create it, run one empty task
-per worker, shut it down, for a process pool and for a batch of thread pools.
+pair times what a one-shot script pays for a pool: create it, start every worker,
+run one empty task per worker, shut it down, for a process pool and for a batch of
+thread pools. A pool starts workers only as it needs them (a thread pool reuses an
+idle thread, so one empty task after another may all run on its first thread):
+each worker waits at a barrier until all of them have started, and counts itself.
 Every round times all of them once, in a new random order, so a ratio such as
 "a fork start costs N thread starts" is taken within each round (measured.stats
 gives the median of those per-round ratios and its interval).
@@ -18,6 +21,7 @@ import multiprocessing
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
 
 from measured import measure
 from measured.forksafe import settle_threads
@@ -34,7 +38,9 @@ BATCH = {
     "fork": 4,
     "forkserver": 1,
     "spawn": 1,
-    "thread pool": 100,  # one-shot pools: create, one empty task per worker, shut down
+    # One-shot pools: create, start every worker, one empty task per worker, shut
+    # down. A thread pool of two takes about a third of a millisecond here.
+    "thread pool": 30,
     "process pool": 2,
 }
 
@@ -61,10 +67,26 @@ def start_processes(ctx: multiprocessing.context.BaseContext, n: int) -> None:
         assert p.exitcode == 0
 
 
-def one_shot_pools(factory: Callable[[], Executor], workers: int, n: int) -> None:
+def arrive(barrier: Any, started: Any) -> None:
+    """Pool initializer, run by each worker as it starts: count this worker, then
+    wait until every worker of the pool has started."""
+    with started.get_lock():
+        started.value += 1
+    barrier.wait(TIMEOUT)
+
+
+def one_shot_pools(
+    factory: Callable[..., Executor],
+    workers: int,
+    n: int,
+    barrier: Any,
+    started: Any,
+    created: list[int],
+) -> None:
     for _ in range(n):
-        with factory() as pool:
+        with factory(workers, initializer=arrive, initargs=(barrier, started)) as pool:
             list(pool.map(noop, range(workers)))
+        created.append(workers)
     settle_threads()  # both kinds of pool ran threads in this process
 
 
@@ -83,18 +105,36 @@ def main() -> None:
     for m in methods:
         ctx = multiprocessing.get_context(m)
         starts[m] = lambda ctx=ctx, n=batch[m]: start_processes(ctx, n)
+    # A barrier of one party per worker (a pool's workers are threads of this
+    # process, or processes), reused by every pool of that kind, and a shared
+    # count of the workers that reached it.
+    barriers = {
+        "thread pool": threading.Barrier(cores),
+        "process pool": multiprocessing.Barrier(cores),
+    }
+    started = {name: multiprocessing.Value("i", 0) for name in barriers}
+    created: dict[str, list[int]] = {name: [] for name in barriers}
+    factories = {"thread pool": ThreadPoolExecutor, "process pool": ProcessPoolExecutor}
     pools: dict[str, Callable[[], None]] = {
-        "thread pool": lambda: one_shot_pools(
-            lambda: ThreadPoolExecutor(cores), cores, batch["thread pool"]
-        ),
-        "process pool": lambda: one_shot_pools(
-            lambda: ProcessPoolExecutor(cores), cores, batch["process pool"]
-        ),
+        name: lambda name=name: one_shot_pools(
+            factories[name],
+            cores,
+            batch[name],
+            barriers[name],
+            started[name],
+            created[name],
+        )
+        for name in barriers
     }
     # One set of rounds for all of them: the warm-up round pays one-time costs,
     # such as launching the forkserver.
     record = measure.time_rounds(starts | pools, rounds=ROUNDS).to_dict()
     samples = record["samples"]
+    # Every pool created (warm-up included), the workers they were given and the
+    # workers that really started, counted by the workers themselves.
+    pools_created = {name: len(sizes) for name, sizes in created.items()}
+    workers_asked = {name: sum(sizes) for name, sizes in created.items()}
+    workers_started = {name: count.value for name, count in started.items()}
 
     def per_start(name: str) -> list[float]:
         return [s / batch[name] for s in samples[name]]
@@ -117,9 +157,16 @@ def main() -> None:
             label += "*"
         print(f"{label:<21} {ms(name):7.3f} ms {versus(name, 'thread'):>10}")
     print(f"* default start method here: {default}")
-    print(f"\none-shot pool of {cores} workers: create, {cores} empty tasks, shut down")
+    print(
+        f"\none-shot pool of {cores} workers: create, start every worker, "
+        f"{cores} empty tasks, shut down"
+    )
     for name in ("thread pool", "process pool"):
-        print(f"{name:<21} {ms(name):7.2f} ms {versus(name, 'thread pool'):>10}")
+        print(
+            f"{name:<21} {ms(name):7.2f} ms {versus(name, 'thread pool'):>10}   "
+            f"({workers_started[name]} of {workers_asked[name]} workers started "
+            f"in {pools_created[name]} pools)"
+        )
     print(f"(medians of {ROUNDS} rounds; ratios are medians of per-round ratios)")
     measure.emit(
         {
@@ -129,6 +176,9 @@ def main() -> None:
             "methods": methods,
             "batch": batch,
             "starts": record,
+            "pools_created": pools_created,
+            "pool_workers_asked": workers_asked,
+            "pool_workers_started": workers_started,
         }
     )
     # The forkserver and the resource tracker would outlive this script as orphans

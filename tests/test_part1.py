@@ -144,6 +144,76 @@ def test_spawn_against_fork_needs_both_start_methods() -> None:
     assert outcome.holds is None and outcome.why == claims.SHAPE
 
 
+def test_one_shot_pools_that_did_not_start_every_worker_miss() -> None:
+    """A pool reuses an idle worker before it starts a new one: a pool that ran
+    its tasks on fewer workers than asked is not a whole pool, whatever the times."""
+    start = render.evidence(runner.run("startup_cost"))
+
+    def one_thread_per_pool(result: dict) -> None:
+        started = result["pool_workers_started"]
+        started["thread pool"] = result["pools_created"]["thread pool"]
+
+    short = each_result(start, one_thread_per_pool)
+    outcome = c.one_shot_process_pool_costs_more(short)
+    assert outcome.holds is False and "NOT every worker started" in outcome.statement
+    io = render.evidence(runner.run("io_bound"))
+
+    def fewer_threads(result: dict) -> None:
+        result["pool_start_workers"]["threads"]["started"] -= 1
+
+    outcome = c.process_pools_cost_more_to_start(each_result(io, fewer_threads))
+    assert outcome.holds is False and "NOT every worker started" in outcome.statement
+
+
+def test_statements_count_in_the_right_number_on_one_core() -> None:
+    """A one-core machine (reproduce) gets "1 core", "1 worker", never "1 cores"."""
+    wrong = re.compile(r"\b1 (cores|threads|workers|worker processes|CPUs)\b")
+    for experiment in ("cpu_bound", "startup_cost", "task_size", "gil_release"):
+        one_core = with_env(render.evidence(runner.run(experiment)), cores=1)
+        for check in claims.for_experiment(experiment):
+            statement = check(one_core).statement
+            assert not wrong.search(statement), f"{check.__name__}: {statement}"
+    assert c._n(1, "worker process") == "1 worker process"
+    assert c._n(2, "worker process") == "2 worker processes"
+    assert c._n(0, "child process") == "0 child processes"
+
+
+def test_forkserver_preloads_main_from_the_fixed_releases() -> None:
+    """GH-135295 made the forkserver import `__main__` once: 3.13.8, 3.14.1, 3.15."""
+    before = ("3.11.7", "3.12.12", "3.13.7", "3.14.0", "3.14.0rc3")
+    after = ("3.13.8", "3.13.11", "3.14.1", "3.15.0a1", "3.16.0")
+    assert not any(c.forkserver_preloads_main(v) for v in before)
+    assert all(c.forkserver_preloads_main(v) for v in after)
+
+
+def test_process_pool_default_follows_the_documented_counter() -> None:
+    """Through 3.12 os.cpu_count(), from 3.13 os.process_cpu_count(); capped at 61
+    on Windows (ProcessPoolExecutor only)."""
+    result = {
+        "cpu_counts": {"os.cpu_count()": 128, "os.process_cpu_count()": None},
+        "env": {"os": "Windows 11"},
+    }
+    assert c.cpu_count_function(result) == "os.cpu_count()"
+    defaults = c.documented_defaults(result)
+    assert defaults["ProcessPoolExecutor()"] == c.WINDOWS_PROCESS_POOL_MAX
+    assert defaults["multiprocessing.Pool()"] == 128
+    result["cpu_counts"]["os.process_cpu_count()"] = 8
+    result["env"]["os"] = "Linux 6.1"
+    assert c.cpu_count_function(result) == "os.process_cpu_count()"
+    assert c.documented_defaults(result)["ProcessPoolExecutor()"] == 8
+
+
+def test_rough_points_keep_one_significant_figure() -> None:
+    assert [c.rough(x) for x in (37.4, 0.034, 950.0, 1234.5)] == [
+        "40",
+        "0.03",
+        "1,000",
+        "1,000",
+    ]
+    assert c.rough_bytes(1.23 * 2**20) == "1 MiB"
+    assert c.rough_bytes(640 * 2**10) == "600 KiB"
+
+
 def test_render_code_fence_outgrows_backticks_in_the_text() -> None:
     block = render.code("a\n```\nb", "text")
     assert block.startswith("````text\n") and block.rstrip().endswith("````")
