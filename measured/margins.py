@@ -30,9 +30,9 @@ PROCESS_OVER_THREAD_START_MIN = 5.0
 # running process): 17-36x measured here. One margin wherever the guide says it.
 SPAWN_OVER_FORK_START_MIN = 3.0
 # A whole pool, created, with every worker started and then shut down: processes
-# against as many threads. Shared costs (the pool's own threads, the first tasks,
-# the shutdown) dilute the per-start ratio above: 4.3-4.9x measured here for 25
-# workers (io_bound), about 10x for one per core (startup_cost's one-shot pool).
+# against as many threads. Shared costs (the pool's own threads, the shutdown)
+# dilute the per-start ratio above: about 11-12x measured here for 25 workers
+# (io_bound) and about 21x for one per core (startup_cost's one-shot pool).
 PROCESS_POOL_OVER_THREAD_POOL_START_MIN = 3.0
 
 

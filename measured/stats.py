@@ -38,6 +38,12 @@ FREE_SHARE = 0.85
 ROUNDS_KIND = "rounds"
 
 
+def interval_label(plural: bool = False) -> str:
+    """How pages name an interval: it covers at least CONFIDENCE (each verdict line
+    names the exact coverage its number of rounds gives)."""
+    return f"≥{CONFIDENCE:.0%} interval{'s' if plural else ''}"
+
+
 @dataclass(frozen=True)
 class Interval:
     """A median with its distribution-free confidence interval."""
