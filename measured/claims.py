@@ -370,6 +370,39 @@ Reader = Callable[[dict[str, Any]], Any] | str
 NO_GIL = "this interpreter runs without the GIL, so its threads may scale"
 
 
+def _speedup_claim(
+    evidence: Evidence,
+    read: Reader,
+    baseline: str,
+    contender: str,
+    *,
+    workers: int,
+    label: str,
+    text: Callable[[Evidence], str],
+    margin: float,
+    rule: str,
+    holds: str,
+    missed: str,
+    reached: str,
+) -> Claim:
+    """A speedup judged against ``margin`` on the runs with min(workers, cores) free."""
+    need = min(workers, evidence.cores)
+    kept = parallel(evidence, need, reached.format(text(evidence)))
+    if isinstance(kept, Claim):
+        return kept
+    figure = speedup(
+        kept,
+        read,
+        baseline,
+        contender,
+        label=label,
+        workers=workers,
+        margin=margin,
+        rule=rule,
+    )
+    return judged(holds.format(text(kept)), [figure], missed=missed.format(text(kept)))
+
+
 def runs_in_parallel(
     evidence: Evidence,
     read: Reader,
@@ -390,20 +423,20 @@ def runs_in_parallel(
     words the figure; ``holds``, ``missed`` and ``reached`` (not shown) are
     templates with one ``{}`` for it.
     """
-    need = min(workers, evidence.cores)
-    kept = parallel(evidence, need, reached.format(text(evidence)))
-    if isinstance(kept, Claim):
-        return kept
-    figure = speedup(
-        kept,
+    return _speedup_claim(
+        evidence,
         read,
         baseline,
         contender,
-        label=label,
         workers=workers,
+        label=label,
+        text=text,
         margin=margins.parallel_min_speedup(workers, evidence.cores),
+        rule="at least",
+        holds=holds,
+        missed=missed,
+        reached=reached,
     )
-    return judged(holds.format(text(kept)), [figure], missed=missed.format(text(kept)))
 
 
 def takes_turns(
@@ -419,29 +452,33 @@ def takes_turns(
     missed: str,
     reached: str,
 ) -> Claim:
-    """ "Threads give no speedup on a GIL build": one rule for every such claim.
+    """ "Threads do not run the work in parallel on a GIL build": one rule for all.
 
     Not shown without a GIL (SHAPE), on one core or with the cores busy (nothing
     could scale there: no evidence of a GIL); holds when the speedup's interval
-    stays under margins.GIL_THREADS_MAX_SPEEDUP.
+    stays under margins.GIL_THREADS_MAX_SPEEDUP. The margin allows that much, so
+    the statement says so: ``holds`` and ``missed`` get the margin's words added.
     """
     if not evidence.env["gil_enabled"]:
         return not_shown(reached.format(text(evidence)), NO_GIL, SHAPE)
-    need = min(workers, evidence.cores)
-    kept = parallel(evidence, need, reached.format(text(evidence)))
-    if isinstance(kept, Claim):
-        return kept
-    figure = speedup(
-        kept,
+    ceiling = margins.GIL_THREADS_MAX_SPEEDUP
+    parallel_at = margins.parallel_min_speedup(workers, evidence.cores)
+    return _speedup_claim(
+        evidence,
         read,
         baseline,
         contender,
-        label=label,
         workers=workers,
-        margin=margins.GIL_THREADS_MAX_SPEEDUP,
+        label=label,
+        text=text,
+        margin=ceiling,
         rule="at most",
+        holds=f"{holds}; the whole interval stays at or under {ceiling:g}× "
+        f"(running in parallel needs at least {parallel_at:g}× here), because the "
+        "GIL lets one thread at a time run Python bytecode.",
+        missed=f"{missed}, more than the {ceiling:g}× that taking turns allows.",
+        reached=reached,
     )
-    return judged(holds.format(text(kept)), [figure], missed=missed.format(text(kept)))
 
 
 def decide(figures: Sequence[Figure]) -> bool | None:
