@@ -10,13 +10,14 @@ UV := $(shell command -v uv 2>/dev/null)
 # Material's end-of-life notice is tracked in CONTRIBUTING.md; keep build logs readable.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help env serve build fresh test lint lock clean
+.PHONY: help env serve build fresh check test lint lock clean
 
 help:
 	@echo "make serve   set up .venv and serve the site on http://127.0.0.1:8000"
 	@echo "make test    set up .venv and run lint + the whole test suite"
 	@echo "make build   strict build into site/ (cached experiment results)"
 	@echo "make fresh   strict build into site/, re-running every experiment"
+	@echo "make check   build, then judge site/results.json again from its raw runs"
 	@echo "make lock    re-resolve requirements.lock from pyproject.toml (needs uv)"
 
 env: $(STAMP)
@@ -48,6 +49,10 @@ build: $(STAMP)
 
 fresh: $(STAMP)
 	MEASURED_FRESH=1 $(BIN)/mkdocs build --strict --site-dir site
+
+# The published results file, judged again from its raw runs (measured/check.py).
+check: build
+	$(BIN)/python -m measured check site/results.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

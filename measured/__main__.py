@@ -6,6 +6,11 @@
   editing without building the whole site.
 - ``python -m measured reproduce [...]`` re-runs experiments on this machine and
   compares them with the published figures (see :mod:`measured.reproduce`).
+- ``python -m measured check FILE [--publish]`` judges a results file again from
+  its raw runs and exits 0 (sound), 1 (a claim false, missing or edited) or 2 (not
+  a results file); see :mod:`measured.check`.
+- ``python -m measured rule [--write FILE]`` prints the decision rule, rendered
+  from the code's constants (or refreshes its generated copy in FILE).
 - ``python -m measured pythons`` lists the interpreter matrix this machine offers.
 """
 
@@ -14,7 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import provenance, reproduce, runner
+from . import check, provenance, reproduce, runner
 from .interpreter import InterpreterError
 
 
@@ -26,11 +31,18 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--fresh", action="store_true", help="ignore the cache")
     run.add_argument("--python", help="interpreter command (default: this one)")
     reproduce.add_parser(commands)
+    check.add_parser(commands)
+    rules = commands.add_parser("rule", help="print the decision rule from the code")
+    rules.add_argument("--write", metavar="FILE", help="refresh its block in FILE")
     commands.add_parser("pythons", help="list the interpreters a build would measure")
     args = parser.parse_args(argv)
     try:
         if args.command == "reproduce":
             return reproduce.main(args)
+        if args.command == "check":
+            return check.main(args)
+        if args.command == "rule":
+            return _rule(args)
         if args.command == "pythons":
             return pythons()
         return _run(args)
@@ -52,6 +64,19 @@ def _run(args: argparse.Namespace) -> int:
         print(f"== {outcome.name}")
         print(outcome.stdout.rstrip())
         print(provenance.line(outcome))
+    return 0
+
+
+def _rule(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from . import rule
+
+    if args.write:
+        changed = rule.refresh(Path(args.write))
+        print(f"{args.write}: {'updated' if changed else 'already current'}")
+    else:
+        print(rule.markdown(), end="")
     return 0
 
 

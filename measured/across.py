@@ -100,11 +100,18 @@ def interpreter_table() -> str:
 
 
 def _subinterpreters(interpreter: Interpreter) -> str:
+    """How this build runs subinterpreters on ``interpreter``, if it does.
+
+    Not "no": the C API has had subinterpreters for long, each with its own GIL
+    since 3.12, and the backport also supports 3.12 (with a second package this
+    build does not install). This build measures them with the 3.14 module or
+    with the backport on 3.13 only.
+    """
     if interpreter.subinterpreters == NATIVE:
         return "`concurrent.interpreters`"
     if interpreter.label in backport.VERSIONS:
         return f"with the `{backport.PACKAGE}` backport"
-    return "no"
+    return "not measured here"
 
 
 def not_measured(labels: Iterable[str], what: str) -> str:
@@ -118,16 +125,39 @@ def not_measured(labels: Iterable[str], what: str) -> str:
     )
 
 
+def what_it_says(check: claims.Check, fallback: str) -> str:
+    """The claim a check makes, in one paragraph: its docstring's first, else
+    ``fallback`` (the statement it printed)."""
+    doc = (check.__doc__ or "").strip().split("\n\n")[0]
+    return " ".join(doc.split()) or fallback
+
+
 def claim_lines(runs_: Iterable[runner.Run], *checks: claims.Check) -> str:
-    """A bullet per claim and interpreter that could show it; else why not."""
+    """A bullet per claim and interpreter that could show it, with how it was
+    reached; a claim no interpreter of this build can show by its nature gets
+    one line saying what it claims, why it was not shown, and where."""
     runs_ = list(runs_)
     lines = []
     for check in checks:
-        outcomes = [check(run.result) for run in runs_]
-        shown = [c for c in outcomes if c.holds is not None]
-        lines += [f"- {c.statement}" for c in shown]
-        if not shown and outcomes:
-            lines.append(f"- *Not shown in this build: {outcomes[0].reason}.*")
+        by_nature: dict[str, list[str]] = {}
+        statement = ""
+        shown = 0
+        for run in runs_:
+            outcome = render.judge(run, check)
+            if outcome.holds is None and outcome.why == claims.SHAPE:
+                by_nature.setdefault(outcome.reason, []).append(label(run))
+                statement = statement or outcome.statement
+                continue
+            shown += 1
+            lines.append(render.verdict_line(run, check))
+        if not shown:
+            says = what_it_says(check, statement)
+            for reason, labels in by_nature.items():
+                where = ", ".join(f"Python {name}" for name in labels)
+                lines.append(
+                    f"- *Not shown in this build ({where}):* “{says}” Why not: "
+                    f"{reason}."
+                )
     return "\n".join(lines) + "\n"
 
 

@@ -32,16 +32,43 @@ def machine_fingerprint() -> str:
     return f"{cpu_model()}|{usable_cores()} cores|{platform.machine()}"
 
 
-def _imported_names(source: str) -> set[str]:
+def _imported_names(source: str, package: str = "") -> set[str]:
+    """Dotted names ``source`` imports; ``package`` resolves relative imports.
+
+    ``from . import stats`` inside ``measured/measure.py`` (package "measured")
+    is "measured.stats": a change there must invalidate every experiment too.
+    """
     names: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                parts = package.split(".") if package else []
+                if node.level - 1 > len(parts):
+                    continue  # beyond the top package: not ours to follow
+                base = parts[: len(parts) - (node.level - 1)]
+                module = ".".join([*base, module] if module else base)
+            if not module:
+                continue
+            names.add(module)
             # `from pkg import mod` may name a submodule.
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
     return names
+
+
+def _package_of(path: Path, search: list[Path]) -> str:
+    """The dotted package a module file belongs to, seen from the search dirs."""
+    for base in search:
+        if path.is_relative_to(base) and path.parent != base:
+            parent = path.parent.relative_to(base)
+            if all(
+                (base / Path(*parent.parts[:i]) / "__init__.py").is_file()
+                for i in range(1, len(parent.parts) + 1)
+            ):
+                return ".".join(parent.parts)
+    return ""
 
 
 def _module_files(name: str, search: list[Path]) -> list[Path]:
@@ -69,7 +96,8 @@ def local_imports(script: Path, root: Path | None = None) -> list[Path]:
         current = todo.pop()
         # sys.path[0] is the script's own folder; the runner adds the project root.
         search = [script.resolve().parent, root]
-        for name in _imported_names(current.read_text()):
+        package = _package_of(current, search)
+        for name in _imported_names(current.read_text(), package):
             for path in _module_files(name, search):
                 path = path.resolve()
                 if path not in seen and path.is_relative_to(root):

@@ -1,136 +1,627 @@
-"""Claims the guide makes, checked against an experiment's JSON result.
+"""Claims the guide makes, judged on the runs of an experiment.
 
-One function per claim, registered with ``@claim("<experiment id>")``. Pages print
-``Claim.statement``; tests assert ``Claim.holds``; the reproduce command and the
-errata ledger find every claim of an experiment through :func:`for_experiment`.
-``Claim.figure`` is the claim's headline number (a speedup, say) so a reader's run
-can be compared with the published one.
-``holds`` is None when this machine cannot show the claim (one core, say): the page
-then says so and the test skips with the same reason. Margins are for a noisy,
-shared 2-core machine: generous enough not to flake, tight enough to catch a
-wrong claim (threads scaling on a GIL build, processes not scaling at all).
+One function per claim, registered with ``@claim("<experiment id>")``. It receives
+the :class:`Evidence` of every run the runner made of that experiment and returns a
+:class:`Claim`: the statement a page prints and its verdict.
+
+The verdict has three values, decided by one rule (``measured.stats``):
+
+- ``holds=True``: the whole confidence interval of the figure clears the margin;
+- ``holds=False``: the whole interval lies on the wrong side of it;
+- ``holds=None``: *not shown*, with the reason and its kind (``why``): the machine
+  cannot show it by its nature (:data:`SHAPE`: one core, no free-threaded build, a
+  version without the feature), it was busy (:data:`BUSY`: fewer free cores than
+  the claim needs), or the rounds disagreed too much to decide (:data:`NOISE`).
+
+A claim either *measures* (:data:`MEASURED`, the default) or *checks* what the
+standard library says about itself (:data:`CHECKED`): an API surface, a default.
+Pages and ``results.json`` show which. Every claim also has a contradicting input
+in ``tests/contradictions.py`` that makes it miss; a test walks the registry.
+
+Where this machine cannot show a claim, the statement still prints what was
+measured. Margins live in ``measured.margins``, one per statement.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-PROCESSES_MIN_SPEEDUP = 1.4  # on >= 2 cores; ideal on 2 cores is 2.0
-THREADS_MAX_SPEEDUP_WITH_GIL = 1.3  # ideal is 1.0: one thread runs Python at a time
-# Why a parallel-speedup claim cannot be shown on this machine.
-ONE_CORE = "this machine has one usable core, so nothing can run in parallel"
+from . import margins, stats
+from .margins import ONE_CORE
+
+MEASURED, CHECKED = "measured", "checked"
+SHAPE, BUSY, NOISE = "machine shape", "busy machine", "noise"
+# Kinds of "not shown" a publish build refuses: the machine should have shown them.
+REFUSED_WHEN_PUBLISHING = (BUSY, NOISE)
+VERDICTS = {True: "holds", False: "misses", None: "not shown"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One interval a verdict rests on, with the margin it was held against."""
+
+    label: str  # "processes vs serial"
+    interval: stats.Interval
+    margin: float | None = None
+    rule: str = ""  # "at least" | "at most" | ""
+    unit: str = "×"
+    # For speedups: the ideal, min(workers, cores); an interval above it is an error.
+    ideal: float | None = None
+
+    @property
+    def impossible(self) -> bool:
+        return self.ideal is not None and self.interval.low > max(1.0, self.ideal)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            **self.interval.to_dict(),
+            "margin": self.margin,
+            "rule": self.rule,
+            "unit": self.unit,
+            "ideal": self.ideal,
+        }
+
+    def text(self) -> str:
+        digits = 2 if self.unit == "×" else 1
+        return f"{self.label} {self.interval.text(self.unit, digits)}"
 
 
 @dataclass(frozen=True)
 class Claim:
-    holds: bool | None  # None: this machine cannot show it (see reason)
+    holds: bool | None  # None: not shown (see reason and why)
     statement: str
     reason: str = ""
     figure: float | None = None  # the headline number the claim rests on
+    why: str = ""  # SHAPE, BUSY or NOISE when holds is None
+    figures: tuple[Figure, ...] = ()
+
+    @property
+    def verdict(self) -> str:
+        return VERDICTS[self.holds]
 
 
-Check = Callable[[dict[str, Any]], Claim]
-# experiment id -> the claim functions that read its result
-REGISTRY: dict[str, list[Check]] = {}
+@dataclass(frozen=True)
+class RunData:
+    """One run of an experiment: its result and how busy the machine was meanwhile."""
+
+    result: dict[str, Any]
+    machine: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def free_cores(self) -> float | None:
+        value = self.machine.get("free_cores")
+        return None if value is None else float(value)
 
 
-def claim(experiment: str) -> Callable[[Check], Check]:
-    """Register a claim function as one of ``experiment``'s claims."""
+class Evidence:
+    """Every run of one experiment on one interpreter, pooled for judging.
+
+    ``result`` is the first run's result: the experiment's set-up (sizes, worker
+    counts, environment), which is the same in every run. Measured figures pool all
+    runs: :meth:`rounds` joins their rounds, :meth:`values` lists one value per run.
+    """
+
+    def __init__(self, runs: Sequence[RunData]) -> None:
+        if not runs:
+            raise ValueError("evidence needs at least one run")
+        self.runs = tuple(runs)
+
+    @classmethod
+    def of(cls, records: Iterable[Mapping[str, Any]]) -> Evidence:
+        """From run records ``{"result": ..., "machine": ...}`` (results, cache)."""
+        return cls(
+            [RunData(dict(r["result"]), dict(r.get("machine") or {})) for r in records]
+        )
+
+    @classmethod
+    def single(cls, result: dict[str, Any], **machine: Any) -> Evidence:
+        """One run's result, e.g. a script run by hand or a test's fake."""
+        return cls([RunData(result, machine)])
+
+    @property
+    def result(self) -> dict[str, Any]:
+        return self.runs[0].result
+
+    @property
+    def env(self) -> dict[str, Any]:
+        return self.result["env"]
+
+    @property
+    def cores(self) -> int:
+        return int(self.env["cores"])
+
+    def values(self, read: Callable[[dict[str, Any]], Any]) -> list[Any]:
+        """``read(result)`` for every run, in run order."""
+        return [read(run.result) for run in self.runs]
+
+    def rounds(self, read: Callable[[dict[str, Any]], Any] | str) -> dict[str, Any]:
+        """One comparison's rounds, pooled over every run (they stay paired)."""
+        reader = (lambda r: r[read]) if isinstance(read, str) else read
+        return stats.pooled([reader(run.result) for run in self.runs])
+
+    def ratio(
+        self,
+        read: Callable[[dict[str, Any]], Any] | str,
+        baseline: str,
+        contender: str,
+    ) -> stats.Interval:
+        """Pooled median of the paired per-round ratios baseline / contender."""
+        return stats.ratio(self.rounds(read), baseline, contender)
+
+    def timing(
+        self, read: Callable[[dict[str, Any]], Any] | str, name: str
+    ) -> stats.Interval:
+        return stats.timing(self.rounds(read), name)
+
+    def free(self) -> list[float | None]:
+        return [run.free_cores for run in self.runs]
+
+    def with_free_cores(self, need: float) -> Evidence | None:
+        """The runs during which at least ``need`` cores were free (or not measured).
+
+        A run is kept when ``stats.FREE_SHARE`` of the cores it needs were free.
+        None when no run qualifies.
+        """
+        kept = [
+            run
+            for run in self.runs
+            if run.free_cores is None or run.free_cores >= stats.FREE_SHARE * need
+        ]
+        return Evidence(kept) if kept else None
+
+    def single_runs(self) -> list[Evidence]:
+        return [Evidence([run]) for run in self.runs]
+
+
+Check = Callable[[Evidence], Claim]
+
+
+@dataclass(frozen=True)
+class Registered:
+    experiment: str
+    check: Check
+    kind: str
+
+    @property
+    def name(self) -> str:
+        return self.check.__name__
+
+
+# experiment id -> its claims, in registration order
+REGISTRY: dict[str, list[Registered]] = {}
+
+
+def claim(experiment: str, *, kind: str = MEASURED) -> Callable[[Check], Check]:
+    """Register a claim function as one of ``experiment``'s claims.
+
+    The registered function judges timed figures on quiet runs only (see
+    :func:`on_quiet_runs`), however it is called: from a page, a test or check.
+    """
+    if kind not in (MEASURED, CHECKED):
+        raise ValueError(f"kind must be {MEASURED!r} or {CHECKED!r}")
 
     def register(check: Check) -> Check:
-        REGISTRY.setdefault(experiment, []).append(check)
-        return check
+        wrapped = on_quiet_runs(check)
+        wrapped.kind = kind  # type: ignore[attr-defined]
+        REGISTRY.setdefault(experiment, []).append(
+            Registered(experiment, wrapped, kind)
+        )
+        return wrapped
 
     return register
 
 
+# Set while a claim is judged on runs that were all made on a busy machine: a
+# timed figure (judged) is then "not shown (busy)"; an observation still stands.
+_busy: ContextVar[str] = ContextVar("busy", default="")
+
+
+def on_quiet_runs(check: Check) -> Check:
+    """Judge ``check`` on quiet runs, and hold a pooled verdict to every run.
+
+    Two rules every claim obeys, whichever page, test or command calls it:
+
+    - Timed figures rest only on runs with the usable cores free. Every
+      experiment sizes its work to the usable cores, so a run during which other
+      programs held some of them times the machine, not Python: a hog on one core
+      of two once made a process pool "start as fast as a thread pool". The rule
+      reads the runs' measured free cores, never the verdict; if no run was quiet,
+      a timed verdict is not shown (BUSY). Observations still count.
+    - Several runs pooled: the rounds of one run share that run's process and its
+      moment, so they may agree with each other more than with another run. A
+      pooled verdict therefore stands only if every run's own figures (their
+      medians) sit on the same side of the margins; if one run's median says the
+      opposite, the claim is not shown (NOISE), whatever the pooled interval says.
+    """
+
+    @functools.wraps(check)
+    def judged_on_quiet_runs(evidence: Evidence) -> Claim:
+        quiet = evidence.with_free_cores(evidence.cores)
+        if quiet is None:
+            token = _busy.set(busy_reason(evidence, evidence.cores))
+            try:
+                return check(evidence)
+            finally:
+                _busy.reset(token)
+        outcome = check(quiet)
+        if outcome.holds is None or not outcome.figures or len(quiet.runs) < 2:
+            return outcome
+        for number, single in enumerate(quiet.single_runs(), 1):
+            alone = check(single)
+            if _medians_disagree(outcome, alone):
+                return Claim(
+                    None,
+                    outcome.statement,
+                    f"the runs disagree: run {number} alone gives "
+                    + "; ".join(f.text() for f in alone.figures)
+                    + ", on the other side of the margin from the pooled figure",
+                    outcome.figure,
+                    NOISE,
+                    outcome.figures,
+                )
+        return outcome
+
+    return judged_on_quiet_runs
+
+
+def _medians_disagree(pooled: Claim, alone: Claim) -> bool:
+    """True when one run's medians alone decide against the pooled verdict."""
+    points = [
+        replace(
+            f,
+            interval=replace(
+                f.interval, low=f.interval.estimate, high=f.interval.estimate
+            ),
+        )
+        for f in alone.figures
+    ]
+    return decide(points) is (not pooled.holds)
+
+
 def for_experiment(experiment: str) -> list[Check]:
-    return list(REGISTRY.get(experiment, []))
+    return [r.check for r in REGISTRY.get(experiment, [])]
+
+
+def registered() -> list[Registered]:
+    return [r for entries in REGISTRY.values() for r in entries]
+
+
+def kind_of(check: Check) -> str:
+    return getattr(check, "kind", MEASURED)
+
+
+# --- building a verdict -------------------------------------------------------------
+
+
+def not_shown(
+    statement: str, reason: str, why: str = SHAPE, figure: float | None = None
+) -> Claim:
+    return Claim(None, statement, reason, figure, why)
+
+
+def busy_reason(evidence: Evidence, need: float) -> str:
+    free = [f for f in evidence.free() if f is not None]
+    most = max(free) if free else 0.0
+    runs = len(evidence.runs)
+    during = "its run" if runs == 1 else f"each of its {runs} runs"
+    cores = f"{evidence.cores} core{'s' if evidence.cores != 1 else ''}"
+    return (
+        f"about {most:.1f} of {cores} were free during {during}; a timed "
+        f"verdict needs at least {stats.FREE_SHARE * need:.1f} free"
+    )
+
+
+def parallel(
+    evidence: Evidence,
+    need: float,
+    statement: str,
+    figure: float | None = None,
+    *,
+    one_core_ok: bool = False,
+) -> Evidence | Claim:
+    """The runs that can show a parallel claim needing ``need`` cores, or why none.
+
+    One usable core cannot run anything in parallel, with or without a GIL (SHAPE);
+    a run during which other programs held the cores cannot either (BUSY).
+    ``one_core_ok``: the claim means something on one core too (it still needs
+    the cores it uses to be free).
+    """
+    if evidence.cores < 2 and not one_core_ok:
+        return not_shown(statement, ONE_CORE, SHAPE, figure)
+    kept = evidence.with_free_cores(need)
+    if kept is None:
+        return not_shown(statement, busy_reason(evidence, need), BUSY, figure)
+    return kept
+
+
+def speedup(
+    evidence: Evidence,
+    read: Callable[[dict[str, Any]], Any] | str,
+    baseline: str,
+    contender: str,
+    *,
+    label: str,
+    workers: int,
+    margin: float | None = None,
+    rule: str = "at least",
+) -> Figure:
+    """How many times faster ``contender`` ran than ``baseline``, pooled over runs.
+
+    ``workers`` sets the ideal, min(workers, usable cores): an interval above it
+    is a measurement error (see judged).
+    """
+    return Figure(
+        label,
+        evidence.ratio(read, baseline, contender),
+        margin,
+        rule if margin is not None else "",
+        "×",
+        ideal=float(min(workers, evidence.cores)),
+    )
+
+
+Reader = Callable[[dict[str, Any]], Any] | str
+# Why a claim about the GIL slowing threads cannot be shown without one.
+NO_GIL = "this interpreter runs without the GIL, so its threads may scale"
+
+
+def _speedup_claim(
+    evidence: Evidence,
+    read: Reader,
+    baseline: str,
+    contender: str,
+    *,
+    workers: int,
+    label: str,
+    text: Callable[[Evidence], str],
+    margin: float,
+    rule: str,
+    holds: str,
+    missed: str,
+    reached: str,
+) -> Claim:
+    """A speedup judged against ``margin`` on the runs with min(workers, cores) free."""
+    need = min(workers, evidence.cores)
+    kept = parallel(evidence, need, reached.format(text(evidence)))
+    if isinstance(kept, Claim):
+        return kept
+    figure = speedup(
+        kept,
+        read,
+        baseline,
+        contender,
+        label=label,
+        workers=workers,
+        margin=margin,
+        rule=rule,
+    )
+    return judged(holds.format(text(kept)), [figure], missed=missed.format(text(kept)))
+
+
+def runs_in_parallel(
+    evidence: Evidence,
+    read: Reader,
+    baseline: str,
+    contender: str,
+    *,
+    workers: int,
+    label: str,
+    text: Callable[[Evidence], str],
+    holds: str,
+    missed: str,
+    reached: str,
+) -> Claim:
+    """ "``contender`` runs the work in parallel": one rule for every such claim.
+
+    It needs min(workers, usable cores) free cores, and holds when the speedup's
+    interval clears margins.PARALLEL_MIN_EFFICIENCY of that ideal. ``text(ev)``
+    words the figure; ``holds``, ``missed`` and ``reached`` (not shown) are
+    templates with one ``{}`` for it.
+    """
+    return _speedup_claim(
+        evidence,
+        read,
+        baseline,
+        contender,
+        workers=workers,
+        label=label,
+        text=text,
+        margin=margins.parallel_min_speedup(workers, evidence.cores),
+        rule="at least",
+        holds=holds,
+        missed=missed,
+        reached=reached,
+    )
+
+
+def takes_turns(
+    evidence: Evidence,
+    read: Reader,
+    baseline: str,
+    contender: str,
+    *,
+    workers: int,
+    label: str,
+    text: Callable[[Evidence], str],
+    holds: str,
+    missed: str,
+    reached: str,
+) -> Claim:
+    """ "Threads do not run the work in parallel on a GIL build": one rule for all.
+
+    Not shown without a GIL (SHAPE), on one core or with the cores busy (nothing
+    could scale there: no evidence of a GIL); holds when the speedup's interval
+    stays under margins.GIL_THREADS_MAX_SPEEDUP. The margin allows that much, so
+    the statement says so: ``holds`` and ``missed`` get the margin's words added.
+    """
+    if not evidence.env["gil_enabled"]:
+        return not_shown(reached.format(text(evidence)), NO_GIL, SHAPE)
+    ceiling = margins.GIL_THREADS_MAX_SPEEDUP
+    parallel_at = margins.parallel_min_speedup(workers, evidence.cores)
+    return _speedup_claim(
+        evidence,
+        read,
+        baseline,
+        contender,
+        workers=workers,
+        label=label,
+        text=text,
+        margin=ceiling,
+        rule="at most",
+        holds=f"{holds}; the whole interval stays at or under {ceiling:g}× "
+        f"(running in parallel needs at least {parallel_at:g}× here), because the "
+        "GIL lets one thread at a time run Python bytecode.",
+        missed=f"{missed}, more than the {ceiling:g}× that taking turns allows.",
+        reached=reached,
+    )
+
+
+def decide(figures: Sequence[Figure]) -> bool | None:
+    """Every figure against its margin: holds if all hold, misses if any misses."""
+    verdicts = []
+    for fig in figures:
+        if fig.margin is None:
+            continue
+        rule = stats.at_least if fig.rule == "at least" else stats.at_most
+        verdicts.append(rule(fig.interval, fig.margin))
+    if any(v is False for v in verdicts):
+        return False
+    if all(v is True for v in verdicts):
+        return True
+    return None
+
+
+def judged(
+    statement: str,
+    figures: Sequence[Figure],
+    *,
+    figure: float | None = None,
+    missed: str | None = None,
+) -> Claim:
+    """The claim's verdict from its figures, by the one decision rule.
+
+    ``statement`` is printed when the claim holds or cannot be decided; ``missed``
+    (default: ``statement``) when it misses. A speedup interval above its ideal is a
+    measurement error, never a result.
+    """
+    headline = figure if figure is not None else figures[0].interval.estimate
+    if busy := _busy.get():
+        return Claim(None, statement, busy, headline, BUSY, tuple(figures))
+    if errors := [f for f in figures if f.impossible]:
+        error = errors[0]
+        return Claim(
+            None,
+            statement,
+            f"measurement error: {error.text()} lies above the ideal "
+            f"{error.ideal:g}{error.unit}, which no real speedup can exceed",
+            headline,
+            NOISE,
+            tuple(figures),
+        )
+    verdict = decide(figures)
+    if verdict is None:
+        open_ = [f for f in figures if f.margin is not None]
+        return Claim(
+            None,
+            statement,
+            "the rounds disagreed too much to decide: "
+            + "; ".join(
+                f"{f.text()} straddles the margin {f.margin:g}{f.unit}" for f in open_
+            ),
+            headline,
+            NOISE,
+            tuple(figures),
+        )
+    text = statement if verdict or missed is None else missed
+    return Claim(verdict, text, figure=headline, figures=tuple(figures))
+
+
+def observed(holds: bool, statement: str, figure: float | None) -> Claim:
+    """A verdict on an observation that needs no interval (a count, an error type)."""
+    return Claim(holds, statement, figure=figure)
+
+
+# --- judging an experiment ----------------------------------------------------------
+
+
+def _record(check: Check, outcome: Claim) -> dict[str, Any]:
+    return {
+        "claim": check.__name__,
+        "kind": kind_of(check),
+        "holds": outcome.holds,
+        "verdict": outcome.verdict,
+        "why": outcome.why,
+        "statement": outcome.statement,
+        "reason": outcome.reason,
+        "figure": outcome.figure,
+        "figures": [f.to_dict() for f in outcome.figures],
+    }
+
+
+def how(outcome: Claim, per_run: Sequence[Claim]) -> str:
+    """How the verdict was reached: runs, rounds, intervals."""
+    runs = len(per_run)
+    held = sum(c.holds is True for c in per_run)
+    parts = [f"held in {held} of {runs} run{'s' if runs != 1 else ''}"]
+    parts += [f.text() for f in outcome.figures]
+    if outcome.figures:
+        n = outcome.figures[0].interval.n
+        conf = outcome.figures[0].interval.confidence
+        parts.append(f"{n} rounds, {conf:.0%} intervals")
+    return ", ".join(parts)
+
+
+def judge(check: Check, evidence: Evidence) -> tuple[Claim, list[Claim]]:
+    """The pooled verdict and, for the record, each run's verdict alone."""
+    outcome = check(evidence)
+    if len(evidence.runs) == 1:
+        return outcome, [outcome]
+    return outcome, [check(single) for single in evidence.single_runs()]
 
 
 def evaluate(
-    experiment: str, result: dict[str, Any], *, strict: bool = True
+    experiment: str, evidence: Evidence, *, strict: bool = True
 ) -> list[dict[str, Any]]:
-    """Every registered claim of ``experiment``, judged on ``result``.
+    """Every registered claim of ``experiment``, judged on ``evidence``.
 
     ``strict=False`` (a reader's run) records a claim that cannot read the result as
     an ``error`` instead of raising: the other claims and experiments still count.
     """
-    judged = []
+    judged_: list[dict[str, Any]] = []
     for check in for_experiment(experiment):
         try:
-            outcome = check(result)
+            outcome, per_run = judge(check, evidence)
         except Exception as exc:
             if strict:
                 raise
-            judged.append({"claim": check.__name__, "holds": None, "error": repr(exc)})
+            judged_.append(
+                {
+                    "claim": check.__name__,
+                    "kind": kind_of(check),
+                    "holds": None,
+                    "verdict": "error",
+                    "error": repr(exc),
+                }
+            )
             continue
-        judged.append(
-            {
-                "claim": check.__name__,
-                "holds": outcome.holds,
-                "statement": outcome.statement,
-                "reason": outcome.reason,
-                "figure": outcome.figure,
-            }
-        )
-    return judged
+        record = _record(check, outcome)
+        record["runs"] = {
+            "made": len(per_run),
+            "held": sum(c.holds is True for c in per_run),
+            "missed": sum(c.holds is False for c in per_run),
+        }
+        record["how"] = how(outcome, per_run)
+        judged_.append(record)
+    return judged_
 
 
-def _best(result: dict[str, Any], kind: str) -> tuple[int, float]:
-    best = result["best"][kind]
-    return best["workers"], best["speedup"]
-
-
-@claim("cpu_bound")
-def processes_scale(result: dict[str, Any]) -> Claim:
-    """Processes run pure-Python CPU work in parallel on a multi-core machine."""
-    cores = result["cores"]
-    workers, gain = _best(result, "processes")
-    figure = f"**{gain:.2f}×** with {workers} worker processes on {cores} cores"
-    if cores < 2:
-        return Claim(
-            None,
-            f"Processes reached {figure}.",
-            ONE_CORE,
-            gain,
-        )
-    holds = gain >= PROCESSES_MIN_SPEEDUP
-    verdict = "ran the work in parallel" if holds else "did NOT speed the work up"
-    return Claim(
-        holds,
-        f"Processes {verdict}: {figure} (ideal {min(workers, cores)}.00×).",
-        figure=gain,
-    )
-
-
-@claim("cpu_bound")
-def threads_do_not_scale_with_gil(result: dict[str, Any]) -> Claim:
-    """On a GIL build, threads give no speedup for pure-Python CPU work."""
-    workers, gain = _best(result, "threads")
-    figure = f"**{gain:.2f}×** at best ({workers} threads)"
-    if not result["env"]["gil_enabled"]:
-        return Claim(
-            None,
-            f"Threads reached {figure} with the GIL disabled.",
-            "this interpreter runs without the GIL, so threads may scale",
-            gain,
-        )
-    holds = gain <= THREADS_MAX_SPEEDUP_WITH_GIL
-    verdict = "gave no speedup" if holds else "unexpectedly sped the work up"
-    return Claim(
-        holds,
-        f"Threads {verdict}: {figure}, because the GIL lets one "
-        "thread at a time run Python bytecode.",
-        figure=gain,
-    )
-
-
-# Claims of guide part 1, "Sharing and coordination", "Modern CPython" and the
-# errata ledger live in modules of their own; importing them here registers them
-# with the rest.
+# Claims of each part of the guide live in modules of their own; importing them
+# here registers them with the rest.
 from . import (  # noqa: E402, F401
     claims_coordination,
     claims_errata,

@@ -1,62 +1,89 @@
-"""Claims over ``errata_facts``: API facts the original article states wrongly."""
+"""Claims over ``errata_facts``: API facts the original article states wrongly.
+
+These are *checked*, not measured: they read what the standard library says about
+itself (the public names of a class, which modules exist). Each holds only when it
+holds in every run (every run reads the same interpreter, so they agree).
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from .claims import Claim, claim
+from .claims import CHECKED, Claim, Evidence, claim, observed
 
 THREAD_API_BEYOND_START_JOIN = {"run", "is_alive", "name", "daemon", "ident"}
 PROCESS_ONLY_API = {"terminate", "kill", "exitcode", "pid"}
+# Lock, RLock, Semaphore, BoundedSemaphore, Event, Condition, Barrier: the seven
+# primitives the experiment looks for in both modules.
+PRIMITIVES_IN_BOTH_MIN = 7
+# threading, multiprocessing, concurrent.futures, asyncio (3.14 adds one more).
+STDLIB_TOOLS_MIN = 4
 
 
-@claim("errata_facts")
-def thread_has_more_than_start_and_join(result: dict[str, Any]) -> Claim:
-    api = set(result["thread_api"])
-    holds = {"start", "join"} | THREAD_API_BEYOND_START_JOIN <= api
-    return Claim(
-        holds,
-        f"`threading.Thread` has **{len(api)}** public names, among them "
-        + ", ".join(f"`{n}`" for n in sorted(THREAD_API_BEYOND_START_JOIN))
-        + " besides `start` and `join`.",
-        figure=len(api),
+@claim("errata_facts", kind=CHECKED)
+def thread_has_more_than_start_and_join(evidence: Evidence) -> Claim:
+    needed = {"start", "join"} | THREAD_API_BEYOND_START_JOIN
+    holds = all(
+        needed <= api for api in evidence.values(lambda r: set(r["thread_api"]))
+    )
+    api = evidence.result["thread_api"]
+    names = ", ".join(f"`{n}`" for n in sorted(THREAD_API_BEYOND_START_JOIN))
+    if holds:
+        text = f"public names, among them {names} besides `start` and `join`."
+    else:
+        text = f"public names, but NOT all of {names} besides `start` and `join`."
+    return observed(
+        holds, f"`threading.Thread` has **{len(api)}** {text}", float(len(api))
     )
 
 
-@claim("errata_facts")
-def process_api_mirrors_thread_api(result: dict[str, Any]) -> Claim:
-    shared = set(result["shared_api"])
-    only_process = set(result["process_api"]) - set(result["thread_api"])
-    holds = {"start", "join", "run", "is_alive"} <= shared and (
-        only_process >= PROCESS_ONLY_API
-    )
-    return Claim(
+def _shared_and_only_process(result: dict) -> tuple[set[str], set[str]]:
+    thread, process = set(result["thread_api"]), set(result["process_api"])
+    return thread & process, process - thread
+
+
+@claim("errata_facts", kind=CHECKED)
+def process_api_mirrors_thread_api(evidence: Evidence) -> Claim:
+    def mirrors(result: dict) -> bool:
+        shared, only_process = _shared_and_only_process(result)
+        return {"start", "join", "run", "is_alive"} <= shared and (
+            only_process >= PROCESS_ONLY_API
+        )
+
+    holds = all(evidence.values(mirrors))
+    shared, only_process = _shared_and_only_process(evidence.result)
+    return observed(
         holds,
         f"`Process` shares **{len(shared)}** public names with `Thread` and adds "
         + ", ".join(f"`{n}`" for n in sorted(only_process))
-        + ": similar, not identical.",
-        figure=len(shared),
+        + (": similar, not identical." if holds else ": NOT the mirror stated."),
+        float(len(shared)),
     )
 
 
-@claim("errata_facts")
-def primitives_exist_in_both_modules(result: dict[str, Any]) -> Claim:
-    found = result["primitives_in_both"]
-    return Claim(
-        len(found) >= 7,
-        f"**{len(found)}** synchronization primitives exist in both `threading` "
-        f"and `multiprocessing`: {', '.join(found)}.",
-        figure=len(found),
+@claim("errata_facts", kind=CHECKED)
+def primitives_exist_in_both_modules(evidence: Evidence) -> Claim:
+    counts = evidence.values(lambda r: len(r["primitives_in_both"]))
+    found = evidence.result["primitives_in_both"]
+    holds = min(counts) >= PRIMITIVES_IN_BOTH_MIN
+    only = "" if holds else f"Only {len(found)} of {PRIMITIVES_IN_BOTH_MIN}: "
+    return observed(
+        holds,
+        f"{only}**{len(found)}** synchronization primitives exist in both "
+        f"`threading` and `multiprocessing`: {', '.join(found)}.",
+        float(len(found)),
     )
 
 
-@claim("errata_facts")
-def stdlib_has_more_than_two_tools(result: dict[str, Any]) -> Claim:
-    tools = result["stdlib_tools"]
-    return Claim(
-        len(tools) >= 4,
-        f"This standard library offers **{len(tools)}** concurrency tools: "
+@claim("errata_facts", kind=CHECKED)
+def stdlib_has_more_than_two_tools(evidence: Evidence) -> Claim:
+    counts = evidence.values(lambda r: len(r["stdlib_tools"]))
+    tools = evidence.result["stdlib_tools"]
+    holds = min(counts) >= STDLIB_TOOLS_MIN
+    return observed(
+        holds,
+        f"This standard library offers **{len(tools)}** concurrency tools"
+        + ("" if holds else f", NOT the {STDLIB_TOOLS_MIN} stated")
+        + ": "
         + ", ".join(f"`{t}`" for t in tools)
         + ".",
-        figure=len(tools),
+        float(len(tools)),
     )

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from functools import cache
 
-from . import ledger, render
+from . import claims, ledger, render
 
 PAGE = "errata.md"
 BADGE_TITLES = {
@@ -42,7 +42,7 @@ def entry(entry_id: str) -> ledger.Entry:
 
 
 def status(item: ledger.Entry) -> ledger.Status:
-    return ledger.evaluate(item, lambda name: render.experiment(name).result)
+    return ledger.evaluate(item, lambda name: render.evidence(render.experiment(name)))
 
 
 def callout(*entry_ids: str) -> str:
@@ -83,10 +83,12 @@ def summary() -> str:
     return "\n".join(lines)
 
 
-def _figures(found: ledger.Status) -> str:
+def _figures(item: ledger.Entry, found: ledger.Status) -> str:
     parts = []
-    for outcome in found.claims:
+    for evidence, outcome in zip(item.evidence, found.claims, strict=True):
         text = _inline(outcome.statement)
+        if claims.kind_of(evidence.check()) == claims.CHECKED:
+            text += " <em>(checked: what the standard library says of itself)</em>"
         if outcome.holds is None:
             text += f" <em>Not shown here: {html.escape(outcome.reason)}.</em>"
         parts.append(f"<li>{text}</li>")
@@ -103,8 +105,8 @@ def _row(item: ledger.Entry) -> str:
         f"<td>{html.escape(item.section)}</td>",
         f'<td><span class="errata-badge errata-{item.verdict}">'
         f"{BADGE_TITLES[item.verdict]}</span></td>",
-        f"<td>{html.escape(item.correction)}</td>",
-        f"<td>{_figures(found)}</td>",
+        f"<td>{_inline(item.correction)}</td>",
+        f"<td>{_figures(item, found)}</td>",
         f'<td class="errata-state errata-state-{found.state.replace(" ", "-")}">'
         f"{html.escape(state)}</td>",
         f'<td><a href="{item.page}#{item.anchor}">{html.escape(item.page)}</a></td>',
@@ -200,7 +202,7 @@ SUMMARY_ROWS: tuple[
         "Processes are heavyweight",
         "Threads are lightweight",
         ("threads-start-fast",),
-        ("startup_cost", "spawn_costs_more_than_fork"),
+        ("startup_cost", "spawn_start_costs_more_than_fork"),
         ("startup_cost", "threads_start_much_faster_than_processes"),
     ),
     (
@@ -222,7 +224,7 @@ SUMMARY_ROWS: tuple[
 
 def _measured(experiment: str, name: str) -> str:
     check = ledger.Evidence(experiment, name).check()
-    outcome = check(render.experiment(experiment).result)
+    outcome = render.judge(render.experiment(experiment), check)
     text = outcome.statement
     if outcome.holds is None:
         text += f" *Not shown here: {outcome.reason}.*"

@@ -110,8 +110,8 @@ def on_post_build(config: Any, **_: Any) -> None:
         raise PluginError("broken links:\n  " + "\n  ".join(broken))
     log.info(
         "experiments: %d executed, %d from cache",
-        runner.stats["executed"],
-        runner.stats["cached"],
+        runner.counters["executed"],
+        runner.counters["cached"],
     )
     runs = runner.this_build()
     try:

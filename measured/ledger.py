@@ -168,9 +168,9 @@ def missing_anchors(
     ]
 
 
-def evaluate(entry: Entry, result_of: Callable[[str], dict[str, Any]]) -> Status:
-    """Run the entry's checks over the results; ``result_of(experiment)`` fetches."""
-    outcomes = tuple(ev.check()(result_of(ev.experiment)) for ev in entry.evidence)
+def evaluate(entry: Entry, evidence_of: Callable[[str], claims.Evidence]) -> Status:
+    """Run the entry's checks; ``evidence_of(experiment)`` fetches every run."""
+    outcomes = tuple(ev.check()(evidence_of(ev.experiment)) for ev in entry.evidence)
     if any(c.holds is False for c in outcomes):
         state = "contradicted"
     elif any(c.holds is None for c in outcomes):

@@ -8,95 +8,187 @@ runs on any interpreter (3.11+, GIL or free-threaded) without installing anythin
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
-import statistics
+import random
 import sys
 import sysconfig
+import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from . import stats
+
 # The runner sets this to a file path; the experiment's JSON result goes there.
 RESULT_ENV = "MEASURED_RESULT_FILE"
-DEFAULT_REPEATS = 5
 DEFAULT_WARMUP = 1
 
 
+DEFAULT_ROUNDS = (
+    9  # [2nd, 8th] of 9 paired ratios: a 96 % interval, one outlier each side
+)
+
+
 @dataclass(frozen=True)
-class Timing:
-    """Wall-clock seconds of repeated calls: the samples and their summary."""
+class Rounds:
+    """Timings of several alternatives, taken in rounds: the raw data of a comparison.
 
-    samples: tuple[float, ...]
+    ``samples[name][i]`` is the seconds ``name`` took in round ``i``; ``order[i]`` is
+    the order round ``i`` ran them in. Paired ratios, medians and intervals are
+    computed from these by :mod:`measured.stats`, never stored beside them, so a
+    results file can be judged again from what was measured.
+    """
 
-    @property
-    def median(self) -> float:
-        return statistics.median(self.samples)
-
-    @property
-    def min(self) -> float:
-        return min(self.samples)
-
-    @property
-    def max(self) -> float:
-        return max(self.samples)
+    samples: dict[str, tuple[float, ...]]
+    order: tuple[tuple[str, ...], ...]
+    warmup: int
+    seed: int
 
     @property
-    def spread(self) -> float:
-        """(max - min) / median: how noisy the repeats were."""
-        return (self.max - self.min) / self.median if self.median else 0.0
+    def rounds(self) -> int:
+        return len(self.order)
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "median": self.median,
-            "min": self.min,
-            "max": self.max,
-            "spread": self.spread,
-            "samples": list(self.samples),
+            "kind": stats.ROUNDS_KIND,
+            "rounds": self.rounds,
+            "warmup": self.warmup,
+            "order": "shuffled each round",
+            "seed": self.seed,
+            "orders": [list(names) for names in self.order],
+            "samples": {name: list(values) for name, values in self.samples.items()},
         }
 
+    def ratio(self, baseline: str, contender: str) -> stats.Interval:
+        """Speedup of ``contender`` over ``baseline``: median of paired ratios."""
+        return stats.ratio(self.to_dict(), baseline, contender)
 
-def time_call(
-    fn: Callable[[], object],
-    *,
-    repeats: int = DEFAULT_REPEATS,
-    warmup: int = DEFAULT_WARMUP,
-) -> Timing:
-    """Call ``fn`` ``warmup`` times untimed, then ``repeats`` times timed."""
-    return time_interleaved({"fn": fn}, repeats=repeats, warmup=warmup)["fn"]
+    def timing(self, name: str) -> stats.Interval:
+        return stats.timing(self.to_dict(), name)
 
 
-def time_interleaved(
+def time_rounds(
     fns: Mapping[str, Callable[[], object]],
     *,
-    repeats: int = DEFAULT_REPEATS,
+    rounds: int = DEFAULT_ROUNDS,
     warmup: int = DEFAULT_WARMUP,
-) -> dict[str, Timing]:
-    """Time several alternatives in rounds: each round calls every one once.
+    seed: int | None = None,
+    settle: Callable[[], object] | None = None,
+) -> Rounds:
+    """Time every alternative once per round, in a new random order each round.
 
-    On a shared machine the background load drifts. Timing A five times and then
-    B five times lets that drift land on one of them and fake a speedup; taking
-    turns spreads it over all of them, so their ratios stay honest.
+    The number of rounds is fixed before anything is timed. Taking turns spreads a
+    slow spell of a shared machine over all alternatives; shuffling the order keeps
+    "always first" or "always after the process pool" from favouring one of them.
+    The first alternative is the baseline the others are compared with.
+
+    ``settle``, if given, runs untimed before every call (a short sleep, say), so
+    each alternative starts from the same state of the machine whatever ran
+    before it: on some machines a burst of work runs slower right after other
+    work than after a pause.
     """
-    if repeats < 1:
-        raise ValueError("repeats must be at least 1")
+    if rounds < 1:
+        raise ValueError("rounds must be at least 1")
+    names = list(fns)
+    if len(set(map(str, names))) != len(names) or not all(
+        isinstance(n, str) for n in names
+    ):
+        raise ValueError("alternatives need distinct string names")
+    seed = random.SystemRandom().randrange(2**32) if seed is None else seed
+    rng = random.Random(seed)
     for _ in range(warmup):
-        for fn in fns.values():
-            fn()
-    samples: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
+        for name in rng.sample(names, len(names)):
+            if settle is not None:
+                settle()
+            fns[name]()
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    order = []
+    for _ in range(rounds):
+        this_round = rng.sample(names, len(names))
+        order.append(tuple(this_round))
+        for name in this_round:
+            if settle is not None:
+                settle()
             start = time.perf_counter()
-            fn()
+            fns[name]()
             samples[name].append(time.perf_counter() - start)
-    return {name: Timing(tuple(values)) for name, values in samples.items()}
+    return Rounds(
+        {name: tuple(values) for name, values in samples.items()},
+        tuple(order),
+        warmup,
+        seed,
+    )
 
 
-def usable_cores() -> int:
-    """Logical cores this process may run on (affinity and PYTHON_CPU_COUNT aware)."""
+def _cgroup_paths() -> list[tuple[str, str]]:
+    """(controllers, path) of this process's cgroups, from /proc/self/cgroup."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return []
+    found = []
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        found.append((controllers, path))
+    return found
+
+
+def _quota_v2(folder: Path) -> float | None:
+    try:
+        quota, period = (folder / "cpu.max").read_text().split()[:2]
+    except (OSError, ValueError):
+        return None
+    return None if quota == "max" else int(quota) / int(period)
+
+
+def _quota_v1(folder: Path) -> float | None:
+    try:
+        quota = int((folder / "cpu.cfs_quota_us").read_text())
+        period = int((folder / "cpu.cfs_period_us").read_text())
+    except (OSError, ValueError):
+        return None
+    return None if quota <= 0 or period <= 0 else quota / period
+
+
+def cgroup_cpu_limit(root: Path = Path("/sys/fs/cgroup")) -> float | None:
+    """CPUs' worth of time the cgroup quota allows (``--cpus=2`` gives 2.0), or None.
+
+    Reads cgroup v2 ``cpu.max`` and v1 ``cpu.cfs_quota_us`` for this process's
+    cgroup and every ancestor: the tightest quota on the way up applies.
+    """
+    limits = []
+    for controllers, path in _cgroup_paths():
+        if controllers == "":  # v2: one unified hierarchy
+            base, reader = root, _quota_v2
+        elif "cpu" in controllers.split(","):
+            base = next(
+                (
+                    root / d
+                    for d in ("cpu", "cpu,cpuacct", "cpuacct,cpu")
+                    if (root / d).is_dir()
+                ),
+                root / "cpu",
+            )
+            reader = _quota_v1
+        else:
+            continue
+        folder = base / path.lstrip("/")
+        for level in (folder, *folder.parents):
+            if not level.is_relative_to(base):
+                break
+            if (limit := reader(level)) is not None:
+                limits.append(limit)
+    return min(limits) if limits else None
+
+
+def _cpus_allowed() -> int:
+    """Logical CPUs this process may run on (affinity, PYTHON_CPU_COUNT on 3.13+)."""
     if hasattr(os, "process_cpu_count"):  # 3.13+
         return os.process_cpu_count() or 1
     if hasattr(os, "sched_getaffinity"):
@@ -104,9 +196,63 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
-def speedup(baseline: Timing, other: Timing) -> float:
-    """How many times faster ``other`` is than ``baseline`` (medians)."""
-    return baseline.median / other.median
+def usable_cores() -> int:
+    """Cores this process can really use at once: affinity and the cgroup quota.
+
+    A ``--cpus=2`` container on a 64-CPU host gets 2, not 64 (os.cpu_count() and
+    even os.process_cpu_count() ignore the quota). A fractional quota rounds down,
+    never below 1: 1.5 CPUs' worth of time cannot run two workers at full speed.
+    """
+    allowed = _cpus_allowed()
+    quota = cgroup_cpu_limit()
+    if quota is not None:
+        allowed = min(allowed, max(1, math.floor(quota)))
+    return allowed
+
+
+def physical_cores() -> int | None:
+    """Physical cores among the CPUs this process may use (Linux), else None."""
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    cores = set()
+    for cpu in cpus:
+        topology = Path(f"/sys/devices/system/cpu/cpu{cpu}/topology")
+        try:
+            package = (topology / "physical_package_id").read_text().strip()
+            core = (topology / "core_id").read_text().strip()
+        except OSError:
+            return None
+        cores.add((package, core))
+    return len(cores) or None
+
+
+def tasks_for(workers: int, per_worker: int) -> int:
+    """A task count every worker gets the same share of: ``per_worker`` each.
+
+    A fixed count (8, say) leaves some of 3, 5, 6 or 7 workers idle at the end and
+    makes a speedup look worse there for the wrong reason.
+    """
+    return max(1, workers) * per_worker
+
+
+def _worker_id(hold: float) -> str:
+    time.sleep(hold)
+    return f"{os.getpid()}:{threading.get_ident()}"
+
+
+def prestart(executor: Executor, workers: int, *, hold: float = 0.2) -> int:
+    """Start every worker of ``executor`` now, so none starts inside a timed round.
+
+    Under spawn and forkserver (and for threads) a pool starts workers on demand;
+    ``workers`` tasks that each hold their worker for ``hold`` seconds make it
+    start them all. Returns how many distinct workers answered.
+    """
+    seen: set[str] = set()
+    for _ in range(10):
+        futures = [executor.submit(_worker_id, hold) for _ in range(workers)]
+        seen |= {future.result() for future in futures}
+        if len(seen) >= workers:
+            return len(seen)
+    raise RuntimeError(f"only {len(seen)} of {workers} workers ever answered")
 
 
 def efficiency(speedup_: float, workers: int, cores: int | None = None) -> float:
@@ -142,7 +288,11 @@ class Environment:
     gil_enabled: bool
     os: str
     cpu: str
-    cores: int
+    cores: int  # usable_cores(): what the experiment sized its pools for
+    logical_cpus: int  # os.cpu_count(): every CPU of the machine
+    physical_cores: int | None  # of the CPUs this process may use (None: unknown)
+    smt: bool | None  # two or more hardware threads share a core
+    cgroup_cpus: float | None  # the cgroup's CPU quota, if one is set
     date: str
 
     @classmethod
@@ -155,6 +305,10 @@ class Environment:
             os=f"{platform.system()} {platform.release()}",
             cpu=cpu_model(),
             cores=usable_cores(),
+            logical_cpus=os.cpu_count() or 1,
+            physical_cores=(physical := physical_cores()),
+            smt=None if physical is None else _cpus_allowed() > physical,
+            cgroup_cpus=cgroup_cpu_limit(),
             date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         )
 

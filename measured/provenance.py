@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from . import stats
 from .measure import Environment
 from .runner import Run
 
@@ -13,6 +14,49 @@ def build_label(env: dict[str, object]) -> str:
     if not env["free_threaded_build"]:
         return "GIL build"
     return "free-threaded build, GIL " + ("re-enabled" if env["gil_enabled"] else "off")
+
+
+def cores_part(env: dict[str, Any]) -> str:
+    """Usable cores, and the machine shape behind them when it is known."""
+    text = f"{env['cores']} usable cores"
+    shape = []
+    if env.get("logical_cpus") not in (None, env["cores"]):
+        shape.append(f"of {env['logical_cpus']} logical CPUs")
+    if env.get("physical_cores") is not None:
+        smt = "SMT" if env.get("smt") else "no SMT"
+        shape.append(f"{env['physical_cores']} physical, {smt}")
+    if env.get("cgroup_cpus") is not None:
+        shape.append(f"cgroup quota {env['cgroup_cpus']:g} CPUs")
+    return text + (f" ({'; '.join(shape)})" if shape else "")
+
+
+def runs_part(run: Run) -> str:
+    """How many runs were made and why, with the rounds they timed."""
+    made = len(run.executions)
+    text = f"{made} run{'s' if made != 1 else ''}"
+    added = [e.added_because for e in run.executions if e.added_because]
+    if added:
+        text += f" ({run.planned} planned, {len(added)} added: {'; '.join(added)})"
+    rounds = sum(
+        int(record.get("rounds", 0))
+        for execution in run.executions
+        for _, record in stats.find_rounds(execution.result)
+    )
+    if rounds:
+        text += f", {rounds} timed rounds in all"
+    if run.stopped_because:
+        text += f"; stopped: {run.stopped_because}"
+    return text
+
+
+def machine_part(run: Run) -> list[str]:
+    free = [e.machine.get("free_cores") for e in run.executions]
+    known = [f for f in free if f is not None]
+    if not known:
+        return []
+    cores = run.executions[0].machine.get("cores", run.env["cores"])
+    figures = ", ".join(f"{f:.1f}" for f in known)
+    return [f"free cores while it ran: {figures} of {cores}"]
 
 
 def line(run: Run) -> str:
@@ -24,29 +68,14 @@ def line(run: Run) -> str:
         f"{env['implementation']} {env['python']} ({build_label(env)})",
         str(env["os"]),
         str(env["cpu"]),
-        f"{env['cores']} logical cores",
+        cores_part(env),
         f"measured {env['date']}",
         f"ran {run.seconds:.1f} s",
-        *misses_part(run.misses),
+        runs_part(run),
+        *machine_part(run),
         status,  # last: the Zensical comparison strips it (tests/test_zensical.py)
     ]
     return " · ".join(parts)
-
-
-def misses_part(misses: list[dict[str, Any]]) -> list[str]:
-    """Earlier runs whose claims missed, so a confirmed figure never hides them."""
-    if not misses:
-        return []
-    runs = "; ".join(
-        f"run {miss['attempt']} missed " + ", ".join(_missed(c) for c in miss["claims"])
-        for miss in misses
-    )
-    return [f"measured {len(misses) + 1} times: {runs}"]
-
-
-def _missed(claim: dict[str, Any]) -> str:
-    figure = claim.get("figure")
-    return claim["claim"] + ("" if figure is None else f" ({figure:.2f})")
 
 
 def build_facts() -> dict[str, object]:

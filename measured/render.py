@@ -10,8 +10,8 @@ import html
 import posixpath
 import sys
 
+from . import claims, runner
 from . import provenance as _provenance
-from . import runner
 
 # Set by the MkDocs hook before each page renders; names the page in errors.
 current_page: str | None = None
@@ -32,6 +32,39 @@ def experiment(
     except runner.ExperimentFailed as failure:
         failures.append(failure)
         raise
+
+
+def evidence(run: runner.Run) -> claims.Evidence:
+    """Every run the runner made of this experiment, pooled for the claims."""
+    return claims.Evidence.of(run.records())
+
+
+def judge(run: runner.Run, check: claims.Check) -> claims.Claim:
+    """One claim's verdict on every run of ``run``."""
+    return check(evidence(run))
+
+
+def how(run: runner.Run, check: claims.Check) -> str:
+    """How a claim's verdict was reached: runs, rounds, intervals."""
+    outcome, per_run = claims.judge(check, evidence(run))
+    return claims.how(outcome, per_run)
+
+
+def verdict_line(run: runner.Run, check: claims.Check) -> str:
+    """A Markdown bullet: the statement, then how it was reached or why not shown."""
+    outcome, per_run = claims.judge(check, evidence(run))
+    checked = claims.kind_of(check) == claims.CHECKED
+    label = "checked" if checked else "measured"
+    if outcome.holds is None:
+        note = f"*Not shown on this machine: {outcome.reason}.*"
+    else:
+        note = f"*({label}: {claims.how(outcome, per_run)})*"
+    return f"- {outcome.statement} {note}"
+
+
+def verdicts(run: runner.Run, *checks: claims.Check) -> str:
+    """Bullets for several claims of one experiment."""
+    return "\n".join(verdict_line(run, check) for check in checks) + "\n"
 
 
 def output(run: runner.Run) -> str:

@@ -41,6 +41,7 @@ class Row:
     reason: str
     ratio: float | None  # your figure / the published one
     statement: str
+    how: str  # runs, rounds and intervals behind your verdict
     seconds: float | None
     cached: bool | None
 
@@ -59,7 +60,7 @@ def machine_description(env: dict[str, Any]) -> str:
     python = f"{env['implementation']} {env['python']}"
     if env.get("free_threaded_build"):
         python += " free-threaded, GIL " + ("on" if env.get("gil_enabled") else "off")
-    return f"{python} · {env['cpu']} · {env['cores']} logical cores · {env['os']}"
+    return f"{python} · {env['cpu']} · {env['cores']} usable cores · {env['os']}"
 
 
 def _minor(version: str) -> str:
@@ -70,7 +71,7 @@ def published_run(
     published: results.Published, experiment: str, interpreter: Interpreter
 ) -> dict[str, Any] | None:
     """The published run to compare with: same Python and build if there is one."""
-    runs = [r for r in published.runs if r["experiment"] == experiment]
+    runs = [r for r in published.entries if r["experiment"] == experiment]
 
     def build(env: dict[str, Any]) -> tuple[Any, ...]:
         return (env["implementation"], env["free_threaded_build"], env["gil_enabled"])
@@ -88,7 +89,7 @@ def published_run(
         lambda env: build(env) == mine_build,
     ):
         for run in runs:
-            if same(run["result"]["env"]):
+            if same(results.first_result(run)["env"]):
                 return run
     return runs[0] if runs else None
 
@@ -110,7 +111,9 @@ def compare(outcomes: list[Outcome], published: results.Published | None) -> lis
             "experiment": outcome.experiment,
             "python": f"{outcome.interpreter.implementation} "
             f"{outcome.interpreter.version}",
-            "published_machine": machine_label(pub["result"]["env"]) if pub else None,
+            "published_machine": (
+                machine_label(results.first_result(pub)["env"]) if pub else None
+            ),
         }
         if outcome.run is None:
             for name in pub_claims or [None]:
@@ -128,13 +131,16 @@ def compare(outcomes: list[Outcome], published: results.Published | None) -> lis
                         reason=outcome.error or "",
                         ratio=None,
                         statement="",
+                        how="",
                         seconds=None,
                         cached=None,
                     )
                 )
             continue
         run = outcome.run
-        judged = claims.evaluate(outcome.experiment, run.result, strict=False)
+        judged = claims.evaluate(
+            outcome.experiment, results.evidence(run), strict=False
+        )
         for claim in judged or [None]:
             mine = claim or {}
             theirs = pub_claims.get(mine.get("claim"), {})
@@ -165,6 +171,7 @@ def compare(outcomes: list[Outcome], published: results.Published | None) -> lis
                     reason=mine.get("error") or mine.get("reason", ""),
                     ratio=ratio,
                     statement=mine.get("statement", ""),
+                    how=mine.get("how", ""),
                     seconds=run.seconds,
                     cached=run.cached,
                 )
@@ -192,9 +199,10 @@ def _cell(value: float | None, machine: str | None, missing: str, label: bool) -
 
 def _verdict_cell(row: Row) -> str:
     reason = f": {escape(row.reason)}" if row.reason else ""
+    how = f"\n[dim]{escape(row.how)}[/]" if row.how else ""
     return {
-        "holds": "[green]✓ holds[/]",
-        "does not hold": "[red]✗ does not hold[/]",
+        "holds": f"[green]✓ holds[/]{how}",
+        "does not hold": f"[red]✗ does not hold[/]{how}",
         "not shown": f"[yellow]– not shown here[/]{reason}",
         "no claim": "[dim]no conclusion registered[/]",
         "run failed": f"[red]✗ run failed[/]{reason}",
@@ -224,7 +232,7 @@ def table(
         say(f"Published: {escape(source)}, generated {escape(published.generated)}")
         for machine in sorted(
             {
-                machine_description(run["result"]["env"])
+                machine_description(results.first_result(run)["env"])
                 for o in outcomes
                 if (run := published_run(published, o.experiment, o.interpreter))
             }

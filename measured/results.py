@@ -5,9 +5,14 @@ command reads it (from the site, a local build or any file) to set a reader's fi
 beside the published ones, and writes the same format with ``--json``, so one
 reader's file can be compared with another's.
 
-One entry per run: the experiment, the pages that showed it, the interpreter, the
-full JSON result with its environment, the provenance line, and every registered
-claim evaluated on that result (statement, holds, headline figure).
+One entry per experiment and interpreter: the pages that showed it, the interpreter,
+**every run** the runner made (each with its full JSON result, raw timings included,
+its environment and the machine's free cores while it ran), the provenance line,
+and every registered claim judged on all those runs pooled (verdict, statement,
+figures with their intervals, how it was reached).
+
+Format 2 (this one) keeps every run; format 1 kept one. ``python -m measured check``
+judges a file again from its raw runs (measured/check.py).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from typing import Any
 from . import claims, project, provenance
 from .runner import Run
 
-FORMAT = 1
+FORMAT = 2
 FILENAME = "results.json"
 URL_TIMEOUT = 20.0
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
@@ -39,6 +44,8 @@ ENV_KEYS = (
     "cpu",
     "cores",
 )
+# What a run record must hold for its claims to be judged again.
+RUN_KEYS = ("result", "machine")
 
 
 class ResultsError(ValueError):
@@ -65,12 +72,31 @@ def record(run: Run, *, strict: bool = True) -> dict[str, Any]:
         },
         "seconds": run.seconds,
         "cached": run.cached,
-        "misses": run.misses,
+        "planned_runs": run.planned,
+        "stopped_because": run.stopped_because,
+        "runs": [
+            {
+                "result": e.result,
+                "stdout": e.stdout,
+                "seconds": e.seconds,
+                "machine": e.machine,
+                "added_because": e.added_because,
+            }
+            for e in run.executions
+        ],
         "provenance": provenance.line(run),
-        "claims": claims.evaluate(run.name, run.result, strict=strict),
-        "result": run.result,
-        "stdout": run.stdout,
+        "claims": claims.evaluate(run.name, evidence(run), strict=strict),
     }
+
+
+def evidence(run: Run) -> claims.Evidence:
+    """Every run of ``run``, as the claims judge them."""
+    return claims.Evidence.of(run.records())
+
+
+def first_result(record: dict[str, Any]) -> dict[str, Any]:
+    """A results-file entry's first run's result: its set-up and environment."""
+    return record["runs"][0]["result"]
 
 
 def document(
@@ -87,7 +113,7 @@ def document(
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "site_url": site_url,
         **extra,
-        "runs": [record(run, strict=kind == "site") for run in runs],
+        "experiments": [record(run, strict=kind == "site") for run in runs],
     }
 
 
@@ -106,8 +132,9 @@ class Published:
     data: dict[str, Any]
 
     @property
-    def runs(self) -> list[dict[str, Any]]:
-        return self.data["runs"]
+    def entries(self) -> list[dict[str, Any]]:
+        """One entry per experiment and interpreter (each holds its runs)."""
+        return self.data["experiments"]
 
     @property
     def generated(self) -> str:
@@ -116,7 +143,7 @@ class Published:
     def pages(self) -> dict[str, list[str]]:
         """Page -> the experiments it showed, in the order of the file."""
         found: dict[str, list[str]] = {}
-        for run in self.runs:
+        for run in self.entries:
             for page in run["pages"]:
                 names = found.setdefault(page, [])
                 if run["experiment"] not in names:
@@ -160,23 +187,33 @@ def _check(data: Any) -> str | None:
         if isinstance(version, int) and version > FORMAT:
             return f"format {version} is newer than this checkout reads ({FORMAT})"
         return f'"format" is {version!r}, expected {FORMAT}'
-    if not isinstance(data.get("runs"), list):
-        return 'no "runs" list'
-    for i, run in enumerate(data["runs"]):
+    if not isinstance(data.get("experiments"), list):
+        return 'no "experiments" list'
+    for i, run in enumerate(data["experiments"]):
         if not isinstance(run, dict):
-            return f"run {i} is not an object"
+            return f"entry {i} is not an object"
         if not isinstance(run.get("experiment"), str):
-            return f'run {i} has no "experiment" name'
-        for name, kind in (("pages", list), ("claims", list), ("result", dict)):
+            return f'entry {i} has no "experiment" name'
+        for name, kind in (("pages", list), ("claims", list), ("runs", list)):
             if not isinstance(run.get(name), kind):
-                return f'run {i} ({run["experiment"]}) has no "{name}" {kind.__name__}'
-        env = run["result"].get("env")
-        if not isinstance(env, dict):
-            return f'run {i} ({run["experiment"]}) has no environment ("env")'
-        if missing := [key for key in ENV_KEYS if key not in env]:
-            return f"run {i} ({run['experiment']}) env lacks {', '.join(missing)}"
+                return (
+                    f'entry {i} ({run["experiment"]}) has no "{name}" {kind.__name__}'
+                )
+        if not run["runs"]:
+            return f"entry {i} ({run['experiment']}) has an empty runs list"
+        for j, one in enumerate(run["runs"]):
+            where = f"entry {i} ({run['experiment']}), repetition {j + 1}"
+            if not isinstance(one, dict) or not isinstance(one.get("result"), dict):
+                return f"{where} has no result"
+            if not isinstance(one.get("machine", {}), dict):
+                return f"{where} has a malformed machine record"
+            env = one["result"].get("env")
+            if not isinstance(env, dict):
+                return f'{where} has no environment ("env")'
+            if missing := [key for key in ENV_KEYS if key not in env]:
+                return f"{where} env lacks {', '.join(missing)}"
         if not all(isinstance(c, dict) and "claim" in c for c in run["claims"]):
-            return f"run {i} ({run['experiment']}) has a malformed claim"
+            return f"entry {i} ({run['experiment']}) has a malformed claim"
     return None
 
 

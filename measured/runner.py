@@ -8,10 +8,13 @@ captured, and its JSON result read from the file ``measure.emit`` writes.
 from __future__ import annotations
 
 import ast
+import ctypes
+import functools
 import getpass
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -22,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import cache, claims, project
+from . import cache, load, project, stats
 from .interpreter import Interpreter, probe
 from .measure import RESULT_ENV
 
@@ -35,16 +38,29 @@ GRACE_SECONDS = 3.0
 SHM_DIR = Path("/dev/shm")
 # Name prefixes multiprocessing uses for shared memory and named semaphores.
 SHM_PREFIXES = ("psm_", "wnsm_", "sem.mp-")
-# A shared machine can slow one core for a second or two, and a speedup measured
-# then misses its claim's margin although nothing about the claim changed. So a
-# miss is confirmed before it stands: the experiment runs again, up to ATTEMPTS
-# runs in all. Every missed run is kept and shown beside the figures (Run.misses),
-# and a claim that misses on every run still fails the build's tests.
-ATTEMPTS = 3
+PR_SET_CHILD_SUBREAPER = 36  # prctl(2), Linux 3.4+
+
+# How often an experiment is measured is decided before any claim is judged, and
+# never because of what a claim says (see replicate()):
+# - every experiment runs PLANNED_RUNS times (a script may declare `RUNS = <n>`);
+# - one more run, up to MAX_RUNS in all, only when the run's own noise says so:
+#   the machine was busy (fewer than stats.FREE_SHARE of the usable cores free,
+#   measured.load), or the widest interval of a paired ratio in the pooled rounds
+#   is wider than NOISE_LIMIT of its median (stats.noise);
+# - before a run added because the machine was busy, the runner watches the
+#   machine for BUSY_PAUSE seconds; if it is still busy, another run would be too,
+#   and it stops.
+# Every run made is kept, published and judged: claims pool them all.
+RUNS_NAME = "RUNS"
+PLANNED_RUNS = 1
+MAX_RUNS = 3
+NOISE_LIMIT = 0.25
+BUSY_PAUSE = 1.0
 
 # Per build process: how many experiments ran and how many came from the cache.
-stats: Counter[str] = Counter()
-_this_build: dict[str, Run] = {}
+counters: Counter[str] = Counter()
+# (experiment, cache key) -> its run: two scripts may have the same content.
+_this_build: dict[tuple[str, str], Run] = {}
 # Cache keys of this build: hashing a script means parsing it and every local
 # module it imports, and pages ask for the same experiment hundreds of times.
 # Files do not change within one build; reset() starts over.
@@ -53,7 +69,7 @@ _keys: dict[tuple[Path, str], str] = {}
 
 def reset() -> None:
     """Start a new build: forget this process's runs and counters (not the cache)."""
-    stats.clear()
+    counters.clear()
     _this_build.clear()
     _keys.clear()
 
@@ -88,26 +104,94 @@ class ExperimentFailed(RuntimeError):
 
 
 @dataclass
-class Run:
-    """One experiment's outcome, fresh or from the cache."""
+class Execution:
+    """One run of an experiment script: a fresh interpreter, start to exit."""
 
-    name: str
-    script: Path
     result: dict[str, Any]
     stdout: str
     stderr: str
     seconds: float
+    # The machine while it ran (measured.load.Load): free cores, foreign load.
+    machine: dict[str, Any] = field(default_factory=dict)
+    # Why the runner added this run; "" for a planned run.
+    added_because: str = ""
+    leftovers: list[str] = field(default_factory=list)
+
+    def busy(self) -> bool:
+        free, cores = self.machine.get("free_cores"), self.machine.get("cores")
+        return free is not None and free < stats.FREE_SHARE * cores
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "result": self.result,
+            "stdout": self.stdout,
+            "stderr": self.stderr,
+            "seconds": self.seconds,
+            "machine": self.machine,
+            "added_because": self.added_because,
+            "leftovers": self.leftovers,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Execution:
+        return cls(
+            result=data["result"],
+            stdout=data["stdout"],
+            stderr=data["stderr"],
+            seconds=data["seconds"],
+            machine=data.get("machine") or {},
+            added_because=data.get("added_because", ""),
+            leftovers=data.get("leftovers", []),
+        )
+
+
+@dataclass
+class Run:
+    """One experiment's outcome on one interpreter: every run made, fresh or cached."""
+
+    name: str
+    script: Path
+    executions: list[Execution]
     cached: bool
     interpreter: Interpreter
-    leftovers: list[str] = field(default_factory=list)
-    # Earlier runs of this measurement whose claims missed (see ATTEMPTS).
-    misses: list[dict[str, Any]] = field(default_factory=list)
+    planned: int = PLANNED_RUNS
+    # Why replication stopped early ("" when it did not need to).
+    stopped_because: str = ""
     # Pages that showed this run, in build order (the results file lists them).
     pages: list[str] = field(default_factory=list)
 
     @property
+    def first(self) -> Execution:
+        return self.executions[0]
+
+    @property
+    def result(self) -> dict[str, Any]:
+        """The first run's result: set-up and environment (same in every run)."""
+        return self.first.result
+
+    @property
+    def stdout(self) -> str:
+        return self.first.stdout
+
+    @property
+    def stderr(self) -> str:
+        return self.first.stderr
+
+    @property
+    def seconds(self) -> float:
+        return sum(e.seconds for e in self.executions)
+
+    @property
     def env(self) -> dict[str, Any]:
         return self.result["env"]
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every run as ``{"result", "machine"}``: what claims.Evidence.of reads."""
+        return [{"result": e.result, "machine": e.machine} for e in self.executions]
+
+    def busy(self) -> bool:
+        """True when every run was made on a busy machine."""
+        return all(e.busy() for e in self.executions)
 
 
 def _display(script: Path) -> str:
@@ -129,19 +213,50 @@ def resolve(name: str | Path) -> Path:
     return path
 
 
-def declared_timeout(script: Path) -> float | None:
-    """The script's own top-level ``TIMEOUT = <number>``, if it has one."""
+def declared(script: Path, name: str) -> float | None:
+    """The script's own top-level ``NAME = <number>``, if it has one."""
     for node in ast.parse(script.read_text()).body:
         if (
             isinstance(node, ast.Assign)
-            and any(
-                isinstance(t, ast.Name) and t.id == TIMEOUT_NAME for t in node.targets
-            )
+            and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
             and isinstance(node.value, ast.Constant)
             and isinstance(node.value.value, int | float)
         ):
             return float(node.value.value)
     return None
+
+
+def declared_timeout(script: Path) -> float | None:
+    """The script's own top-level ``TIMEOUT = <seconds>``, if it has one."""
+    return declared(script, TIMEOUT_NAME)
+
+
+def planned_runs(script: Path) -> int:
+    """How many runs the script asks for up front (``RUNS = <n>``), else the default."""
+    runs = declared(script, RUNS_NAME)
+    return max(1, int(runs)) if runs is not None else PLANNED_RUNS
+
+
+def _live_members(pgid: int) -> bool | None:
+    """Whether a process of group ``pgid`` is still running (None: no /proc).
+
+    Zombies do not count: they have exited and hold nothing but a process id.
+    A helper whose parent exited first (multiprocessing's fork server, resource
+    tracker) stays a zombie until PID 1 reaps it, and some inits here take
+    seconds to do that.
+    """
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            state, group = fields[0], int(fields[2])
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended while we looked
+        if group == pgid and state != "Z":
+            return True
+    return False
 
 
 def _group_alive(pgid: int) -> bool:
@@ -151,7 +266,7 @@ def _group_alive(pgid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    return _live_members(pgid) is not False
 
 
 def _kill_group(proc: subprocess.Popen[str]) -> None:
@@ -218,8 +333,8 @@ def _remove_leaked_shm(before: set[str], since: float) -> list[str]:
 
 def execute(
     script: Path, *, interpreter: Interpreter, timeout: float, page: str | None = None
-) -> Run:
-    """Run ``script`` now, whatever the cache holds. Raises ExperimentFailed."""
+) -> Execution:
+    """Run ``script`` once now, whatever the cache holds. Raises ExperimentFailed."""
     root = project.root()
     shm_before, started = _shm_entries(), time.time()
     with tempfile.TemporaryDirectory(prefix="measured-") as tmp:
@@ -234,6 +349,8 @@ def execute(
             "PYTHONUNBUFFERED": "1",
             "PYTHONUTF8": "1",
         }
+        _become_subreaper()
+        meter = load.Meter()
         t0 = time.perf_counter()
         proc = subprocess.Popen(
             [interpreter.executable, str(script)],
@@ -261,12 +378,14 @@ def execute(
                 _kill_group(proc)
                 _reap(proc)
                 _remove_leaked_shm(shm_before, started)
-            stats["interrupted"] += 1
+            counters["interrupted"] += 1
             raise
         finally:
             with _interrupts_deferred():
                 _kill_group(proc)  # children that outlived the script: end them
+                _reap_orphans(proc.pid)
         seconds = time.perf_counter() - t0
+        machine = meter.stop().to_dict()
         if reason is None and proc.returncode != 0:
             reason = f"exited with status {proc.returncode}"
         if reason is None and not result_file.is_file():
@@ -275,22 +394,47 @@ def execute(
             leaked = _remove_leaked_shm(shm_before, started)
             if leaked:
                 reason += f"; removed leaked shared memory {', '.join(leaked)}"
-            stats["failed"] += 1
+            counters["failed"] += 1
             raise ExperimentFailed(
                 script, reason, stderr, page=page, interpreter=interpreter.executable
             )
         result = _load_result(result_file)
-    stats["executed"] += 1
-    return Run(
-        name=script.stem,
-        script=script,
-        result=result,
-        stdout=stdout,
-        stderr=stderr,
-        seconds=seconds,
-        cached=False,
-        interpreter=interpreter,
-    )
+    counters["executed"] += 1
+    return Execution(result, stdout, stderr, seconds, machine)
+
+
+@functools.cache
+def _become_subreaper() -> bool:
+    """Adopt the experiments' orphans instead of leaving them to PID 1 (Linux).
+
+    multiprocessing's fork server and resource tracker outlive the script that
+    started them; their parent gone, the kernel hands them to the nearest
+    "subreaper" ancestor. With this process as one, _reap_orphans collects them at
+    once (some inits take seconds), and their CPU time, with that of the workers
+    they waited for, lands in this process's RUSAGE_CHILDREN: measured.load then
+    counts it as the experiment's own work, not as another program's load.
+    """
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _reap_orphans(pgid: int) -> None:
+    """Wait for every adopted member of the experiment's process group."""
+    deadline = time.monotonic() + GRACE_SECONDS
+    while True:
+        try:
+            pid, _ = os.waitpid(-pgid, os.WNOHANG)
+        except ChildProcessError:
+            return  # no child of ours is left in that group
+        if pid == 0:  # one is still running (it was just killed): give it a moment
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.01)
 
 
 def _reap(proc: subprocess.Popen[str]) -> None:
@@ -316,86 +460,118 @@ def run(
     page: str | None = None,
     store: cache.Store | None = None,
 ) -> Run:
-    """The experiment's result: from the cache when its inputs are unchanged.
+    """The experiment's runs: from the cache when its inputs are unchanged.
 
     ``fresh`` (default: $MEASURED_FRESH) re-executes even when a result is stored;
-    within one process each experiment still runs at most once.
+    within one process each experiment is still measured at most once.
     """
     script = resolve(name)
     interpreter = probe(python)
     key = _keys.get((script, interpreter.executable))
     if key is None:
         key = _keys[(script, interpreter.executable)] = cache.key(script, interpreter)
-    if key in _this_build:
-        return _seen_on(_this_build[key], page)
+    if (script.stem, key) in _this_build:
+        return _seen_on(_this_build[(script.stem, key)], page)
     store = store or cache.Store()
     fresh = cache.fresh_requested() if fresh is None else fresh
     record = None if fresh else store.load(script.stem, key)
-    if record is not None:
-        stats["cached"] += 1
+    if record is not None and "executions" in record:
+        counters["cached"] += 1
         outcome = Run(
             name=script.stem,
             script=script,
-            result=record["result"],
-            stdout=record["stdout"],
-            stderr=record["stderr"],
-            seconds=record["seconds"],
+            executions=[Execution.from_dict(e) for e in record["executions"]],
             cached=True,
             interpreter=interpreter,
-            misses=record.get("misses", []),
+            planned=record.get("planned", PLANNED_RUNS),
+            stopped_because=record.get("stopped_because", ""),
         )
     else:
         limit = timeout or declared_timeout(script) or DEFAULT_TIMEOUT
-        outcome = _execute_confirmed(
-            script, interpreter=interpreter, timeout=limit, page=page
-        )
-        store.save(
-            script.stem,
-            key,
-            {
-                "result": outcome.result,
-                "stdout": outcome.stdout,
-                "stderr": outcome.stderr,
-                "seconds": outcome.seconds,
-                "misses": outcome.misses,
-                "measured_by": getpass.getuser(),
-            },
-        )
-    _this_build[key] = outcome
+        outcome = replicate(script, interpreter=interpreter, timeout=limit, page=page)
+        # A run measured on a busy machine is never served later as a good one:
+        # it is shown in this build, and the next build measures it again.
+        if not outcome.busy():
+            store.save(
+                script.stem,
+                key,
+                {
+                    "executions": [e.to_dict() for e in outcome.executions],
+                    "planned": outcome.planned,
+                    "stopped_because": outcome.stopped_because,
+                    "measured_by": getpass.getuser(),
+                },
+            )
+    _this_build[(script.stem, key)] = outcome
     return _seen_on(outcome, page)
 
 
-def missed_claims(experiment: str, result: dict[str, Any]) -> list[dict[str, Any]]:
-    """The registered claims of ``experiment`` that ``result`` contradicts.
+def pooled_noise(executions: list[Execution]) -> tuple[float, str]:
+    """stats.noise over every run's rounds, pooled comparison by comparison."""
+    by_path: dict[str, list[Any]] = {}
+    for execution in executions:
+        for path, record in stats.find_rounds(execution.result):
+            by_path.setdefault(path, []).append(record)
+    pooled = {path: stats.pooled(records) for path, records in by_path.items()}
+    return stats.noise(pooled)
 
-    A claim that cannot read the result is not a miss here: the results file
-    judges it (and fails a strict build) with the full error.
+
+def another_run(executions: list[Execution]) -> str:
+    """Why one more run is needed, from the runs' own noise only ("" if none is).
+
+    Never looks at a claim: the same rule applies whatever the figures say.
     """
-    judged = claims.evaluate(experiment, result, strict=False)
-    return [claim for claim in judged if claim["holds"] is False]
+    last = executions[-1]
+    if last.busy():
+        m = last.machine
+        return (
+            f"run {len(executions)} had about {m['free_cores']:.1f} of "
+            f"{m['cores']} cores free"
+        )
+    width, where = pooled_noise(executions)
+    if width > NOISE_LIMIT:
+        return (
+            f"the widest interval after {len(executions)} run(s) was {width:.0%} "
+            f"of its median ({where}), over the {NOISE_LIMIT:.0%} limit"
+        )
+    return ""
 
 
-def _execute_confirmed(
+def replicate(
     script: Path, *, interpreter: Interpreter, timeout: float, page: str | None
 ) -> Run:
-    """Execute ``script``; while a registered claim misses, run it again (ATTEMPTS)."""
-    misses: list[dict[str, Any]] = []
-    for attempt in range(1, ATTEMPTS + 1):
-        outcome = execute(script, interpreter=interpreter, timeout=timeout, page=page)
-        missed = missed_claims(script.stem, outcome.result)
-        if not missed or attempt == ATTEMPTS:
-            break
-        stats["remeasured"] += 1
-        misses.append(
-            {
-                "attempt": attempt,
-                "date": outcome.env.get("date", ""),
-                "seconds": outcome.seconds,
-                "claims": missed,
-            }
-        )
-    outcome.misses = misses
-    return outcome
+    """The planned runs of ``script``, plus the extra runs its noise calls for."""
+    planned = planned_runs(script)
+    executions = [
+        execute(script, interpreter=interpreter, timeout=timeout, page=page)
+        for _ in range(planned)
+    ]
+    stopped = ""
+    while len(executions) < MAX_RUNS and (why := another_run(executions)):
+        if executions[-1].busy():
+            now = load.sample(BUSY_PAUSE)
+            if now.free_cores < stats.FREE_SHARE * now.cores:
+                stopped = (
+                    f"{why}, and the machine was still busy afterwards "
+                    f"({now.free_cores:.1f} cores free): another run would be too"
+                )
+                break
+        counters["added"] += 1
+        execution = execute(script, interpreter=interpreter, timeout=timeout, page=page)
+        execution.added_because = why
+        executions.append(execution)
+    else:
+        if len(executions) >= MAX_RUNS and (why := another_run(executions)):
+            stopped = f"{why}; {MAX_RUNS} runs is the most the rule makes"
+    return Run(
+        name=script.stem,
+        script=script,
+        executions=executions,
+        cached=False,
+        interpreter=interpreter,
+        planned=planned,
+        stopped_because=stopped,
+    )
 
 
 def _seen_on(outcome: Run, page: str | None) -> Run:

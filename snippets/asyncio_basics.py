@@ -1,10 +1,11 @@
 """asyncio: one thread, one event loop, many coroutines taking turns at each await.
 
 - TASKS coroutines record which process and which OS thread run them;
-- gather: TASKS coroutines that each wait NAP seconds finish together;
+- gather: TASKS coroutines that each wait NAP seconds, timed in rounds against a
+  single coroutine's wait (each round times both, in a random order);
 - TaskGroup: one task fails, its siblings are cancelled, the error surfaces;
-- asyncio.timeout: a slow await is cut off on time;
-- Semaphore: at most LIMIT of TASKS coroutines inside at once.
+- asyncio.timeout: a slow await is cut off; when, is timed in every round;
+- Semaphore: at most LIMIT of BOUNDED_TASKS coroutines inside at once.
 
 Run it yourself from a clone:  python snippets/asyncio_basics.py
 """
@@ -19,8 +20,10 @@ from typing import Any
 from measured import measure
 
 TIMEOUT = 60
+ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 is a 96 % CI
 TASKS = 1_000
-NAP = 0.1  # seconds each coroutine waits
+NAP = 0.05  # seconds each coroutine waits
+DEADLINE = 0.05  # seconds asyncio.timeout allows a 10 s sleep
 LIMIT = 10
 BOUNDED_TASKS = 50
 
@@ -65,14 +68,13 @@ async def task_group() -> dict[str, Any]:
     }
 
 
-async def timeout() -> dict[str, Any]:
+async def timeout() -> str:
     try:
-        async with asyncio.timeout(0.05):
+        async with asyncio.timeout(DEADLINE):
             await asyncio.sleep(10)
-        outcome = "finished"
-    except TimeoutError:
-        outcome = "TimeoutError"
-    return {"outcome": outcome}
+        return "finished"
+    except TimeoutError as error:
+        return type(error).__name__
 
 
 async def bounded() -> dict[str, Any]:
@@ -99,19 +101,25 @@ def main() -> None:
         f"{o['threads']} thread ({o['threads_alive']} thread alive in the program)"
     )
 
+    async def one_nap() -> None:
+        await nap()
+
     async def all_nap() -> None:
         await asyncio.gather(*(nap() for _ in range(TASKS)))
 
-    timing = measure.time_call(lambda: asyncio.run(all_nap()))
-    result["gather"] = {
-        "tasks": TASKS,
-        "nap": NAP,
-        "timing": timing.to_dict(),
-        "serial_seconds": TASKS * NAP,
-    }
+    rounds = measure.time_rounds(
+        {
+            "one wait": lambda: asyncio.run(one_nap()),
+            "gather": lambda: asyncio.run(all_nap()),
+        },
+        rounds=ROUNDS,
+    )
+    result["gather"] = {"tasks": TASKS, "nap": NAP, "rounds": rounds.to_dict()}
+    took, one = rounds.timing("gather"), rounds.timing("one wait")
     print(
         f"gather: {TASKS:,} coroutines each waiting {NAP} s took "
-        f"{timing.median:.3f} s in total (one after another: {TASKS * NAP:.0f} s)"
+        f"{took.estimate:.3f} s in all; one coroutine's wait took "
+        f"{one.estimate:.3f} s (medians of {took.n} rounds)"
     )
 
     result["task_group"] = g = asyncio.run(task_group())
@@ -120,14 +128,22 @@ def main() -> None:
         f"{g['siblings']} sibling tasks were cancelled"
     )
 
-    holder: dict[str, Any] = {}
-    t = measure.time_call(
-        lambda: holder.update(asyncio.run(timeout())), repeats=1, warmup=0
+    outcomes: list[str] = []
+    cutoff = measure.time_rounds(
+        {"timeout": lambda: outcomes.append(asyncio.run(timeout()))},
+        rounds=ROUNDS,
+        warmup=0,  # each round is the same fresh asyncio.run: one outcome per round
     )
-    result["timeout"] = {**holder, "seconds": t.median}
+    result["timeout"] = {
+        "deadline": DEADLINE,
+        "outcomes": outcomes,
+        "rounds": cutoff.to_dict(),
+    }
+    after = cutoff.timing("timeout")
     print(
-        f"asyncio.timeout(0.05) around a 10 s sleep: {holder['outcome']} after "
-        f"{t.median * 1000:.0f} ms"
+        f"asyncio.timeout({DEADLINE}) around a 10 s sleep: "
+        f"{', '.join(sorted(set(outcomes)))} after {after.estimate * 1000:.1f} ms "
+        f"(median of {after.n} rounds)"
     )
 
     result["semaphore"] = s = asyncio.run(bounded())

@@ -1,15 +1,19 @@
 """One blocking call freezes every task on the loop; to_thread and processes do not.
 
 A heartbeat task wants to wake every TICK seconds. Meanwhile another coroutine does
-BLOCK seconds of work in one of six ways, and the heartbeat records its worst
+about BLOCK seconds of work in one of six ways, and the heartbeat records its worst
 late wake-up (the loop's stall):
 
-- nothing (baseline);
+- nothing (baseline): ``await asyncio.sleep(BLOCK)``;
 - ``time.sleep(BLOCK)`` called directly in the coroutine (blocks the loop);
 - ``await asyncio.to_thread(time.sleep, BLOCK)``;
 - ``await loop.run_in_executor(None, time.sleep, BLOCK)`` (the same, older API);
 - pure-Python CPU work called directly in the coroutine;
 - the same CPU work in a ProcessPoolExecutor via ``run_in_executor``.
+
+Each round runs every job once, in a new random order, and records how long the
+job took and how long the loop stalled meanwhile: both are observed, so a stall is
+compared with the time the job really took, round by round.
 
 Run it yourself from a clone:  python snippets/asyncio_blocking.py
 """
@@ -17,18 +21,19 @@ Run it yourself from a clone:  python snippets/asyncio_blocking.py
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from measured import measure
+from measured import measure, stats
 
 TIMEOUT = 60
+ROUNDS = 6  # rounds, fixed in advance: [min, max] of 6 is a 97 % CI
 TICK = 0.005  # seconds between heartbeats
-BLOCK = 0.2  # seconds of blocking work
-REPEATS = 5
-CPU_SIZE = 2_000_000  # iterations: calibrated to about BLOCK seconds at start-up
+BLOCK = 0.1  # seconds of blocking work
+CALIBRATION_SIZE = 200_000  # iterations timed to size the CPU work to BLOCK
 
 
 def cpu_work(n: int) -> int:
@@ -46,15 +51,18 @@ async def heartbeat(stop: asyncio.Event, lags: list[float]) -> None:
         lags.append(loop.time() - due)  # how late the loop woke us
 
 
-async def measure_stall(job: Callable[[], Awaitable[Any]]) -> float:
+async def measure_stall(job: Callable[[], Awaitable[Any]]) -> tuple[float, float]:
+    """(seconds the job took, the loop's worst stall meanwhile)."""
     stop, lags = asyncio.Event(), []
     beat = asyncio.create_task(heartbeat(stop, lags))
-    await asyncio.sleep(2 * TICK)  # the heartbeat is running
+    await asyncio.sleep(TICK)  # the heartbeat is running
+    start = time.perf_counter()
     await job()
-    await asyncio.sleep(2 * TICK)
+    took = time.perf_counter() - start
+    await asyncio.sleep(TICK)  # a heartbeat the job delayed wakes and reports
     stop.set()
     await beat
-    return max(lags)
+    return took, max(lags)
 
 
 def main() -> None:
@@ -77,12 +85,8 @@ def main() -> None:
             loop = asyncio.get_running_loop()
             await loop.run_in_executor(None, time.sleep, BLOCK)
 
-        work_seconds: list[float] = []
-
         async def cpu_inline() -> None:
-            # Timed, to compare the stall with how long the work itself took.
-            timing = measure.time_call(lambda: cpu_work(size), repeats=1, warmup=0)
-            work_seconds.append(timing.median)
+            cpu_work(size)  # the same mistake, with computation
 
         async def cpu_in_process() -> None:
             loop = asyncio.get_running_loop()
@@ -96,45 +100,58 @@ def main() -> None:
             "CPU work in a coroutine": cpu_inline,
             "CPU work in a process pool": cpu_in_process,
         }
-        stalls: dict[str, list[float]] = {name: [] for name in jobs}
+        names = list(jobs)
+        took: dict[str, list[float]] = {name: [] for name in names}
+        stalls: dict[str, list[float]] = {name: [] for name in names}
+        seed = random.SystemRandom().randrange(2**32)
+        rng = random.Random(seed)
+        orders: list[tuple[str, ...]] = []
 
         async def all_rounds() -> None:
-            for name, job in jobs.items():
-                stalls[name].append(await measure_stall(job))
+            await asyncio.to_thread(time.sleep, 0)  # start the default executor
+            for _ in range(ROUNDS):
+                orders.append(tuple(rng.sample(names, len(names))))
+                for name in orders[-1]:
+                    seconds, stall = await measure_stall(jobs[name])
+                    took[name].append(seconds)
+                    stalls[name].append(stall)
 
-        timing = measure.time_call(
-            lambda: asyncio.run(all_rounds()), repeats=REPEATS, warmup=0
-        )
-    print(
-        f"heartbeat every {TICK * 1000:.0f} ms; each job blocks or waits "
-        f"{BLOCK * 1000:.0f} ms; worst heartbeat delay, median of {REPEATS} rounds"
+        asyncio.run(all_rounds())
+    rounds = measure.Rounds(
+        {name: tuple(values) for name, values in took.items()},
+        tuple(orders),
+        warmup=0,
+        seed=seed,
     )
-    work_ms = sorted(work_seconds)[len(work_seconds) // 2] * 1000
-    rows = []
-    for name, values in stalls.items():
-        stall = sorted(values)[len(values) // 2]
-        rows.append({"job": name, "stall_ms": stall * 1000, "samples": values})
-        print(f"{name:<36} loop stalled {stall * 1000:6.1f} ms")
-    print(f"(the CPU work itself took {work_ms:.0f} ms when run in the coroutine)")
+    print(
+        f"heartbeat every {TICK * 1000:.0f} ms; each job blocks or waits about "
+        f"{BLOCK * 1000:.0f} ms; medians of {rounds.rounds} rounds"
+    )
+    for name in names:
+        job = rounds.timing(name).estimate * 1000
+        stall = stats.median_interval(stalls[name]).estimate * 1000
+        print(f"{name:<36} took {job:6.1f} ms, loop stalled {stall:6.1f} ms")
     measure.emit(
         {
             "experiment": "asyncio_blocking",
             "tick": TICK,
             "block": BLOCK,
             "cpu_size": size,
-            "cpu_work_ms": work_ms,
-            "rows": rows,
-            "stall_ms": {row["job"]: row["stall_ms"] for row in rows},
-            "round_seconds": timing.to_dict(),
+            "took": rounds.to_dict(),
+            "stall_seconds": stalls,
         }
     )
 
 
 def calibrate() -> int:
     """How many iterations of cpu_work take about BLOCK seconds on this machine."""
-    probe = 200_000
-    timing = measure.time_call(lambda: cpu_work(probe), repeats=3)
-    return max(probe, int(probe * BLOCK / timing.median))
+    cpu_work(CALIBRATION_SIZE)  # warm-up
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        cpu_work(CALIBRATION_SIZE)
+        best = min(best, time.perf_counter() - start)
+    return max(CALIBRATION_SIZE, int(CALIBRATION_SIZE * BLOCK / best))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """CPU-bound work: serial vs ThreadPoolExecutor vs ProcessPoolExecutor.
 
-The same fixed amount of pure-Python work (TASKS equal tasks) runs serially, then in
-thread pools and process pools of 1 to 2 x cores workers. Pools are started before
-timing, so this measures parallel execution, not start-up cost. The configurations
-take turns, round after round, so a noisy neighbour slows them all alike.
+The same pure-Python work runs serially, then in thread pools and process pools of
+1, 2, 4, ... up to 2 x cores workers. Every pool starts all its workers before any
+timing. Each round times every configuration once, in a new random order, and the
+speedup of a configuration is the median of its per-round ratios to the serial run
+(the interval comes from measured.stats). The headline configuration, fixed here
+before anything is timed, is one worker per usable core.
 
 Run it yourself from a clone:  python snippets/cpu_bound.py
 """
@@ -18,8 +20,11 @@ from contextlib import ExitStack
 from measured import measure
 
 TIMEOUT = 180  # seconds; the build kills the run (and its workers) after this
-TASKS = 8  # the total work is split into this many equal tasks
-SIZE = 800_000  # loop iterations per task
+ROUNDS = 12  # timed rounds, fixed in advance: [3rd, 10th] of 12 ratios is a 96 % CI
+# Tasks per worker of the largest pool (2 x cores): every pool size tried divides
+# the work evenly, on any number of cores.
+TASKS_PER_WORKER = 2
+SIZE = 400_000  # loop iterations per task: about 20 ms of work on the build machine
 
 
 def work(n: int) -> int:
@@ -30,93 +35,80 @@ def work(n: int) -> int:
     return total
 
 
-def run_serial() -> list[int]:
-    return [work(SIZE) for _ in range(TASKS)]
+def worker_counts(cores: int) -> list[int]:
+    """1, 2, 4, ... and the core count itself, up to twice the cores."""
+    counts = {cores, 2 * cores}
+    n = 1
+    while n <= 2 * cores:
+        counts.add(n)
+        n *= 2
+    return sorted(counts)
 
 
-def run_pooled(executor: Executor) -> list[int]:
-    return list(executor.map(work, [SIZE] * TASKS))
-
-
-def label(kind: str, workers: int) -> str:
-    return f"{kind:<9} {workers} worker{'s' if workers > 1 else ' '}"
+def name(kind: str, workers: int) -> str:
+    return f"{kind} {workers}"
 
 
 def main() -> None:
     cores = measure.usable_cores()
+    counts = worker_counts(cores)
+    tasks = measure.tasks_for(2 * cores, TASKS_PER_WORKER)
     start_method = multiprocessing.get_start_method()
     print(
-        f"{TASKS} tasks x {SIZE:,} iterations, {cores} usable cores, "
+        f"{tasks} tasks x {SIZE:,} iterations, {cores} usable cores, "
         f"GIL {'enabled' if measure.gil_enabled() else 'disabled'}, "
-        f"process start method {start_method}"
+        f"process start method {start_method}, {ROUNDS} rounds"
     )
-    expected = run_serial()
-    configs = [
-        (kind, workers)
-        for kind in ("threads", "processes")
-        for workers in range(1, 2 * cores + 1)
-    ]
+
+    def serial() -> list[int]:
+        return [work(SIZE) for _ in range(tasks)]
+
+    expected = serial()
     pool_types: dict[str, Callable[[int], Executor]] = {
         "threads": ThreadPoolExecutor,
         "processes": ProcessPoolExecutor,
     }
     with ExitStack() as stack:
-        pools = {
-            config: stack.enter_context(pool_types[config[0]](config[1]))
-            for config in configs
-        }
-        for pool in pools.values():
-            assert run_pooled(pool) == expected, "wrong result"  # also starts workers
-        # Every round times serial and every pool once, so background noise on
-        # this shared machine hits all of them alike (see measure.time_interleaved).
-        timings = measure.time_interleaved(
-            {
-                "serial": run_serial,
-                **{
-                    config: (lambda pool=pool: run_pooled(pool))
-                    for config, pool in pools.items()
-                },
-            }
+        pools = {}
+        # Process pools first: forking while this process runs other threads can
+        # deadlock a child (Python 3.12+ warns about it), so no thread pool exists
+        # yet when the process pools start their workers. (Each process pool runs
+        # two helper threads of its own, which later process pools still see.)
+        for kind in ("processes", "threads"):
+            make = pool_types[kind]
+            for workers in counts:
+                pool = stack.enter_context(make(workers))
+                measure.prestart(pool, workers)
+                assert list(pool.map(work, [SIZE] * tasks)) == expected, "wrong result"
+                pools[name(kind, workers)] = pool
+
+        def pooled(pool: Executor) -> Callable[[], list[int]]:
+            return lambda: list(pool.map(work, [SIZE] * tasks))
+
+        rounds = measure.time_rounds(
+            {"serial": serial, **{key: pooled(pool) for key, pool in pools.items()}},
+            rounds=ROUNDS,
         )
-    serial = timings["serial"]
-    print(
-        f"{'serial':<9} 1 worker   {serial.median:6.3f} s  "
-        f"(min {serial.min:.3f}, max {serial.max:.3f})"
-    )
-    rows = []
-    for kind, workers in configs:
-        timing = timings[(kind, workers)]
-        gain = measure.speedup(serial, timing)
-        rows.append(
-            {
-                "kind": kind,
-                "workers": workers,
-                "timing": timing.to_dict(),
-                "speedup": gain,
-                "efficiency": measure.efficiency(gain, workers, cores),
-            }
-        )
-        print(
-            f"{label(kind, workers)}  {timing.median:6.3f} s  speedup {gain:4.2f}x"
-            f"  efficiency {rows[-1]['efficiency']:4.0%}  (spread {timing.spread:.0%})"
-        )
-    best = {
-        kind: max((r for r in rows if r["kind"] == kind), key=lambda r: r["speedup"])
-        for kind in ("threads", "processes")
-    }
+    base = rounds.timing("serial")
+    print(f"{'serial':<13} {base.estimate:6.3f} s")
+    for kind in pool_types:
+        for workers in counts:
+            key = name(kind, workers)
+            gain = rounds.ratio("serial", key)
+            print(
+                f"{key:<13} {rounds.timing(key).estimate:6.3f} s  "
+                f"speedup {gain.text('x')}"
+            )
     measure.emit(
         {
             "experiment": "cpu_bound",
-            "tasks": TASKS,
+            "tasks": tasks,
             "size": SIZE,
             "cores": cores,
+            "workers": counts,
+            "headline_workers": cores,
             "start_method": start_method,
-            "serial": serial.to_dict(),
-            "rows": rows,
-            "best": {
-                k: {"workers": r["workers"], "speedup": r["speedup"]}
-                for k, r in best.items()
-            },
+            "cpu": rounds.to_dict(),
         }
     )
 

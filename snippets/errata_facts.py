@@ -60,7 +60,6 @@ def main() -> None:
             "experiment": "errata_facts",
             "thread_api": thread_api,
             "process_api": process_api,
-            "shared_api": sorted(set(thread_api) & set(process_api)),
             "primitives_in_both": primitives,
             "stdlib_tools": tools,
         }

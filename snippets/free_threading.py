@@ -1,10 +1,13 @@
 """Free-threaded Python: do threads scale, are containers safe, what turns the GIL on?
 
 Runs on any CPython 3.11+. On a free-threaded build (python3.14t) with the GIL off,
-threads run pure-Python work in parallel; on a GIL build they take turns. Then:
-many threads append to one list and bump one dict counter, with and without a
-Lock; and, on a free-threaded build only, child processes show what PYTHON_GIL and
-an extension module that never declared free-threading support do to the GIL.
+threads run pure-Python work in parallel; on a GIL build they take turns. The
+thread pools start all their threads first; each round times the serial loop and
+every pool once, in a new random order, and the headline configuration, fixed
+before anything is timed, is one thread per usable core. Then: many threads append
+to one list and bump one dict counter, with and without a Lock; and, on a
+free-threaded build only, child processes show what PYTHON_GIL and an extension
+module that never declared free-threading support do to the GIL.
 
     python3.14t snippets/free_threading.py
 """
@@ -18,12 +21,14 @@ import sysconfig
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 
 from measured import measure
 
 TIMEOUT = 90  # seconds
-TASKS = 8
-SIZE = 400_000
+ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
+TASKS_PER_WORKER = 2  # equal tasks: every thread of the headline pool gets two
+SIZE = 500_000  # loop iterations per task: about 25 ms on the build machine
 RACE_THREADS = 4
 RACE_ROUNDS = 50_000  # increments per thread
 # A CPython test module with legacy single-phase init that does not declare
@@ -38,12 +43,14 @@ def work(n: int) -> int:
     return total
 
 
-def run_serial() -> list[int]:
-    return [work(SIZE) for _ in range(TASKS)]
-
-
-def run_threads(pool: ThreadPoolExecutor) -> list[int]:
-    return list(pool.map(work, [SIZE] * TASKS))
+def worker_counts(cores: int) -> list[int]:
+    """1, 2, 4, ... up to the core count, and the core count itself."""
+    counts = {cores}
+    n = 1
+    while n < cores:
+        counts.add(n)
+        n *= 2
+    return sorted(counts)
 
 
 def append_many(barrier: threading.Barrier, shared: list[int]) -> None:
@@ -81,7 +88,7 @@ def in_threads(target: Callable[..., None], *args: object) -> None:
 
 
 def containers() -> dict[str, int]:
-    expected = RACE_THREADS * RACE_ROUNDS
+    """What the threads left behind, counted afterwards."""
     shared: list[int] = []
     in_threads(append_many, shared)
     counts = {"hits": 0}
@@ -89,17 +96,18 @@ def containers() -> dict[str, int]:
     locked = {"hits": 0}
     in_threads(bump_locked, locked, threading.Lock())
     return {
-        "expected": expected,
-        "appends_lost": expected - len(shared),
-        "unlocked_lost": expected - counts["hits"],
-        "locked_lost": expected - locked["hits"],
+        "appended": len(shared),
+        "unlocked_hits": counts["hits"],
+        "locked_hits": locked["hits"],
     }
 
 
 def child(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter; PYTHON_GIL only if ``env`` sets it."""
+    base = {k: v for k, v in os.environ.items() if k != "PYTHON_GIL"}
     return subprocess.run(
         [sys.executable, "-c", code],
-        env={**os.environ, **env},
+        env={**base, **env},
         capture_output=True,
         text=True,
         timeout=30,
@@ -108,7 +116,11 @@ def child(code: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def gil_controls() -> dict[str, object]:
-    """What switches the GIL back on in a free-threaded build (child processes)."""
+    """What switches the GIL back on in a free-threaded build (child processes).
+
+    Each child prints what ``sys._is_gil_enabled()`` said: the observations, kept
+    as printed ("True"/"False"), and the warning the legacy import gave.
+    """
     ask = "import sys; print(sys._is_gil_enabled())"
     legacy = (
         "import sys; before = sys._is_gil_enabled()\n"
@@ -118,10 +130,10 @@ def gil_controls() -> dict[str, object]:
     loaded = child(legacy)
     forced_off = child(legacy, PYTHON_GIL="0")
     return {
-        "default": child(ask).stdout.strip() == "True",
-        "PYTHON_GIL=1": child(ask, PYTHON_GIL="1").stdout.strip() == "True",
-        "PYTHON_GIL=0": child(ask, PYTHON_GIL="0").stdout.strip() == "True",
-        "legacy_available": loaded.returncode == 0,
+        "default": child(ask).stdout.strip(),
+        "PYTHON_GIL=1": child(ask, PYTHON_GIL="1").stdout.strip(),
+        "PYTHON_GIL=0": child(ask, PYTHON_GIL="0").stdout.strip(),
+        "legacy_returncode": loaded.returncode,
         "legacy_before_after": loaded.stdout.split(),
         "legacy_warning": next(
             (line for line in loaded.stderr.splitlines() if "Warning" in line), ""
@@ -132,64 +144,61 @@ def gil_controls() -> dict[str, object]:
 
 def main() -> None:
     cores = measure.usable_cores()
+    workers = cores  # the headline configuration, declared before any timing
+    counts = worker_counts(cores)
+    tasks = measure.tasks_for(workers, TASKS_PER_WORKER)
     free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
     gil = measure.gil_enabled()
-    workers = list(range(1, cores + 1))
-    expected = run_serial()
-    pools = {w: ThreadPoolExecutor(w) for w in workers}
-    try:
-        for pool in pools.values():
-            assert run_threads(pool) == expected, "wrong result"
-        timings = measure.time_interleaved(
-            {
-                "serial": run_serial,
-                **{
-                    f"{w} threads": (lambda pool=pool: run_threads(pool))
-                    for w, pool in pools.items()
-                },
-            }
-        )
-    finally:
-        for pool in pools.values():
-            pool.shutdown()
-    serial = timings["serial"]
-    rows = [
-        {
-            "workers": w,
-            "timing": timings[f"{w} threads"].to_dict(),
-            "speedup": measure.speedup(serial, timings[f"{w} threads"]),
-        }
-        for w in workers
-    ]
-    best = max(rows, key=lambda row: row["speedup"])
+
+    def serial() -> list[int]:
+        return [work(SIZE) for _ in range(tasks)]
+
+    def threaded(pool: ThreadPoolExecutor) -> Callable[[], list[int]]:
+        return lambda: list(pool.map(work, [SIZE] * tasks))
+
+    expected = serial()
+    with ExitStack() as stack:
+        pools = {}
+        for count in counts:
+            pool = stack.enter_context(ThreadPoolExecutor(count))
+            # Every thread starts now (prestart repeats until all answered).
+            measure.prestart(pool, count, hold=0.05)
+            assert threaded(pool)() == expected, "wrong result"
+            pools[f"threads {count}"] = threaded(pool)
+        cpu = measure.time_rounds({"serial": serial, **pools}, rounds=ROUNDS)
     race = containers()
     controls = gil_controls() if free_threaded else None
 
     build = "free-threaded" if free_threaded else "GIL"
     print(
         f"CPython {sys.version.split()[0]} ({build} build), GIL "
-        f"{'enabled' if gil else 'disabled'}, {cores} cores"
+        f"{'enabled' if gil else 'disabled'}, {cores} usable cores"
     )
-    print(f"serial    {serial.median:6.3f} s  (one thread: the single-thread speed)")
-    for row in rows:
-        threads = f"{row['workers']} thread{'s' if row['workers'] > 1 else ' '}"
+    print(f"{tasks} tasks x {SIZE:,} iterations, {ROUNDS} rounds")
+    print(
+        f"serial     {cpu.timing('serial').estimate:6.3f} s  "
+        "(one thread: the single-thread speed)"
+    )
+    for count in counts:
+        key = f"threads {count}"
         print(
-            f"{threads} {row['timing']['median']:6.3f} s  "
-            f"speedup {row['speedup']:4.2f}x"
+            f"{key:<10} {cpu.timing(key).estimate:6.3f} s  "
+            f"speedup {cpu.ratio('serial', key).text('x')}"
         )
+    expected_count = RACE_THREADS * RACE_ROUNDS
     print(f"{RACE_THREADS} threads x {RACE_ROUNDS:,} operations on shared objects:")
-    print(f"  list.append            lost {race['appends_lost']:>7,}")
-    print(f"  counts['hits'] += 1    lost {race['unlocked_lost']:>7,}")
-    print(f"  same, under a Lock     lost {race['locked_lost']:>7,}")
+    print(f"  list.append            lost {expected_count - race['appended']:>7,}")
+    print(f"  counts['hits'] += 1    lost {expected_count - race['unlocked_hits']:>7,}")
+    print(f"  same, under a Lock     lost {expected_count - race['locked_hits']:>7,}")
     if controls is None:
         print("GIL controls: not applicable, this build always has the GIL")
     else:
         print(f"GIL enabled by default: {controls['default']}")
         print(f"GIL enabled with PYTHON_GIL=1: {controls['PYTHON_GIL=1']}")
         print(f"GIL enabled with PYTHON_GIL=0: {controls['PYTHON_GIL=0']}")
-        if controls["legacy_available"]:
-            before, after = controls["legacy_before_after"]
-            print(f"import {LEGACY_EXTENSION}: GIL enabled {before} -> {after}")
+        if controls["legacy_returncode"] == 0:
+            before_after = " -> ".join(controls["legacy_before_after"])
+            print(f"import {LEGACY_EXTENSION}: GIL enabled {before_after}")
             print(f"  {controls['legacy_warning']}")
             print(
                 "  with PYTHON_GIL=0: "
@@ -200,13 +209,18 @@ def main() -> None:
     measure.emit(
         {
             "experiment": "free_threading",
-            "tasks": TASKS,
+            "tasks": tasks,
             "size": SIZE,
             "cores": cores,
-            "serial": serial.to_dict(),
-            "rows": rows,
-            "best": {"workers": best["workers"], "speedup": best["speedup"]},
-            "race": {"threads": RACE_THREADS, "rounds": RACE_ROUNDS, **race},
+            "workers": counts,
+            "headline_workers": workers,
+            "cpu": cpu.to_dict(),
+            "race": {
+                "threads": RACE_THREADS,
+                "rounds": RACE_ROUNDS,
+                "expected": expected_count,
+                **race,
+            },
             "gil_controls": controls,
             "legacy_extension": LEGACY_EXTENSION,
         }

@@ -3,7 +3,8 @@
 submit and result, map (input order) vs as_completed (completion order), wait,
 timeouts, cancel() and shutdown(cancel_futures=True), an exception travelling
 back from a worker process with its traceback, an initializer run once per
-worker, and the start-up cost of each process start method (mp_context).
+worker, and the start-up cost of each process start method (mp_context), timed in
+rounds: each round starts a pool with every method once, in a new random order.
 
 Run it yourself from a clone:  python snippets/futures_api.py
 """
@@ -21,11 +22,13 @@ from concurrent.futures import (
     wait,
 )
 from concurrent.futures import TimeoutError as FuturesTimeout
+from functools import partial
 from typing import Any
 
 from measured import measure
 
 TIMEOUT = 90
+ROUNDS = 9  # start-method rounds, fixed in advance: [2nd, 8th] of 9 is a 96 % CI
 DELAYS = (0.15, 0.10, 0.05)  # seconds; submitted slowest first
 SETTINGS: dict[str, str] = {}  # filled in each worker process by the initializer
 INIT_CALLS = 0
@@ -62,43 +65,27 @@ def orders() -> dict[str, list[float]]:
 def wait_first() -> dict[str, Any]:
     with ThreadPoolExecutor(len(DELAYS)) as pool:
         futures = [pool.submit(nap, d) for d in DELAYS]
-        holder: dict[str, Any] = {}
-        timing = measure.time_call(
-            lambda: holder.update(
-                zip(
-                    ("done", "pending"),
-                    wait(futures, return_when=FIRST_COMPLETED),
-                    strict=True,
-                )
-            ),
-            repeats=1,
-            warmup=0,
-        )
-    return {
-        "done": len(holder["done"]),
-        "pending": len(holder["pending"]),
-        "waited_ms": timing.median * 1000,
-    }
+        start = time.perf_counter()
+        done, pending = wait(futures, return_when=FIRST_COMPLETED)
+        waited = time.perf_counter() - start
+    return {"done": len(done), "pending": len(pending), "waited_ms": waited * 1000}
 
 
 def timeouts() -> dict[str, Any]:
     with ThreadPoolExecutor(1) as pool:
         future = pool.submit(nap, 0.3)
         raised = ""
-
-        def ask() -> None:
-            nonlocal raised
-            try:
-                future.result(timeout=0.05)
-            except FuturesTimeout as error:
-                raised = type(error).__name__
-
-        timing = measure.time_call(ask, repeats=1, warmup=0)
+        start = time.perf_counter()
+        try:
+            future.result(timeout=0.05)
+        except FuturesTimeout as error:
+            raised = type(error).__name__
+        waited = time.perf_counter() - start
         running_after_timeout = future.running()
         finished = future.result()  # the task was never stopped: it completes
     return {
         "raised": raised,
-        "after_ms": timing.median * 1000,
+        "after_ms": waited * 1000,
         "still_running": running_after_timeout,
         "result_later": finished,
     }
@@ -169,19 +156,22 @@ def initializer() -> dict[str, Any]:
     }
 
 
-def start_methods() -> dict[str, Any]:
-    results = {}
-    for method in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context(method)
+def start_and_use(method: str) -> None:
+    """Start a 1-worker pool with this start method, run one task, shut it down."""
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        pool.submit(os.getpid).result()
 
-        def start_and_use(ctx: Any = ctx) -> None:
-            with ProcessPoolExecutor(1, mp_context=ctx) as pool:
-                pool.submit(os.getpid).result()
 
-        # warm-up 1: forkserver starts its server process on first use
-        timing = measure.time_call(start_and_use)
-        results[method] = timing.to_dict()
-    return results
+def start_methods() -> measure.Rounds:
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods:  # the baseline, where the platform has it
+        methods = ["fork", *(m for m in methods if m != "fork")]
+    # The warm-up round starts forkserver's server process, which it keeps.
+    return measure.time_rounds(
+        {method: partial(start_and_use, method) for method in methods},
+        rounds=ROUNDS,
+    )
 
 
 def main() -> None:
@@ -234,11 +224,13 @@ def main() -> None:
         f"{i['init_calls_per_worker']}"
     )
 
-    result["start_methods"] = sm = start_methods()
-    for method, timing in sm.items():
+    rounds = start_methods()
+    result["start_methods"] = rounds.to_dict()
+    for method in rounds.samples:
+        took = rounds.timing(method)
         print(
             f"mp_context={method!r:<13} start a 1-worker pool, run one task, shut "
-            f"down: {timing['median'] * 1000:6.1f} ms (median of 3)"
+            f"down: {took.estimate * 1000:6.1f} ms (median of {took.n} rounds)"
         )
     result["default_start_method"] = multiprocessing.get_start_method()
     measure.emit(result)

@@ -2,8 +2,12 @@
 
 A lighter twin of cpu_bound.py, meant to run on every interpreter of the build's
 matrix: the same pure-Python work serially, in a thread pool and in a process pool
-of one worker per core, then the cost of starting and joining one thread and one
-process (default start method). Run it with any Python 3.11+:
+of one worker per usable core (the headline, fixed before anything is timed), then
+the cost of starting and joining a thread and a process (default start method).
+It also records how the interpreter was built (sysconfig's CONFIG_ARGS).
+Every pool starts all its workers first. Each round times every alternative once,
+in a new random order; measured.stats turns the rounds into paired ratios.
+Run it with any Python 3.11+:
 
     python3.13 snippets/gil_across_versions.py
 """
@@ -11,16 +15,25 @@ process (default start method). Run it with any Python 3.11+:
 from __future__ import annotations
 
 import multiprocessing
+import sysconfig
 import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 from measured import measure
 
 TIMEOUT = 90  # seconds
-TASKS = 8  # equal tasks
-SIZE = 400_000  # loop iterations per task
-REPEATS = 7  # rounds; the median resists a neighbour's burst on a shared machine
-START_REPEATS = 10
+ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
+TASKS_PER_WORKER = 2  # equal tasks, the same share for every worker
+SIZE = 500_000  # loop iterations per task: about 25 ms on the build machine
+# Starts are too short to time one at a time: each timing is a batch of starts,
+# sized so a batch lasts tens of milliseconds (a thread starts in about 0.1 ms;
+# a process in about 2 ms with fork, tens of ms with forkserver or spawn).
+THREAD_STARTS = 400
+PROCESS_STARTS = {"fork": 20, "forkserver": 2, "spawn": 1}
+# Thread starts here ran twice as fast after a pause as right after other work:
+# every batch of starts begins after the same short pause (untimed).
+START_SETTLE = 0.01  # seconds
 
 
 def work(n: int) -> int:
@@ -35,76 +48,97 @@ def noop() -> None:
     """What a started thread or process runs: nothing, so we time the start."""
 
 
-def run_serial() -> list[int]:
-    return [work(SIZE) for _ in range(TASKS)]
+def start_threads(count: int) -> None:
+    for _ in range(count):
+        thread = threading.Thread(target=noop)
+        thread.start()
+        thread.join()
 
 
-def run_pooled(executor: Executor) -> list[int]:
-    return list(executor.map(work, [SIZE] * TASKS))
-
-
-def start_thread() -> None:
-    thread = threading.Thread(target=noop)
-    thread.start()
-    thread.join()
-
-
-def start_process() -> None:
-    process = multiprocessing.Process(target=noop)
-    process.start()
-    process.join()
+def start_processes(count: int) -> None:
+    for _ in range(count):
+        process = multiprocessing.Process(target=noop)
+        process.start()
+        process.join()
 
 
 def main() -> None:
     cores = measure.usable_cores()
+    workers = cores  # the headline configuration, declared before any timing
+    tasks = measure.tasks_for(workers, TASKS_PER_WORKER)
     start_method = multiprocessing.get_start_method()
+    process_starts = PROCESS_STARTS.get(start_method, 1)
     gil = measure.gil_enabled()
-    expected = run_serial()
+
+    def serial() -> list[int]:
+        return [work(SIZE) for _ in range(tasks)]
+
+    def pooled(pool: Executor) -> list[int]:
+        return list(pool.map(work, [SIZE] * tasks))
+
+    # Start costs first, while this process has no pool and no other thread.
+    starts = measure.time_rounds(
+        {
+            "thread": lambda: start_threads(THREAD_STARTS),
+            "process": lambda: start_processes(process_starts),
+        },
+        rounds=ROUNDS,
+        settle=lambda: time.sleep(START_SETTLE),
+    )
+    expected = serial()
     with (
-        ThreadPoolExecutor(cores) as threads,
-        ProcessPoolExecutor(cores) as processes,
+        ThreadPoolExecutor(workers) as threads,
+        ProcessPoolExecutor(workers) as processes,
     ):
         for pool in (threads, processes):
-            assert run_pooled(pool) == expected, "wrong result"  # starts workers
-        timings = measure.time_interleaved(
+            # Every worker starts now (prestart repeats until all answered).
+            measure.prestart(pool, workers, hold=0.05)
+            assert pooled(pool) == expected, "wrong result"
+        cpu = measure.time_rounds(
             {
-                "serial": run_serial,
-                "threads": lambda: run_pooled(threads),
-                "processes": lambda: run_pooled(processes),
+                "serial": serial,
+                "threads": lambda: pooled(threads),
+                "processes": lambda: pooled(processes),
             },
-            repeats=REPEATS,
+            rounds=ROUNDS,
         )
-    starts = measure.time_interleaved(
-        {"thread": start_thread, "process": start_process}, repeats=START_REPEATS
-    )
-    serial = timings["serial"]
-    speedups = {
-        kind: measure.speedup(serial, timings[kind])
-        for kind in ("threads", "processes")
-    }
+
     env = measure.Environment.here()
     print(
         f"CPython {env.python} ({'free-threaded' if env.free_threaded_build else 'GIL'}"
-        f" build, GIL {'on' if gil else 'off'}), {cores} cores, "
+        f" build, GIL {'on' if gil else 'off'}), {cores} usable cores, "
         f"start method {start_method}"
     )
-    print(f"{TASKS} tasks x {SIZE:,} iterations, {cores} workers per pool")
-    print(f"serial     {serial.median:6.3f} s")
-    for kind, gain in speedups.items():
-        print(f"{kind:<10} {timings[kind].median:6.3f} s  speedup {gain:4.2f}x")
-    for kind, timing in starts.items():
-        print(f"start + join one {kind:<7} {timing.median * 1e3:8.2f} ms")
+    print(
+        f"{tasks} tasks x {SIZE:,} iterations, {workers} workers per pool, "
+        f"{ROUNDS} rounds"
+    )
+    print(f"serial     {cpu.timing('serial').estimate:6.3f} s")
+    for kind in ("threads", "processes"):
+        print(
+            f"{kind:<10} {cpu.timing(kind).estimate:6.3f} s  "
+            f"speedup {cpu.ratio('serial', kind).text('x')}"
+        )
+    per_thread = starts.timing("thread").estimate / THREAD_STARTS
+    per_process = starts.timing("process").estimate / process_starts
+    print(f"start + join one thread  {per_thread * 1e3:8.3f} ms")
+    print(f"start + join one process {per_process * 1e3:8.3f} ms ({start_method})")
     measure.emit(
         {
             "experiment": "gil_across_versions",
-            "tasks": TASKS,
+            "tasks": tasks,
             "size": SIZE,
             "cores": cores,
-            "workers": cores,
+            "workers": workers,
+            "headline_workers": workers,
             "start_method": start_method,
-            "timings": {k: t.to_dict() for k, t in timings.items()},
-            "speedup": speedups,
-            "start_seconds": {k: t.to_dict() for k, t in starts.items()},
+            "cpu": cpu.to_dict(),
+            "starts": starts.to_dict(),
+            "starts_per_batch": {"thread": THREAD_STARTS, "process": process_starts},
+            "start_settle_seconds": START_SETTLE,
+            # How this interpreter was built (./configure's arguments; None where
+            # there were none, as on Windows): its speed depends on them.
+            "config_args": sysconfig.get_config_var("CONFIG_ARGS"),
         }
     )
 

@@ -9,6 +9,9 @@ spends a fixed window in one of several calls, and we read how far the ticker go
 
 If a call releases the GIL, the ticker keeps its baseline pace. If the main thread
 holds the GIL (pure Python), the two threads take turns and the ticker slows down.
+Each round runs every call once, in a new random order, and records how long it
+took and how many ticks the ticker made meanwhile; the ticker's pace in a call is
+compared with its pace in the same round's lock wait.
 
 Run it yourself from a clone:  python snippets/gil_blocking.py
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import statistics
 import sys
 import tempfile
 import threading
@@ -26,8 +30,9 @@ from collections.abc import Callable
 
 from measured import measure
 
-WINDOW = 0.04  # seconds the main thread spends in each call per round
-REPEATS = 7
+WINDOW = 0.05  # seconds the main thread spends in each call per round
+ROUNDS = 9  # fixed in advance: [2nd, 8th] of 9 per-round paces is a 96 % interval
+WARMUP = 1  # one untimed round first (its ticks are dropped too)
 FILE_BYTES = 4 * 1024 * 1024  # the file read again and again during the window
 
 ticks = 0  # the ticker's progress, read by the main thread
@@ -115,40 +120,50 @@ def main() -> None:
     thread = threading.Thread(target=ticker, name="ticker")
     thread.start()
     try:
-        timings = measure.time_interleaved(
+        rounds = measure.time_rounds(
             {name: counted(fn, counts[name]) for name, fn in calls.items()},
-            repeats=REPEATS,
+            rounds=ROUNDS,
+            warmup=WARMUP,
         )
     finally:
         stop.set()
         thread.join()
         close_sockets()
         remove_file()
-    rates = {}
-    for name, timing in timings.items():
-        timed_counts = counts[name][-REPEATS:]  # drop the warm-up round
-        per_second = sorted(
-            c / t for c, t in zip(timed_counts, timing.samples, strict=True)
-        )
-        rates[name] = per_second[len(per_second) // 2]  # median
-    baseline = rates["wait on a lock"]
-    share = {name: rate / baseline for name, rate in rates.items()}
+    # The ticks of each timed call, in the same order as its seconds in `rounds`.
+    ticks_seen = {name: values[WARMUP:] for name, values in counts.items()}
+    record = rounds.to_dict()
+    baseline = "wait on a lock"
+
+    def paces(name: str) -> list[float]:
+        return [
+            c / t
+            for c, t in zip(ticks_seen[name], record["samples"][name], strict=True)
+        ]
+
     print(
         f"switch interval {sys.getswitchinterval() * 1000:g} ms, "
         f"GIL {'enabled' if measure.gil_enabled() else 'disabled'}, "
-        f"{measure.usable_cores()} usable cores"
+        f"{measure.usable_cores()} usable cores, {ROUNDS} rounds of "
+        f"{WINDOW * 1000:g} ms per call"
     )
-    print(f"{'main thread is in':<16} {'ticker counts/s':>16} {'vs baseline':>12}")
+    print(f"{'main thread is in':<16} {'ticker counts/s':>16} {'vs lock wait':>13}")
     for name in calls:
-        print(f"{name:<16} {rates[name]:16,.0f} {share[name]:11.0%}")
+        pace = statistics.median(paces(name))
+        share = statistics.median(
+            a / b for a, b in zip(paces(name), paces(baseline), strict=True)
+        )
+        print(f"{name:<16} {pace:16,.0f} {share:12.0%}")
     measure.emit(
         {
             "experiment": "gil_blocking",
             "window": WINDOW,
             "switch_interval": sys.getswitchinterval(),
-            "rates": rates,
-            "share": share,
-            "timings": {name: t.to_dict() for name, t in timings.items()},
+            "baseline": baseline,
+            "calls": list(calls),
+            "file_bytes": FILE_BYTES,
+            "rounds": record,
+            "ticks": ticks_seen,
         }
     )
 

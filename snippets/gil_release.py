@@ -2,9 +2,11 @@
 
 The GIL only serialises Python bytecode. Some C functions let go of it while they
 crunch a large buffer: hashlib for data over 2047 bytes, zlib.compress, and many
-NumPy operations. This script runs each kind of work serially, then in thread pools
-of 1 to 2 x cores threads, and reports the speedup. NumPy is optional: without it,
-the NumPy rows are left out and the result says why.
+NumPy operations. For each kind of work, the script runs equal tasks serially and
+in a pool of one thread per usable core (the headline configuration, fixed here
+before anything is timed). Each round times both once, in a new random order; the
+speedup is the median of the per-round ratios (measured.stats gives its interval).
+NumPy is optional: without it, its comparison is left out and the result says why.
 
 Run it yourself from a clone:  python snippets/gil_release.py
 """
@@ -17,16 +19,19 @@ import sys
 import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 
 from measured import measure
 
 TIMEOUT = 120
-TASKS = 8  # equal tasks per kind of work
-REPEATS = 9  # short rounds, many of them: a median that shrugs off brief load
-HASH_BYTES = 4 * 1024 * 1024  # one SHA-256 over 4 MiB per task
-ZLIB_BYTES = 128 * 1024  # one zlib.compress (level 6) of 128 KiB per task
-SORT_ITEMS = 60_000  # one numpy.sort of 60,000 floats per task
+ROUNDS = 9  # timed rounds per kind of work, fixed in advance: [2nd, 8th] of 9 ratios
+TASKS_PER_WORKER = 2  # every thread gets the same share of the tasks
+# Each task is about 25 ms of C work on the build machine, so the pool's window is
+# about 50 ms and the serial loop's about 100 ms on two cores: long enough that a
+# scheduler hiccup cannot fake (or hide) a speedup.
+HASH_BYTES = 4 * 1024 * 1024  # SHA-256 over 4 MiB ...
+HASH_PASSES = 10  # ... ten times per task
+ZLIB_BYTES = 1024 * 1024  # one zlib.compress (level 6) of 1 MiB per task
+SORT_ITEMS = 3_000_000  # one numpy.sort of 3 million floats per task
 
 try:
     import numpy
@@ -47,14 +52,17 @@ def make_text(size: int) -> bytes:
 
 
 HASH_DATA = make_text(HASH_BYTES)
-ZLIB_DATA = make_text(ZLIB_BYTES)
+ZLIB_DATA = HASH_DATA[:ZLIB_BYTES]
 SORT_DATA = (
     numpy.random.default_rng(42).random(SORT_ITEMS) if numpy is not None else None
 )
 
 
 def sha256(_: int) -> bytes:
-    return hashlib.sha256(HASH_DATA).digest()
+    digest = hashlib.sha256()
+    for _pass in range(HASH_PASSES):
+        digest.update(HASH_DATA)  # each call releases the GIL for the whole buffer
+    return digest.digest()
 
 
 def compress(_: int) -> int:
@@ -70,80 +78,60 @@ if numpy is not None:
     KINDS["numpy"] = sort
 
 
-def serial(fn: Callable[[int], object]) -> list[object]:
-    return [fn(i) for i in range(TASKS)]
-
-
-def pooled(pool: ThreadPoolExecutor, fn: Callable[[int], object]) -> list[object]:
-    return list(pool.map(fn, range(TASKS)))
-
-
 def main() -> None:
     cores = measure.usable_cores()
-    workers = list(range(1, 2 * cores + 1))
+    workers = cores  # the headline configuration: one thread per usable core
+    tasks = measure.tasks_for(workers, TASKS_PER_WORKER)
     print(
-        f"{TASKS} tasks per kind, {cores} usable cores, "
+        f"{tasks} tasks per kind, {workers} threads, {cores} usable cores, "
         f"GIL {'enabled' if measure.gil_enabled() else 'disabled'}, "
-        f"switch interval {sys.getswitchinterval() * 1000:g} ms"
+        f"switch interval {sys.getswitchinterval() * 1000:g} ms, {ROUNDS} rounds"
     )
     if numpy is None:
-        print("numpy is not installed: its rows are skipped")
-    alternatives: dict[tuple[str, int], Callable[[], object]] = {}
-    with ExitStack() as stack:
-        pools = {
-            w: stack.enter_context(ThreadPoolExecutor(max_workers=w)) for w in workers
-        }
+        print("numpy is not installed: its comparison is skipped")
+    records = {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        measure.prestart(pool, workers)
         for kind, fn in KINDS.items():
-            expected = serial(fn)
-            alternatives[(kind, 0)] = lambda fn=fn: serial(fn)
-            for w, pool in pools.items():
-                assert pooled(pool, fn) == expected, "wrong result"
-                alternatives[(kind, w)] = lambda pool=pool, fn=fn: pooled(pool, fn)
-        # Rounds take turns over every alternative: drift hits them all alike.
-        timings = measure.time_interleaved(alternatives, repeats=REPEATS)
-    rows = []
-    for kind in KINDS:
-        base = timings[(kind, 0)]
-        print(f"{kind:<8} serial     {base.median * 1000:7.1f} ms")
-        for w in workers:
-            timing = timings[(kind, w)]
-            gain = measure.speedup(base, timing)
-            rows.append(
-                {
-                    "kind": kind,
-                    "workers": w,
-                    "timing": timing.to_dict(),
-                    "speedup": gain,
-                    "efficiency": measure.efficiency(gain, w, cores),
-                }
+
+            def serial(fn: Callable[[int], object] = fn) -> list[object]:
+                return [fn(i) for i in range(tasks)]
+
+            def threads(fn: Callable[[int], object] = fn) -> list[object]:
+                return list(pool.map(fn, range(tasks)))
+
+            # Every task does the same work. Checking the pool's answers against one
+            # task run here also warms both up: no separate warm-up round.
+            assert threads() == [fn(0)] * tasks, "wrong result"
+            records[kind] = measure.time_rounds(
+                {"serial": serial, f"threads {workers}": threads},
+                rounds=ROUNDS,
+                warmup=0,
             )
-            print(
-                f"{kind:<8} {w} thread{'s' if w > 1 else ' '}  "
-                f"{timing.median * 1000:7.1f} ms  speedup {gain:4.2f}x  "
-                f"(spread {timing.spread:.0%})"
-            )
-    best = {
-        kind: max((r for r in rows if r["kind"] == kind), key=lambda r: r["speedup"])
-        for kind in KINDS
-    }
+    for kind, rounds in records.items():
+        base = rounds.timing("serial")
+        pooled = rounds.timing(f"threads {workers}")
+        gain = rounds.ratio("serial", f"threads {workers}")
+        print(
+            f"{kind:<8} serial {base.estimate * 1000:6.1f} ms   "
+            f"{workers} threads {pooled.estimate * 1000:6.1f} ms   "
+            f"speedup {gain.text('x')}"
+        )
     measure.emit(
         {
             "experiment": "gil_release",
-            "tasks": TASKS,
+            "tasks": tasks,
             "cores": cores,
+            "headline_workers": workers,
             "switch_interval": sys.getswitchinterval(),
             "sizes": {
                 "hashlib_bytes": HASH_BYTES,
+                "hashlib_passes": HASH_PASSES,
                 "zlib_bytes": ZLIB_BYTES,
                 "numpy_items": SORT_ITEMS,
             },
             "numpy": numpy.__version__ if numpy is not None else None,
-            "serial": {kind: timings[(kind, 0)].to_dict() for kind in KINDS},
-            "rows": rows,
-            "best": {
-                k: {"workers": r["workers"], "speedup": r["speedup"]}
-                for k, r in best.items()
-            },
+            "kinds": {kind: rounds.to_dict() for kind, rounds in records.items()},
         }
     )
 

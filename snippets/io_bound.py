@@ -7,10 +7,20 @@ Two kinds of I/O, each taking about WAIT seconds:
   that this script starts in a child process and stops at the end. The server takes
   WAIT seconds to answer each request, like a slow backend.
 
-For N = 1, 10, 100 tasks, the script times them serially, in a ThreadPoolExecutor
-and in a ProcessPoolExecutor of N workers. Pools are started before timing (their
-start-up time is reported separately), so the figures compare how well each one
-overlaps the waits.
+For each N in COUNTS, the script times N tasks one after another (a plain loop) and
+in a ThreadPoolExecutor of N workers; the sleeps also in a ProcessPoolExecutor of N
+workers. (N worker processes and the server's threads, all on a few cores, make the
+processes' HTTP figure swing too much to say anything.) Every pool starts all its
+workers and runs one untimed batch of its tasks before any timing, so the timed
+rounds compare how well each one overlaps the waits, not how fast it starts. Each
+round times every alternative once, in a new random order; a speedup is the median
+of the per-round ratios to the loop (measured.stats gives its interval). The
+headline count, fixed here before anything is timed, is the largest.
+
+Starting a pool is timed on its own, in rounds: a fresh pool of N threads or of N
+processes is created, all its workers are started, and it is shut down. Each worker
+waits at a barrier until all N have started (a pool starts workers only as it needs
+them) and counts itself; those pools run nothing but one empty task per worker.
 
 Run it yourself from a clone:  python snippets/io_bound.py
 """
@@ -27,14 +37,23 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
+from typing import Any
 
-from measured import measure
+from measured import measure, stats
 from measured.forksafe import settle_threads
 
 TIMEOUT = 120
-WAIT = 0.01  # seconds each task waits: the sleep, or the server's delay
-COUNTS = (1, 10, 100)  # tasks per batch; the pools have as many workers
-REPEATS = 3  # timed rounds: the serial 100-wait batch alone takes a second
+ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
+# Starting a pool: [3rd, 10th] of 12 ratios, a 96 % CI. A thread pool of N starts in
+# a few milliseconds, too short a window on a noisy machine: each round times a batch
+# of thread pools, one after another, and the per-pool time is the batch's / its size.
+POOL_START_ROUNDS = 12
+POOL_START_BATCH = {"processes": 1, "threads": 5}
+WAIT = 0.008  # seconds each task waits: the sleep, or the server's delay
+COUNTS = (1, 5, 25)  # tasks at once; the pools have as many workers
+HEADLINE = max(COUNTS)  # the count the claims are judged on
+# What each kind of task is timed in; the loop, first, is the baseline.
+KINDS = {"sleep": ("serial", "threads", "processes"), "http": ("serial", "threads")}
 
 
 class SlowHandler(BaseHTTPRequestHandler):
@@ -53,7 +72,7 @@ class SlowHandler(BaseHTTPRequestHandler):
 
 
 class Server(ThreadingHTTPServer):
-    # 100 clients connect at once; the default backlog of 5 would drop SYNs and
+    # Every client connects at once; the default backlog of 5 would drop SYNs and
     # make clients wait a second to retry.
     request_queue_size = 256
 
@@ -93,6 +112,39 @@ def port_is_closed(port: int) -> bool:
     return False
 
 
+def arrive(barrier: Any, started: Any) -> None:
+    """Pool initializer, run by each worker as it starts: count this worker, then
+    wait until every worker of the pool has started."""
+    with started.get_lock():
+        started.value += 1
+    barrier.wait(TIMEOUT)
+
+
+def noop(_: int) -> None:
+    pass
+
+
+def one_shot(
+    factory: Callable[..., Executor],
+    n: int,
+    barrier: Any,
+    started: Any,
+    created: list[int],
+    pools: int,
+) -> Callable[[], None]:
+    """Create a pool of n workers, start them all, shut the pool down; ``pools``
+    times. One empty task per worker makes the pool start its workers; none can
+    run until all n have started, so no worker is reused in place of a new one."""
+
+    def run() -> None:
+        for _ in range(pools):
+            with factory(n, initializer=arrive, initargs=(barrier, started)) as pool:
+                list(pool.map(noop, range(n)))
+            created.append(n)  # the workers this pool was asked for
+
+    return run
+
+
 def main() -> None:
     cores = measure.usable_cores()
     method = multiprocessing.get_start_method()
@@ -101,12 +153,10 @@ def main() -> None:
     server.start()
     child_end.close()
     port = parent_end.recv()
-    rows = []
-    pool_start: dict[str, dict[int, float]] = {"threads": {}, "processes": {}}
+    timed: dict[str, dict[str, dict]] = {"sleep": {}, "http": {}}
     try:
         assert http_task(port) == 200
-        args = {"sleep": lambda n: [0] * n, "http": lambda n: [port] * n}
-        tasks = {"sleep": sleep_task, "http": http_task}
+        tasks = {"sleep": (sleep_task, 0), "http": (http_task, port)}
         for n in COUNTS:
             with ExitStack() as stack:
                 pools: dict[str, Executor] = {}
@@ -117,41 +167,59 @@ def main() -> None:
                     ("processes", ProcessPoolExecutor),
                     ("threads", ThreadPoolExecutor),
                 ):
-                    # Create the pool and run one batch: every worker is started.
                     pool = stack.enter_context(factory(max_workers=n))
-                    first = measure.time_call(
-                        lambda p=pool, n=n: list(p.map(sleep_task, range(n))),
-                        repeats=1,
-                        warmup=0,
-                    )
+                    measure.prestart(pool, n, hold=WAIT)
+                    for work, (fn, arg) in tasks.items():  # untimed warm-up
+                        if kind in KINDS[work]:
+                            list(pool.map(fn, [arg] * n))
                     pools[kind] = pool
-                    pool_start[kind][n] = first.median
-                alternatives: dict[tuple[str, str], Callable[[], object]] = {}
-                for work, fn in tasks.items():
-                    batch = args[work](n)
-                    alternatives[(work, "serial")] = lambda fn=fn, b=batch: [
-                        fn(x) for x in b
-                    ]
-                    for kind, pool in pools.items():
-                        alternatives[(work, kind)] = lambda fn=fn, b=batch, p=pool: (
-                            list(p.map(fn, b))
-                        )
-                timings = measure.time_interleaved(
-                    alternatives, repeats=REPEATS, warmup=0
-                )
-            for work in tasks:
-                serial = timings[(work, "serial")]
-                for kind in ("serial", "threads", "processes"):
-                    t = timings[(work, kind)]
-                    rows.append(
+                for work, (fn, arg) in tasks.items():
+                    batch = [arg] * n
+                    rounds = measure.time_rounds(
                         {
-                            "work": work,
-                            "n": n,
-                            "kind": kind,
-                            "timing": t.to_dict(),
-                            "speedup": measure.speedup(serial, t),
-                        }
+                            "serial": lambda fn=fn, b=batch: [fn(x) for x in b],
+                            **{
+                                kind: lambda fn=fn, b=batch, p=pools[kind]: list(
+                                    p.map(fn, b)
+                                )
+                                for kind in KINDS[work][1:]
+                            },
+                        },
+                        rounds=ROUNDS,
+                        warmup=0,  # the pools ran their warm-up batches above
                     )
+                    timed[work][str(n)] = rounds.to_dict()
+        settle_threads()
+        # One barrier of HEADLINE parties per kind of pool (reused by each pool of
+        # that kind) and a count of the workers that reached it.
+        barriers = {
+            "processes": multiprocessing.Barrier(HEADLINE),
+            "threads": threading.Barrier(HEADLINE),
+        }
+        started = {kind: multiprocessing.Value("i", 0) for kind in barriers}
+        created: dict[str, list[int]] = {kind: [] for kind in barriers}
+        factories = {"processes": ProcessPoolExecutor, "threads": ThreadPoolExecutor}
+        starts = measure.time_rounds(
+            {
+                kind: one_shot(
+                    factories[kind],
+                    HEADLINE,
+                    barriers[kind],
+                    started[kind],
+                    created[kind],
+                    POOL_START_BATCH[kind],
+                )
+                for kind in barriers
+            },
+            rounds=POOL_START_ROUNDS,
+            # Untimed, before every pool: the last pool's threads are gone before
+            # anything forks.
+            settle=settle_threads,
+        )
+        pool_workers = {
+            kind: {"asked": sum(created[kind]), "started": started[kind].value}
+            for kind in barriers
+        }
     finally:
         parent_end.send("stop")
         server.join(timeout=10)
@@ -161,28 +229,44 @@ def main() -> None:
         parent_end.close()
     closed = port_is_closed(port)
     leftovers = [p.name for p in multiprocessing.active_children()]
+
     print(
-        f"each task waits {WAIT * 1000:g} ms; pools of N workers; "
-        f"{cores} usable cores; start method {method}"
+        f"each task waits {WAIT * 1000:g} ms; pools of N workers; {cores} usable "
+        f"cores; start method {method}; {ROUNDS} rounds; median ms [speedup]"
     )
-    for work in tasks:
+    for work, by_n in timed.items():
         print(f"\n{work}: N tasks at once")
-        print(f"{'N':>4} {'serial':>10} {'threads':>18} {'processes':>18}")
+        print(f"{'N':>4} {'serial':>10} {'threads':>24} {'processes':>24}")
         for n in COUNTS:
-            cells = {r["kind"]: r for r in rows if r["work"] == work and r["n"] == n}
-            line = f"{n:>4} {cells['serial']['timing']['median'] * 1000:7.1f} ms"
-            for kind in ("threads", "processes"):
-                r = cells[kind]
-                line += (
-                    f" {r['timing']['median'] * 1000:7.1f} ms ({r['speedup']:5.1f}x)"
-                )
-            print(line)
-    print("\nstarting the pool (create + first batch of N waits)")
-    for n in COUNTS:
-        print(
-            f"{n:>4} workers: threads {pool_start['threads'][n] * 1000:7.1f} ms, "
-            f"processes {pool_start['processes'][n] * 1000:7.1f} ms"
+            record = by_n[str(n)]
+            cells = [f"{n:>4}"]
+            for kind in KINDS[work]:
+                ms = stats.timing(record, kind).estimate * 1000
+                if kind == "serial":
+                    cells.append(f"{ms:7.1f} ms")
+                    continue
+                gain = stats.ratio(record, "serial", kind)
+                cells.append(f"{ms:7.1f} ms {gain.text('x', 1):>14}")
+            print(" ".join(cells))
+    start = starts.to_dict()
+    per_pool = {
+        kind: [t / POOL_START_BATCH[kind] for t in start["samples"][kind]]
+        for kind in POOL_START_BATCH
+    }
+    threads_ms = stats.median_interval(per_pool["threads"]).estimate * 1000
+    processes_ms = stats.median_interval(per_pool["processes"]).estimate * 1000
+    ratio = stats.median_interval(
+        stats.paired_ratios(per_pool["processes"], per_pool["threads"])
+    )
+    print(
+        f"\ncreate a pool of {HEADLINE}, start every worker, shut it down: "
+        f"threads {threads_ms:.1f} ms, processes {processes_ms:.1f} ms "
+        f"({ratio.text('x', 1)} as long); "
+        + "; ".join(
+            f"{kind}: {n['started']} of {n['asked']} workers started"
+            for kind, n in pool_workers.items()
         )
+    )
     print(
         f"\nserver on 127.0.0.1:{port} stopped; port closed: {closed}; "
         f"child processes left: {len(leftovers)}"
@@ -192,12 +276,15 @@ def main() -> None:
             "experiment": "io_bound",
             "wait": WAIT,
             "counts": list(COUNTS),
+            "kinds": {work: list(kinds) for work, kinds in KINDS.items()},
+            "headline": HEADLINE,
             "cores": cores,
             "start_method": method,
-            "rows": rows,
-            "pool_start": {
-                k: {str(n): s for n, s in v.items()} for k, v in pool_start.items()
-            },
+            "sleep": timed["sleep"],
+            "http": timed["http"],
+            "pool_start": start,
+            "pool_start_batch": POOL_START_BATCH,
+            "pool_start_workers": pool_workers,
             "server": {"port": port, "pid": server.pid, "exitcode": server.exitcode},
             "port_closed": closed,
             "leftover_children": leftovers,

@@ -1,16 +1,22 @@
 """What a lock costs: uncontended vs contended, per acquisition.
 
-Uncontended: one thread takes and releases a lock OPERATIONS times around a tiny
-critical section; nobody else ever wants the lock. For ``threading.Lock``,
+Uncontended: one thread takes and releases a lock many times around a tiny critical
+section; nobody else ever wants the lock. For ``threading.Lock``,
 ``threading.RLock`` and ``multiprocessing.Lock``, against the same loop with no
 lock at all.
 
-Contended: two threads relay one baton HANDOFFS times. Each thread blocks in
-``acquire()`` until the other releases, so *every* acquisition finds the lock taken
-and has to sleep and be woken up: the cost a contended lock adds each time it is
-actually contended.
+Contended: two threads relay one baton. Each thread blocks in ``acquire()`` until
+the other releases, so *every* acquisition finds the lock taken and has to sleep
+and be woken up: the cost a contended lock adds each time it is actually contended.
+On Linux both relay threads are pinned to one core, where a hand-off is cheapest
+(no wake-up across cores), so the figure is a lower bound. Left to the OS, the two
+threads sometimes share a core and sometimes not, and a hand-off across cores costs
+about ten times more: the per-round times would jump between the two.
 
-The configurations take turns, round after round (measure.time_interleaved).
+Each configuration repeats its operation often enough to run for tens of
+milliseconds. Each round times every configuration once, in a new random order;
+costs per acquisition and their ratios come from the per-round times, paired by
+round.
 
 Run it yourself from a clone:  python snippets/lock_cost.py
 """
@@ -18,6 +24,7 @@ Run it yourself from a clone:  python snippets/lock_cost.py
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -25,8 +32,19 @@ from contextlib import AbstractContextManager
 from measured import measure
 
 TIMEOUT = 60
-OPERATIONS = 100_000  # uncontended acquisitions per configuration
-HANDOFFS = 5_000  # contended acquisitions per thread
+ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 paired ratios
+# Operations per configuration and round: about 35 ms each for the configurations
+# the claims compare (no lock, Lock, contended Lock), 20 ms for the others, on the
+# build machine.
+OPERATIONS = {
+    "Lock": 180_000,
+    "no lock": 1_100_000,
+    "RLock": 100_000,
+    "multiprocessing.Lock": 80_000,
+}
+HANDOFFS = 6_000  # contended acquisitions per thread (two threads)
+# Where the relay threads may run: one core, if this OS lets a thread choose.
+PIN = hasattr(os, "sched_setaffinity")
 
 
 def touch() -> None:
@@ -45,6 +63,8 @@ def locked(lock: AbstractContextManager[object], n: int) -> None:
 
 
 def relay(mine: threading.Lock, theirs: threading.Lock, n: int) -> None:
+    if PIN:  # on Linux this pins the calling thread only
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     for _ in range(n):
         mine.acquire()  # blocks until the other thread releases it
         touch()
@@ -67,49 +87,56 @@ def handoffs() -> None:
 
 
 def main() -> None:
-    uncontended: dict[str, Callable[[], None]] = {
-        "no lock": lambda: bare(OPERATIONS),
-        "Lock, uncontended": lambda: locked(threading.Lock(), OPERATIONS),
-        "RLock, uncontended": lambda: locked(threading.RLock(), OPERATIONS),
-        "multiprocessing.Lock, uncontended": lambda: locked(
-            multiprocessing.Lock(), OPERATIONS
-        ),
+    locks: dict[str, Callable[[], AbstractContextManager[object]]] = {
+        "Lock": threading.Lock,
+        "RLock": threading.RLock,
+        "multiprocessing.Lock": multiprocessing.Lock,
     }
-    configs = {**uncontended, "Lock, contended (every acquire waits)": handoffs}
-    timings = measure.time_interleaved(configs, repeats=5)
-    counts = {name: OPERATIONS for name in uncontended}
-    counts["Lock, contended (every acquire waits)"] = 2 * HANDOFFS
-    print("per acquisition (per loop turn for 'no lock'), median of 5 rounds")
-    rows = []
-    for name, timing in timings.items():
-        ns = timing.median / counts[name] * 1e9
-        rows.append(
-            {
-                "config": name,
-                "acquisitions": counts[name],
-                "ns_per_op": ns,
-                "timing": timing.to_dict(),
-            }
+    configs: dict[str, Callable[[], None]] = {
+        # The uncontended Lock first: the baseline of both comparisons.
+        "Lock": lambda: locked(threading.Lock(), OPERATIONS["Lock"]),
+        "no lock": lambda: bare(OPERATIONS["no lock"]),
+        **{
+            name: (lambda make=make, n=OPERATIONS[name]: locked(make(), n))
+            for name, make in locks.items()
+            if name != "Lock"
+        },
+        "Lock, contended": handoffs,
+    }
+    acquisitions = {**OPERATIONS, "Lock, contended": 2 * HANDOFFS}
+    rounds = measure.time_rounds(configs, rounds=ROUNDS)
+    print(f"per acquisition (per loop turn for 'no lock'); {ROUNDS} rounds, shuffled")
+    for name in configs:
+        t = rounds.timing(name)
+        n = acquisitions[name]
+        print(
+            f"{name:<22} {t.estimate / n * 1e9:8,.0f} ns  "
+            f"[{t.low / n * 1e9:,.0f}–{t.high / n * 1e9:,.0f}]  ({n:,} per round)"
         )
-        print(f"{name:<38} {ns:8,.0f} ns  (spread {timing.spread:.0%})")
-    per_op = {row["config"]: row["ns_per_op"] for row in rows}
-    baseline = per_op["no lock"]
-    free = per_op["Lock, uncontended"]
-    waited = per_op["Lock, contended (every acquire waits)"]
+    per_round = {
+        name: [s / acquisitions[name] for s in rounds.samples[name]] for name in configs
+    }
+    added = sorted(
+        (lock - none) * 1e9
+        for lock, none in zip(per_round["Lock"], per_round["no lock"], strict=True)
+    )
+    waited = sorted(
+        c / u
+        for c, u in zip(per_round["Lock, contended"], per_round["Lock"], strict=True)
+    )
     print(
-        f"an uncontended Lock adds {free - baseline:,.0f} ns per acquisition; "
-        f"a contended acquisition costs {waited / free:,.0f}x an uncontended one"
+        f"an uncontended Lock adds {added[len(added) // 2]:,.0f} ns per acquisition; "
+        f"a contended acquisition costs {waited[len(waited) // 2]:,.0f}x an "
+        "uncontended one (medians of the rounds)"
     )
     measure.emit(
         {
             "experiment": "lock_cost",
-            "operations": OPERATIONS,
-            "handoffs": HANDOFFS,
-            "rows": rows,
-            "no_lock_ns": baseline,
-            "uncontended_ns": free,
-            "contended_ns": waited,
-            "contention_ratio": waited / free,
+            # Acquisitions (loop turns for "no lock") each configuration made per
+            # round: per-acquisition costs are the round's seconds / this.
+            "acquisitions": acquisitions,
+            "relay_pinned_to_one_core": PIN,
+            "rounds": rounds.to_dict(),
         }
     )
 

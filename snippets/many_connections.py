@@ -12,7 +12,10 @@ Each client session runs in a fresh process, which reports its wall time, its
 resident memory (RSS) before and with all N connections open, and its failures.
 A socket is a file descriptor, so N is capped by RLIMIT_NOFILE: the script raises
 its soft limit to the hard limit and skips any level that would not fit.
-The levels take turns over ROUNDS rounds; the server is stopped at the end.
+
+The highest level that fits is the one the comparison rests on: it runs ROUNDS
+rounds, each timing both clients once in a random order. The lower levels show the
+trend and run STEP_ROUNDS round each. The server is stopped at the end.
 
 Run it yourself from a clone:  python snippets/many_connections.py
 """
@@ -21,18 +24,21 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import random
 import socket
 import sys
 import threading
+import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from measured import measure
+from measured import measure, stats
 
 TIMEOUT = 120
-LEVELS = (100, 1_000, 5_000)  # concurrent connections
-ROUNDS = 2  # sessions per client and level; 5,000 threads take seconds
+LEVELS = (100, 1_000, 2_000)  # concurrent connections
+ROUNDS = 6  # rounds at the highest level that fits: [min, max] of 6 is a 97 % CI
+STEP_ROUNDS = 1  # rounds at each lower level
 FD_HEADROOM = 200  # descriptors a process needs besides its sockets
 CONNECT_TIMEOUT = 30.0  # seconds; a connection not open by then counts as failed
 MESSAGE = b"ping\n"
@@ -159,8 +165,9 @@ def thread_session(port: int, n: int) -> dict[str, Any]:
         for thread in threads:
             thread.join()
 
-    timing = measure.time_call(session, repeats=1, warmup=0)
-    return report("threads", n, timing, baseline, peak, failures)
+    start = time.perf_counter()
+    session()
+    return report("threads", time.perf_counter() - start, baseline, peak, failures)
 
 
 # ---- client 2: asyncio, a task per connection --------------------------------------
@@ -204,25 +211,20 @@ def asyncio_session(port: int, n: int) -> dict[str, Any]:
         release.set()
         await asyncio.gather(*tasks)
 
-    timing = measure.time_call(lambda: asyncio.run(main()), repeats=1, warmup=0)
-    return report("asyncio", n, timing, baseline, peak, failures)
+    start = time.perf_counter()
+    asyncio.run(main())
+    return report("asyncio", time.perf_counter() - start, baseline, peak, failures)
 
 
 def report(
-    kind: str,
-    n: int,
-    timing: measure.Timing,
-    baseline: int,
-    peak: int,
-    failures: list[str],
+    kind: str, seconds: float, baseline: int, peak: int, failures: list[str]
 ) -> dict[str, Any]:
+    """What one session observed: raw figures only."""
     return {
         "kind": kind,
-        "connections": n,
-        "seconds": timing.median,
+        "seconds": seconds,
         "rss_before": baseline,
         "rss_peak": peak,
-        "rss_per_connection": (peak - baseline) / n,
         "failures": len(failures),
         "failure_kinds": sorted(set(failures)),
     }
@@ -256,6 +258,28 @@ def run_client(kind: str, port: int, n: int) -> dict[str, Any]:
     return outcome
 
 
+def level_rounds(port: int, n: int, rounds: int) -> dict[str, Any]:
+    """Both clients at ``n`` connections, ``rounds`` times, in a random order."""
+    seed = random.SystemRandom().randrange(2**32)
+    rng = random.Random(seed)
+    seconds: dict[str, list[float]] = {kind: [] for kind in SESSIONS}
+    sessions: dict[str, list[dict[str, Any]]] = {kind: [] for kind in SESSIONS}
+    orders = []
+    for _ in range(rounds):
+        orders.append(tuple(rng.sample(list(SESSIONS), len(SESSIONS))))
+        for kind in orders[-1]:
+            outcome = run_client(kind, port, n)
+            seconds[kind].append(outcome.pop("seconds"))
+            sessions[kind].append(outcome)
+    timed = measure.Rounds(
+        {kind: tuple(values) for kind, values in seconds.items()},
+        tuple(orders),
+        warmup=0,
+        seed=seed,
+    )
+    return {"rounds": rounds, "time": timed.to_dict(), "sessions": sessions}
+
+
 def main() -> None:
     limits = raise_fd_limit()
     # Each process holds its own end of every connection, plus a few other files.
@@ -267,21 +291,20 @@ def main() -> None:
     )
     if skipped:
         print(f"skipped levels (over the limit): {skipped}")
+    top = max(levels)
     control, server_end = multiprocessing.Pipe()
-    backlog = max(levels, default=100)
-    server = multiprocessing.Process(target=serve, args=(server_end, backlog))
+    server = multiprocessing.Process(target=serve, args=(server_end, top))
     server.start()
     server_end.close()
-    sessions: list[dict[str, Any]] = []
+    by_level: dict[str, dict[str, Any]] = {}
     try:
         if not control.poll(30):
             raise TimeoutError("the server did not start")
         port = control.recv()
         print(f"echo server on 127.0.0.1:{port}, pid {server.pid}")
-        for _ in range(ROUNDS):
-            for n in levels:
-                for kind in SESSIONS:
-                    sessions.append(run_client(kind, port, n))
+        for n in levels:
+            rounds = ROUNDS if n == top else STEP_ROUNDS
+            by_level[str(n)] = level_rounds(port, n, rounds)
     finally:
         if server.is_alive():
             control.send("stop")
@@ -291,15 +314,21 @@ def main() -> None:
             server.kill()
             server.join()
         control.close()
-    rows = summarise(sessions, levels)
-    print(f"median of {ROUNDS} sessions each; RSS: resident memory of the client")
-    for row in rows:
-        print(
-            f"{row['connections']:>6,} connections  {row['kind']:<8} "
-            f"{row['seconds']:6.3f} s  "
-            f"{row['rss_per_connection'] / 1024:6.1f} KiB per connection  "
-            f"(+{row['rss_delta'] / 2**20:6.1f} MiB)  failures {row['failures']}"
-        )
+    print("RSS: resident memory the client process added with all N connections open")
+    for n in levels:
+        level = by_level[str(n)]
+        for kind in SESSIONS:
+            mine = level["sessions"][kind]
+            took = stats.timing(level["time"], kind).estimate
+            per_conn = stats.median_interval(
+                (s["rss_peak"] - s["rss_before"]) / n for s in mine
+            ).estimate
+            print(
+                f"{n:>6,} connections  {kind:<8} {took:6.3f} s  "
+                f"{per_conn / 1024:6.1f} KiB per connection  "
+                f"failures {sum(s['failures'] for s in mine)}  "
+                f"(median of {level['rounds']} round{'s' * (level['rounds'] > 1)})"
+            )
     print(
         f"server: {server_stats.get('accepted', 0):,} connections accepted, at most "
         f"{server_stats.get('peak', 0):,} open at once; stopped "
@@ -309,37 +338,14 @@ def main() -> None:
         {
             "experiment": "many_connections",
             "levels": levels,
+            "top": top,
             "skipped_levels": skipped,
             "fd_limit": limits,
-            "rounds": ROUNDS,
             "port": port,
             "server": {**server_stats, "exitcode": server.exitcode},
-            "rows": rows,
-            "sessions": sessions,
+            "by_level": by_level,
         }
     )
-
-
-def summarise(sessions: list[dict[str, Any]], levels: list[int]) -> list[dict]:
-    rows = []
-    for n in levels:
-        for kind in SESSIONS:
-            mine = [s for s in sessions if s["kind"] == kind and s["connections"] == n]
-            seconds = measure.Timing(tuple(s["seconds"] for s in mine))
-            per_conn = sorted(s["rss_per_connection"] for s in mine)
-            median_per_conn = per_conn[len(per_conn) // 2]
-            rows.append(
-                {
-                    "kind": kind,
-                    "connections": n,
-                    "seconds": seconds.median,
-                    "timing": seconds.to_dict(),
-                    "rss_per_connection": median_per_conn,
-                    "rss_delta": median_per_conn * n,
-                    "failures": sum(s["failures"] for s in mine),
-                }
-            )
-    return rows
 
 
 if __name__ == "__main__":

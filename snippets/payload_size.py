@@ -1,108 +1,107 @@
 """When processes lose: big arguments. Every byte sent to a worker is copied.
 
 Each task does the same fixed amount of pure-Python work, and receives a bytes
-payload of a given size that it barely looks at. A plain loop passes the payload by
-reference, for free. A process pool pickles it, pushes it through a pipe and
-unpickles it in the worker, for every task. The script reports the speedup of a pool
-of one worker per core for payloads from 1 KiB to 8 MiB, and the size at which
-the copying eats the parallel gain.
+payload of a given size that it only measures. A plain loop passes the payload by
+reference, for free, whatever its size. A process pool pickles it, pushes it
+through a pipe and unpickles it in the worker, for every task. The script times a
+pool of one worker per usable core with payloads from 1 KiB to 8 MiB per task.
+
+Every worker starts before any timing. Each round times the loop and the pool with
+every payload size once, in a new random order; a speedup is the median of the
+per-round ratios to the loop (measured.stats gives its interval). Each task reports
+how many bytes it received, so the bytes counted are bytes that crossed the pipe.
+The claim is judged on the smallest and the largest payload, fixed here in advance.
 
 Run it yourself from a clone:  python snippets/payload_size.py
 """
 
 from __future__ import annotations
 
-import itertools
-import math
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
-from measured import measure
+from measured import measure, stats
 
 TIMEOUT = 120
-TASKS = 8
-WORK = 60_000  # loop iterations per task: a few milliseconds of Python
+ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
+TASKS_PER_WORKER = 6  # the tasks divide evenly over the workers on any core count
+WORK = 80_000  # loop iterations per task: a few milliseconds of Python
 PAYLOADS = (1024, 128 * 1024, 1024 * 1024, 8 * 1024 * 1024)  # bytes per task
+HEADLINE = {"small": PAYLOADS[0], "big": PAYLOADS[-1]}
 
 
 def task(payload: bytes) -> int:
-    """Fixed work; the payload only contributes its length."""
+    """Fixed work; returns how many bytes of payload arrived (the work's result,
+    always 0 or more, only keeps the loop honest)."""
     total = 0
     for i in range(WORK):
         total += i * i % 7
-    return total + len(payload)
-
-
-def crossover(points: list[tuple[int, float]]) -> float | None:
-    """Payload size where the speedup falls below 1.0 (log-interpolated)."""
-    for (s0, g0), (s1, g1) in itertools.pairwise(points):
-        if g0 >= 1.0 > g1:
-            frac = (math.log(g0) - math.log(1.0)) / (math.log(g0) - math.log(g1))
-            return math.exp(math.log(s0) + frac * (math.log(s1) - math.log(s0)))
-    return None
+    return len(payload) if total >= 0 else -1
 
 
 def human(size: float) -> str:
     for unit, scale in (("MiB", 1024 * 1024), ("KiB", 1024)):
         if size >= scale:
-            return (
-                f"{size / scale:g} {unit}"
-                if size % scale == 0
-                else (f"{size / scale:.1f} {unit}")
-            )
+            return f"{size / scale:g} {unit}"
     return f"{size:.0f} B"
+
+
+def name(size: int) -> str:
+    return f"processes {human(size)}"
 
 
 def main() -> None:
     cores = measure.usable_cores()
+    workers = cores
+    tasks = measure.tasks_for(workers, TASKS_PER_WORKER)
     method = multiprocessing.get_start_method()
-    payloads = {size: bytes(size) for size in PAYLOADS}
-    with ProcessPoolExecutor(max_workers=cores) as pool:
-        alternatives = {}
-        for size, data in payloads.items():
-            batch = [data] * TASKS
-            expected = [task(d) for d in batch]
-            assert list(pool.map(task, batch)) == expected  # also starts the workers
-            alternatives[(size, "serial")] = lambda b=batch: [task(d) for d in b]
-            alternatives[(size, "processes")] = lambda b=batch: list(pool.map(task, b))
-        timings = measure.time_interleaved(alternatives)
-    rows = []
+    batches = {size: [bytes(size)] * tasks for size in PAYLOADS}
+    received: dict[str, int] = {}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        measure.prestart(pool, workers, hold=0.02)
+        calls = {
+            # The loop gets the largest payloads: passing a reference costs nothing.
+            "serial": lambda: [task(d) for d in batches[PAYLOADS[-1]]],
+            **{
+                name(size): lambda b=batch: list(pool.map(task, b))
+                for size, batch in batches.items()
+            },
+        }
+        for size in PAYLOADS:  # warm-up, and the bytes the workers really got
+            received[str(size)] = sum(calls[name(size)]())
+        rounds = measure.time_rounds(calls, rounds=ROUNDS, warmup=0)
     print(
-        f"{TASKS} tasks x {WORK:,} iterations; {cores} worker processes ({method}); "
-        "each task gets one payload"
+        f"{tasks} tasks x {WORK:,} iterations; {workers} worker processes "
+        f"({method}); {ROUNDS} rounds; each task gets one payload"
     )
-    print(
-        f"{'payload':>10} {'serial':>9} {'processes':>10} {'speedup':>8} {'copied':>10}"
-    )
+    print(f"{'payload':>10} {'pool':>9} {'speedup vs loop':>20} {'received':>10}")
+    print(f"{'(loop)':>10} {rounds.timing('serial').estimate * 1000:6.1f} ms")
     for size in PAYLOADS:
-        serial, procs = timings[(size, "serial")], timings[(size, "processes")]
-        gain = measure.speedup(serial, procs)
-        rows.append(
-            {
-                "payload": size,
-                "serial": serial.to_dict(),
-                "processes": procs.to_dict(),
-                "speedup": gain,
-            }
-        )
+        key = name(size)
         print(
-            f"{human(size):>10} {serial.median * 1000:6.1f} ms "
-            f"{procs.median * 1000:7.1f} ms {gain:7.2f}x {human(size * TASKS):>10}"
+            f"{human(size):>10} {rounds.timing(key).estimate * 1000:6.1f} ms "
+            f"{rounds.ratio('serial', key).text('x'):>20} "
+            f"{human(received[str(size)]):>10}"
         )
-    cross = crossover([(r["payload"], r["speedup"]) for r in rows])
-    if cross is None:
-        print("\nthe speedup did not fall below 1.0x in the measured range")
-    else:
-        print(f"\nprocesses lose to the loop above about {human(cross)} per task")
+    big, small = name(PAYLOADS[-1]), name(PAYLOADS[0])
+    print(
+        f"\nthe pool took {stats.ratio(rounds.to_dict(), big, small).text('x')} as "
+        f"long with {human(PAYLOADS[-1])} per task as with {human(PAYLOADS[0])}"
+    )
     measure.emit(
         {
             "experiment": "payload_size",
-            "tasks": TASKS,
+            "tasks": tasks,
             "work": WORK,
             "cores": cores,
+            "workers": workers,
+            "headline_workers": workers,
             "start_method": method,
-            "rows": rows,
-            "crossover_bytes": cross,
+            "payloads": list(PAYLOADS),
+            "names": {str(size): name(size) for size in PAYLOADS},
+            "headline": HEADLINE,
+            "received_bytes": received,
+            "rounds": rounds.to_dict(),
         }
     )
 

@@ -1,17 +1,20 @@
-"""Pool sizing: the default worker counts, and what pool size does to 100 waits.
+"""Pool sizing: the default worker counts, and what pool size does to many waits.
 
 Prints the max_workers that ThreadPoolExecutor, ProcessPoolExecutor and
 multiprocessing.Pool choose when you pass nothing, next to the CPU counts they are
-derived from. Then times a batch of 100 waits of WAIT seconds in thread pools of
+derived from. Then times a batch of WAITS waits of WAIT seconds in thread pools of
 different sizes, from the default up to one thread per wait: a pool of w threads
-needs about ceil(100 / w) rounds of waiting.
+needs about ceil(WAITS / w) rounds of waiting.
+
+Every pool starts all its threads before any timing. Each round times every pool
+once, in a new random order; the default pool is the baseline, and the claim
+compares it with the pool of one thread per wait (fixed here in advance).
 
 Run it yourself from a clone:  python snippets/pool_sizing.py
 """
 
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
 import sys
@@ -22,8 +25,12 @@ from contextlib import ExitStack
 from measured import measure
 
 TIMEOUT = 60
+ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
+# Waits per batch: more than twice the largest default (32), so the default pool
+# needs several rounds of waiting on any machine.
 WAITS = 100
-WAIT = 0.01  # seconds per wait
+WAIT = 0.005  # seconds per wait
+MIDDLE = 32  # one pool size between the default and one thread per wait
 
 
 def wait(_: int) -> None:
@@ -54,67 +61,56 @@ def defaults() -> dict[str, int]:
     return found
 
 
+def name(workers: int) -> str:
+    return f"{workers} threads"
+
+
 def main() -> None:
     counts = cpu_counts()
     found = defaults()
-    # The documented formulas for this Python version.
-    cpus = counts["os.process_cpu_count()"] or counts["os.cpu_count()"] or 1
-    documented = {
-        "ThreadPoolExecutor()": min(32, cpus + 4),
-        "ProcessPoolExecutor()": cpus,
-        "multiprocessing.Pool()": cpus,
-    }
     print(f"Python {sys.version.split()[0]}")
-    for name, value in counts.items():
+    for key, value in counts.items():
         shown = "n/a (before 3.13)" if value is None else value
-        print(f"  {name:<30} {shown}")
+        print(f"  {key:<30} {shown}")
     print("default pool sizes (max_workers / processes not given)")
-    for name, value in found.items():
-        print(f"  {name:<30} {value:>3}   documented formula gives {documented[name]}")
+    for key, value in found.items():
+        print(f"  {key:<30} {value:>3}")
 
     default_threads = found["ThreadPoolExecutor()"]
-    sizes = sorted({default_threads, 16, 32, WAITS})
+    sizes = sorted({default_threads, MIDDLE, WAITS})
     with ExitStack() as stack:
-        pools = {
-            w: stack.enter_context(ThreadPoolExecutor(max_workers=w)) for w in sizes
-        }
-        for pool in pools.values():
-            list(pool.map(wait, range(WAITS)))  # start every thread before timing
-        timings = measure.time_interleaved(
-            {
-                w: (lambda p=pool: list(p.map(wait, range(WAITS))))
-                for w, pool in pools.items()
-            },
-            warmup=0,
+        pools = {}
+        for w in sizes:
+            pool = stack.enter_context(ThreadPoolExecutor(max_workers=w))
+            measure.prestart(pool, w, hold=WAIT)
+            pools[name(w)] = pool
+        # The default pool first: it is the baseline of every ratio.
+        order = [name(default_threads)] + [
+            n for n in pools if n != name(default_threads)
+        ]
+        rounds = measure.time_rounds(
+            {n: (lambda p=pools[n]: list(p.map(wait, range(WAITS)))) for n in order},
+            rounds=ROUNDS,
+            warmup=0,  # prestart ran every pool once; nothing else to warm up
         )
-    rows = []
     print(f"\n{WAITS} waits of {WAIT * 1000:g} ms in a thread pool of w threads")
-    print(f"{'w':>4} {'measured':>10} {'ceil(100/w) x wait':>19}")
+    print(f"{'w':>4} {'median':>10} {'faster than the default':>26}")
     for w in sizes:
-        t = timings[w]
-        model = math.ceil(WAITS / w) * WAIT
-        rows.append(
-            {
-                "workers": w,
-                "default": w == default_threads,
-                "timing": t.to_dict(),
-                "model": model,
-            }
-        )
+        key = name(w)
+        gain = rounds.ratio(name(default_threads), key).text("x")
         note = "  <- default" if w == default_threads else ""
-        print(f"{w:>4} {t.median * 1000:7.1f} ms {model * 1000:16.0f} ms{note}")
-    gain = timings[default_threads].median / timings[WAITS].median
-    print(f"\na pool of {WAITS} threads was {gain:.1f}x faster than the default pool")
+        print(f"{w:>4} {rounds.timing(key).estimate * 1000:7.1f} ms {gain:>26}{note}")
     measure.emit(
         {
             "experiment": "pool_sizing",
             "cpu_counts": counts,
             "defaults": found,
-            "documented": documented,
             "waits": WAITS,
             "wait": WAIT,
-            "rows": rows,
-            "full_vs_default": gain,
+            "sizes": sizes,
+            "default_threads": default_threads,
+            "names": {str(w): name(w) for w in sizes},
+            "rounds": rounds.to_dict(),
         }
     )
 

@@ -1,13 +1,16 @@
 """Six ways processes share data, each shown working across a real process boundary.
 
 - Queue:         a child sends a result back;
-- Pipe:          parent and child exchange ROUND_TRIPS messages (round-trip time);
+- Pipe:          parent and child exchange ROUND_TRIPS messages, in ROUNDS timed
+                 rounds (the round-trip time);
 - Value, Array:  children write into memory the parent reads;
 - Manager:       children update a dict that lives in a manager process;
 - SharedMemory:  a child writes bytes into a named segment; the parent reads them;
 - ShareableList: a child changes an item in place.
 
-Every segment is closed and unlinked at the end; the script checks /dev/shm.
+Every segment is closed and unlinked at the end; the script checks /dev/shm. Each
+part records what the parent observed, so a result shows what worked, not what
+should have.
 
 Run it yourself from a clone:  python snippets/sharing_demo.py
 """
@@ -21,10 +24,13 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from measured import measure
+from measured import measure, stats
 
 TIMEOUT = 60
-ROUND_TRIPS = 1_000
+ROUNDS = 9  # timed rounds of round trips, fixed in advance
+ROUND_TRIPS = 600  # per round: about 40 ms on the build machine
+SQUARED = 12  # the Queue's child sends back this number squared
+SLOTS = 1_000  # the shared Array's length; two children fill one half each
 SEGMENT_SIZE = 1 << 20  # 1 MiB
 SHM_DIR = Path("/dev/shm")  # where Linux keeps POSIX shared memory
 
@@ -72,13 +78,18 @@ def in_child(target: Any, *args: Any) -> None:
 
 def queue_part() -> dict[str, Any]:
     q: Any = multiprocessing.Queue()
-    child = multiprocessing.Process(target=square_to_queue, args=(q, 12))
+    child = multiprocessing.Process(target=square_to_queue, args=(q, SQUARED))
     child.start()
     got = q.get(timeout=10)  # read before join: a child with queued data waits
     child.join()
     q.close()
     q.join_thread()
-    return {"parent_pid": os.getpid(), "child_pid": got["pid"], "got": got["square"]}
+    return {
+        "parent_pid": os.getpid(),
+        "child_pid": got["pid"],
+        "sent": SQUARED,
+        "got": got["square"],
+    }
 
 
 def pipe_part() -> dict[str, Any]:
@@ -87,23 +98,29 @@ def pipe_part() -> dict[str, Any]:
     child.start()
     child_end.close()  # the parent's copy of the child's end
 
+    sent = echoed = 0
+
     def ping_pong() -> None:
+        nonlocal sent, echoed
         for i in range(ROUND_TRIPS):
             parent.send(i)
-            assert parent.recv() == i
+            sent += 1
+            echoed += parent.recv() == i  # the child's answer came back intact
 
-    timing = measure.time_call(ping_pong, repeats=3)
+    rounds = measure.time_rounds({"round trips": ping_pong}, rounds=ROUNDS)
     parent.send(None)
     child.join()
     parent.close()
     return {
-        "round_trip_us": timing.median / ROUND_TRIPS * 1e6,
-        "timing": timing.to_dict(),
+        "round_trips": ROUND_TRIPS,
+        "sent": sent,
+        "echoed": echoed,
+        "rounds": rounds.to_dict(),
     }
 
 
 def value_array_part() -> dict[str, Any]:
-    n = 1_000
+    n = SLOTS
     array = multiprocessing.Array("q", n)  # 64-bit ints in shared memory
     counter = multiprocessing.Value("i", 0)
     children = [
@@ -115,6 +132,8 @@ def value_array_part() -> dict[str, Any]:
     for child in children:
         child.join()
     return {
+        "slots": n,
+        "children_pids": sorted({child.pid for child in children}),
         "sum": sum(array),
         "expected": sum(i * i for i in range(n)),
         "counter": counter.value,
@@ -128,7 +147,12 @@ def manager_part() -> dict[str, Any]:
             in_child(record, shared, key)
         got = dict(shared)
         proxy = type(shared).__name__  # a proxy: the real dict lives in the manager
-    return {"keys": sorted(got), "writers": len(set(got.values())), "proxy": proxy}
+    return {
+        "parent_pid": os.getpid(),
+        "keys": sorted(got),
+        "writer_pids": sorted(set(got.values())),
+        "proxy": proxy,
+    }
 
 
 def shared_memory_part() -> dict[str, Any]:
@@ -144,22 +168,32 @@ def shared_memory_part() -> dict[str, Any]:
     gone = not (SHM_DIR / segment.name.lstrip("/")).exists()
     return {
         "name": segment.name,
+        "sent": text.decode(),
         "got": got.decode(),
+        "dev_shm": SHM_DIR.is_dir(),  # only Linux keeps segments there
         "visible_in_dev_shm": on_disk,
         "gone_after_unlink": gone,
     }
 
 
 def shareable_list_part() -> dict[str, Any]:
-    items = shared_memory.ShareableList([41, 2.5, " " * 32])  # room for 32 chars
+    before = [41, 2.5, " " * 32]  # room for 32 characters
+    items = shared_memory.ShareableList(before)
     try:
         in_child(bump_list, items.shm.name)
         got = list(items)
+        on_disk = (SHM_DIR / items.shm.name.lstrip("/")).exists()
     finally:
         items.shm.close()
         items.shm.unlink()
     gone = not (SHM_DIR / items.shm.name.lstrip("/")).exists()
-    return {"name": items.shm.name, "got": got, "gone_after_unlink": gone}
+    return {
+        "name": items.shm.name,
+        "before": before,
+        "got": got,
+        "visible_in_dev_shm": on_disk,
+        "gone_after_unlink": gone,
+    }
 
 
 def main() -> None:
@@ -168,9 +202,12 @@ def main() -> None:
     result["queue"] = q = queue_part()
     print(f"Queue: parent {q['parent_pid']} got {q['got']} from child {q['child_pid']}")
     result["pipe"] = p = pipe_part()
+    batch = stats.timing(p["rounds"], "round trips")  # seconds per ROUND_TRIPS
     print(
         f"Pipe: {ROUND_TRIPS:,} round trips to a child and back, "
-        f"{p['round_trip_us']:.0f} µs each (median of 3 runs)"
+        f"{batch.estimate / ROUND_TRIPS * 1e6:.0f} µs each "
+        f"(median of {ROUNDS} rounds, interval "
+        f"{batch.low / ROUND_TRIPS * 1e6:.0f}–{batch.high / ROUND_TRIPS * 1e6:.0f} µs)"
     )
     result["value_array"] = va = value_array_part()
     print(
@@ -179,7 +216,7 @@ def main() -> None:
     )
     result["manager"] = m = manager_part()
     print(
-        f"Manager: dict keys {m['keys']} written by {m['writers']} different "
+        f"Manager: dict keys {m['keys']} written by {len(m['writer_pids'])} different "
         f"processes through a {m['proxy']} to the manager's process"
     )
     result["shared_memory"] = s = shared_memory_part()
@@ -190,7 +227,8 @@ def main() -> None:
     )
     result["shareable_list"] = sl = shareable_list_part()
     print(
-        f"ShareableList {sl['name']}: after the child ran: {sl['got']}; "
+        f"ShareableList {sl['name']}: after the child ran: {sl['got']}; in "
+        f"/dev/shm while open: {sl['visible_in_dev_shm']}; "
         f"gone after unlink(): {sl['gone_after_unlink']}"
     )
     result["segments"] = [s["name"], sl["name"]]

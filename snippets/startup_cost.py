@@ -1,10 +1,16 @@
 """Start-up cost: how long it takes to start and join a thread or a process.
 
-Each batch starts N workers that do nothing, one after the other, and joins them.
-The time per start is the batch time divided by N. Processes are measured with every
-start method this platform offers (fork, forkserver, spawn). A second measurement
-times what a one-shot script pays for a pool: create it, run one empty task per
-worker, shut it down.
+Each round starts and joins one process with every start method this platform
+offers (fork, forkserver, spawn), and a batch of threads (one thread start is far
+shorter than the clock's jitter, so the round times a batch and divides). A second
+pair times what a one-shot script pays for a pool: create it, start every worker,
+run one empty task per worker, shut it down, for a process pool and for a batch of
+thread pools. A pool starts workers only as it needs them (a thread pool reuses an
+idle thread, so one empty task after another may all run on its first thread):
+each worker waits at a barrier until all of them have started, and counts itself.
+Every round times all of them once, in a new random order, so a ratio such as
+"a fork start costs N thread starts" is taken within each round (measured.stats
+gives the median of those per-round ratios and its interval).
 
 Run it yourself from a clone:  python snippets/startup_cost.py
 """
@@ -15,13 +21,28 @@ import multiprocessing
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
 
 from measured import measure
 from measured.forksafe import settle_threads
 
 TIMEOUT = 120
-# Starts per timed batch: many for cheap starts, few for slow ones (bounded time).
-BATCH = {"thread": 200, "fork": 15, "forkserver": 4, "spawn": 3}
+ROUNDS = 15  # fixed in advance: [4th, 12th] of 15 per-round ratios, a 96 % interval
+# Starts per timed batch, so that no timed window is much shorter than about 8 ms
+# on the build machine: one thread start takes about a tenth of a millisecond, a
+# fork start a few milliseconds, a forkserver or spawn start tens of milliseconds.
+# (Thread batches of 200 kept the widest per-round interval lowest here; longer
+# ones slow whatever thread work follows them in the round.)
+BATCH = {
+    "thread": 200,
+    "fork": 4,
+    "forkserver": 1,
+    "spawn": 1,
+    # One-shot pools: create, start every worker, one empty task per worker, shut
+    # down. A thread pool of two takes about a third of a millisecond here.
+    "thread pool": 30,
+    "process pool": 2,
+}
 
 
 def noop(*_: object) -> None:
@@ -33,7 +54,9 @@ def start_threads(n: int) -> None:
         t = threading.Thread(target=noop)
         t.start()
         t.join()
-    settle_threads()  # the next call forks: let joined threads leave the OS
+    # The next alternative may fork: wait until the joined threads have left the
+    # OS too. Part of the batch's time, so it can only make threads look slower.
+    settle_threads()
 
 
 def start_processes(ctx: multiprocessing.context.BaseContext, n: int) -> None:
@@ -44,70 +67,122 @@ def start_processes(ctx: multiprocessing.context.BaseContext, n: int) -> None:
         assert p.exitcode == 0
 
 
-def one_shot_pool(factory: Callable[[], Executor], workers: int) -> None:
-    with factory() as pool:
-        list(pool.map(noop, range(workers)))
-    settle_threads()  # both pools ran threads in this process
+def arrive(barrier: Any, started: Any) -> None:
+    """Pool initializer, run by each worker as it starts: count this worker, then
+    wait until every worker of the pool has started."""
+    with started.get_lock():
+        started.value += 1
+    barrier.wait(TIMEOUT)
+
+
+def one_shot_pools(
+    factory: Callable[..., Executor],
+    workers: int,
+    n: int,
+    barrier: Any,
+    started: Any,
+    created: list[int],
+) -> None:
+    for _ in range(n):
+        with factory(workers, initializer=arrive, initargs=(barrier, started)) as pool:
+            list(pool.map(noop, range(workers)))
+        created.append(workers)
+    settle_threads()  # both kinds of pool ran threads in this process
 
 
 def main() -> None:
     cores = measure.usable_cores()
     methods = multiprocessing.get_all_start_methods()
     default = multiprocessing.get_start_method()
-    batches = {"thread": BATCH["thread"]} | {m: BATCH[m] for m in methods}
+    batch = {name: BATCH[name] for name in ("thread", *methods)}
+    batch |= {
+        "thread pool": BATCH["thread pool"],
+        "process pool": BATCH["process pool"],
+    }
     starts: dict[str, Callable[[], None]] = {
-        "thread": lambda: start_threads(batches["thread"])
+        "thread": lambda: start_threads(batch["thread"])
     }
     for m in methods:
         ctx = multiprocessing.get_context(m)
-        starts[m] = lambda ctx=ctx, n=batches[m]: start_processes(ctx, n)
+        starts[m] = lambda ctx=ctx, n=batch[m]: start_processes(ctx, n)
+    # A barrier of one party per worker (a pool's workers are threads of this
+    # process, or processes), reused by every pool of that kind, and a shared
+    # count of the workers that reached it.
+    barriers = {
+        "thread pool": threading.Barrier(cores),
+        "process pool": multiprocessing.Barrier(cores),
+    }
+    started = {name: multiprocessing.Value("i", 0) for name in barriers}
+    created: dict[str, list[int]] = {name: [] for name in barriers}
+    factories = {"thread pool": ThreadPoolExecutor, "process pool": ProcessPoolExecutor}
     pools: dict[str, Callable[[], None]] = {
-        "thread pool": lambda: one_shot_pool(lambda: ThreadPoolExecutor(cores), cores),
-        "process pool": lambda: one_shot_pool(
-            lambda: ProcessPoolExecutor(cores), cores
-        ),
+        name: lambda name=name: one_shot_pools(
+            factories[name],
+            cores,
+            batch[name],
+            barriers[name],
+            started[name],
+            created[name],
+        )
+        for name in barriers
     }
-    # The first forkserver start launches the server: the warm-up round pays it.
-    timings = measure.time_interleaved(starts | pools)
-    per_start = {
-        name: {
-            "median": timings[name].median / n,
-            "min": timings[name].min / n,
-            "max": timings[name].max / n,
-            "batch": n,
-        }
-        for name, n in batches.items()
-    }
-    thread = per_start["thread"]["median"]
+    # One set of rounds for all of them: the warm-up round pays one-time costs,
+    # such as launching the forkserver.
+    record = measure.time_rounds(starts | pools, rounds=ROUNDS).to_dict()
+    samples = record["samples"]
+    # Every pool created (warm-up included), the workers they were given and the
+    # workers that really started, counted by the workers themselves.
+    pools_created = {name: len(sizes) for name, sizes in created.items()}
+    workers_asked = {name: sum(sizes) for name, sizes in created.items()}
+    workers_started = {name: count.value for name, count in started.items()}
+
+    def per_start(name: str) -> list[float]:
+        return [s / batch[name] for s in samples[name]]
+
+    def versus(name: str, baseline: str) -> str:
+        ratios = [
+            a / b for a, b in zip(per_start(name), per_start(baseline), strict=True)
+        ]
+        return f"{sorted(ratios)[len(ratios) // 2]:.0f}x"
+
+    def ms(name: str) -> float:
+        values = sorted(per_start(name))
+        return values[len(values) // 2] * 1000
+
     print(f"start + join of one worker that does nothing ({cores} usable cores)")
     print(f"{'worker':<21} {'per start':>10} {'vs thread':>10}")
-    for name, row in per_start.items():
+    for name in ["thread", *methods]:
         label = name if name == "thread" else f"process ({name})"
         if name == default:
             label += "*"
-        print(
-            f"{label:<21} {row['median'] * 1000:7.3f} ms {row['median'] / thread:9.0f}x"
-        )
+        print(f"{label:<21} {ms(name):7.3f} ms {versus(name, 'thread'):>10}")
     print(f"* default start method here: {default}")
-    pool_rows = {name: timings[name].to_dict() for name in pools}
-    print(f"\none-shot pool of {cores} workers: create, {cores} empty tasks, shut down")
-    for name, row in pool_rows.items():
-        print(f"{name:<21} {row['median'] * 1000:7.2f} ms")
-    fastest = min(methods, key=lambda m: per_start[m]["median"])
+    print(
+        f"\none-shot pool of {cores} workers: create, start every worker, "
+        f"{cores} empty tasks, shut down"
+    )
+    for name in ("thread pool", "process pool"):
+        print(
+            f"{name:<21} {ms(name):7.2f} ms {versus(name, 'thread pool'):>10}   "
+            f"({workers_started[name]} of {workers_asked[name]} workers started "
+            f"in {pools_created[name]} pools)"
+        )
+    print(f"(medians of {ROUNDS} rounds; ratios are medians of per-round ratios)")
     measure.emit(
         {
             "experiment": "startup_cost",
             "cores": cores,
             "default_method": default,
             "methods": methods,
-            "per_start": per_start,
-            "fastest_process_method": fastest,
-            "ratio_fastest_process_to_thread": per_start[fastest]["median"] / thread,
-            "pools": pool_rows,
-            "pool_ratio": pool_rows["process pool"]["median"]
-            / pool_rows["thread pool"]["median"],
+            "batch": batch,
+            "starts": record,
+            "pools_created": pools_created,
+            "pool_workers_asked": workers_asked,
+            "pool_workers_started": workers_started,
         }
     )
+    # The forkserver and the resource tracker would outlive this script as orphans
+    # for a moment; end them now (nothing here is timed any more).
 
 
 if __name__ == "__main__":

@@ -3,9 +3,13 @@
 Needs Python 3.14 (concurrent.interpreters) or 3.13 with the PEP 734 backport
 (pip install interpreters-pep-734). Elsewhere it says so and measures nothing.
 It creates an interpreter, runs code in it and gets a result back through a
-queue; times creating one against starting a thread and a process; runs the same
-CPU-bound work in threads and in an InterpreterPoolExecutor; and shows what can
-be shared and which extension modules refuse to load.
+queue; times creating one against starting a thread; runs the same CPU-bound work
+serially and in an InterpreterPoolExecutor of one worker per usable core (the
+headline, fixed before anything is timed; the pool starts its workers first); and
+shows what can be shared, whether a memoryview really shares its bytes with another
+interpreter, and which extension modules refuse to load. Each round
+times every alternative once, in a new random order. (Threads and processes on
+the same work: snippets/gil_across_versions.py.)
 
     python3.14 snippets/subinterpreters.py
 """
@@ -14,19 +18,24 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import multiprocessing
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
+import time
 from pathlib import Path
 from types import ModuleType
 
 from measured import measure
 
 TIMEOUT = 90  # seconds
-TASKS = 8
-SIZE = 400_000
-START_REPEATS = 10
+ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
+TASKS_PER_WORKER = 2  # equal tasks, the same share for every worker
+SIZE = 400_000  # loop iterations per task: about 25 ms on the build machine
+# Starts are timed in batches that last tens of milliseconds: a thread starts in
+# well under a millisecond, an interpreter in several.
+STARTS_PER_BATCH = {"thread": 400, "interpreter": 4}
+# Thread starts here ran twice as fast after a pause as right after other work:
+# every batch of starts begins after the same short pause (untimed).
+START_SETTLE = 0.01  # seconds
 # A C extension with legacy single-phase init: it cannot be isolated per interpreter.
 LEGACY_EXTENSION = "_testsinglephase"
 
@@ -89,20 +98,16 @@ def hello(interpreters: ModuleType) -> str:
         interp.close()
 
 
-def start_interpreter(interpreters: ModuleType) -> None:
-    interpreters.create().close()
+def start_interpreters(interpreters: ModuleType, count: int) -> None:
+    for _ in range(count):
+        interpreters.create().close()
 
 
-def start_thread() -> None:
-    thread = threading.Thread(target=noop)
-    thread.start()
-    thread.join()
-
-
-def start_process() -> None:
-    process = multiprocessing.Process(target=noop)
-    process.start()
-    process.join()
+def start_threads(count: int) -> None:
+    for _ in range(count):
+        thread = threading.Thread(target=noop)
+        thread.start()
+        thread.join()
 
 
 def shareable(interpreters: ModuleType) -> dict[str, bool]:
@@ -118,6 +123,21 @@ def shareable(interpreters: ModuleType) -> dict[str, bool]:
         "Queue": interpreters.create_queue(),
     }
     return {name: interpreters.is_shareable(obj) for name, obj in samples.items()}
+
+
+def shared_buffer(interpreters: ModuleType) -> dict[str, object]:
+    """A memoryview handed to another interpreter shares its bytes (3.14 docs):
+    the other interpreter writes a byte through it; does this one see it?"""
+    data = bytearray(1)
+    interp = interpreters.create()
+    try:
+        interp.prepare_main(view=memoryview(data))
+        interp.exec("view[0] = 42")
+    except Exception as error:  # the backport may refuse: record how
+        return {"passed": False, "seen_here": data[0], "error": repr(error)}
+    finally:
+        interp.close()
+    return {"passed": True, "seen_here": data[0], "error": ""}
 
 
 def legacy_import(interpreters: ModuleType) -> dict[str, str]:
@@ -139,6 +159,8 @@ def legacy_import(interpreters: ModuleType) -> dict[str, str]:
 
 def main() -> None:
     cores = measure.usable_cores()
+    workers = cores  # the headline configuration, declared before any timing
+    tasks = measure.tasks_for(workers, TASKS_PER_WORKER)
     api = load_api()
     if api is None:
         reason = (
@@ -152,51 +174,62 @@ def main() -> None:
         return
     interpreters, InterpreterPoolExecutor = api
     source = interpreters.__name__.split(".")[0]
+    per_batch = STARTS_PER_BATCH
     message = hello(interpreters)
-    starts = measure.time_interleaved(
+    starts = measure.time_rounds(
         {
-            "interpreter": lambda: start_interpreter(interpreters),
-            "thread": start_thread,
-            "process": start_process,
+            "thread": lambda: start_threads(per_batch["thread"]),
+            "interpreter": lambda: start_interpreters(
+                interpreters, per_batch["interpreter"]
+            ),
         },
-        repeats=START_REPEATS,
+        rounds=ROUNDS,
+        settle=lambda: time.sleep(START_SETTLE),
     )
     work_fn = importable_work()
-    expected = [work(SIZE)] * TASKS
-    with (
-        ThreadPoolExecutor(cores) as threads,
-        InterpreterPoolExecutor(cores) as subinterpreters,
-    ):
-        for pool in (threads, subinterpreters):
-            assert list(pool.map(work_fn, [SIZE] * TASKS)) == expected
-        timings = measure.time_interleaved(
+
+    def serial() -> list[int]:
+        return [work(SIZE) for _ in range(tasks)]
+
+    expected = serial()
+    with InterpreterPoolExecutor(workers) as pool:
+        # Every worker starts now (prestart repeats until all answered).
+        measure.prestart(pool, workers, hold=0.05)
+        assert list(pool.map(work_fn, [SIZE] * tasks)) == expected
+        cpu = measure.time_rounds(
             {
-                "serial": lambda: [work(SIZE) for _ in range(TASKS)],
-                "threads": lambda: list(threads.map(work_fn, [SIZE] * TASKS)),
-                "interpreters": lambda: list(
-                    subinterpreters.map(work_fn, [SIZE] * TASKS)
-                ),
-            }
+                "serial": serial,
+                "interpreters": lambda: list(pool.map(work_fn, [SIZE] * tasks)),
+            },
+            rounds=ROUNDS,
         )
-    serial = timings["serial"]
-    speedups = {
-        kind: measure.speedup(serial, timings[kind])
-        for kind in ("threads", "interpreters")
-    }
     sharing = shareable(interpreters)
+    buffer = shared_buffer(interpreters)
     legacy = legacy_import(interpreters)
 
     print(f"API from {source} on Python {sys.version.split()[0]}, {cores} cores")
     print(f"hello: {message}")
-    for kind, timing in starts.items():
-        print(f"create + close one {kind:<11} {timing.median * 1e3:8.2f} ms")
-    print(f"{TASKS} tasks x {SIZE:,} iterations, {cores} workers per pool")
-    print(f"serial               {serial.median:6.3f} s")
-    for kind, gain in speedups.items():
-        name = {"threads": "ThreadPool", "interpreters": "InterpreterPool"}[kind]
-        print(f"{name:<20} {timings[kind].median:6.3f} s  speedup {gain:4.2f}x")
+    for kind, count in per_batch.items():
+        each = starts.timing(kind).estimate / count
+        print(f"create + close one {kind:<11} {each * 1e3:8.3f} ms")
+    print(
+        f"{tasks} tasks x {SIZE:,} iterations, {workers} interpreters in the pool, "
+        f"{ROUNDS} rounds"
+    )
+    print(f"serial               {cpu.timing('serial').estimate:6.3f} s")
+    print(
+        f"InterpreterPool      {cpu.timing('interpreters').estimate:6.3f} s  "
+        f"speedup {cpu.ratio('serial', 'interpreters').text('x')}"
+    )
     print("shareable as is: " + ", ".join(k for k, v in sharing.items() if v))
     print("not shareable:   " + ", ".join(k for k, v in sharing.items() if not v))
+    if buffer["passed"]:
+        print(
+            f"a memoryview handed to another interpreter: it wrote 42, this one "
+            f"reads {buffer['seen_here']}"
+        )
+    else:
+        print(f"a memoryview handed to another interpreter: {buffer['error']}")
     print(f"import {LEGACY_EXTENSION} in a subinterpreter:")
     print(f"  {legacy['error_type'] or 'no error'}, {legacy['message']}")
     measure.emit(
@@ -205,11 +238,16 @@ def main() -> None:
             "available": True,
             "source": source,
             "cores": cores,
+            "tasks": tasks,
+            "size": SIZE,
+            "headline_workers": workers,
             "hello": message,
-            "start_seconds": {k: t.to_dict() for k, t in starts.items()},
-            "timings": {k: t.to_dict() for k, t in timings.items()},
-            "speedup": speedups,
+            "starts": starts.to_dict(),
+            "starts_per_batch": per_batch,
+            "start_settle_seconds": START_SETTLE,
+            "cpu": cpu.to_dict(),
             "shareable": sharing,
+            "shared_buffer": buffer,
             "legacy_import": legacy,
         }
     )

@@ -2,12 +2,14 @@
 
 Each part checks what the primitive promises and records what it observed:
 
-- RLock:      the owner may re-acquire it; a plain Lock would block forever
-              (acquire with a timeout shows it);
+- RLock:      the owner may re-acquire it; a plain Lock asked again by its owner
+              would block forever (acquire with a timeout shows it: False);
 - Semaphore:  at most LIMIT of WORKERS threads inside at once;
 - Event:      waiting threads all wake when it is set;
-- Condition:  a consumer sleeps until the producer says the data is ready;
-- Barrier:    nobody passes until all parties arrive;
+- Condition:  a consumer finds no data, sleeps, and wakes when the producer has
+              put it there (every check of its predicate is recorded);
+- Barrier:    nobody passes until all parties arrive (the times each party
+              arrived and passed are recorded as they happen);
 - queue.Queue: producers hand work to consumers, every item exactly once;
 - deadlock:   two threads take two locks in opposite orders; acquire(timeout=...)
               detects it, and a fixed global order removes it.
@@ -28,6 +30,10 @@ TIMEOUT = 60
 WORKERS = 10
 LIMIT = 3
 HOLD = 0.02  # seconds a worker spends inside the semaphore
+WAITERS = 5  # threads waiting on the Event
+PARTIES = 4  # threads meeting at the Barrier
+ITEMS, CONSUMERS = 10_000, 4  # queue.Queue
+REENTRY_TIMEOUT = 0.05  # how long the owner waits to re-acquire its own lock
 DEADLOCK_TIMEOUT = 0.2  # how long a thread waits for its second lock
 
 
@@ -39,15 +45,24 @@ def run_threads(target: Any, args_list: list[tuple[Any, ...]]) -> None:
         thread.join()
 
 
-def rlock_demo() -> dict[str, bool]:
-    rlock = threading.RLock()
-    with rlock, rlock:  # the owner re-enters: fine
-        reentered = True
-    lock = threading.Lock()
+def second_acquire(lock: Any) -> dict[str, Any]:
+    """The owner asks for ``lock`` again: what acquire(timeout=...) returns, and
+    how long it waited before returning."""
     with lock:
-        # The same thread asking again: without a timeout this would hang forever.
-        second = lock.acquire(timeout=0.05)
-    return {"rlock_reentered": reentered, "lock_second_acquire": second}
+        start = time.perf_counter()
+        got = lock.acquire(timeout=REENTRY_TIMEOUT)
+        waited = time.perf_counter() - start
+        if got:
+            lock.release()
+    return {"second_acquire": got, "waited_s": waited}
+
+
+def rlock_demo() -> dict[str, Any]:
+    return {
+        "RLock": second_acquire(threading.RLock()),
+        "Lock": second_acquire(threading.Lock()),
+        "timeout_s": REENTRY_TIMEOUT,
+    }
 
 
 def semaphore_demo() -> dict[str, Any]:
@@ -65,10 +80,9 @@ def semaphore_demo() -> dict[str, Any]:
             with guard:
                 inside -= 1
 
-    timing = measure.time_call(
-        lambda: run_threads(worker, [()] * WORKERS), repeats=3, warmup=0
-    )
-    return {"peak_inside": peak, "timing": timing.to_dict()}
+    start = time.perf_counter()
+    run_threads(worker, [()] * WORKERS)
+    return {"peak_inside": peak, "seconds": time.perf_counter() - start}
 
 
 def event_demo() -> dict[str, Any]:
@@ -81,7 +95,7 @@ def event_demo() -> dict[str, Any]:
         with guard:
             woke.append(time.perf_counter())
 
-    threads = [threading.Thread(target=waiter) for _ in range(5)]
+    threads = [threading.Thread(target=waiter) for _ in range(WAITERS)]
     for thread in threads:
         thread.start()
     time.sleep(0.05)
@@ -91,6 +105,7 @@ def event_demo() -> dict[str, Any]:
     for thread in threads:
         thread.join()
     return {
+        "waiters": WAITERS,
         "woken_before_set": asleep,
         "woken": len(woke),
         "max_wake_ms": max(t - set_at for t in woke) * 1000,
@@ -101,41 +116,58 @@ def condition_demo() -> dict[str, Any]:
     condition = threading.Condition()
     items: list[int] = []
     received: list[int] = []
+    checks: list[bool] = []  # the predicate's answer at every check, in order
+    inside = threading.Event()
+
+    def ready() -> bool:
+        checks.append(len(items) >= 3)
+        return checks[-1]
 
     def consumer() -> None:
         with condition:
-            # wait_for re-checks the predicate after every wake-up.
-            condition.wait_for(lambda: len(items) >= 3, timeout=5)
+            inside.set()  # the producer can take the lock only once we wait
+            # wait_for checks the predicate first, then after every wake-up.
+            condition.wait_for(ready, timeout=5)
             received.extend(items)
 
     thread = threading.Thread(target=consumer)
     thread.start()
-    for i in range(3):
-        with condition:
+    inside.wait(timeout=5)
+    sent = list(range(3))
+    for i in sent:
+        with condition:  # free only while the consumer waits (or after it left)
             items.append(i)
             condition.notify()
     thread.join()
-    return {"received": received}
+    return {
+        "sent": sent,
+        "received": received,
+        "predicate_checks": checks,  # [False, ..., True]: it waited, then woke
+    }
 
 
 def barrier_demo() -> dict[str, Any]:
-    parties = 4
-    barrier = threading.Barrier(parties)
+    barrier = threading.Barrier(PARTIES)
+    arrived: list[float] = []
     passed: list[float] = []
     guard = threading.Lock()
 
     def runner(delay: float) -> None:
         time.sleep(delay)  # arrive at different times
-        barrier.wait(timeout=5)
         with guard:
-            passed.append(time.perf_counter())
+            arrived.append(time.perf_counter())  # just before waiting
+        barrier.wait(timeout=5)
+        now = time.perf_counter()  # just after passing
+        with guard:
+            passed.append(now)
 
     start = time.perf_counter()
-    run_threads(runner, [(0.01 * i,) for i in range(parties)])
+    run_threads(runner, [(0.01 * i,) for i in range(PARTIES)])
+    # Milliseconds since the threads were started, as observed.
     return {
-        "parties": parties,
-        "first_pass_ms": (min(passed) - start) * 1000,
-        "last_arrival_ms": 0.01 * (parties - 1) * 1000,
+        "parties": PARTIES,
+        "arrived_ms": sorted((t - start) * 1000 for t in arrived),
+        "passed_ms": sorted((t - start) * 1000 for t in passed),
     }
 
 
@@ -143,7 +175,7 @@ def queue_demo() -> dict[str, Any]:
     work: queue.Queue[int | None] = queue.Queue(maxsize=100)
     seen: list[int] = []
     guard = threading.Lock()
-    items, consumers = 10_000, 4
+    items, consumers = ITEMS, CONSUMERS
 
     def consumer() -> None:
         while (item := work.get()) is not None:
@@ -164,6 +196,7 @@ def queue_demo() -> dict[str, Any]:
         thread.join()
     return {
         "items": items,
+        "consumers": consumers,
         "delivered": len(seen),
         "distinct": len(set(seen)),
     }
@@ -205,30 +238,34 @@ def deadlock_demo() -> dict[str, Any]:
 
 def main() -> None:
     result: dict[str, Any] = {"experiment": "sync_primitives"}
-    result["rlock"] = rlock_demo()
-    print(
-        f"RLock: owner re-entered: {result['rlock']['rlock_reentered']}; "
-        f"plain Lock, second acquire by its owner: "
-        f"{result['rlock']['lock_second_acquire']} (timed out, would hang forever)"
-    )
+    result["rlock"] = r = rlock_demo()
+    for kind in ("RLock", "Lock"):
+        print(
+            f"{kind}: its owner's second acquire(timeout={REENTRY_TIMEOUT}) returned "
+            f"{r[kind]['second_acquire']} after {r[kind]['waited_s'] * 1000:.1f} ms"
+        )
     result["semaphore"] = sem = semaphore_demo()
     print(
         f"Semaphore({LIMIT}): {WORKERS} workers, at most {sem['peak_inside']} inside "
-        f"at once; {sem['timing']['median'] * 1000:.0f} ms for "
-        f"{WORKERS} x {HOLD * 1000:.0f} ms of held time"
+        f"at once; all done after {sem['seconds'] * 1000:.0f} ms"
     )
     result["event"] = ev = event_demo()
     print(
-        f"Event: {ev['woken_before_set']} of 5 waiters passed before set(); "
-        f"{ev['woken']} woke after, the last {ev['max_wake_ms']:.1f} ms after set()"
+        f"Event: {ev['woken_before_set']} of {ev['waiters']} waiters passed before "
+        f"set(); {ev['woken']} woke after, the last {ev['max_wake_ms']:.1f} ms after "
+        "set()"
     )
     result["condition"] = cond = condition_demo()
-    print(f"Condition: the consumer woke once all items were there: {cond['received']}")
+    checks = cond["predicate_checks"]
+    print(
+        f"Condition: the consumer's predicate was {checks[0]} at its first check, so "
+        f"it waited; it checked {len(checks)} times and took {cond['received']}"
+    )
     result["barrier"] = bar = barrier_demo()
     print(
-        f"Barrier({bar['parties']}): the last party arrived at "
-        f"{bar['last_arrival_ms']:.0f} ms; the first one passed at "
-        f"{bar['first_pass_ms']:.0f} ms"
+        f"Barrier({bar['parties']}): parties arrived at "
+        f"{', '.join(f'{t:.1f}' for t in bar['arrived_ms'])} ms; passed at "
+        f"{', '.join(f'{t:.1f}' for t in bar['passed_ms'])} ms"
     )
     result["queue"] = q = queue_demo()
     print(
@@ -237,10 +274,11 @@ def main() -> None:
     )
     result["deadlock"] = dl = deadlock_demo()
     gave_up = dl["opposite_order_got_second_lock"].count(False)
+    threads = len(dl["opposite_order_got_second_lock"])
     print(
-        f"Deadlock, locks taken in opposite orders: {gave_up} of 2 threads gave up "
-        f"after acquire(timeout={DEADLOCK_TIMEOUT}) -> deadlock detected (its release "
-        f"let the other finish)"
+        f"Deadlock, locks taken in opposite orders: {gave_up} of {threads} threads "
+        f"gave up after acquire(timeout={DEADLOCK_TIMEOUT}) -> deadlock detected; "
+        f"second lock acquired {dl['opposite_order_got_second_lock']}"
     )
     print(
         f"Same locks, one global order: second lock acquired "

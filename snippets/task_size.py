@@ -1,35 +1,46 @@
 """When processes lose: small tasks, and how chunksize wins them back.
 
 The same total amount of pure-Python work is cut into tasks of different sizes, from
-many tiny tasks to a few big ones. Each cut runs serially and in a process pool of
-one worker per core, three ways:
+many tiny tasks to a few big ones. Each cut runs in a plain loop and in a process
+pool of one worker per usable core, two ways:
 
 - ProcessPoolExecutor.map with its default chunksize=1: one round trip per task;
-- ProcessPoolExecutor.map with chunksize = tasks / (4 x workers);
-- multiprocessing.Pool.map with its default chunksize (the same formula).
+- ProcessPoolExecutor.map with chunksize = tasks / (4 x workers), rounded up: the
+  default multiprocessing.Pool.map computes. Where that is 1 (the biggest tasks),
+  it is the same call as the first and is not timed twice.
 
 Every task sent to a worker process is pickled, written to a pipe, read, unpickled,
 and its result comes back the same way. When a task is smaller than that round trip,
-processes lose to a plain loop. The script reports the speedup for every cut and the
-task size where processes start to win.
+processes lose to a plain loop. The pool starts all its workers before any timing.
+Each round times the loop and both pool calls once, in a new random order; a speedup
+is the median of the per-round ratios to the loop (measured.stats gives its
+interval). The sizes the claims are judged on, fixed here before anything is timed,
+are the smallest and the largest.
 
 Run it yourself from a clone:  python snippets/task_size.py
 """
 
 from __future__ import annotations
 
-import itertools
-import math
 import multiprocessing
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
-from measured import measure
-from measured.forksafe import settle_threads
+from measured import measure, stats
 
 TIMEOUT = 120
-TOTAL = 1_200_000  # loop iterations in all, whatever the task size (8 big tasks)
-SIZES = (300, 3_000, 30_000, 150_000)  # iterations per task
+# Replication, fixed in advance. Tiny tasks sent one by one make the pool's parent
+# process juggle thousands of futures between its threads: on a small machine that
+# pool's time swings by a factor of two from one batch to the next, and the swings
+# last longer than one batch. Three short runs, each with a fresh pool, sample those
+# states better than one long run; the claims pool every round of every run.
+RUNS = 3
+ROUNDS = 6  # timed rounds per run: [min, max] of 6 ratios is a 97 % CI
+SIZES = (400, 3_000, 30_000, 150_000)  # loop iterations per task
+# Tasks per worker at the largest size: the work divides evenly on any core count.
+# The total (largest size x its tasks) is the same for every size.
+TASKS_PER_WORKER = 2
+HEADLINE = {"tiny": SIZES[0], "big": SIZES[-1]}
+MODES = ("executor, chunksize=1", "executor, chunksize=auto")
 
 
 def work(n: int) -> int:
@@ -46,117 +57,74 @@ def pool_chunksize(tasks: int, workers: int) -> int:
     return chunksize + 1 if extra else chunksize
 
 
-def crossover(points: list[tuple[int, float]]) -> float | None:
-    """Task size where the speedup crosses 1.0, interpolated on a log scale."""
-    for (s0, g0), (s1, g1) in itertools.pairwise(points):
-        if g0 < 1.0 <= g1:
-            frac = (math.log(1.0) - math.log(g0)) / (math.log(g1) - math.log(g0))
-            return math.exp(math.log(s0) + frac * (math.log(s1) - math.log(s0)))
-    return None
-
-
-def session(
-    pool_calls: dict[str, Callable[[list[int], int], object]],
-) -> dict[tuple[int, str], measure.Timing]:
-    """Time a plain loop and the given pool calls, in interleaved rounds."""
-    alternatives: dict[tuple[int, str], Callable[[], object]] = {}
-    for size in SIZES:
-        tasks = [size] * (TOTAL // size)
-        chunks = pool_chunksize(len(tasks), measure.usable_cores())
-        expected = [work(n) for n in tasks]
-        alternatives[(size, "serial")] = lambda t=tasks: [work(n) for n in t]
-        for mode, call in pool_calls.items():
-            assert call(tasks, chunks) == expected, "wrong result"  # warms the pool
-            alternatives[(size, mode)] = lambda t=tasks, c=chunks, f=call: f(t, c)
-    return measure.time_interleaved(alternatives, warmup=0)
-
-
 def main() -> None:
     cores = measure.usable_cores()
     workers = cores
+    total = measure.tasks_for(workers, TASKS_PER_WORKER) * SIZES[-1]
     method = multiprocessing.get_start_method()
-    # Two sessions, one pool each: forking a Pool's workers while an executor's
-    # threads run (or the reverse) is unsafe, and Python 3.12+ warns about it.
-    with ProcessPoolExecutor(max_workers=workers) as executor:
-        timings = session(
-            {
-                "executor, chunksize=1": lambda t, c: list(executor.map(work, t)),
-                "executor, chunksize=auto": lambda t, c: list(
-                    executor.map(work, t, chunksize=c)
+    rows = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        measure.prestart(pool, workers, hold=0.02)
+        for size in SIZES:
+            tasks = [size] * (total // size)
+            chunks = pool_chunksize(len(tasks), workers)
+            calls = {
+                "serial": lambda t=tasks: [work(n) for n in t],
+                "executor, chunksize=1": lambda t=tasks: list(pool.map(work, t)),
+                "executor, chunksize=auto": lambda t=tasks, c=chunks: list(
+                    pool.map(work, t, chunksize=c)
                 ),
             }
-        )
-    settle_threads()  # the executor's threads must be gone before Pool forks
-    with multiprocessing.Pool(processes=workers) as pool:
-        pooled = session({"Pool.map default": lambda t, c: pool.map(work, t)})
-    baseline = {size: pooled.pop((size, "serial")) for size in SIZES}
-    chunks = {size: pool_chunksize(TOTAL // size, workers) for size in SIZES}
-    modes = ("executor, chunksize=1", "executor, chunksize=auto", "Pool.map default")
-    rows = []
-    print(
-        f"{TOTAL:,} iterations of pure-Python work in all; {workers} worker processes "
-        f"({method}); speedup vs a plain loop"
-    )
-    print(
-        f"{'per task':>9} {'tasks':>6} {'task time':>10} {'serial':>9}  "
-        + "  ".join(f"{m:>24}" for m in modes)
-    )
-    for size in SIZES:
-        tasks = TOTAL // size
-        serial = timings[(size, "serial")]
-        row = {
-            "size": size,
-            "tasks": tasks,
-            "chunksize_auto": chunks[size],
-            "task_seconds": serial.median / tasks,
-            "serial": serial.to_dict(),
-            "modes": {},
-        }
-        for m in modes:
-            # Each pool is compared with the loop timed in its own session.
-            t, base = (
-                (timings[(size, m)], serial)
-                if (size, m) in timings
-                else (pooled[(size, m)], baseline[size])
+            if (
+                chunks == 1
+            ):  # the same call as chunksize=1: timing it twice says nothing
+                del calls["executor, chunksize=auto"]
+            # A cheap check that the pool computes what the loop does; the pool
+            # itself was warmed up by prestart, and the loop needs no warm-up.
+            sample = [size] * (2 * workers)
+            assert list(pool.map(work, sample)) == [work(n) for n in sample]
+            rounds = measure.time_rounds(calls, rounds=ROUNDS, warmup=0)
+            rows.append(
+                {
+                    "size": size,
+                    "tasks": len(tasks),
+                    "chunksize_auto": chunks,
+                    "rounds": rounds.to_dict(),
+                }
             )
-            row["modes"][m] = {
-                "timing": t.to_dict(),
-                "speedup": measure.speedup(base, t),
-            }
-        rows.append(row)
-        print(
-            f"{size:>9,} {tasks:>6,} {row['task_seconds'] * 1e6:7.1f} µs "
-            f"{serial.median * 1000:6.1f} ms  "
-            + "  ".join(
-                f"{row['modes'][m]['timing']['median'] * 1000:9.1f} ms "
-                f"({row['modes'][m]['speedup']:5.2f}x)"
-                for m in modes
-            )
-        )
-    gains = [r["modes"]["executor, chunksize=1"]["speedup"] for r in rows]
-    cross = crossover([(r["size"], g) for r, g in zip(rows, gains, strict=True)])
-    # The same crossing on the measured time axis (µs of work per task).
-    cross_seconds = crossover(
-        [(r["task_seconds"], g) for r, g in zip(rows, gains, strict=True)]
+    print(
+        f"{total:,} iterations of pure-Python work in all; {workers} worker "
+        f"processes ({method}); {ROUNDS} rounds; speedup vs a plain loop"
     )
-    if cross is None:
-        print("\nchunksize=1 never crossed 1.0x in the measured range")
-    else:
+    print(
+        f"{'per task':>9} {'tasks':>6} {'task time':>10} {'loop':>9}  "
+        + "  ".join(f"{m:>28}" for m in MODES)
+    )
+    for row in rows:
+        record = row["rounds"]
+        loop = stats.timing(record, "serial").estimate
+        cells = "  ".join(
+            f"{stats.timing(record, m).estimate * 1000:7.1f} ms "
+            f"{stats.ratio(record, 'serial', m).text('x'):>18}"
+            if m in record["samples"]
+            else f"{'(chunksize is 1)':>28}"
+            for m in MODES
+        )
         print(
-            f"\nwith chunksize=1, processes beat the loop from about {cross:,.0f} "
-            f"iterations ({cross_seconds * 1e6:,.0f} µs of work) per task"
+            f"{row['size']:>9,} {row['tasks']:>6,} "
+            f"{loop / row['tasks'] * 1e6:7.1f} µs {loop * 1000:6.1f} ms  {cells}"
         )
     measure.emit(
         {
             "experiment": "task_size",
-            "total": TOTAL,
+            "total": total,
             "cores": cores,
             "workers": workers,
+            "headline_workers": workers,
+            "headline": HEADLINE,
             "start_method": method,
-            "modes": list(modes),
+            "modes": list(MODES),
             "rows": rows,
-            "crossover_iterations": cross,
-            "crossover_seconds": cross_seconds,
         }
     )
 

@@ -37,7 +37,7 @@ def test_page_shows_the_real_output_and_provenance(site_build: Build) -> None:
         "free-threaded build" if env["free_threaded_build"] else "GIL build",
         env["implementation"],
         env["cpu"],
-        f"{env['cores']} logical cores",
+        f"{env['cores']} usable cores",
         "measured ",
     ):
         assert part in provenance[0], f"{part!r} missing from {provenance[0]!r}"

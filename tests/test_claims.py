@@ -1,80 +1,156 @@
-"""The claims the pages print, asserted from the measured JSON results.
+"""Every registered claim, judged on the runs this build made, and shown able to fail.
 
-The results come from the same runner and cache the site build uses, so the test
-checks the very figures a reader sees. Where the machine cannot show a claim (one
-core, no GIL), the test skips with the reason the page prints.
+The evidence comes from the same runner and cache the site build uses, so these
+tests judge the very runs a reader sees. For each claim:
+
+- on the build's runs it holds, or is not shown with its reason (the test skips);
+- a recorded contradicting input (tests/contradictions/) makes it miss;
+- relabelled as measured on one core, it is never false;
+- a parallel claim, contradicted on a machine whose cores were busy, is "not shown
+  (busy)", never false: a missing speedup cannot be told from a busy machine.
 """
 
 from __future__ import annotations
 
+import functools
+
 import pytest
+from contradictions import CONTRADICTIONS, with_env, with_machine
 
-from measured import claims, claims_part1, runner
+from measured import claims, margins, render, runner
 
-REGISTERED = [
-    (experiment, check)
-    for experiment, checks in claims.REGISTRY.items()
-    for check in checks
-]
+REGISTERED = claims.registered()
+IDS = [r.name for r in REGISTERED]
 
 
-@pytest.mark.parametrize(
-    ("experiment", "check"), REGISTERED, ids=[c.__name__ for _, c in REGISTERED]
-)
-def test_registered_claim_holds(experiment: str, check: claims.Check) -> None:
-    """Every claim a page prints, against the result this build shows."""
-    outcome = check(runner.run(experiment).result)
+@functools.cache
+def evidence_of(experiment: str) -> claims.Evidence:
+    return render.evidence(runner.run(experiment))
+
+
+@pytest.mark.parametrize("entry", REGISTERED, ids=IDS)
+def test_registered_claim_holds(entry: claims.Registered) -> None:
+    """Every claim a page prints, against the runs this build shows."""
+    outcome = entry.check(evidence_of(entry.experiment))
     if outcome.holds is None:
-        pytest.skip(f"not shown on this machine: {outcome.reason}")
+        pytest.skip(f"not shown on this machine ({outcome.why}): {outcome.reason}")
     assert outcome.holds, outcome.statement
     assert outcome.figure is not None, "a claim states the figure it rests on"
 
 
-@pytest.fixture(scope="module")
-def cpu_bound() -> dict:
-    return runner.run("cpu_bound").result
+@pytest.mark.parametrize("entry", REGISTERED, ids=IDS)
+def test_no_published_speedup_exceeds_the_ideal(entry: claims.Registered) -> None:
+    """A speedup interval above min(workers, cores) is flagged, never published."""
+    outcome = entry.check(evidence_of(entry.experiment))
+    for figure in outcome.figures:
+        if figure.impossible:
+            assert outcome.holds is None and "measurement error" in outcome.reason
 
 
-def test_every_configuration_was_measured(cpu_bound: dict) -> None:
-    cores = cpu_bound["cores"]
-    for kind in ("threads", "processes"):
-        workers = [r["workers"] for r in cpu_bound["rows"] if r["kind"] == kind]
-        assert workers == list(range(1, 2 * cores + 1))
-    for row in cpu_bound["rows"]:
-        assert len(row["timing"]["samples"]) >= 5
+def test_every_claim_has_a_contradicting_input() -> None:
+    missing = sorted(set(IDS) - CONTRADICTIONS.keys())
+    assert not missing, f"claims nobody showed able to fail: {missing}"
+    unknown = sorted(CONTRADICTIONS.keys() - set(IDS))
+    assert not unknown, f"contradictions for claims that are not registered: {unknown}"
 
 
-# The claim functions themselves must be able to fail: fed a contradicting
-# result, each says so instead of passing.
-def fake(cores: int, gil: bool, threads: float, processes: float) -> dict:
-    return {
-        "cores": cores,
-        "env": {"gil_enabled": gil},
-        "best": {
-            "threads": {"workers": cores, "speedup": threads},
-            "processes": {"workers": cores, "speedup": processes},
-        },
-    }
+@pytest.mark.parametrize("entry", REGISTERED, ids=IDS)
+def test_contradicting_input_makes_the_claim_miss(entry: claims.Registered) -> None:
+    recorded = CONTRADICTIONS.get(entry.name)
+    if recorded is None:
+        pytest.fail(f"{entry.name} has no contradicting input")
+    outcome = entry.check(recorded.make(evidence_of(entry.experiment)))
+    assert outcome.holds is False, (
+        f"fed a contradiction, {entry.name} said {outcome.verdict}: "
+        f"{outcome.statement} {outcome.reason}"
+    )
 
 
-def test_claims_fail_on_contradicting_figures() -> None:
-    assert claims.processes_scale(fake(2, True, 1.0, 1.1)).holds is False
-    assert claims.threads_do_not_scale_with_gil(fake(2, True, 1.8, 1.9)).holds is False
-    assert claims.processes_scale(fake(2, True, 1.0, 1.9)).holds is True
+def _one_core(entry: claims.Registered, evidence: claims.Evidence) -> claims.Claim:
+    return entry.check(with_env(evidence, cores=1))
 
 
-def test_claims_are_not_shown_where_the_machine_cannot() -> None:
-    one_core = claims.processes_scale(fake(1, True, 1.0, 1.0))
-    assert one_core.holds is None and "one usable core" in one_core.reason
-    no_gil = claims.threads_do_not_scale_with_gil(fake(2, False, 1.9, 1.9))
-    assert no_gil.holds is None and "without the GIL" in no_gil.reason
+@pytest.mark.parametrize("entry", REGISTERED, ids=IDS)
+def test_no_claim_is_false_on_one_core(entry: claims.Registered) -> None:
+    """Relabelled as measured on one core, a claim holds or is not shown."""
+    outcome = _one_core(entry, evidence_of(entry.experiment))
+    assert outcome.holds is not False, outcome.statement
+
+
+@pytest.mark.parametrize("entry", REGISTERED, ids=IDS)
+def test_parallel_claims_are_not_shown_on_a_busy_machine(
+    entry: claims.Registered,
+) -> None:
+    """A parallel claim (one that one core cannot show) needs its cores free."""
+    evidence = evidence_of(entry.experiment)
+    one_core = _one_core(entry, evidence)
+    if not (one_core.holds is None and one_core.reason == margins.ONE_CORE):
+        pytest.skip("not a parallel claim: one core can show it")
+    recorded = CONTRADICTIONS[entry.name]
+    half = evidence.cores / 2
+    busy = with_machine(recorded.make(evidence), free_cores=half, cores=evidence.cores)
+    outcome = entry.check(busy)
+    assert outcome.holds is None and outcome.why == claims.BUSY, (
+        f"{entry.name} said {outcome.verdict} with {half:g} of {evidence.cores} "
+        f"cores free: {outcome.statement} {outcome.reason}"
+    )
+
+
+@pytest.mark.parametrize("entry", REGISTERED, ids=IDS)
+def test_no_timed_verdict_rests_on_a_busy_machine(entry: claims.Registered) -> None:
+    """Contradicted or not, a timed claim measured while other programs held the
+    cores is "not shown (busy)": a hog on one core once made a process pool look
+    as cheap to start as a thread pool. Observations (counts, errors) still count."""
+    evidence = evidence_of(entry.experiment)
+    half = evidence.cores / 2
+    for data in (evidence, CONTRADICTIONS[entry.name].make(evidence)):
+        busy = with_machine(data, free_cores=half, cores=evidence.cores)
+        outcome = entry.check(busy)
+        if outcome.figures:
+            assert outcome.holds is None and outcome.why == claims.BUSY, (
+                f"{entry.name} said {outcome.verdict} with {half:g} of "
+                f"{evidence.cores} cores free: {outcome.statement}"
+            )
+        else:
+            assert outcome.holds is not True or data is evidence
+
+
+def test_a_busy_run_is_left_out_when_a_quiet_one_exists() -> None:
+    """Pooled runs: the verdict rests on the quiet runs only, never on a busy one."""
+    from contradictions import Evidence, RunData
+
+    from measured import claims_part1 as c
+
+    real = evidence_of("cpu_bound")
+    slow = CONTRADICTIONS["processes_scale"].make(real)  # processes = serial
+    busy = RunData(slow.runs[0].result, {"free_cores": 1.0, "cores": real.cores})
+    quiet = RunData(real.runs[0].result, {"free_cores": 2.0, "cores": real.cores})
+    mixed = c.processes_scale(Evidence([busy, quiet]))
+    alone = c.processes_scale(Evidence([quiet]))
+    assert mixed.holds == alone.holds and mixed.figure == alone.figure
+
+
+def test_a_pooled_verdict_needs_every_run_to_agree() -> None:
+    """Rounds of one run share its process and moment: if one run alone says the
+    opposite of the pooled figure, the claim is not shown, whatever the pool says."""
+    from contradictions import Evidence
+
+    from measured import claims_part1 as c
+
+    real = evidence_of("cpu_bound")
+    slow = CONTRADICTIONS["processes_scale"].make(real)  # processes = serial
+    outcome = c.processes_scale(Evidence([*real.runs * 3, *slow.runs]))
+    assert outcome.holds is None and outcome.why == claims.NOISE
+    assert "the runs disagree: run 4" in outcome.reason
 
 
 def test_claims_are_registered_per_experiment() -> None:
+    from measured import claims_part1 as c
+
     assert claims.for_experiment("cpu_bound") == [
-        claims.processes_scale,
-        claims.threads_do_not_scale_with_gil,
-        claims_part1.more_processes_than_cores_gain_nothing,
+        c.processes_scale,
+        c.threads_do_not_scale_with_gil,
+        c.more_processes_than_cores_gain_nothing,
     ]
     assert claims.for_experiment("no_such_experiment") == []
 

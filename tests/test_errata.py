@@ -11,7 +11,7 @@ import pytest
 import yaml
 from conftest import ROOT, Build, mkdocs_build
 
-from measured import errata, ledger, runner
+from measured import errata, ledger, render, runner
 
 ENTRIES = ledger.load(ROOT / "docs" / "errata.yml")
 
@@ -26,7 +26,7 @@ def test_ledger_covers_the_article() -> None:
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id)
 def test_evidence_holds_or_says_why_not(entry: ledger.Entry) -> None:
-    status = ledger.evaluate(entry, lambda name: runner.run(name).result)
+    status = ledger.evaluate(entry, lambda name: render.evidence(runner.run(name)))
     if status.state == "not reproducible here":
         pytest.skip(f"{entry.id}: not reproducible here: {'; '.join(status.reasons)}")
     failed = [c.statement for c in status.claims if c.holds is False]

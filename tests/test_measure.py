@@ -2,35 +2,64 @@
 
 from __future__ import annotations
 
-import pytest
-
 from measured import measure
 
 
-def test_interleaved_rounds_take_turns() -> None:
-    calls: list[str] = []
-    timings = measure.time_interleaved(
-        {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")},
-        repeats=3,
-        warmup=1,
-    )
-    assert calls == ["a", "b"] * 4  # one warm-up round, then three timed rounds
-    assert [len(t.samples) for t in timings.values()] == [3, 3]
-
-
-def test_time_call_defaults_to_five_repeats_after_a_warmup() -> None:
-    calls = []
-    timing = measure.time_call(lambda: calls.append(1))
-    assert len(calls) == 6 and len(timing.samples) == 5
-
-
-def test_timing_summary_and_ratios() -> None:
-    slow, fast = measure.Timing((2.0, 4.0, 3.0)), measure.Timing((1.0, 1.5, 2.0))
-    assert (slow.median, slow.min, slow.max) == (3.0, 2.0, 4.0)
-    assert measure.speedup(slow, fast) == 2.0
+def test_efficiency_is_speedup_per_usable_worker() -> None:
     assert measure.efficiency(2.0, workers=4, cores=2) == 1.0
+    assert measure.efficiency(1.8, workers=3, cores=2) == 0.9
 
 
-def test_repeats_must_be_positive() -> None:
-    with pytest.raises(ValueError):
-        measure.time_call(lambda: None, repeats=0)
+def test_cgroup_quota_caps_usable_cores(tmp_path, monkeypatch) -> None:
+    """A --cpus=2 container on a 64-CPU host gets 2 usable cores, not 64."""
+    (tmp_path / "box").mkdir()
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    (tmp_path / "box" / "cpu.max").write_text("200000 100000\n")
+    monkeypatch.setattr(measure, "_cgroup_paths", lambda: [("", "/box")])
+    assert measure.cgroup_cpu_limit(tmp_path) == 2.0
+    monkeypatch.setattr(measure, "_cpus_allowed", lambda: 64)
+    monkeypatch.setattr(measure, "cgroup_cpu_limit", lambda: 2.0)
+    assert measure.usable_cores() == 2
+    monkeypatch.setattr(measure, "cgroup_cpu_limit", lambda: 0.5)
+    assert measure.usable_cores() == 1
+    monkeypatch.setattr(measure, "cgroup_cpu_limit", lambda: None)
+    assert measure.usable_cores() == 64
+
+
+def test_cgroup_v1_quota(tmp_path, monkeypatch) -> None:
+    folder = tmp_path / "cpu" / "job"
+    folder.mkdir(parents=True)
+    (folder / "cpu.cfs_quota_us").write_text("150000\n")
+    (folder / "cpu.cfs_period_us").write_text("100000\n")
+    monkeypatch.setattr(measure, "_cgroup_paths", lambda: [("cpu,cpuacct", "/job")])
+    assert measure.cgroup_cpu_limit(tmp_path) == 1.5
+
+
+def test_task_counts_divide_evenly_for_every_core_count() -> None:
+    for cores in range(1, 65):
+        tasks = measure.tasks_for(2 * cores, 2)
+        assert tasks % cores == 0 and tasks % (2 * cores) == 0
+
+
+def test_prestart_starts_every_worker_before_timing() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(3) as pool:
+        assert measure.prestart(pool, 3, hold=0.05) == 3
+        assert len(pool._threads) == 3
+
+
+def test_settle_runs_untimed_before_every_call() -> None:
+    """A pause before each timed call: it runs every time and is never timed."""
+    import time
+
+    calls: list[str] = []
+    rounds = measure.time_rounds(
+        {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")},
+        rounds=6,
+        warmup=1,
+        settle=lambda: (calls.append("settle"), time.sleep(0.01)),
+    )
+    # Every call, warm-up included, comes right after its own pause.
+    assert calls[0::2] == ["settle"] * 14 and sorted(set(calls[1::2])) == ["a", "b"]
+    assert max(max(v) for v in rounds.samples.values()) < 0.005

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, Build
+from contradictions import each_result, with_env
 from leftovers import listening_ports, session_members
 
+from measured import claims, render, runner, stats
 from measured import claims_part1 as c
-from measured import render, runner
 
 PAGES = (
     "start-here",
@@ -113,114 +114,104 @@ def test_settle_threads_waits_for_joined_threads() -> None:
 # --- claims fail on contradicting figures ---------------------------------------
 
 
-def io_result(threads: float, processes_start: float = 0.5) -> dict:
-    row = {"timing": {"median": 0.01}}
-    rows = [
-        {"work": w, "kind": k, "n": 100, "speedup": s, **row}
-        for w in ("sleep", "http")
-        for k, s in (("serial", 1.0), ("threads", threads), ("processes", 3.0))
+def test_gil_claims_step_aside_where_the_machine_cannot_show_them() -> None:
+    """What the registry walk cannot reach on this machine: NumPy missing, a build
+    without the GIL (tests/test_claims.py covers holds, misses, one core, busy)."""
+    release = render.evidence(runner.run("gil_release"))
+
+    def without_numpy(result: dict) -> None:
+        result["kinds"].pop("numpy", None)
+        result["numpy"] = None
+
+    missing = c.numpy_threads_scale(each_result(release, without_numpy))
+    assert missing.holds is None and missing.why == claims.SHAPE
+    assert "NumPy" in missing.reason
+    blocking = render.evidence(runner.run("gil_blocking"))
+    no_gil = with_env(blocking, gil_enabled=False, free_threaded_build=True)
+    for check in (c.python_code_holds_the_gil, c.blocking_waits_release_the_gil):
+        outcome = check(no_gil)
+        assert outcome.holds is None and outcome.why == claims.SHAPE
+        assert "without the GIL" in outcome.reason
+
+
+def test_spawn_against_fork_needs_both_start_methods() -> None:
+    start = render.evidence(runner.run("startup_cost"))
+
+    def no_fork(result: dict) -> None:
+        result["methods"] = [m for m in result["methods"] if m != "fork"]
+
+    outcome = c.spawn_start_costs_more_than_fork(each_result(start, no_fork))
+    assert outcome.holds is None and outcome.why == claims.SHAPE
+
+
+def test_one_shot_pools_that_did_not_start_every_worker_miss() -> None:
+    """A pool reuses an idle worker before it starts a new one: a pool that ran
+    its tasks on fewer workers than asked is not a whole pool, whatever the times."""
+    start = render.evidence(runner.run("startup_cost"))
+
+    def one_thread_per_pool(result: dict) -> None:
+        started = result["pool_workers_started"]
+        started["thread pool"] = result["pools_created"]["thread pool"]
+
+    short = each_result(start, one_thread_per_pool)
+    outcome = c.one_shot_process_pool_costs_more(short)
+    assert outcome.holds is False and "NOT every worker started" in outcome.statement
+    io = render.evidence(runner.run("io_bound"))
+
+    def fewer_threads(result: dict) -> None:
+        result["pool_start_workers"]["threads"]["started"] -= 1
+
+    outcome = c.process_pools_cost_more_to_start(each_result(io, fewer_threads))
+    assert outcome.holds is False and "NOT every worker started" in outcome.statement
+
+
+def test_statements_count_in_the_right_number_on_one_core() -> None:
+    """A one-core machine (reproduce) gets "1 core", "1 worker", never "1 cores"."""
+    wrong = re.compile(r"\b1 (cores|threads|workers|worker processes|CPUs)\b")
+    for experiment in ("cpu_bound", "startup_cost", "task_size", "gil_release"):
+        one_core = with_env(render.evidence(runner.run(experiment)), cores=1)
+        for check in claims.for_experiment(experiment):
+            statement = check(one_core).statement
+            assert not wrong.search(statement), f"{check.__name__}: {statement}"
+    assert c._n(1, "worker process") == "1 worker process"
+    assert c._n(2, "worker process") == "2 worker processes"
+    assert c._n(0, "child process") == "0 child processes"
+
+
+def test_forkserver_preloads_main_from_the_fixed_releases() -> None:
+    """GH-135295 made the forkserver import `__main__` once: 3.13.8, 3.14.1, 3.15."""
+    before = ("3.11.7", "3.12.12", "3.13.7", "3.14.0", "3.14.0rc3")
+    after = ("3.13.8", "3.13.11", "3.14.1", "3.15.0a1", "3.16.0")
+    assert not any(c.forkserver_preloads_main(v) for v in before)
+    assert all(c.forkserver_preloads_main(v) for v in after)
+
+
+def test_process_pool_default_follows_the_documented_counter() -> None:
+    """Through 3.12 os.cpu_count(), from 3.13 os.process_cpu_count(); capped at 61
+    on Windows (ProcessPoolExecutor only)."""
+    result = {
+        "cpu_counts": {"os.cpu_count()": 128, "os.process_cpu_count()": None},
+        "env": {"os": "Windows 11"},
+    }
+    assert c.cpu_count_function(result) == "os.cpu_count()"
+    defaults = c.documented_defaults(result)
+    assert defaults["ProcessPoolExecutor()"] == c.WINDOWS_PROCESS_POOL_MAX
+    assert defaults["multiprocessing.Pool()"] == 128
+    result["cpu_counts"]["os.process_cpu_count()"] = 8
+    result["env"]["os"] = "Linux 6.1"
+    assert c.cpu_count_function(result) == "os.process_cpu_count()"
+    assert c.documented_defaults(result)["ProcessPoolExecutor()"] == 8
+
+
+def test_rough_points_keep_one_significant_figure() -> None:
+    assert [c.rough(x) for x in (37.4, 0.034, 950.0, 1234.5)] == [
+        "40",
+        "0.03",
+        "1,000",
+        "1,000",
     ]
-    return {
-        "counts": [1, 100],
-        "wait": 0.005,
-        "rows": rows,
-        "pool_start": {
-            "threads": {"100": 0.02},
-            "processes": {"100": processes_start},
-        },
-    }
-
-
-def test_io_claims_can_fail() -> None:
-    assert c.threads_overlap_sleeps(io_result(60.0)).holds is True
-    assert c.threads_overlap_sleeps(io_result(1.5)).holds is False
-    assert c.threads_overlap_http_requests(io_result(1.5)).holds is False
-    assert c.process_pools_cost_more_to_start(io_result(60, 0.03)).holds is False
-
-
-def test_gil_claims_can_fail_or_step_aside() -> None:
-    def release(cores: int, speedup: float, numpy: bool = True) -> dict:
-        kinds = ["hashlib", "zlib"] + (["numpy"] if numpy else [])
-        return {
-            "cores": cores,
-            "best": {k: {"workers": 2, "speedup": speedup} for k in kinds},
-        }
-
-    assert c.hashlib_threads_scale(release(2, 1.9)).holds is True
-    assert c.hashlib_threads_scale(release(2, 1.05)).holds is False
-    assert c.zlib_threads_scale(release(1, 1.0)).holds is None
-    missing = c.numpy_threads_scale(release(2, 1.9, numpy=False))
-    assert missing.holds is None and "NumPy" in missing.reason
-
-    def blocking(share: dict, gil: bool = True) -> dict:
-        base = {"time.sleep": 1.0, "socket recv": 1.0, "file read": 1.0}
-        return {
-            "share": base | share,
-            "env": {"gil_enabled": gil, "cores": 2},
-        }
-
-    assert c.blocking_waits_release_the_gil(blocking({})).holds is True
-    assert (
-        c.blocking_waits_release_the_gil(blocking({"socket recv": 0.5})).holds is False
-    )
-    assert c.python_code_holds_the_gil(blocking({"pure Python": 0.5})).holds is True
-    assert c.python_code_holds_the_gil(blocking({"pure Python": 0.95})).holds is False
-    no_gil = c.python_code_holds_the_gil(blocking({"pure Python": 0.95}, gil=False))
-    assert no_gil.holds is None and "without the GIL" in no_gil.reason
-
-
-def test_task_size_claims_can_fail() -> None:
-    def result(tiny_one: float, tiny_auto: float, big: float) -> dict:
-        def row(size: int, one: float, auto: float) -> dict:
-            return {
-                "size": size,
-                "tasks": 10,
-                "chunksize_auto": 2,
-                "task_seconds": size * 1e-7,
-                "modes": {
-                    "executor, chunksize=1": {"speedup": one},
-                    "executor, chunksize=auto": {"speedup": auto},
-                },
-            }
-
-        return {
-            "rows": [row(100, tiny_one, tiny_auto), row(100_000, big, big)],
-            "cores": 2,
-            "workers": 2,
-            "crossover_iterations": None,
-            "crossover_seconds": None,
-        }
-
-    assert c.processes_lose_on_tiny_tasks(result(0.05, 1.0, 1.8)).holds is True
-    assert c.processes_lose_on_tiny_tasks(result(0.9, 1.0, 1.8)).holds is False
-    assert c.chunksize_rescues_tiny_tasks(result(0.5, 0.6, 1.8)).holds is False
-    assert c.processes_win_on_big_tasks(result(0.05, 1.0, 1.0)).holds is False
-
-
-def test_start_and_sizing_claims_can_fail() -> None:
-    start = {
-        "cores": 2,
-        "per_start": {
-            "thread": {"median": 1e-3},
-            "fork": {"median": 2e-3},
-            "spawn": {"median": 3e-3},
-        },
-        "fastest_process_method": "fork",
-        "ratio_fastest_process_to_thread": 2.0,
-        "pool_ratio": 1.5,
-        "pools": {"thread pool": {"median": 1e-3}, "process pool": {"median": 2e-3}},
-    }
-    assert c.threads_start_much_faster_than_processes(start).holds is False
-    assert c.spawn_costs_more_than_fork(start).holds is False
-    assert c.one_shot_process_pool_costs_more(start).holds is False
-    cpu = {
-        "cores": 2,
-        "rows": [
-            {"kind": "processes", "workers": w, "speedup": s}
-            for w, s in ((1, 1.0), (2, 1.5), (3, 1.9), (4, 2.0))
-        ],
-    }
-    assert c.more_processes_than_cores_gain_nothing(cpu).holds is False
+    assert c.rough_bytes(1.23 * 2**20) == "1 MiB"
+    assert c.rough_bytes(640 * 2**10) == "600 KiB"
 
 
 def test_render_code_fence_outgrows_backticks_in_the_text() -> None:
@@ -320,3 +311,24 @@ def test_processes_page_shows_the_real_error_messages(site_build: Build) -> None
     assert "bootstrapping phase" in text
     assert "attribute lookup &lt;lambda&gt; on __main__ failed" in text
     assert result["repl"]["error"]["type"] == "AttributeError"
+
+
+# --- crossings are derived from the raw rounds at judge time ----------------------
+
+
+def test_crossing_needs_intervals_on_both_sides_of_one() -> None:
+    def at(low: float, estimate: float, high: float) -> stats.Interval:
+        return stats.Interval(estimate, low, high, 9, 0.96)
+
+    points = [(10.0, at(0.1, 0.2, 0.3)), (100.0, at(0.7, 0.8, 0.9))]
+    points += [(1000.0, at(1.2, 1.5, 1.7)), (10000.0, at(1.6, 1.8, 1.9))]
+    cross = c._crossing(points, rising=True)
+    assert cross is not None
+    assert (cross["low"], cross["high"]) == (100.0, 1000.0)
+    assert 100.0 < cross["estimate"] < 1000.0
+    # An interval that straddles 1.0 places nothing: noise could move the crossing.
+    blurred = [points[1], (1000.0, at(0.9, 1.5, 1.7))]
+    assert c._crossing(blurred, rising=True) is None
+    # Falling (payload size): the first point above 1.0, the next below.
+    falling = [(1.0, at(1.4, 1.6, 1.7)), (8.0, at(0.2, 0.3, 0.4))]
+    assert c._crossing(falling, rising=False)["high"] == 8.0

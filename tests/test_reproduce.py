@@ -33,9 +33,13 @@ def write(project: Path, name: str, body: str) -> Path:
     return path
 
 
-def fast_is_fast(result: dict[str, Any]) -> claims.Claim:
-    gain = result["speedup"]
+def fast_is_fast(evidence: claims.Evidence) -> claims.Claim:
+    gain = evidence.result["speedup"]
     return claims.Claim(gain >= 1.5, f"fast reached {gain:.2f}×", figure=gain)
+
+
+def registered(*checks: claims.Check) -> list[claims.Registered]:
+    return [claims.Registered("fast", check, claims.MEASURED) for check in checks]
 
 
 @pytest.fixture
@@ -43,7 +47,7 @@ def lab(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Two experiments, ``fast`` with one registered claim and ``plain`` with none."""
     write(project, "fast", FAST)
     write(project, "plain", PLAIN)
-    monkeypatch.setitem(claims.REGISTRY, "fast", [fast_is_fast])
+    monkeypatch.setitem(claims.REGISTRY, "fast", registered(fast_is_fast))
     monkeypatch.setenv("COLUMNS", "200")  # rich: one table row per line
     return project
 
@@ -78,15 +82,20 @@ def published_file(path: Path, figure: float = 4.0, **changes: Any) -> Path:
                 "figure": figure,
             }
         ],
-        "result": {"speedup": figure, "env": ENV},
-        "stdout": "fast ran\n",
+        "runs": [
+            {
+                "result": {"speedup": figure, "env": ENV},
+                "stdout": "fast ran\n",
+                "machine": {},
+            }
+        ],
     }
     data = {
-        "format": 1,
+        "format": 2,
         "kind": "site",
         "generated": "2025-01-02 03:04 UTC",
         "site_url": "https://example.invalid/guide/",
-        "runs": [run],
+        "experiments": [run],
         **changes,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -110,7 +119,7 @@ def test_runs_every_experiment_and_compares_with_the_results_file(
     out, err = capsys.readouterr()
     assert "Published: " + str(against) in out
     assert "generated 2025-01-02 03:04 UTC" in out
-    assert "Published CPU 9000 · 8 logical cores" in out  # the published machine
+    assert "Published CPU 9000 · 8 usable cores" in out  # the published machine
     assert runner.probe().version in out.split("Yours:")[1]  # your machine
     fast = table_row(out, "fast")
     assert "fast is fast" in fast
@@ -148,13 +157,13 @@ def test_json_output_is_a_results_file_to_compare_with_later(
     assert (row["published_figure"], row["figure"], row["ratio"]) == (4.0, 2.0, 0.5)
     assert row["holds"] is True and row["cached"] is False
     assert row["published_machine"] == "3.13.0 · 8 cores"
-    runs = {run["experiment"]: run for run in data["runs"]}
-    assert runs["fast"]["result"]["speedup"] == 2.0
+    runs = {run["experiment"]: run for run in data["experiments"]}
+    assert runs["fast"]["runs"][0]["result"]["speedup"] == 2.0
     assert runs["fast"]["claims"][0]["figure"] == 2.0
 
     # The saved file is itself a comparison source.
     again = results.load(str(out))
-    assert [run["experiment"] for run in again.runs] == ["fast", "plain"]
+    assert [run["experiment"] for run in again.entries] == ["fast", "plain"]
     assert main(["reproduce", "--only", "fast", "--against", str(out)]) == 0
 
 
@@ -287,11 +296,14 @@ def broken_interpreter(folder: Path) -> str:
         (["--against", "not-json.json"], "error: not-json.json is not valid JSON"),
         (
             ["--against", "no-runs.json"],
-            'no-runs.json is not a results file: no "runs"',
+            'no-runs.json is not a results file: no "experiments"',
         ),
         (["--against", "future.json"], "format 99 is newer than this checkout reads"),
-        (["--against", "bad-run.json"], 'run 0 (fast) has no "result" dict'),
-        (["--against", "no-cores.json"], "run 0 (fast) env lacks cores"),
+        (["--against", "bad-run.json"], "entry 0 (fast), repetition 1 has no result"),
+        (
+            ["--against", "no-cores.json"],
+            "entry 0 (fast), repetition 1 env lacks cores",
+        ),
         (
             ["--python", "no-such-python"],
             "error: interpreter 'no-such-python' does not",
@@ -306,13 +318,13 @@ def test_bad_input_is_one_line_with_status_2(
     marked: Path, args: list[str], message: str
 ) -> None:
     (marked / "not-json.json").write_text("{not json")
-    (marked / "no-runs.json").write_text('{"format": 1}')
+    (marked / "no-runs.json").write_text('{"format": 2}')
     published_file(marked / "future.json", format=99)
     bad = json.loads((marked / "published.json").read_text())
-    del bad["runs"][0]["result"]
+    del bad["experiments"][0]["runs"][0]["result"]
     (marked / "bad-run.json").write_text(json.dumps(bad))
     no_cores = json.loads((marked / "published.json").read_text())
-    del no_cores["runs"][0]["result"]["env"]["cores"]
+    del no_cores["experiments"][0]["runs"][0]["result"]["env"]["cores"]
     (marked / "no-cores.json").write_text(json.dumps(no_cores))
     args = [broken_interpreter(marked) if a == "BROKEN" else a for a in args]
     if "--against" not in args:
@@ -403,16 +415,16 @@ def test_ctrl_c_kills_the_running_experiment_and_its_children(
     assert not (project / "ran").exists(), "an experiment started after Ctrl-C"
     data = json.loads(out_json.read_text())
     assert data["interrupted"]["experiment"] == "b_hang"
-    assert [run["experiment"] for run in data["runs"]] == ["a_quick"]
+    assert [run["experiment"] for run in data["experiments"]] == ["a_quick"]
 
 
 def test_a_claim_that_cannot_read_your_result_is_reported(
     lab: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def needs_more(result: dict[str, Any]) -> claims.Claim:
-        return claims.Claim(True, "", figure=result["missing"])
+    def needs_more(evidence: claims.Evidence) -> claims.Claim:
+        return claims.Claim(True, "", figure=evidence.result["missing"])
 
-    monkeypatch.setitem(claims.REGISTRY, "fast", [needs_more, fast_is_fast])
+    monkeypatch.setitem(claims.REGISTRY, "fast", registered(needs_more, fast_is_fast))
     assert main(["reproduce", "--only", "fast", "--against", "none"]) == 1
     out = capsys.readouterr().out
     assert "could not read your result: KeyError('missing')" in out
@@ -428,14 +440,16 @@ def test_your_run_is_compared_with_the_published_run_of_the_same_python(
     mine = runner.probe()
     path = published_file(tmp_path / "two.json")
     data = json.loads(path.read_text())
-    same = json.loads(json.dumps(data["runs"][0]))
-    same["result"]["env"] = {**ENV, "python": mine.version, "cores": 2}
+    first = data["experiments"][0]
+    same = json.loads(json.dumps(first))
+    same["runs"][0]["result"]["env"] = {**ENV, "python": mine.version, "cores": 2}
     free = json.loads(json.dumps(same))
-    free["result"]["env"]["free_threaded_build"] = not mine.free_threaded_build
-    data["runs"] = [data["runs"][0], free, same]
+    env = free["runs"][0]["result"]["env"]
+    env["free_threaded_build"] = not mine.free_threaded_build
+    data["experiments"] = [first, free, same]
     published = results.Published("two.json", data)
-    assert report.published_run(published, "fast", mine) is data["runs"][2]
+    assert report.published_run(published, "fast", mine) is data["experiments"][2]
     # No run of your version: one of the same build, else the first.
-    data["runs"] = [free, data["runs"][0]]
-    assert report.published_run(published, "fast", mine) is data["runs"][1]
+    data["experiments"] = [free, first]
+    assert report.published_run(published, "fast", mine) is data["experiments"][1]
     assert report.published_run(published, "nope", mine) is None

@@ -14,10 +14,7 @@ def fake_run(name: str, seconds: float) -> runner.Run:
     return runner.Run(
         name=name,
         script=Path(f"snippets/{name}.py"),
-        result={},
-        stdout="",
-        stderr="",
-        seconds=seconds,
+        executions=[runner.Execution({}, "", "", seconds)],
         cached=True,
         interpreter=probe(),
     )
@@ -54,7 +51,7 @@ def test_the_example_is_a_real_run_captured_once_per_inputs(
     runner.reset()  # the next build: nothing changed, so nothing runs
     again = example.markdown()
     assert "captured in an earlier build" in again
-    assert runner.stats["executed"] == 0
+    assert runner.counters["executed"] == 0
 
     runner.reset()
     monkeypatch.setenv(cache.FRESH_ENV, "1")

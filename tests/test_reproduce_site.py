@@ -28,11 +28,15 @@ def html(build: Build, page: str) -> str:
 def test_site_publishes_every_run_with_pages_and_claims(site_build: Build) -> None:
     published = results.load(str(site_build.site / results.FILENAME))
     assert published.data["kind"] == "site"
-    by_name = {run["experiment"]: run for run in published.runs}
+    by_name = {run["experiment"]: run for run in published.entries}
     cpu = by_name["cpu_bound"]
     assert {"cpu-bound.md", "index.md"} <= set(cpu["pages"])
     assert cpu["script"] == "snippets/cpu_bound.py"
-    assert cpu["result"]["env"]["cores"] >= 1
+    assert len(cpu["runs"]) >= 1  # every run the runner made, with its raw rounds
+    for one in cpu["runs"]:
+        assert one["result"]["env"]["cores"] >= 1
+        assert one["result"]["cpu"]["kind"] == "rounds"
+        assert one["machine"]["free_cores"] >= 0
     assert [c["claim"] for c in cpu["claims"]] == [
         check.__name__ for check in claims.for_experiment("cpu_bound")
     ]
@@ -64,7 +68,7 @@ def test_reproduce_page_shows_a_real_run_and_the_help(site_build: Build) -> None
     )
     assert run, "no example command on the page"
     published = results.load(str(site_build.site / results.FILENAME))
-    shown = {r["experiment"] for r in published.runs}
+    shown = {r["experiment"] for r in published.entries}
     for name in run["ids"].split():
         assert name in shown, f"the example ran {name}, which no page shows"
         assert re.search(rf"✓ {name}\s+\d+\.\d s", text), f"no progress line for {name}"
@@ -126,9 +130,9 @@ def test_scratch_build_writes_results_and_reproduce_reads_them(tmp_path: Path) -
     assert "results: 1 runs written to results.json" in build.log
 
     data = json.loads((build.site / "results.json").read_text())
-    (run,) = data["runs"]
+    (run,) = data["experiments"]
     assert run["experiment"] == "tiny" and run["pages"] == ["guide/tiny.md"]
-    assert run["stdout"] == "tiny ran\n" and run["claims"] == []
+    assert run["runs"][0]["stdout"] == "tiny ran\n" and run["claims"] == []
     assert data["site_url"] == "https://example.invalid/scratch/"
 
     page = html(build, "guide/tiny")

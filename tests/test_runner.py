@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import pid_alive
 
-from measured import cache, claims, provenance, runner
+from measured import cache, claims, load, provenance, runner
 
 EMIT = "from measured import measure\n"
 
@@ -121,12 +121,12 @@ def test_cache_hit_then_miss_after_one_character_change(project: Path) -> None:
     runner.reset()
     second = runner.run("exp")
     assert (first.cached, second.cached) == (False, True)
-    assert runner.stats["executed"] == 0 and runner.stats["cached"] == 1
+    assert runner.counters["executed"] == 0 and runner.counters["cached"] == 1
 
     script.write_text(body.replace("# a", "# b"))
     runner.reset()
     assert runner.run("exp").cached is False
-    assert runner.stats["executed"] == 1
+    assert runner.counters["executed"] == 1
 
 
 def test_cache_miss_after_change_to_imported_local_module(project: Path) -> None:
@@ -154,6 +154,24 @@ def test_local_imports_are_followed_transitively(project: Path) -> None:
     assert found == {"snippets/mid.py", "labkit/__init__.py", "labkit/deep.py"}
 
 
+def test_relative_imports_inside_a_package_are_followed(project: Path) -> None:
+    """measure.py's `from . import stats`: a change to stats re-runs experiments."""
+    pkg = project / "labkit"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "helper.py").write_text("from . import numbers\nfrom .deep import x\n")
+    (pkg / "numbers.py").write_text("N = 1\n")
+    (pkg / "deep.py").write_text("x = 1\n")
+    script = write(project, "top.py", "from labkit import helper\n")
+    found = {p.relative_to(project).as_posix() for p in cache.local_imports(script)}
+    assert found == {
+        "labkit/__init__.py",
+        "labkit/helper.py",
+        "labkit/numbers.py",
+        "labkit/deep.py",
+    }
+
+
 def test_lock_file_change_invalidates(project: Path) -> None:
     write(project, "exp.py", EMIT + "measure.emit({})\n")
     runner.run("exp")
@@ -170,7 +188,7 @@ def test_fresh_forces_execution(project: Path, monkeypatch: pytest.MonkeyPatch) 
     assert runner.run("exp").cached is False
     # ... but once per build: a second call in the same build reuses the run.
     assert runner.run("exp") is runner.run("exp")
-    assert runner.stats["executed"] == 1
+    assert runner.counters["executed"] == 1
 
 
 def test_unknown_experiment_is_an_error(project: Path) -> None:
@@ -184,7 +202,7 @@ def test_runner_uses_a_fresh_process(project: Path) -> None:
 
 
 # A script whose figure depends on how often it ran: each run counts itself in a
-# file beside it, so a test can make the first runs miss a claim and a later one hold.
+# file beside it, so a claim can hold on some runs and miss on others.
 COUNTING = (
     EMIT
     + """\
@@ -198,48 +216,125 @@ measure.emit({"run": n})
 
 
 @pytest.fixture
-def holds_from_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Register, for experiment "flaky", a claim that holds from its third run on."""
+def verdict_claims(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Register a claim that always misses ("misses") and one that always holds."""
 
-    def third_run_holds(result: dict) -> claims.Claim:
-        n = result["run"]
-        return claims.Claim(n >= 3, f"run {n}", figure=float(n))
+    def always_misses(evidence: claims.Evidence) -> claims.Claim:
+        return claims.Claim(False, "missed", figure=0.0)
 
-    monkeypatch.setitem(claims.REGISTRY, "flaky", [third_run_holds])
+    def always_holds(evidence: claims.Evidence) -> claims.Claim:
+        return claims.Claim(True, "held", figure=1.0)
+
+    monkeypatch.setitem(
+        claims.REGISTRY, "misses", [claims.Registered("misses", always_misses, "m")]
+    )
+    monkeypatch.setitem(
+        claims.REGISTRY, "holds", [claims.Registered("holds", always_holds, "m")]
+    )
 
 
-def test_missed_claim_is_measured_again_and_the_misses_are_kept(
-    project: Path, holds_from_run: None
+def test_a_missed_claim_is_never_measured_again(
+    project: Path, verdict_claims: None
 ) -> None:
-    write(project, "flaky.py", COUNTING)
-    run = runner.run("flaky")
-    assert run.result["run"] == 3
-    assert runner.stats["executed"] == 3 and runner.stats["remeasured"] == 2
-    assert [m["attempt"] for m in run.misses] == [1, 2]
-    assert run.misses[0]["claims"][0]["claim"] == "third_run_holds"
-    line = provenance.line(run)
-    assert "measured 3 times: run 1 missed third_run_holds (1.00); " in line
-    assert "run 2 missed third_run_holds (2.00)" in line
+    """Replication is blind to verdicts: a claim that misses gets as many runs as
+    one that holds."""
+    write(project, "misses.py", COUNTING)
+    write(project, "holds.py", COUNTING)
+    missed, held = runner.run("misses"), runner.run("holds")
+    assert len(missed.executions) == len(held.executions) == runner.PLANNED_RUNS
+    assert (project / "snippets" / "misses.runs").read_text() == str(
+        runner.PLANNED_RUNS
+    )
+    assert runner.counters["executed"] == 2 * runner.PLANNED_RUNS
+    assert runner.counters["added"] == 0
+
+
+def test_a_script_declares_its_planned_runs(project: Path) -> None:
+    write(project, "thrice.py", "RUNS = 3\n" + COUNTING)
+    run = runner.run("thrice")
+    assert [e.result["run"] for e in run.executions] == [1, 2, 3]
+    assert run.planned == 3 and all(e.added_because == "" for e in run.executions)
+    assert "3 runs" in provenance.line(run)
     runner.reset()
-    cached = runner.run("flaky")  # the cache keeps the misses with the result
-    assert cached.cached and cached.misses == run.misses
-    assert "measured 3 times" in provenance.line(cached)
+    cached = runner.run("thrice")  # the cache keeps every run
+    assert cached.cached and [e.result["run"] for e in cached.executions] == [1, 2, 3]
 
 
-def test_claim_that_misses_on_every_run_still_misses(
-    project: Path, monkeypatch: pytest.MonkeyPatch, holds_from_run: None
+# Rounds whose paired ratios disagree wildly: the run's own noise asks for more runs.
+NOISY = (
+    EMIT
+    + """\
+import random
+from measured import stats
+rng = random.Random()
+base = [1.0] * 9
+other = [rng.choice([0.2, 1.0, 5.0]) for _ in range(9)]
+measure.emit({"cmp": {"kind": stats.ROUNDS_KIND, "rounds": 9, "warmup": 0,
+                      "samples": {"a": base, "b": other}}})
+"""
+)
+
+
+def test_noisy_rounds_add_runs_up_to_the_limit(project: Path) -> None:
+    write(project, "noisy.py", NOISY)
+    run = runner.run("noisy")
+    assert len(run.executions) == runner.MAX_RUNS
+    assert run.executions[0].added_because == ""
+    assert "widest interval" in run.executions[1].added_because
+    assert "the most the rule makes" in run.stopped_because
+    assert runner.counters["added"] == runner.MAX_RUNS - 1
+    assert "added:" in provenance.line(run)
+
+
+def _load(free: float, cores: int = 2) -> load.Load:
+    return load.Load(1.0, cores, cores - free, free)
+
+
+def test_a_busy_run_is_repeated_once_the_machine_is_free(
+    project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(runner, "ATTEMPTS", 2)
-    write(project, "flaky.py", COUNTING)
-    run = runner.run("flaky")
-    assert run.result["run"] == 2 and runner.stats["executed"] == 2
-    assert [m["attempt"] for m in run.misses] == [1]
-    assert runner.missed_claims("flaky", run.result)[0]["figure"] == 2.0
+    write(project, "exp.py", COUNTING)
+    loads = iter([_load(1.0), _load(2.0)])  # run 1 busy, run 2 on a free machine
+    monkeypatch.setattr(load.Meter, "stop", lambda self: next(loads))
+    monkeypatch.setattr(load, "sample", lambda seconds: _load(1.95))
+    run = runner.run("exp")
+    assert [e.result["run"] for e in run.executions] == [1, 2]
+    assert "1.0 of 2 cores free" in run.executions[1].added_because
+    assert not run.busy() and stored(project)  # a good run was made: cached
 
 
-def test_claim_that_holds_runs_once(project: Path, holds_from_run: None) -> None:
-    (project / "snippets" / "flaky.runs").write_text("2")  # this run is the third
-    write(project, "flaky.py", COUNTING)
-    run = runner.run("flaky")
-    assert run.result["run"] == 3 and run.misses == []
-    assert runner.stats["executed"] == 1 and "times:" not in provenance.line(run)
+def test_a_machine_that_stays_busy_is_not_measured_again_nor_cached(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(project, "exp.py", COUNTING)
+    monkeypatch.setattr(load.Meter, "stop", lambda self: _load(1.0))
+    monkeypatch.setattr(load, "sample", lambda seconds: _load(1.0))
+    run = runner.run("exp")
+    assert len(run.executions) == 1 and run.busy()
+    assert "still busy" in run.stopped_because
+    assert stored(project) == []  # never served later as a good run
+    runner.reset()
+    monkeypatch.setattr(load.Meter, "stop", lambda self: _load(2.0))
+    again = runner.run("exp")
+    assert not again.cached and again.result["run"] == 2
+
+
+def test_a_group_of_zombies_is_not_alive() -> None:
+    """A helper whose parent exited first lingers as a zombie until PID 1 reaps it:
+    the runner must not wait for it (some inits take seconds)."""
+    import subprocess
+    import sys
+    import time
+
+    if not os.path.isdir("/proc"):
+        pytest.skip("needs /proc")
+    # A session whose leader exits at once, leaving a child that exits too: the
+    # child may stay a zombie for a while, but nothing in the group runs.
+    orphan = "import subprocess, sys; subprocess.Popen([sys.executable, '-c', ''])"
+    proc = subprocess.Popen([sys.executable, "-c", orphan], start_new_session=True)
+    proc.wait()
+    deadline = time.monotonic() + 5
+    while runner._live_members(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert runner._live_members(proc.pid) is False
+    assert runner._group_alive(proc.pid) is False

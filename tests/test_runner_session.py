@@ -72,5 +72,5 @@ def test_ctrl_c_kills_the_group_frees_shared_memory_and_reraises(
     info = json.loads(report.read_text())
     assert not pid_alive(info["pid"]), "the worker survived Ctrl-C"
     assert not (Path("/dev/shm") / info["shm"].lstrip("/")).exists()
-    assert runner.stats["interrupted"] == 1
+    assert runner.counters["interrupted"] == 1
     assert runner.this_build() == [], "an interrupted run is not a result"

@@ -233,7 +233,7 @@ def test_footer_states_the_build_provenance(site_build: Build) -> None:
         assert match, f"{page or '(home)'}: no build provenance in the footer"
         text = " ".join(match.group(1).split())
         assert python in text, text
-        assert re.search(r"\b\d+ logical cores\b", text), text
+        assert re.search(r"\b\d+ usable cores\b", text), text
         assert re.search(r"\b20\d\d-\d\d-\d\d \d\d:\d\d UTC\b", text), text
 
 

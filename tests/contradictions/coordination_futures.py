@@ -1,0 +1,219 @@
+"""Contradicting inputs for the futures, asyncio and many-connections claims.
+
+The claims live in measured/claims_coordination.py (sections futures_api,
+broken_pool, futures_compare, asyncio_basics, asyncio_blocking, many_connections).
+Each function takes the real evidence and changes what was measured or observed so
+that the claim's statement becomes false.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from measured import claims_coordination as cc
+from measured.claims import Evidence
+
+from . import contradicts, each_result, like, scaled, set_samples
+
+# --- futures_api ------------------------------------------------------------------
+
+
+@contradicts("map_keeps_order_as_completed_does_not")
+def map_in_completion_order(evidence: Evidence) -> Evidence:
+    def edit(r: dict[str, Any]) -> None:
+        r["orders"]["map"] = sorted(r["orders"]["submitted"])
+
+    return each_result(evidence, edit)
+
+
+@contradicts("timeout_does_not_stop_the_task")
+def timeout_stopped_the_task(evidence: Evidence) -> Evidence:
+    def edit(r: dict[str, Any]) -> None:
+        r["timeout"]["still_running"] = False
+
+    return each_result(evidence, edit)
+
+
+@contradicts("cancel_only_stops_queued_tasks")
+def running_task_cancelled(evidence: Evidence) -> Evidence:
+    def edit(r: dict[str, Any]) -> None:
+        r["cancel"]["cancel_returned"] = [True, True, True, True]
+
+    return each_result(evidence, edit)
+
+
+@contradicts("worker_exception_reaches_caller")
+def exception_lost_its_traceback(evidence: Evidence) -> Evidence:
+    def edit(r: dict[str, Any]) -> None:
+        r["exceptions"]["exception"] = "BrokenProcessPool('gone')"
+        r["exceptions"]["remote_traceback_lines"] = []
+
+    return each_result(evidence, edit)
+
+
+@contradicts("initializer_runs_once_per_worker")
+def initializer_ran_twice(evidence: Evidence) -> Evidence:
+    def edit(r: dict[str, Any]) -> None:
+        r["initializer"]["init_calls_per_worker"] = [1, 2]
+
+    return each_result(evidence, edit)
+
+
+@contradicts("spawn_starts_slower_than_fork")
+def spawn_nearly_as_fast_as_fork(evidence: Evidence) -> Evidence:
+    return set_samples(
+        evidence, lambda r: r["start_methods"], "spawn", like("fork", 1.5)
+    )
+
+
+# --- broken_pool ------------------------------------------------------------------
+
+
+@contradicts("exception_leaves_pool_working")
+def exception_broke_the_pool(evidence: Evidence) -> Evidence:
+    def edit(r: dict[str, Any]) -> None:
+        r["after_exception"]["next_task"] = "BrokenProcessPool"
+
+    return each_result(evidence, edit)
+
+
+@contradicts("dead_worker_breaks_pool")
+def pool_survived_a_dead_worker(evidence: Evidence) -> Evidence:
+    def edit(r: dict[str, Any]) -> None:
+        crash = r["after_crash"]
+        crash["pending_tasks"] = ["ok"] * len(crash["pending_tasks"])
+        crash["new_submit"] = "accepted"
+
+    return each_result(evidence, edit)
+
+
+# --- futures_compare --------------------------------------------------------------
+
+
+def _workload(name: str) -> Any:
+    return lambda r: r["workloads"][name]["rounds"]
+
+
+@contradicts("both_pools_overlap_waiting")
+def process_pool_waited_one_after_another(evidence: Evidence) -> Evidence:
+    return set_samples(evidence, _workload("waiting"), "processes", like("serial"))
+
+
+@contradicts("processes_speed_up_cpu")
+def process_pool_as_slow_as_serial(evidence: Evidence) -> Evidence:
+    return set_samples(evidence, _workload("CPU"), "processes", like("serial"))
+
+
+@contradicts("threads_do_not_speed_up_cpu")
+def thread_pool_twice_as_fast(evidence: Evidence) -> Evidence:
+    return set_samples(evidence, _workload("CPU"), "threads", like("serial", 0.5))
+
+
+@contradicts("process_tasks_cost_more")
+def process_tasks_cost_the_same(evidence: Evidence) -> Evidence:
+    maps = evidence.result["workloads"]["tiny"]["maps_per_round"]
+    same_per_task = maps["processes"] / maps["threads"]
+    return set_samples(
+        evidence, _workload("tiny"), "processes", like("threads", same_per_task)
+    )
+
+
+# --- asyncio_basics ---------------------------------------------------------------
+
+
+@contradicts("coroutines_share_one_thread")
+def coroutines_on_four_threads(evidence: Evidence) -> Evidence:
+    def edit(r: dict[str, Any]) -> None:
+        r["one_thread"]["threads"] = 4
+
+    return each_result(evidence, edit)
+
+
+@contradicts("gather_overlaps_waits")
+def gather_took_ten_waits(evidence: Evidence) -> Evidence:
+    return set_samples(
+        evidence, lambda r: r["gather"]["rounds"], "gather", like("one wait", 10)
+    )
+
+
+@contradicts("task_group_cancels_siblings")
+def siblings_kept_running(evidence: Evidence) -> Evidence:
+    def edit(r: dict[str, Any]) -> None:
+        r["task_group"]["siblings_cancelled"] = 0
+
+    return each_result(evidence, edit)
+
+
+@contradicts("timeout_cuts_off_on_time")
+def timeout_waited_the_whole_sleep(evidence: Evidence) -> Evidence:
+    # Seconds of a 10 s sleep that ran to its end, still reported as TimeoutError.
+    return set_samples(
+        evidence, lambda r: r["timeout"]["rounds"], "timeout", scaled(200)
+    )
+
+
+@contradicts("async_semaphore_bounds")
+def semaphore_let_everyone_in(evidence: Evidence) -> Evidence:
+    def edit(r: dict[str, Any]) -> None:
+        r["semaphore"]["peak"] = r["semaphore"]["tasks"]
+
+    return each_result(evidence, edit)
+
+
+# --- asyncio_blocking -------------------------------------------------------------
+
+
+def _stalls_like(job: str, other: str | None) -> Any:
+    """Every round's stall of ``job``: another job's stalls, or its own duration."""
+
+    def edit(r: dict[str, Any]) -> None:
+        if other is None:
+            r["stall_seconds"][job] = list(r["took"]["samples"][job])
+        else:
+            r["stall_seconds"][job] = list(r["stall_seconds"][other])
+
+    return edit
+
+
+@contradicts("blocking_call_stalls_the_loop")
+def blocking_sleep_never_stalled(evidence: Evidence) -> Evidence:
+    nothing = next(iter(evidence.result["took"]["samples"]))  # the baseline job
+    return each_result(evidence, _stalls_like(cc.BLOCKING, nothing))
+
+
+@contradicts("cpu_work_belongs_in_a_process_pool")
+def process_pool_froze_the_loop(evidence: Evidence) -> Evidence:
+    return each_result(evidence, _stalls_like(cc.CPU_POOL, None))
+
+
+# --- many_connections -------------------------------------------------------------
+
+
+def _top(r: dict[str, Any]) -> dict[str, Any]:
+    return r["by_level"][str(r["top"])]
+
+
+@contradicts("asyncio_uses_less_memory_per_connection")
+def asyncio_as_heavy_as_threads(evidence: Evidence) -> Evidence:
+    def edit(r: dict[str, Any]) -> None:
+        sessions = _top(r)["sessions"]
+        for mine, theirs in zip(sessions["asyncio"], sessions["threads"], strict=True):
+            mine["rss_before"], mine["rss_peak"] = (
+                theirs["rss_before"],
+                theirs["rss_peak"],
+            )
+
+    return each_result(evidence, edit)
+
+
+@contradicts("asyncio_is_faster_at_scale")
+def asyncio_as_slow_as_threads(evidence: Evidence) -> Evidence:
+    return set_samples(evidence, lambda r: _top(r)["time"], "asyncio", like("threads"))
+
+
+@contradicts("both_clients_serve_every_level")
+def connections_failed(evidence: Evidence) -> Evidence:
+    def edit(r: dict[str, Any]) -> None:
+        _top(r)["sessions"]["threads"][0]["failures"] = 3
+
+    return each_result(evidence, edit)
