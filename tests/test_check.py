@@ -182,13 +182,15 @@ def test_the_built_site_passes_and_an_edited_copy_fails(
     assert "0 failed the check" in proc.stdout
 
     data = json.loads(built.read_text())
-    (cpu,) = [e for e in data["experiments"] if e["experiment"] == "cpu_bound"]
-    samples = cpu["runs"][0]["result"]["cpu"]["samples"]
-    samples["serial"][0] *= 50  # one raw sample edited
+    (threads,) = [e for e in data["experiments"] if e["experiment"] == "threads_basics"]
+    pids = threads["runs"][0]["result"]["pids"]
+    pids.append(pids[0] + 1)  # one raw observation: the threads ran in two processes
     (tmp_path / "one.json").write_text(json.dumps(data))
     proc = cli(str(tmp_path / "one.json"))
-    assert proc.returncode == 1 and "cpu_bound" in proc.stdout
+    assert proc.returncode == 1 and "threads_share_one_process" in proc.stdout
 
+    data = json.loads(built.read_text())
+    (cpu,) = [e for e in data["experiments"] if e["experiment"] == "cpu_bound"]
     cores = cpu["runs"][0]["result"]["headline_workers"]
     for run in cpu["runs"]:  # processes as slow as the serial loop
         rounds = run["result"]["cpu"]["samples"]
