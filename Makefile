@@ -50,7 +50,7 @@ build: $(STAMP)
 fresh: $(STAMP)
 	MEASURED_FRESH=1 $(BIN)/mkdocs build --strict --site-dir site
 
-# The published results file, judged again from its raw runs (measured/check.py).
+# The published results file, judged again from its raw runs (measured/cli/check.py).
 check: build
 	$(BIN)/python -m measured check site/results.json
 

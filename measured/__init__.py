@@ -1,17 +1,17 @@
-"""Build machinery for Python Concurrency, Measured.
+"""Build machinery for Python Concurrency, Measured, in four layers.
 
-Modules, one job each:
+Each layer imports only the ones above it in this list:
 
-- ``measure``: the measurement helper every experiment imports (stdlib only).
-- ``runner``: runs one experiment script in a fresh process group.
-- ``cache``: content-addressed storage of successful runs.
-- ``provenance``: where and how a result was measured.
-- ``charts``: matplotlib SVG charts that follow the page's colour scheme.
-- ``render``: Markdown for pages (output, provenance line, charts).
-- ``hooks``: the MkDocs hook that turns a failed experiment into a failed build.
-- ``matrix``: which interpreters a build measures (settings, discovery, probes).
-- ``across``: page helpers that run an experiment on every matrix interpreter.
-- ``backport``: a 3.13 venv with the PEP 734 backport, for subinterpreters.
-
-Experiments import ``measure``; pages call ``render``; nothing here imports a page.
+- ``measured.run``: execution. ``measure`` (the helper every experiment imports,
+  standard library only), ``stats`` (paired ratios, intervals, the decision rule),
+  ``runner`` (a fresh process group per run, timeout, how many runs), ``load``
+  (free cores during a run), ``cache``, ``interpreter``, ``matrix``, ``backport``,
+  ``provenance``, ``project``, ``forksafe``. It knows nothing of claims.
+- ``measured.claims``: judgement. The registry (evidence, verdicts), ``margins``,
+  ``rule`` and one module of claims per part of the guide.
+- ``measured.web``: the site. The MkDocs ``hooks``, ``render``, ``charts``, the
+  errata page and ``ledger``, ``across`` (the interpreter matrix on pages),
+  ``results`` (the results file the site publishes), ``example``.
+- ``measured.cli``: ``python -m measured``: ``main``, ``reproduce`` + ``report``,
+  ``check``.
 """

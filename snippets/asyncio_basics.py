@@ -17,7 +17,7 @@ import os
 import threading
 from typing import Any
 
-from measured import measure
+from measured.run import measure
 
 TIMEOUT = 60
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 is a 96 % CI

@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from measured import measure, stats
+from measured.run import measure, stats
 
 TIMEOUT = 60
 ROUNDS = 6  # rounds, fixed in advance: [min, max] of 6 is a 97 % CI

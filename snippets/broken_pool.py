@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from measured import measure
+from measured.run import measure
 
 TIMEOUT = 60
 

@@ -4,7 +4,7 @@ The same pure-Python work runs serially, then in thread pools and process pools 
 1, 2, 4, ... up to 2 x cores workers. Every pool starts all its workers before any
 timing. Each round times every configuration once, in a new random order, and the
 speedup of a configuration is the median of its per-round ratios to the serial run
-(the interval comes from measured.stats). The headline configuration, fixed here
+(the interval comes from measured.run.stats). The headline configuration, fixed here
 before anything is timed, is one worker per usable core.
 
 Run it yourself from a clone:  python snippets/cpu_bound.py
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import ExitStack
 
-from measured import measure
+from measured.run import measure
 
 TIMEOUT = 180  # seconds; the build kills the run (and its workers) after this
 ROUNDS = 12  # timed rounds, fixed in advance: [3rd, 10th] of 12 ratios is a 96 % CI

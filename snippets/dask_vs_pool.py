@@ -20,7 +20,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING
 
-from measured import measure
+from measured.run import measure
 
 if TYPE_CHECKING:  # imported for real in main(): importing this file stays cheap
     from dask.distributed import Client

@@ -14,7 +14,7 @@ import importlib.util
 import multiprocessing
 import threading
 
-from measured import measure
+from measured.run import measure
 
 PRIMITIVES = ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Event", "Condition")
 PRIMITIVES += ("Barrier",)

@@ -25,7 +25,7 @@ from concurrent.futures import TimeoutError as FuturesTimeout
 from functools import partial
 from typing import Any
 
-from measured import measure
+from measured.run import measure
 
 TIMEOUT = 90
 ROUNDS = 9  # start-method rounds, fixed in advance: [2nd, 8th] of 9 is a 96 % CI

@@ -16,7 +16,7 @@ pool size; each stage forks its process pool's workers while the script has no
 other thread, starts every worker of both pools before any timing, and shuts both
 down before the next stage. Each round times every alternative of a workload once,
 in a new random order; a speedup is the median of the per-round ratios
-(measured.stats).
+(measured.run.stats).
 
 Run it yourself from a clone:  python snippets/futures_compare.py
 """
@@ -30,7 +30,7 @@ from contextlib import ExitStack
 from functools import partial
 from typing import Any
 
-from measured import measure, stats
+from measured.run import measure, stats
 
 TIMEOUT = 120
 KINDS = ("serial", "threads", "processes")

@@ -6,7 +6,7 @@ of one worker per usable core (the headline, fixed before anything is timed), th
 the cost of starting and joining a thread and a process (default start method).
 It also records how the interpreter was built (sysconfig's CONFIG_ARGS).
 Every pool starts all its workers first. Each round times every alternative once,
-in a new random order; measured.stats turns the rounds into paired ratios.
+in a new random order; measured.run.stats turns the rounds into paired ratios.
 Run it with any Python 3.11+:
 
     python3.13 snippets/gil_across_versions.py
@@ -20,7 +20,7 @@ import threading
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
-from measured import measure
+from measured.run import measure
 
 TIMEOUT = 90  # seconds
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI

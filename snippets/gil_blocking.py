@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from measured import measure
+from measured.run import measure
 
 WINDOW = 0.05  # seconds the main thread spends in each call per round
 ROUNDS = 9  # fixed in advance: [2nd, 8th] of 9 per-round paces is a 96 % interval

@@ -5,7 +5,7 @@ crunch a large buffer: hashlib for data over 2047 bytes, zlib.compress, and many
 NumPy operations. For each kind of work, the script runs equal tasks serially and
 in a pool of one thread per usable core (the headline configuration, fixed here
 before anything is timed). Each round times both once, in a new random order; the
-speedup is the median of the per-round ratios (measured.stats gives its interval).
+speedup is the median of the per-round ratios (measured.run.stats gives its interval).
 NumPy is optional: without it, its comparison is left out and the result says why.
 
 Run it yourself from a clone:  python snippets/gil_release.py
@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from measured import measure
+from measured.run import measure
 
 TIMEOUT = 120
 ROUNDS = 9  # timed rounds per kind of work, fixed in advance: [2nd, 8th] of 9 ratios

@@ -14,7 +14,7 @@ processes' HTTP figure swing too much to say anything.) Every pool starts all it
 workers and runs one untimed batch of its tasks before any timing, so the timed
 rounds compare how well each one overlaps the waits, not how fast it starts. Each
 round times every alternative once, in a new random order; a speedup is the median
-of the per-round ratios to the loop (measured.stats gives its interval). The
+of the per-round ratios to the loop (measured.run.stats gives its interval). The
 headline count, fixed here before anything is timed, is the largest.
 
 Starting a pool is timed on its own, in rounds: a fresh pool of N threads or of N
@@ -39,8 +39,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
 from typing import Any
 
-from measured import measure, stats
-from measured.forksafe import settle_threads
+from measured.run import measure, stats
+from measured.run.forksafe import settle_threads
 
 TIMEOUT = 120
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI

@@ -29,7 +29,7 @@ import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
-from measured import measure
+from measured.run import measure
 
 TIMEOUT = 60
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 paired ratios

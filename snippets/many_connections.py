@@ -33,7 +33,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from measured import measure, stats
+from measured.run import measure, stats
 
 TIMEOUT = 120
 LEVELS = (100, 1_000, 2_000)  # concurrent connections

@@ -8,7 +8,7 @@ pool of one worker per usable core with payloads from 1 KiB to 8 MiB per task.
 
 Every worker starts before any timing. Each round times the loop and the pool with
 every payload size once, in a new random order; a speedup is the median of the
-per-round ratios to the loop (measured.stats gives its interval). Each task reports
+per-round ratios to the loop (measured.run.stats gives its interval). Each task reports
 how many bytes it received, so the bytes counted are bytes that crossed the pipe.
 The claim is judged on the smallest and the largest payload, fixed here in advance.
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
-from measured import measure, stats
+from measured.run import measure, stats
 
 TIMEOUT = 120
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI

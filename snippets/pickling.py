@@ -24,7 +24,7 @@ import textwrap
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from measured import measure
+from measured.run import measure
 
 TIMEOUT = 90
 CHILD_TIMEOUT = 30  # seconds for each child interpreter; a hang fails the run

@@ -21,7 +21,7 @@ import time
 from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event
 
-from measured import measure
+from measured.run import measure
 
 TIMEOUT = 60
 shared = ["parent", "items"]  # a module-level list the child will change

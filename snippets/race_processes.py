@@ -24,7 +24,7 @@ import threading
 from multiprocessing.sharedctypes import Synchronized
 from typing import Any
 
-from measured import measure
+from measured.run import measure
 
 TIMEOUT = 60
 PROCESSES = 2

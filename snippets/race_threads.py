@@ -21,7 +21,7 @@ import sys
 import threading
 from collections.abc import Callable
 
-from measured import measure
+from measured.run import measure
 
 TIMEOUT = 60
 THREADS = 4

@@ -31,7 +31,7 @@ from multiprocessing import connection, shared_memory
 from pathlib import Path
 from typing import Any
 
-from measured import measure
+from measured.run import measure
 
 TIMEOUT = 90
 ROUNDS = 12  # timed rounds, fixed in advance: [3rd, 10th] of 12 paired ratios

@@ -24,7 +24,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from measured import measure, stats
+from measured.run import measure, stats
 
 TIMEOUT = 60
 ROUNDS = 9  # timed rounds of round trips, fixed in advance

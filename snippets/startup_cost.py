@@ -9,7 +9,7 @@ thread pools. A pool starts workers only as it needs them (a thread pool reuses 
 idle thread, so one empty task after another may all run on its first thread):
 each worker waits at a barrier until all of them have started, and counts itself.
 Every round times all of them once, in a new random order, so a ratio such as
-"a fork start costs N thread starts" is taken within each round (measured.stats
+"a fork start costs N thread starts" is taken within each round (measured.run.stats
 gives the median of those per-round ratios and its interval).
 
 Run it yourself from a clone:  python snippets/startup_cost.py
@@ -23,8 +23,8 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
-from measured import measure
-from measured.forksafe import settle_threads
+from measured.run import measure
+from measured.run.forksafe import settle_threads
 
 TIMEOUT = 120
 ROUNDS = 15  # fixed in advance: [4th, 12th] of 15 per-round ratios, a 96 % interval

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from types import ModuleType
 
-from measured import measure
+from measured.run import measure
 
 TIMEOUT = 90  # seconds
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI

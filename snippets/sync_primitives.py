@@ -24,7 +24,7 @@ import threading
 import time
 from typing import Any
 
-from measured import measure
+from measured.run import measure
 
 TIMEOUT = 60
 WORKERS = 10

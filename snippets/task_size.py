@@ -13,7 +13,7 @@ Every task sent to a worker process is pickled, written to a pipe, read, unpickl
 and its result comes back the same way. When a task is smaller than that round trip,
 processes lose to a plain loop. The pool starts all its workers before any timing.
 Each round times the loop and both pool calls once, in a new random order; a speedup
-is the median of the per-round ratios to the loop (measured.stats gives its
+is the median of the per-round ratios to the loop (measured.run.stats gives its
 interval). The sizes the claims are judged on, fixed here before anything is timed,
 are the smallest and the largest.
 
@@ -25,7 +25,7 @@ from __future__ import annotations
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
-from measured import measure, stats
+from measured.run import measure, stats
 
 TIMEOUT = 120
 # Replication, fixed in advance. Tiny tasks sent one by one make the pool's parent

@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 
-from measured import measure
+from measured.run import measure
 
 THREADS = 4
 APPENDS = 10_000  # items each thread appends to the shared list

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from measured import cache, runner
+from measured.run import cache, runner
 
 ROOT = Path(__file__).resolve().parent.parent
 MKDOCS = [sys.executable, "-m", "mkdocs"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from measured import assets
+from measured.web import assets
 
 
 def test_large_inline_style_becomes_a_shared_stylesheet(tmp_path: Path) -> None:

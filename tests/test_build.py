@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, Build, mkdocs_build
 
-from measured import links, runner
+from measured.run import runner
+from measured.web import links
 
 pytestmark = pytest.mark.build
 
@@ -110,7 +111,7 @@ def scratch_project(
             site_name: scratch
             strict: true
             hooks:
-              - {ROOT / "measured" / "hooks.py"}
+              - {ROOT / "measured" / "web" / "hooks.py"}
             plugins:
               - markdown-exec
             markdown_extensions:
@@ -133,7 +134,7 @@ BROKEN_PAGE = """\
     # Broken
 
     ```python exec="on"
-    from measured import render
+    from measured.web import render
 
     print(render.output(render.experiment("broken")))
     ```

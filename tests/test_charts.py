@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from measured import charts
+from measured.web import charts
 
 SERIES = {"processes": [(1, 1.0), (2, 1.9)], "threads": [(1, 1.0), (2, 1.0)]}
 

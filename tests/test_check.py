@@ -16,12 +16,15 @@ from typing import Any
 import pytest
 from conftest import ROOT, Build
 
-from measured import check, claims, results, runner
+from measured import claims
 from measured.claims import Evidence, Figure
+from measured.cli import check
+from measured.run import runner
+from measured.web import results
 
 # A script whose "fast" alternative takes half the time of "slow", in 12 rounds.
 SCRIPT = """\
-from measured import measure, stats
+from measured.run import measure, stats
 n = 12
 fast = [0.1 + i * 1e-4 for i in range(n)]
 measure.emit({"cmp": {"kind": stats.ROUNDS_KIND, "rounds": n, "warmup": 0,
@@ -46,7 +49,7 @@ def busy_claim(evidence: Evidence) -> claims.Claim:
 def lab(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (project / "snippets" / "timed.py").write_text(SCRIPT)
     monkeypatch.setattr(
-        claims,
+        claims.registry,
         "REGISTRY",
         {"timed": [claims.Registered("timed", twice_as_fast, claims.MEASURED)]},
     )
@@ -113,7 +116,7 @@ def test_a_missing_claim_or_experiment_fails(
     no_claims["experiments"][0]["claims"] = []
     assert judge(no_claims, tmp_path / "a.json") == check.EXIT_FAILED
     monkeypatch.setitem(
-        claims.REGISTRY,
+        claims.registry.REGISTRY,
         "other",
         [claims.Registered("other", twice_as_fast, claims.MEASURED)],
     )
@@ -126,7 +129,7 @@ def test_publish_refuses_claims_a_busy_machine_did_not_show(
     lab: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(
-        claims.REGISTRY,
+        claims.registry.REGISTRY,
         "timed",
         [
             claims.Registered("timed", twice_as_fast, claims.MEASURED),

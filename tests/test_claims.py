@@ -17,7 +17,10 @@ import functools
 import pytest
 from contradictions import CONTRADICTIONS, with_env, with_machine
 
-from measured import claims, margins, render, runner
+from measured import claims
+from measured.claims import margins
+from measured.run import runner
+from measured.web import render
 
 REGISTERED = claims.registered()
 IDS = [r.name for r in REGISTERED]
@@ -119,7 +122,7 @@ def test_a_busy_run_is_left_out_when_a_quiet_one_exists() -> None:
     """Pooled runs: the verdict rests on the quiet runs only, never on a busy one."""
     from contradictions import Evidence, RunData
 
-    from measured import claims_part1 as c
+    from measured.claims import part1 as c
 
     real = evidence_of("cpu_bound")
     slow = CONTRADICTIONS["processes_scale"].make(real)  # processes = serial
@@ -135,7 +138,7 @@ def test_a_pooled_verdict_needs_every_run_to_agree() -> None:
     opposite of the pooled figure, the claim is not shown, whatever the pool says."""
     from contradictions import Evidence
 
-    from measured import claims_part1 as c
+    from measured.claims import part1 as c
 
     real = evidence_of("cpu_bound")
     slow = CONTRADICTIONS["processes_scale"].make(real)  # processes = serial
@@ -145,7 +148,7 @@ def test_a_pooled_verdict_needs_every_run_to_agree() -> None:
 
 
 def test_claims_are_registered_per_experiment() -> None:
-    from measured import claims_part1 as c
+    from measured.claims import part1 as c
 
     assert claims.for_experiment("cpu_bound") == [
         c.processes_scale,
@@ -156,5 +159,5 @@ def test_claims_are_registered_per_experiment() -> None:
 
 
 def test_every_registered_experiment_exists() -> None:
-    for name in claims.REGISTRY:
+    for name in claims.registry.REGISTRY:
         assert runner.resolve(name).is_file()

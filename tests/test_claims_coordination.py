@@ -12,8 +12,10 @@ from typing import Any
 
 from contradictions import CONTRADICTIONS, each_result, with_env, with_machine
 
-from measured import claims, render, runner
-from measured import claims_coordination as cc
+from measured import claims
+from measured.claims import coordination as cc
+from measured.run import runner
+from measured.web import render
 
 
 @functools.cache

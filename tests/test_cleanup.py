@@ -24,7 +24,7 @@ import pytest
 from conftest import ROOT
 from leftovers import listening_ports, session_processes
 
-from measured import runner
+from measured.run import runner
 
 # The experiments of the "Sharing and coordination" pages that start child
 # processes, a server or shared memory (pure-thread ones end with their process).

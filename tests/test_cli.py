@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from measured.__main__ import main
+from measured.cli.main import main
 
 
 def test_run_prints_output_and_provenance(project: Path, capsys) -> None:
     (project / "snippets" / "hi.py").write_text(
-        "from measured import measure\nprint('hi there')\nmeasure.emit({})\n"
+        "from measured.run import measure\nprint('hi there')\nmeasure.emit({})\n"
     )
     assert main(["run", "hi"]) == 0
     out = capsys.readouterr().out

@@ -18,7 +18,7 @@ from pathlib import Path
 from conftest import ROOT, pid_alive
 from leftovers import session_members
 
-from measured import measure, runner
+from measured.run import measure, runner
 
 SCRIPT = ROOT / "snippets" / "dask_vs_pool.py"
 

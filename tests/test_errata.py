@@ -11,7 +11,8 @@ import pytest
 import yaml
 from conftest import ROOT, Build, mkdocs_build
 
-from measured import errata, ledger, render, runner
+from measured.run import runner
+from measured.web import errata, ledger, render
 
 ENTRIES = ledger.load(ROOT / "docs" / "errata.yml")
 
@@ -118,7 +119,7 @@ def test_a_bad_ledger_fails_the_build(tmp_path: Path) -> None:
     (project / "docs" / "index.md").write_text("# Home\n")
     (project / "requirements.lock").write_text("x==1\n")
     (project / "mkdocs.yml").write_text(
-        f"site_name: scratch\nhooks:\n  - {ROOT / 'measured' / 'hooks.py'}\n"
+        f"site_name: scratch\nhooks:\n  - {ROOT / 'measured' / 'web' / 'hooks.py'}\n"
     )
     build = mkdocs_build(
         tmp_path / "site",

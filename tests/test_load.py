@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from measured import load
+from measured.run import load
 
 SPIN = "import time\nend = time.time() + {s}\nwhile time.time() < end: pass\n"
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from measured import across, backport, matrix
-from measured.interpreter import Interpreter, InterpreterError, probe
+from measured.run import backport, matrix
+from measured.run.interpreter import Interpreter, InterpreterError, probe
+from measured.web import across
 
 
 @pytest.fixture(autouse=True)
@@ -190,7 +191,7 @@ def test_backport_refuses_other_versions() -> None:
 def test_cli_lists_found_missing_and_failing(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from measured.__main__ import main
+    from measured.cli.main import main
 
     monkeypatch.setenv(matrix.PYTHONS_ENV, "no-such-python-here")
     monkeypatch.setenv(matrix.DISCOVER_ENV, "0")

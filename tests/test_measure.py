@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from measured import measure
+from measured.run import measure
 
 
 def test_efficiency_is_speedup_per_usable_worker() -> None:

@@ -16,8 +16,11 @@ import pytest
 from contradictions import each_result, like, set_samples, with_env
 from contradictions.modern import FREE_THREADED_ENV
 
-from measured import across, claims, claims_modern, matrix, render, runner
-from measured.interpreter import probe
+from measured import claims
+from measured.claims import modern as claims_modern
+from measured.run import matrix, runner
+from measured.run.interpreter import probe
+from measured.web import across, render
 
 MATRIX_EXPERIMENTS = ("gil_across_versions", "start_methods")
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from conftest import Build
 
-from measured import matrix
+from measured.run import matrix
 
 pytestmark = pytest.mark.build
 

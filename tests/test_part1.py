@@ -22,8 +22,10 @@ from conftest import ROOT, Build
 from contradictions import each_result, with_env
 from leftovers import listening_ports, session_members
 
-from measured import claims, render, runner, stats
-from measured import claims_part1 as c
+from measured import claims
+from measured.claims import part1 as c
+from measured.run import runner, stats
+from measured.web import render
 
 PAGES = (
     "start-here",
@@ -86,7 +88,7 @@ def test_experiment_leaves_no_process_or_port(name: str, tmp_path: Path) -> None
 
 SETTLE = """
 import threading
-from measured import forksafe
+from measured.run import forksafe
 workers = [threading.Thread(target=lambda: None) for _ in range(50)]
 for t in workers:
     t.start()

@@ -19,10 +19,12 @@ from typing import Any
 import pytest
 from conftest import ROOT, pid_alive
 
-from measured import claims, results, runner
-from measured.__main__ import main
+from measured import claims
+from measured.cli.main import main
+from measured.run import runner
+from measured.web import results
 
-EMIT = "from measured import measure\n"
+EMIT = "from measured.run import measure\n"
 FAST = EMIT + "print('fast ran')\nmeasure.emit({'speedup': 2.0})\n"
 PLAIN = EMIT + "measure.emit({'value': 1})\n"
 
@@ -47,7 +49,7 @@ def lab(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Two experiments, ``fast`` with one registered claim and ``plain`` with none."""
     write(project, "fast", FAST)
     write(project, "plain", PLAIN)
-    monkeypatch.setitem(claims.REGISTRY, "fast", registered(fast_is_fast))
+    monkeypatch.setitem(claims.registry.REGISTRY, "fast", registered(fast_is_fast))
     monkeypatch.setenv("COLUMNS", "200")  # rich: one table row per line
     return project
 
@@ -424,7 +426,9 @@ def test_a_claim_that_cannot_read_your_result_is_reported(
     def needs_more(evidence: claims.Evidence) -> claims.Claim:
         return claims.Claim(True, "", figure=evidence.result["missing"])
 
-    monkeypatch.setitem(claims.REGISTRY, "fast", registered(needs_more, fast_is_fast))
+    monkeypatch.setitem(
+        claims.registry.REGISTRY, "fast", registered(needs_more, fast_is_fast)
+    )
     assert main(["reproduce", "--only", "fast", "--against", "none"]) == 1
     out = capsys.readouterr().out
     assert "could not read your result: KeyError('missing')" in out
@@ -435,7 +439,7 @@ def test_a_claim_that_cannot_read_your_result_is_reported(
 def test_your_run_is_compared_with_the_published_run_of_the_same_python(
     tmp_path: Path,
 ) -> None:
-    from measured import report
+    from measured.cli import report
 
     mine = runner.probe()
     path = published_file(tmp_path / "two.json")

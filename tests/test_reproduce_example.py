@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from measured import cache, claims, example, runner
-from measured.interpreter import probe
+from measured import claims
+from measured.run import cache, runner
+from measured.run.interpreter import probe
+from measured.web import example
 
 
 def fake_run(name: str, seconds: float) -> runner.Run:
@@ -38,9 +40,9 @@ def test_the_example_is_a_real_run_captured_once_per_inputs(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (project / "snippets" / "quick.py").write_text(
-        "from measured import measure\nmeasure.emit({'speedup': 1.0})\n"
+        "from measured.run import measure\nmeasure.emit({'speedup': 1.0})\n"
     )
-    monkeypatch.setattr(claims, "REGISTRY", {"quick": []})
+    monkeypatch.setattr(claims.registry, "REGISTRY", {"quick": []})
 
     first = example.markdown()
     assert "$ python -m measured reproduce --only quick --against results.json" in first

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, Build, mkdocs_build
 
-from measured import claims, example, results
+from measured import claims
+from measured.web import example, results
 
 pytestmark = pytest.mark.build
 
@@ -81,12 +82,14 @@ def test_reproduce_page_shows_a_real_run_and_the_help(site_build: Build) -> None
 
 # -- a scratch site, built with our hooks ---------------------------------------------
 
-EXPERIMENT = "from measured import measure\nprint('tiny ran')\nmeasure.emit({'n': 1})\n"
+EXPERIMENT = (
+    "from measured.run import measure\nprint('tiny ran')\nmeasure.emit({'n': 1})\n"
+)
 PAGE = """\
 # Tiny
 
 ```python exec="on"
-from measured import render
+from measured.web import render
 
 run = render.experiment("tiny")
 print(render.output(run))
@@ -111,7 +114,7 @@ def scratch_site(folder: Path, *, reproduce_page: bool, extra: str = "") -> Path
             site_url: https://example.invalid/scratch/
             strict: true
             hooks:
-              - {ROOT / "measured" / "hooks.py"}
+              - {ROOT / "measured" / "web" / "hooks.py"}
             plugins:
               - markdown-exec
             markdown_extensions:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from conftest import ROOT
 
-from measured import rule, runner, stats
+from measured.claims import rule
+from measured.run import runner, stats
 
 
 def test_contributing_carries_the_current_rule(tmp_path: Path) -> None:

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import pid_alive
 
-from measured import cache, claims, load, provenance, runner
+from measured import claims
+from measured.run import cache, load, provenance, runner
 
-EMIT = "from measured import measure\n"
+EMIT = "from measured.run import measure\n"
 
 
 def write(project: Path, name: str, body: str) -> Path:
@@ -226,10 +227,14 @@ def verdict_claims(monkeypatch: pytest.MonkeyPatch) -> None:
         return claims.Claim(True, "held", figure=1.0)
 
     monkeypatch.setitem(
-        claims.REGISTRY, "misses", [claims.Registered("misses", always_misses, "m")]
+        claims.registry.REGISTRY,
+        "misses",
+        [claims.Registered("misses", always_misses, "m")],
     )
     monkeypatch.setitem(
-        claims.REGISTRY, "holds", [claims.Registered("holds", always_holds, "m")]
+        claims.registry.REGISTRY,
+        "holds",
+        [claims.Registered("holds", always_holds, "m")],
     )
 
 
@@ -265,7 +270,7 @@ def test_a_script_declares_its_planned_runs(project: Path) -> None:
 NOISY = (
     EMIT
     + """\
-from measured import stats
+from measured.run import stats
 base = [1.0] * 9
 other = [0.2] * 4 + [1.0] + [5.0] * 4
 measure.emit({"cmp": {"kind": stats.ROUNDS_KIND, "rounds": 9, "warmup": 0,

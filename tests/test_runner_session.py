@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from conftest import pid_alive
 
-from measured import runner
+from measured.run import runner
 
 
 def test_a_run_remembers_every_page_that_showed_it(project: Path) -> None:
     (project / "snippets" / "exp.py").write_text(
-        "from measured import measure\nmeasure.emit({})\n"
+        "from measured.run import measure\nmeasure.emit({})\n"
     )
     first = runner.run("exp", page="a.md")
     assert runner.run("exp", page="b.md") is first

@@ -9,7 +9,7 @@ import sys
 import pytest
 from conftest import ROOT
 
-from measured import runner
+from measured.run import runner
 
 SCRIPTS = sorted((ROOT / "snippets").glob("*.py"))
 

@@ -7,7 +7,8 @@ import random
 
 import pytest
 
-from measured import measure, rule, stats
+from measured.claims import rule
+from measured.run import measure, stats
 
 
 def test_order_statistic_ranks_reach_the_confidence_from_six_rounds() -> None:

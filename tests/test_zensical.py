@@ -42,7 +42,7 @@ CAPTURE_STATUS = re.compile(
 # What Zensical (the locked version) does differently with our mkdocs.yml, as far as
 # this test can tell; KNOWN is what it does today. Keep in step with CONTRIBUTING.md.
 DIFFERENCES = {
-    "hooks": "measured/hooks.py does not run: no build provenance in the footer, "
+    "hooks": "measured/web/hooks.py does not run: no build provenance in the footer, "
     "no 'Run this yourself' link in provenance lines",
     "fails-quietly": "a failing experiment does not fail the build: even with "
     "--strict, the traceback lands in the page and the exit status is 0",

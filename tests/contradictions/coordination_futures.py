@@ -1,6 +1,6 @@
 """Contradicting inputs for the futures, asyncio and many-connections claims.
 
-The claims live in measured/claims_coordination.py (sections futures_api,
+The claims live in measured/claims/coordination.py (sections futures_api,
 broken_pool, futures_compare, asyncio_basics, asyncio_blocking, many_connections).
 Each function takes the real evidence and changes what was measured or observed so
 that the claim's statement becomes false.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from measured import claims_coordination as cc
 from measured.claims import Evidence
+from measured.claims import coordination as cc
 
 from . import contradicts, each_result, like, scaled, set_samples
 

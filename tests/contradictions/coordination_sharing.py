@@ -1,7 +1,7 @@
 """Contradicting inputs for the sharing and synchronization claims.
 
 The experiments sharing_demo, ipc_throughput, shared_array, race_threads,
-race_processes, lock_cost and sync_primitives (measured/claims_coordination.py).
+race_processes, lock_cost and sync_primitives (measured/claims/coordination.py).
 """
 
 from __future__ import annotations

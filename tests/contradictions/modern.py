@@ -1,6 +1,6 @@
 """Contradicting inputs for the Modern CPython claims and errata facts.
 
-(measured/claims_modern.py, measured/claims_errata.py.) This machine has GIL
+(measured/claims/modern.py, measured/claims/errata_facts.py.) This machine has GIL
 builds of CPython 3.11 to 3.13 only, so the claims about a free-threaded build or
 Python 3.14 are contradicted on evidence relabelled as measured there
 (``with_env``): the claim's logic runs, and must miss.
@@ -157,7 +157,8 @@ def _available(evidence: Evidence) -> Evidence:
     """
     if evidence.result["available"]:
         return evidence
-    from measured import across, render, runner
+    from measured.run import runner
+    from measured.web import across, render
 
     python, _ = across.subinterpreter_python()
     if python is not None:

@@ -1,4 +1,4 @@
-"""Contradicting inputs for the claims of guide part 1 (measured/claims_part1.py)."""
+"""Contradicting inputs for the claims of guide part 1 (measured/claims/part1.py)."""
 
 from __future__ import annotations
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from . import stats
-from .measure import Environment
-from .runner import Run
+from measured.run import stats
+from measured.run.measure import Environment
+from measured.run.runner import Run
 
 
 def build_label(env: dict[str, object]) -> str:

@@ -12,7 +12,7 @@ and every registered claim judged on all those runs pooled (verdict, statement,
 figures with their intervals, how it was reached).
 
 Format 2 (this one) keeps every run; format 1 kept one. ``python -m measured check``
-judges a file again from its raw runs (measured/check.py).
+judges a file again from its raw runs (measured/cli/check.py).
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import claims, project, provenance
-from .runner import Run
+from measured import claims
+from measured.run import project, provenance
+from measured.run.runner import Run
 
 FORMAT = 2
 FILENAME = "results.json"

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import project
-from .interpreter import Interpreter, InterpreterError, probe
+from measured.run import project
+from measured.run.interpreter import Interpreter, InterpreterError, probe
 
 PYTHONS_ENV = "MEASURED_PYTHONS"
 DISCOVER_ENV = "MEASURED_DISCOVER"

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import stats
+from measured.run import stats
 
 # The runner sets this to a file path; the experiment's JSON result goes there.
 RESULT_ENV = "MEASURED_RESULT_FILE"
@@ -41,7 +41,7 @@ class Rounds:
 
     ``samples[name][i]`` is the seconds ``name`` took in round ``i``; ``order[i]`` is
     the order round ``i`` ran them in. Paired ratios, medians and intervals are
-    computed from these by :mod:`measured.stats`, never stored beside them, so a
+    computed from these by :mod:`measured.run.stats`, never stored beside them, so a
     results file can be judged again from what was measured.
     """
 

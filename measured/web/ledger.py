@@ -2,7 +2,7 @@
 
 ``docs/errata.yml`` holds one entry per claim. This module loads it, rejects a bad
 entry with a message naming the entry and the field, and evaluates each entry's
-evidence: registered claims (measured/claims.py) over experiment results.
+evidence: registered claims (measured/claims/registry.py) over experiment results.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from . import claims, project
+from measured import claims
+from measured.run import project
 
 VERDICTS = ("correct", "misleading", "wrong", "garbled")
 FIELDS = ("id", "quote", "section", "verdict", "correction", "page", "evidence")

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 
 import psutil
 
-from .measure import usable_cores
+from measured.run.measure import usable_cores
 
 # One tick of the kernel's CPU-time counters, in seconds.
 _TICK = 1 / os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 0.01

@@ -16,11 +16,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import claims, results
-from .interpreter import Interpreter
+from measured import claims
+from measured.run.interpreter import Interpreter
+from measured.web import results
 
 if TYPE_CHECKING:
-    from .reproduce import Interrupted, Outcome
+    from measured.cli.reproduce import Interrupted, Outcome
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ holds in every run (every run reads the same interpreter, so they agree).
 
 from __future__ import annotations
 
-from .claims import CHECKED, Claim, Evidence, claim, observed
+from measured.claims.registry import CHECKED, Claim, Evidence, claim, observed
 
 THREAD_API_BEYOND_START_JOIN = {"run", "is_alive", "name", "daemon", "ident"}
 PROCESS_ONLY_API = {"terminate", "kill", "exitcode", "pid"}

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from . import backport, claims, matrix, render, runner
-from .interpreter import Interpreter
+from measured import claims
+from measured.run import backport, matrix, runner
+from measured.run.interpreter import Interpreter
+from measured.web import render
 
 NATIVE = "concurrent.interpreters"
 

@@ -10,8 +10,9 @@ import html
 import posixpath
 import sys
 
-from . import claims, runner
-from . import provenance as _provenance
+from measured import claims
+from measured.run import provenance as _provenance
+from measured.run import runner
 
 # Set by the MkDocs hook before each page renders; names the page in errors.
 current_page: str | None = None

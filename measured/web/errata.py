@@ -11,7 +11,8 @@ import re
 from collections import Counter
 from functools import cache
 
-from . import claims, ledger, render
+from measured import claims
+from measured.web import ledger, render
 
 PAGE = "errata.md"
 BADGE_TITLES = {

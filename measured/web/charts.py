@@ -24,7 +24,7 @@ matplotlib.use("Agg")  # no display on a build machine
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter
 
-from . import project
+from measured.run import project
 
 # A chart depends only on its arguments, this module (the style), the module that
 # draws it and matplotlib: rendering it again on every rebuild would take most of a

@@ -1,16 +1,16 @@
 """Claims of the "Modern CPython" pages and "Beyond one machine".
 
-Registered on import (measured/claims.py imports this module at its end). Each
+Registered on import (measured/claims/registry.py imports this module at its end). Each
 function judges the pooled runs of an experiment on one interpreter; the
 interpreter-matrix pages call them once per interpreter, so a claim that needs a
 free-threaded build, Python 3.12+ or a feature of 3.14 is "not shown" (machine
 shape) on the others, with the reason.
 
-Timed claims rest on paired per-round ratios (measured.stats). Start costs and
+Timed claims rest on paired per-round ratios (measured.run.stats). Start costs and
 tiny tasks are timed in batches (``starts_per_batch``, ``tiny_per_timing`` in the
 result): a ratio per start is the ratio of the batches, times the ratio of their
 sizes. Parallel claims need the cores they use free (measured.claims.parallel);
-their margins are efficiencies (measured.margins).
+their margins are efficiencies (measured.claims.margins).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from . import margins, stats
-from .claims import (
+from measured.claims import margins
+from measured.claims.registry import (
     SHAPE,
     Claim,
     Evidence,
@@ -34,6 +34,7 @@ from .claims import (
     runs_in_parallel,
     takes_turns,
 )
+from measured.run import stats
 
 Result = dict[str, Any]
 

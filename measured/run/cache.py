@@ -16,9 +16,9 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from . import project
-from .interpreter import Interpreter
-from .measure import cpu_model, usable_cores
+from measured.run import project
+from measured.run.interpreter import Interpreter
+from measured.run.measure import cpu_model, usable_cores
 
 # Set to 1 to ignore stored results (they are still rewritten after the run).
 FRESH_ENV = "MEASURED_FRESH"
@@ -35,8 +35,8 @@ def machine_fingerprint() -> str:
 def _imported_names(source: str, package: str = "") -> set[str]:
     """Dotted names ``source`` imports; ``package`` resolves relative imports.
 
-    ``from . import stats`` inside ``measured/measure.py`` (package "measured")
-    is "measured.stats": a change there must invalidate every experiment too.
+    ``from . import stats`` inside ``measured/run/measure.py`` (package "measured.run")
+    is "measured.run.stats": a change there must invalidate every experiment too.
     """
     names: set[str] = set()
     for node in ast.walk(ast.parse(source)):

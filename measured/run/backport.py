@@ -11,8 +11,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from . import project
-from .interpreter import Interpreter, InterpreterError, probe
+from measured.run import project
+from measured.run.interpreter import Interpreter, InterpreterError, probe
 
 PACKAGE = "interpreters-pep-734"
 VERSIONS = ("3.13",)  # labels the backport supports (3.14 has the real module)

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from statistics import median
 from typing import Any
 
-from . import margins, stats
-from .claims import (
+from measured.claims import margins
+from measured.claims.registry import (
     MEASURED,
     NOISE,
     SHAPE,
@@ -28,6 +28,7 @@ from .claims import (
     runs_in_parallel,
     takes_turns,
 )
+from measured.run import stats
 
 
 def _not_shown(statement: str, reason: str, figure: float | None = None) -> Claim:

@@ -1,7 +1,7 @@
 """The statistics every verdict rests on, in one place (standard library only).
 
 A timed comparison is made of *rounds*: each round times every alternative once, in
-a shuffled order (see :func:`measured.measure.time_rounds`). A speedup is judged on
+a shuffled order (see :func:`measured.run.measure.time_rounds`). A speedup is judged on
 the **paired per-round ratios** (baseline ÷ contender, both timed in the same round),
 so a slow spell of the machine lands on both sides of a ratio instead of on one
 alternative.

@@ -3,7 +3,7 @@
 markdown-exec only logs a warning when a block raises; under ``strict`` that fails
 the build at the end. Raising here stops the build at the failing page with the
 runner's message, strict or not. The hooks also fix and check the links that
-markdown-exec blocks print (see measured/links.py).
+markdown-exec blocks print (see measured/web/links.py).
 
 After the build, every run the pages showed goes to ``results.json`` at the root of
 the site: the file ``python -m measured reproduce`` compares a reader's runs with.
@@ -17,17 +17,8 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from measured import (
-    assets,
-    errata,
-    ledger,
-    links,
-    matrix,
-    provenance,
-    render,
-    results,
-    runner,
-)
+from measured.run import matrix, provenance, runner
+from measured.web import assets, errata, ledger, links, render, results
 
 log = logging.getLogger("mkdocs.measured")
 printed_links = links.Checker()

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import cache, load, project, stats
-from .interpreter import Interpreter, probe
-from .measure import RESULT_ENV
+from measured.run import cache, load, project, stats
+from measured.run.interpreter import Interpreter, probe
+from measured.run.measure import RESULT_ENV
 
 DEFAULT_TIMEOUT = 120.0
 # A script may set its own limit with a top-level `TIMEOUT = <seconds>`.

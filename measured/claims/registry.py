@@ -4,7 +4,7 @@ One function per claim, registered with ``@claim("<experiment id>")``. It receiv
 the :class:`Evidence` of every run the runner made of that experiment and returns a
 :class:`Claim`: the statement a page prints and its verdict.
 
-The verdict has three values, decided by one rule (``measured.stats``):
+The verdict has three values, decided by one rule (``measured.run.stats``):
 
 - ``holds=True``: the whole confidence interval of the figure clears the margin;
 - ``holds=False``: the whole interval lies on the wrong side of it;
@@ -19,7 +19,7 @@ Pages and ``results.json`` show which. Every claim also has a contradicting inpu
 in ``tests/contradictions.py`` that makes it miss; a test walks the registry.
 
 Where this machine cannot show a claim, the statement still prints what was
-measured. Margins live in ``measured.margins``, one per statement.
+measured. Margins live in ``measured.claims.margins``, one per statement.
 """
 
 from __future__ import annotations
@@ -30,8 +30,47 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import margins, stats
-from .margins import ONE_CORE
+from measured.claims import margins
+from measured.claims.margins import ONE_CORE
+from measured.run import stats
+
+__all__ = [
+    "BUSY",
+    "CHECKED",
+    "MEASURED",
+    "NOISE",
+    "NO_GIL",
+    "ONE_CORE",
+    "REFUSED_WHEN_PUBLISHING",
+    "REGISTRY",
+    "SHAPE",
+    "VERDICTS",
+    "Check",
+    "Claim",
+    "Evidence",
+    "Figure",
+    "Reader",
+    "Registered",
+    "RunData",
+    "busy_reason",
+    "claim",
+    "decide",
+    "evaluate",
+    "experiments",
+    "for_experiment",
+    "how",
+    "judge",
+    "judged",
+    "kind_of",
+    "not_shown",
+    "observed",
+    "on_quiet_runs",
+    "parallel",
+    "registered",
+    "runs_in_parallel",
+    "speedup",
+    "takes_turns",
+]
 
 MEASURED, CHECKED = "measured", "checked"
 SHAPE, BUSY, NOISE = "machine shape", "busy machine", "noise"
@@ -281,6 +320,11 @@ def _medians_disagree(pooled: Claim, alone: Claim) -> bool:
         for f in alone.figures
     ]
     return decide(points) is (not pooled.holds)
+
+
+def experiments() -> list[str]:
+    """Every experiment claims are registered for, sorted."""
+    return sorted(REGISTRY)
 
 
 def for_experiment(experiment: str) -> list[Check]:
@@ -618,13 +662,3 @@ def evaluate(
         record["how"] = how(outcome, per_run)
         judged_.append(record)
     return judged_
-
-
-# Claims of each part of the guide live in modules of their own; importing them
-# here registers them with the rest.
-from . import (  # noqa: E402, F401
-    claims_coordination,
-    claims_errata,
-    claims_modern,
-    claims_part1,
-)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 
-from .charts import _INK, PALETTE, _cached, _style, _to_inline_svg
+from measured.web.charts import _INK, PALETTE, _cached, _style, _to_inline_svg
 
 
 @_cached

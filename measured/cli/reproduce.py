@@ -35,8 +35,10 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from . import cache, project, report, results, runner
-from .interpreter import Interpreter, InterpreterError, probe
+from measured.cli import report
+from measured.run import cache, project, runner
+from measured.run.interpreter import Interpreter, InterpreterError, probe
+from measured.web import results
 
 NO_COMPARISON = "none"
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130

@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from measured import margins, stats
-from measured.claims import (
+from measured.claims import margins
+from measured.claims.registry import (
     CHECKED,
     SHAPE,
     Claim,
@@ -29,6 +29,7 @@ from measured.claims import (
     speedup,
     takes_turns,
 )
+from measured.run import stats
 
 IO_MIN_SPEEDUP = 5.0  # overlapped waits vs one after another (see io_bound)
 TINY_MAX_SPEEDUP = 0.5  # processes with chunksize=1 on tiny tasks

@@ -2,7 +2,7 @@
 
 Parallel claims are written as *efficiency*: speedup ÷ min(workers, usable cores),
 so the same claim means the same thing on 2 cores and on 64. The decision rule
-(``measured.stats``) holds a claim only when the whole 95 % interval of its figure
+(``measured.run.stats``) holds a claim only when the whole 95 % interval of its figure
 clears the margin, so a margin is the weakest result that still proves the
 statement, not the figure we expect.
 """

@@ -28,7 +28,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import claims, results
+from measured import claims
+from measured.web import results
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_FILE = 0, 1, 2
 
@@ -112,7 +113,7 @@ def judge_file(published: results.Published, *, publish: bool) -> list[Line]:
         lines += judge_entry(entry, publish=publish)
     if published.data.get("kind") == "site":
         shown = {entry["experiment"] for entry in published.entries}
-        for experiment in sorted(claims.REGISTRY.keys() - shown):
+        for experiment in sorted(set(claims.experiments()) - shown):
             lines.append(
                 Line(
                     experiment,

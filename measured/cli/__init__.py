@@ -1,0 +1,1 @@
+"""``python -m measured``: run, reproduce, check, rule, pythons (see ``main``)."""

@@ -1,0 +1,1 @@
+"""The site: MkDocs hooks, what pages print, charts, the errata page, results.json."""
