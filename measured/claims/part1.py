@@ -30,6 +30,7 @@ from measured.claims.registry import (
     takes_turns,
 )
 from measured.run import stats
+from measured.run.shapes.part1 import CpuBound
 
 IO_MIN_SPEEDUP = 5.0  # overlapped waits vs one after another (see io_bound)
 TINY_MAX_SPEEDUP = 0.5  # processes with chunksize=1 on tiny tasks
@@ -49,7 +50,7 @@ def _n(count: int, noun: str) -> str:
 
 def cpu_bound_table(evidence: Evidence) -> list[dict[str, Any]]:
     """Every pool configuration: pooled median time and speedup, with intervals."""
-    result = evidence.result
+    result = evidence.result_as(CpuBound)
     rows = [{"kind": "serial", "workers": 1, "time": evidence.timing("cpu", "serial")}]
     for kind in ("threads", "processes"):
         for workers in result["workers"]:
@@ -67,7 +68,10 @@ def cpu_bound_table(evidence: Evidence) -> list[dict[str, Any]]:
 
 def _cpu_text(kind: str, noun: str) -> Callable[[Evidence], str]:
     def text(evidence: Evidence) -> str:
-        workers, cores = evidence.result["headline_workers"], evidence.cores
+        workers, cores = (
+            evidence.result_as(CpuBound)["headline_workers"],
+            evidence.cores,
+        )
         gain = evidence.ratio("cpu", "serial", f"{kind} {workers}").estimate
         return (
             f"**{gain:.2f}×** with {_n(workers, noun)} on {_n(cores, 'core')} "
@@ -80,7 +84,7 @@ def _cpu_text(kind: str, noun: str) -> Callable[[Evidence], str]:
 @claim("cpu_bound")
 def processes_scale(evidence: Evidence) -> Claim:
     """Processes run pure-Python CPU work in parallel on a multi-core machine."""
-    workers = evidence.result["headline_workers"]
+    workers = evidence.result_as(CpuBound)["headline_workers"]
     return runs_in_parallel(
         evidence,
         "cpu",
@@ -102,7 +106,7 @@ def threads_do_not_scale_with_gil(evidence: Evidence) -> Claim:
     The margin allows up to GIL_THREADS_MAX_SPEEDUP, so the statement says that
     much: not "no speedup", but "at most this, short of what parallel needs".
     """
-    workers = evidence.result["headline_workers"]
+    workers = evidence.result_as(CpuBound)["headline_workers"]
     return takes_turns(
         evidence,
         "cpu",

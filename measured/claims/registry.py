@@ -28,11 +28,13 @@ import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from measured.claims import margins
 from measured.claims.margins import ONE_CORE
 from measured.run import stats
+
+T = TypeVar("T")
 
 __all__ = [
     "BUSY",
@@ -165,6 +167,10 @@ class Evidence:
     @property
     def result(self) -> dict[str, Any]:
         return self.runs[0].result
+
+    def result_as(self, shape: type[T]) -> T:
+        """The first run's result, read as its declared shape (measured.run.shapes)."""
+        return cast(T, self.result)
 
     @property
     def env(self) -> dict[str, Any]:

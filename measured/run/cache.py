@@ -32,6 +32,31 @@ def machine_fingerprint() -> str:
     return f"{cpu_model()}|{usable_cores()} cores|{platform.machine()}"
 
 
+def _is_type_checking(node: ast.AST) -> bool:
+    """``if TYPE_CHECKING:``: imports a type checker reads and Python never runs."""
+    test = getattr(node, "test", None)
+    return isinstance(node, ast.If) and (
+        (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING")
+        or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+    )
+
+
+def _import_nodes(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
+    """Every import that runs: those under ``if TYPE_CHECKING:`` never do."""
+    found: list[ast.Import | ast.ImportFrom] = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            found.append(node)
+        for child in ast.iter_child_nodes(node):
+            if _is_type_checking(child):
+                todo.extend(child.orelse)  # the else branch does run
+            else:
+                todo.append(child)
+    return found
+
+
 def _imported_names(source: str, package: str = "") -> set[str]:
     """Dotted names ``source`` imports; ``package`` resolves relative imports.
 
@@ -39,22 +64,22 @@ def _imported_names(source: str, package: str = "") -> set[str]:
     is "measured.run.stats": a change there must invalidate every experiment too.
     """
     names: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in _import_nodes(ast.parse(source)):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            module = node.module or ""
-            if node.level:
-                parts = package.split(".") if package else []
-                if node.level - 1 > len(parts):
-                    continue  # beyond the top package: not ours to follow
-                base = parts[: len(parts) - (node.level - 1)]
-                module = ".".join([*base, module] if module else base)
-            if not module:
-                continue
-            names.add(module)
-            # `from pkg import mod` may name a submodule.
-            names.update(f"{module}.{alias.name}" for alias in node.names)
+            continue
+        module = node.module or ""
+        if node.level:
+            parts = package.split(".") if package else []
+            if node.level - 1 > len(parts):
+                continue  # beyond the top package: not ours to follow
+            base = parts[: len(parts) - (node.level - 1)]
+            module = ".".join([*base, module] if module else base)
+        if not module:
+            continue
+        names.add(module)
+        # `from pkg import mod` may name a submodule.
+        names.update(f"{module}.{alias.name}" for alias in node.names)
     return names
 
 

@@ -6,13 +6,15 @@ import copy
 from collections.abc import Callable
 
 from measured.claims import Evidence
+from measured.run.shapes.common import RoundsRecord
+from measured.run.shapes.part1 import CpuBound
 
 from . import Contradiction, contradicts, each_result, like, set_samples
 
 # --- cpu_bound --------------------------------------------------------------------
 
 
-def _cpu(result: dict) -> dict:
+def _cpu(result: CpuBound) -> RoundsRecord:
     return result["cpu"]
 
 

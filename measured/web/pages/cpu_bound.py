@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from measured.claims import part1
 from measured.run import stats
+from measured.run.shapes.part1 import CpuBound
 from measured.web import charts, render
 
 EXPERIMENT = "cpu_bound"
@@ -31,7 +32,8 @@ def chart() -> str:
 def table() -> str:
     """Every configuration: median time, speedup with its interval, efficiency."""
     run = render.experiment(EXPERIMENT)
-    cores = run.result["cores"]
+    result = render.evidence(run).result_as(CpuBound)
+    cores = result["cores"]
     lines = [
         f"| pool | workers | median time | speedup [{stats.interval_label()}] "
         "| efficiency |",
@@ -51,6 +53,6 @@ def table() -> str:
     lines += [
         "",
         f"Efficiency is speedup ÷ min(workers, {cores} cores). "
-        f"Process start method: `{run.result['start_method']}`.",
+        f"Process start method: `{result['start_method']}`.",
     ]
     return "\n".join(lines) + "\n"

@@ -1,0 +1,34 @@
+"""Shapes every experiment shares: its environment and a timed-rounds record."""
+
+from __future__ import annotations
+
+from typing import Literal, NotRequired, TypedDict
+
+
+class Env(TypedDict):
+    """Where a result was measured (measure.Environment, added by measure.emit)."""
+
+    python: str
+    implementation: str
+    free_threaded_build: bool
+    gil_enabled: bool
+    os: str
+    cpu: str
+    cores: int
+    logical_cpus: int
+    physical_cores: int | None
+    smt: bool | None
+    cgroup_cpus: float | None
+    date: str
+
+
+class RoundsRecord(TypedDict):
+    """measure.Rounds.to_dict(): every alternative's seconds, round by round."""
+
+    kind: Literal["rounds"]
+    rounds: int
+    warmup: int
+    order: NotRequired[str]
+    seed: NotRequired[int]
+    orders: NotRequired[list[list[str]]]
+    samples: dict[str, list[float]]
