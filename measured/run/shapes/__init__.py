@@ -47,11 +47,13 @@ def problems(value: Any, shape: Any, where: str = "result") -> list[str]:
     if typing.is_typeddict(shape):
         if not isinstance(value, dict):
             return [f"{where}: expected an object ({shape.__name__})"]
-        hints = typing.get_type_hints(shape)
+        # With postponed annotations Python 3.11 cannot see NotRequired at class
+        # creation (__required_keys__ is wrong there): read it from the hints.
+        hints = typing.get_type_hints(shape, include_extras=True)
         found = [
             f"{where}: missing {key!r} ({shape.__name__})"
-            for key in shape.__required_keys__
-            if key not in value
+            for key, hint in hints.items()
+            if key not in value and _required(shape, hint)
         ]
         for key, hint in hints.items():
             if key in value:
@@ -88,6 +90,13 @@ def problems(value: Any, shape: Any, where: str = "result") -> list[str]:
             ]
         )
     return []
+
+
+def _required(shape: Any, hint: Any) -> bool:
+    origin = typing.get_origin(hint)
+    if origin is NotRequired:
+        return False
+    return origin is Required or getattr(shape, "__total__", True)
 
 
 def all_shapes() -> dict[str, Any]:
