@@ -12,6 +12,9 @@
 - ``python -m measured rule [--write FILE]`` prints the decision rule, rendered
   from the code's constants (or refreshes its generated copy in FILE).
 - ``python -m measured pythons`` lists the interpreter matrix this machine offers.
+- ``python -m measured new NAME --page PAGE`` scaffolds an experiment: its snippet,
+  result shape, claim, contradicting input and a section of the page (see
+  :mod:`measured.cli.new` and CONTRIBUTING.md).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from measured.cli import check, reproduce
+from measured.cli import check, new, reproduce
 from measured.run import provenance, runner
 from measured.run.interpreter import InterpreterError
 
@@ -36,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     rules = commands.add_parser("rule", help="print the decision rule from the code")
     rules.add_argument("--write", metavar="FILE", help="refresh its block in FILE")
     commands.add_parser("pythons", help="list the interpreters a build would measure")
+    new.add_parser(commands)
     args = parser.parse_args(argv)
     try:
         if args.command == "reproduce":
@@ -46,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
             return _rule(args)
         if args.command == "pythons":
             return pythons()
+        if args.command == "new":
+            return new.main(args)
         return _run(args)
     except KeyboardInterrupt:  # Ctrl-C outside an experiment: nothing to clean up
         print("interrupted", file=sys.stderr)
