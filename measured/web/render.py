@@ -69,10 +69,19 @@ def verdicts(run: runner.Run, *checks: claims.Check) -> str:
 
 
 def output(run: runner.Run) -> str:
-    """The script's real stdout, as a text block."""
+    """The script's real stdout, as a text block; labelled as the first run's
+    when the runner made several (the page's tables and claims pool them all)."""
     text = run.stdout.rstrip() or "(the script printed nothing)"
     fence = "````" if "```" in text else "```"
-    return f"{fence}text\n{text}\n{fence}\n"
+    block = f"{fence}text\n{text}\n{fence}\n"
+    runs = len(run.executions)
+    if runs > 1:
+        label = (
+            f"The output of run 1 of {runs}. The tables and claims on this page pool "
+            "the rounds of every run.\n\n"
+        )
+        return label + block
+    return block
 
 
 def reproduce_command(run: runner.Run) -> str:

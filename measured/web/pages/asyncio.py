@@ -1,0 +1,49 @@
+"""docs/asyncio.md: how long a blocking call freezes the event loop, and the fixes."""
+
+from __future__ import annotations
+
+from measured.claims import coordination
+from measured.run import stats
+from measured.web import charts, render
+
+EXPERIMENT = "asyncio_blocking"
+
+
+def blocking_chart() -> str:
+    """The loop's worst stall while the coroutine did each of six jobs, log scale."""
+    rows = coordination.asyncio_blocking_table(
+        render.evidence(render.experiment(EXPERIMENT))
+    )
+    alt = "Worst event-loop stall in milliseconds (median over rounds): " + ", ".join(
+        f"{r['job']} {r['stall_ms'].estimate:.1f} ms" for r in rows
+    )
+    svg = charts.bar_chart(
+        [r["job"] for r in rows],
+        {"worst stall": [r["stall_ms"].estimate for r in rows]},
+        label="worst heartbeat delay, ms (log scale)",
+        alt=alt,
+        salt="asyncio-blocking",
+        horizontal=True,
+        log=True,
+        fmt="{:.1f} ms",
+    )
+    return render.figure(svg, alt)
+
+
+def blocking_table() -> str:
+    """Every job: how long it took, the loop's stall, and the stall's share of it."""
+    rows = coordination.asyncio_blocking_table(
+        render.evidence(render.experiment(EXPERIMENT))
+    )
+    interval = stats.interval_label()
+    lines = [
+        f"| the coroutine… | job took | loop stalled [{interval}] | "
+        f"stall ÷ job, per round [{interval}] |",
+        "|---|--:|--:|--:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['job']} | {r['took_ms'].estimate:.1f} ms | "
+            f"{r['stall_ms'].text(' ms', 1)} | {r['share'].text('%', 1)} |"
+        )
+    return "\n".join(lines) + "\n"

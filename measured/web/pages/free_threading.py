@@ -1,0 +1,144 @@
+"""docs/free-threading.md: threads with and without the GIL, on the same version.
+
+Every piece reads the runs of ``free_threading`` on the free-threaded interpreters
+of this build, the GIL builds of the same versions, and this build's interpreter
+(across.free_threaded_and_twins), not the whole matrix.
+"""
+
+from __future__ import annotations
+
+from measured.claims import modern
+from measured.run import runner, stats
+from measured.web import across, charts, render
+
+EXPERIMENT = "free_threading"
+
+
+def _runs() -> list[runner.Run]:
+    return across.runs(EXPERIMENT, where=across.free_threaded_and_twins)
+
+
+def verdicts(*names: str) -> str:
+    """Each named claim of free_threading on every interpreter of this page."""
+    return across.claim_lines(_runs(), *(getattr(modern, name) for name in names))
+
+
+def missing(what: str, *labels: str) -> str:
+    """A line per expected interpreter this build lacks, saying what it misses."""
+    return across.not_measured(labels, what)
+
+
+def outputs() -> str:
+    """Every run's output and provenance, under its interpreter's name."""
+    return across.outputs(_runs())
+
+
+def setup() -> str:
+    """The workload and the pools, as the script set them."""
+    r = _runs()[0].result
+    return (
+        f"Here: {r['tasks']} tasks of {r['size']:,} iterations, pools of "
+        + ", ".join(str(w) for w in r["workers"])
+        + f" threads, {r['cpu']['rounds']} timed rounds per run, each timing the "
+        "serial loop and every pool once in a new random order.\n"
+    )
+
+
+def chart() -> str:
+    """Speedup against the number of threads, a line per interpreter."""
+    runs = _runs()
+    tables = {
+        across.label(run): modern.free_threading_series(render.evidence(run))
+        for run in runs
+    }
+    series = {
+        f"Python {name}": [(row["workers"], row["speedup"].estimate) for row in rows]
+        for name, rows in tables.items()
+    }
+    alt = "Speedup against the number of threads: " + "; ".join(
+        f"Python {name} reaches {rows[-1]['speedup'].estimate:.2f}x "
+        f"with {rows[-1]['workers']} threads"
+        for name, rows in tables.items()
+    )
+    svg = charts.speedup_chart(
+        series, cores=runs[0].result["cores"], alt=alt, salt="free-threading"
+    )
+    return render.figure(svg, alt)
+
+
+def table() -> str:
+    """Every interpreter and pool size: median time and speedup over serial."""
+    lines = [
+        f"| Python | threads | median time | speedup [{stats.interval_label()}] |",
+        "|---|--:|--:|--:|",
+    ]
+    for run in _runs():
+        evidence = render.evidence(run)
+        name = across.label(run)
+        serial = evidence.timing("cpu", "serial")
+        lines.append(f"| {name} | serial | {serial.estimate:.3f} s | 1.00× |")
+        lines += [
+            f"| {name} | {row['workers']} | {row['time'].estimate:.3f} s "
+            f"| {row['speedup'].text()} |"
+            for row in modern.free_threading_series(evidence)
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def single_thread_cost() -> str:
+    """One thread's serial loop, free-threaded build against the GIL build."""
+    by_label = {across.label(run): run for run in _runs()}
+    pairs = [
+        (gil, free)
+        for name, free in by_label.items()
+        if name.endswith("t") and (gil := by_label.get(name.rstrip("t")))
+    ]
+    if not pairs:
+        return (
+            "*Not measured in this build:* it needs a free-threaded interpreter and "
+            "the GIL build of the same version. \n\n"
+            + across.not_measured(["3.14", "3.14t"], "single-thread cost")
+        )
+    lines = []
+    for gil, free in pairs:
+        slow = render.evidence(free).timing("cpu", "serial")
+        fast = render.evidence(gil).timing("cpu", "serial")
+        lines.append(
+            f"- One thread on Python {across.label(free)} took "
+            f"{slow.text(' s', 3)} for the serial loop, against "
+            f"{fast.text(' s', 3)} on Python {across.label(gil)}: "
+            f"**{(slow.estimate / fast.estimate - 1) * 100:+.0f} %**. Two separate "
+            "processes, timed one after the other, not in the same rounds: read "
+            "this as an estimate, not a verdict."
+        )
+    return "\n".join(lines) + "\n"
+
+
+def containers() -> str:
+    """Operations lost by `append`, unlocked `+=` and locked `+=`, per interpreter."""
+    lines = [
+        "| Python | threads × operations (runs) | `append` lost | `+=` lost "
+        "| `+=` with a Lock |",
+        "|---|--:|--:|--:|--:|",
+    ]
+    for run in _runs():
+        race = run.result["race"]
+        lost = modern.race_totals(render.evidence(run))
+        lines.append(
+            f"| {across.label(run)} | {race['threads']} × {race['rounds']:,} "
+            f"({len(run.executions)}) | {lost['appends']:,} | {lost['unlocked']:,} "
+            f"| {lost['locked']:,} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def legacy_warnings() -> str:
+    """The RuntimeWarning a legacy extension raised, from each interpreter that
+    printed one."""
+    text = ""
+    for run in _runs():
+        controls = run.result["gil_controls"]
+        if controls and controls["legacy_warning"]:
+            text += f"The warning, from Python {across.label(run)}:\n\n"
+            text += across.fenced(controls["legacy_warning"])
+    return text

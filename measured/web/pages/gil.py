@@ -1,0 +1,147 @@
+"""docs/gil.md: which thread work the GIL serialises, and which it does not."""
+
+from __future__ import annotations
+
+from measured.claims import part1
+from measured.run import stats
+from measured.web import charts, render
+
+
+def thread_pools() -> str:
+    """The CPU-bound experiment's thread pools: each size's speedup over serial."""
+    run = render.experiment("cpu_bound")
+    lines = ["| threads | median | speedup vs serial |", "|--:|--:|--:|"]
+    for row in part1.cpu_bound_table(render.evidence(run)):
+        if row["kind"] == "serial":
+            lines.append(f"| serial | {row['time'].estimate:.3f} s | 1.00× |")
+        elif row["kind"] == "threads":
+            lines.append(
+                f"| {row['workers']} | {row['time'].estimate:.3f} s | "
+                f"{row['speedup'].text()} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def switch_interval() -> str:
+    """The switch interval the experiments on this page ran with."""
+    interval = render.experiment("gil_release").result["switch_interval"]
+    return (
+        f"`sys.getswitchinterval()` returned **{interval * 1000:g} ms** "
+        "in the experiments on this page.\n"
+    )
+
+
+def blocking_chart() -> str:
+    """The ticker thread's pace while the main thread is in each call."""
+    run = render.experiment("gil_blocking")
+    share = {
+        row["call"]: row["share"].estimate
+        for row in part1.gil_blocking_table(render.evidence(run))
+    }
+    alt = (
+        "Ticker thread pace while the main thread is in each call, as a percentage "
+        "of its pace while the main thread waits on a lock: "
+        + ", ".join(f"{name} {value:.0f} %" for name, value in share.items())
+        + "."
+    )
+    svg = charts.hbar_chart(
+        share,
+        xlabel="ticker pace, % of its pace while the main thread waits on a lock",
+        alt=alt,
+        salt="gil-blocking",
+        fmt="{:.0f} %",
+    )
+    return render.figure(svg, alt)
+
+
+def blocking_table() -> str:
+    """Each call: the ticker's pace, and its share of the lock-wait baseline."""
+    run = render.experiment("gil_blocking")
+    lines = [
+        "| the main thread is in | ticker counts/s | ticker pace vs lock wait "
+        f"[{stats.interval_label()}] |",
+        "|---|--:|--:|",
+    ]
+    baseline = run.result["baseline"]
+    for row in part1.gil_blocking_table(render.evidence(run)):
+        if row["call"] == baseline:
+            share = "100 % (the baseline)"
+        else:
+            share = row["share"].text(" %", 0)
+        lines.append(f"| {row['call']} | {row['pace'].estimate:,.0f} | {share} |")
+    return "\n".join(lines) + "\n"
+
+
+def release_chart() -> str:
+    """Speedup of one thread per core over the loop, for each kind of C work and
+    for pure Python (from the CPU-bound experiment), against the ideal."""
+    release = render.experiment("gil_release")
+    cpu = render.experiment("cpu_bound")
+    workers = release.result["headline_workers"]
+    cores = release.result["cores"]
+    values = {
+        f"threads: {row['kind']}": row["speedup"].estimate
+        for row in part1.gil_release_table(render.evidence(release))
+    }
+    cpu_workers = cpu.result["headline_workers"]
+    values[f"threads: pure Python ({cpu_workers} threads, CPU-bound page)"] = next(
+        row["speedup"].estimate
+        for row in part1.cpu_bound_table(render.evidence(cpu))
+        if row["kind"] == "threads" and row["workers"] == cpu_workers
+    )
+    ideal = min(workers, cores)
+    alt = (
+        f"Speedup over the serial loop with {workers} threads on {cores} cores "
+        f"(ideal {ideal}x): "
+        + ", ".join(f"{name} {value:.2f}x" for name, value in values.items())
+        + "."
+    )
+    svg = charts.hbar_chart(
+        values,
+        xlabel="speedup over the serial loop (×)",
+        alt=alt,
+        salt="gil-release",
+        fmt="{:.2f}×",
+        reference=(ideal, f"ideal: {ideal}×"),
+    )
+    return render.figure(svg, alt)
+
+
+def release_table() -> str:
+    """Each kind of C work: serial and pooled times, and the speedup."""
+    run = render.experiment("gil_release")
+    lines = [
+        f"| work | serial | threads | speedup [{stats.interval_label()}] |",
+        "|---|--:|--:|--:|",
+    ]
+    for row in part1.gil_release_table(render.evidence(run)):
+        lines.append(
+            f"| {row['kind']} | {row['serial'].estimate * 1000:.1f} ms | "
+            f"{row['workers']}: {row['threads'].estimate * 1000:.1f} ms | "
+            f"{row['speedup'].text()} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def release_workload() -> str:
+    """What each task did, how many rounds were timed, and whether NumPy was there."""
+    run = render.experiment("gil_release")
+    result = run.result
+    sizes = result["sizes"]
+    rounds = sum(
+        r["kinds"]["hashlib"]["rounds"] for r in render.evidence(run).values(dict)
+    )
+    numpy = result["numpy"]
+    return (
+        f"{result['tasks']} equal tasks per kind of work. Each task hashed "
+        f"{sizes['hashlib_bytes'] // 2**20} MiB {sizes['hashlib_passes']} times, "
+        f"compressed {sizes['zlib_bytes'] // 2**20} MiB, or sorted "
+        f"{sizes['numpy_items']:,} floats. Every round timed the serial loop and the "
+        f"pool once, in a random order: {rounds} rounds per kind of work in all.\n"
+        + (
+            f"NumPy {numpy} was installed."
+            if numpy
+            else "NumPy was not installed: install it to measure its rows."
+        )
+        + "\n"
+    )

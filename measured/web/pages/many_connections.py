@@ -1,0 +1,178 @@
+"""docs/many-connections.md: a thread per connection against asyncio tasks."""
+
+from __future__ import annotations
+
+from measured.claims import coordination, part1
+from measured.run import stats
+from measured.web import charts, render
+
+EXPERIMENT = "many_connections"
+CLIENTS = (("threads", "thread per connection"), ("asyncio", "asyncio"))
+
+
+def fd_limit() -> str:
+    """The descriptor limits the experiment met, and any level they ruled out."""
+    result = render.experiment(EXPERIMENT).result
+    limits = result["fd_limit"]
+    text = (
+        f"Every open socket is a file descriptor. On the machine that built this "
+        f"page, a process could open **{limits['soft_before']:,}** by default (the "
+        f"soft `RLIMIT_NOFILE`); the experiment raised its soft limit to "
+        f"**{limits['soft']:,}**, the hard limit ({limits['hard']:,})."
+    )
+    if result["skipped_levels"]:
+        skipped = ", ".join(f"{n:,}" for n in result["skipped_levels"])
+        text += f" Levels over the limit were skipped: {skipped} connections."
+    return text + "\n"
+
+
+def rounds() -> str:
+    """How many rounds each level of connections ran, the headline level first."""
+    result = render.experiment(EXPERIMENT).result
+    top = result["top"]
+
+    def ran(n: int) -> str:
+        count = result["by_level"][str(n)]["rounds"]
+        return f"{count} round{'s' if count != 1 else ''}"
+
+    text = f"On the machine that built this page: **{top:,}** connections, {ran(top)}"
+    for n in result["levels"]:
+        if n != top:
+            text += f"; {n:,} connections, {ran(n)}"
+    return text + ".\n"
+
+
+def memory_chart() -> str:
+    """Client RSS per connection at every level, both clients side by side."""
+    run = render.experiment(EXPERIMENT)
+    table = coordination.many_connections_table(render.evidence(run))
+    levels = run.result["levels"]
+    series = {
+        label: [
+            r["rss_per_connection"].estimate / 1024 for r in table if r["kind"] == kind
+        ]
+        for kind, label in CLIENTS
+    }
+    alt = (
+        f"Client memory per connection (KiB). At {levels[-1]:,} connections: a "
+        f"thread per connection {series['thread per connection'][-1]:.1f} KiB, "
+        f"asyncio {series['asyncio'][-1]:.1f} KiB."
+    )
+    svg = charts.bar_chart(
+        [f"{n:,} connections" for n in levels],
+        series,
+        label="KiB of RSS per connection (lower is better)",
+        alt=alt,
+        salt="many-connections-memory",
+        fmt="{:.1f}",
+    )
+    return render.figure(svg, alt)
+
+
+def time_chart() -> str:
+    """Wall time to open, use and close N connections, both clients, log-log."""
+    run = render.experiment(EXPERIMENT)
+    table = coordination.many_connections_table(render.evidence(run))
+    levels = run.result["levels"]
+    series = {
+        label: [
+            (r["connections"], r["time"].estimate) for r in table if r["kind"] == kind
+        ]
+        for kind, label in CLIENTS
+    }
+    top = levels[-1]
+    at_top = {r["kind"]: r["time"].estimate for r in table if r["connections"] == top}
+    alt = (
+        f"Time to open, use and close N connections. At {top:,}: a thread per "
+        f"connection {at_top['threads']:.2f} s, asyncio {at_top['asyncio']:.2f} s."
+    )
+    svg = charts.line_chart(
+        series,
+        xlabel="concurrent connections (log scale)",
+        ylabel="seconds (log scale)",
+        alt=alt,
+        salt="many-connections-time",
+        logx=True,
+        logy=True,
+        xticks=levels,
+        xticklabels=[f"{n:,}" for n in levels],
+    )
+    return render.figure(svg, alt)
+
+
+def _shown(interval: stats.Interval, unit: str, digits: int, scale: float) -> str:
+    """The median, with its interval when there were rounds enough for one."""
+    estimate = f"{interval.estimate / scale:.{digits}f}{unit}"
+    if interval.n < stats.MIN_ROUNDS:
+        return estimate
+    return (
+        f"{estimate} [{interval.low / scale:.{digits}f}–"
+        f"{interval.high / scale:.{digits}f}]"
+    )
+
+
+def table() -> str:
+    """Every level and client: wall time, memory per connection, failures; then
+    what the server saw."""
+    run = render.experiment(EXPERIMENT)
+    interval = stats.interval_label()
+    lines = [
+        f"| connections | client | rounds | wall time [{interval}] | RSS per "
+        f"connection [{interval}] | RSS added | failures |",
+        "|--:|---|--:|--:|--:|--:|--:|",
+    ]
+    for r in coordination.many_connections_table(render.evidence(run)):
+        lines.append(
+            f"| {r['connections']:,} | {r['kind']} | {r['time'].n} | "
+            f"{_shown(r['time'], ' s', 3, 1)} | "
+            f"{_shown(r['rss_per_connection'], ' KiB', 1, 1024)} | "
+            f"{r['rss_added'].estimate / 2**20:.1f} MiB | {r['failures']} |"
+        )
+    server = run.result["server"]
+    lines += [
+        "",
+        f"Intervals where a level ran at least {stats.MIN_ROUNDS} rounds; a level "
+        "with fewer shows its median only.",
+        "",
+        f"The server accepted {server.get('accepted', 0):,} connections in total, at "
+        f"most {server.get('peak', 0):,} open at once, and exited with code "
+        f"{server.get('exitcode')}.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def right_choice() -> str:
+    """The article's "right choice" table, each row's reason taken from a result."""
+    cpu = render.experiment("cpu_bound")
+    conn = render.experiment(EXPERIMENT)
+    blocking = render.experiment("asyncio_blocking")
+    rows = {
+        (r["kind"], r["connections"]): r
+        for r in coordination.many_connections_table(render.evidence(conn))
+    }
+    levels = conn.result["levels"]
+    leaner = [
+        n
+        for n in levels
+        if rows[("asyncio", n)]["time"].estimate < rows[("threads", n)]["time"].estimate
+        and rows[("asyncio", n)]["rss_per_connection"].estimate
+        < rows[("threads", n)]["rss_per_connection"].estimate
+    ]
+    where = (
+        "at every level measured above"
+        if len(leaner) == len(levels)
+        else f"at {len(leaner)} of the {len(levels)} levels measured above"
+    )
+    scale = render.judge(cpu, part1.processes_scale).statement
+    stall = render.judge(blocking, coordination.blocking_call_stalls_the_loop)
+    memory = render.judge(conn, coordination.asyncio_uses_less_memory_per_connection)
+    return (
+        "| Your program | Choose | Measured reason |\n"
+        "|---|---|---|\n"
+        f"| CPU-bound pure Python | processes (`ProcessPoolExecutor`) | {scale} |\n"
+        "| I/O-bound, up to a few hundred connections, blocking libraries | threads "
+        "(`ThreadPoolExecutor`) | Not time or memory: asyncio's client took less of "
+        f"both {where} (medians). The reason is the libraries: a coroutine cannot "
+        f"wait on a blocking call without freezing the loop. {stall.statement} |\n"
+        f"| I/O-bound, thousands of connections | asyncio | {memory.statement} |\n"
+    )

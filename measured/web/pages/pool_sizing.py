@@ -1,0 +1,110 @@
+"""docs/pool-sizing.md: the pools' default sizes, and how many workers to use."""
+
+from __future__ import annotations
+
+from measured.claims import part1
+from measured.run import stats
+from measured.web import charts, render
+
+EXPERIMENT = "pool_sizing"
+RULES = {
+    "ThreadPoolExecutor()": "`min(32, cpus + 4)`",
+    "ProcessPoolExecutor()": "`cpus`",
+    "multiprocessing.Pool()": "`cpus`",
+}
+
+
+def defaults_table() -> str:
+    """Each pool's default size here, its documented rule, and the CPU counts."""
+    result = render.experiment(EXPERIMENT).result
+    documented = part1.documented_defaults(result)
+    lines = [
+        "| pool | default here | documented rule | the rule gives |",
+        "|---|--:|---|--:|",
+    ]
+    for name, value in result["defaults"].items():
+        lines.append(f"| `{name}` | {value} | {RULES[name]} | {documented[name]} |")
+    counts = ", ".join(
+        f"`{name}` = {'n/a (Python < 3.13)' if value is None else value}"
+        for name, value in result["cpu_counts"].items()
+    )
+    lines += ["", f"On this machine: {counts}."]
+    return "\n".join(lines) + "\n"
+
+
+def chart() -> str:
+    """Wall time of the batch of waits against the thread pool size, with the
+    ceil(waits / w) model."""
+    run = render.experiment(EXPERIMENT)
+    result = run.result
+    rows = part1.pool_sizing_table(render.evidence(run))
+    waits = result["waits"]
+    series = {
+        "measured": [(r["workers"], r["time"].estimate * 1000) for r in rows],
+        f"ceil({waits} / w) × wait": [(r["workers"], r["model"] * 1000) for r in rows],
+    }
+    default = next(r for r in rows if r["default"])
+    alt = (
+        f"Wall time of {waits} waits of {result['wait'] * 1000:g} ms against "
+        f"the thread pool size, log scales: {default['time'].estimate * 1000:.0f} ms "
+        f"with the default {default['workers']} threads, "
+        f"{rows[-1]['time'].estimate * 1000:.0f} ms with {rows[-1]['workers']}."
+    )
+    svg = charts.line_chart(
+        series,
+        xlabel="threads in the pool (log scale)",
+        ylabel="wall time (ms)",
+        alt=alt,
+        salt="pool-sizing",
+        logx=True,
+        logy=True,
+        xticks=[r["workers"] for r in rows],
+    )
+    return render.figure(svg, alt)
+
+
+def table() -> str:
+    """Every thread pool size: measured time, the model, gain over the default."""
+    run = render.experiment(EXPERIMENT)
+    lines = [
+        f"| threads | {run.result['waits']} waits | model | faster than the default "
+        f"[{stats.interval_label()}] |",
+        "|--:|--:|--:|--:|",
+    ]
+    for r in part1.pool_sizing_table(render.evidence(run)):
+        note = " (default)" if r["default"] else ""
+        gain = "–" if r["default"] else r["gain"].text()
+        lines.append(
+            f"| {r['workers']}{note} | {r['time'].estimate * 1000:.1f} ms | "
+            f"{r['model'] * 1000:.0f} ms | {gain} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def process_pools() -> str:
+    """The CPU-bound experiment's process pools: speedup and efficiency by size."""
+    run = render.experiment("cpu_bound")
+    cores = run.result["cores"]
+    lines = ["| processes | speedup | efficiency |", "|--:|--:|--:|"]
+    for row in part1.cpu_bound_table(render.evidence(run)):
+        if row["kind"] == "processes":
+            gain = row["speedup"]
+            efficiency = gain.estimate / min(row["workers"], cores)
+            lines.append(f"| {row['workers']} | {gain.text()} | {efficiency:.0%} |")
+    return "\n".join(lines) + "\n"
+
+
+def process_pool_default() -> str:
+    """How ProcessPoolExecutor() counts CPUs on the measured Python."""
+    result = render.experiment(EXPERIMENT).result
+    counter = part1.cpu_count_function(result)
+    return (
+        f"On Python {result['env']['python']}, `ProcessPoolExecutor()` picks one "
+        f"worker per CPU that `{counter}` reports (`os.cpu_count()` up to Python "
+        f"3.12, `os.process_cpu_count()` from 3.13, at most "
+        f"{part1.WINDOWS_PROCESS_POOL_MAX} on Windows, as [documented]"
+        "(https://docs.python.org/3/library/concurrent.futures.html"
+        "#processpoolexecutor)). Neither knows a cgroup CPU quota, so in a container "
+        "pass `max_workers` yourself; pass fewer too if other work must keep running "
+        "on the machine.\n"
+    )

@@ -1,0 +1,110 @@
+"""docs/start-here.md: the decision diagram, every figure in it measured."""
+
+from __future__ import annotations
+
+from measured.claims import part1
+from measured.run import provenance
+from measured.web import render
+
+# The experiments the diagram quotes, in the order their provenance lines appear.
+SOURCES = (
+    "cpu_bound",
+    "gil_release",
+    "io_bound",
+    "task_size",
+    "payload_size",
+    "startup_cost",
+)
+
+
+def ratio(value: float) -> str:
+    """A speedup for the diagram: two decimals below ten, whole numbers from ten up."""
+    return f"{value:.2f}×" if value < 10 else f"{value:.0f}×"
+
+
+def diagram() -> str:
+    """A ladder of yes/no questions (a mermaid flowchart), two columns wide so it
+    reads on a phone, each answer quoting the figure that backs it."""
+    cpu = render.experiment("cpu_bound")
+    release = render.experiment("gil_release")
+    io = render.experiment("io_bound")
+    tasks = render.experiment("task_size")
+    payload = render.experiment("payload_size")
+    start = render.experiment("startup_cost")
+
+    cores = cpu.result["cores"]
+    on_cores = f"on {cores} core{'s' if cores != 1 else ''}"
+    cpu_table = {
+        (r["kind"], r["workers"]): r
+        for r in part1.cpu_bound_table(render.evidence(cpu))
+    }
+    procs = cpu_table[("processes", cores)]["speedup"].estimate
+    threads_py = cpu_table[("threads", cores)]["speedup"].estimate
+    hashlib = next(
+        r
+        for r in part1.gil_release_table(render.evidence(release))
+        if r["kind"] == "hashlib"
+    )
+    top = io.result["headline"]
+    http = next(
+        r
+        for r in part1.io_bound_table(render.evidence(io))
+        if r["work"] == "http" and r["n"] == top
+    )
+    tiny = part1.task_size_table(render.evidence(tasks))[0]
+    one = tiny["modes"]["executor, chunksize=1"]["speedup"].estimate
+    # Not judged against the loop: quoted with its interval.
+    auto = tiny["modes"]["executor, chunksize=auto"]["speedup"]
+    big = part1.payload_table(render.evidence(payload))[-1]
+    per = {r["name"]: r for r in part1.startup_table(render.evidence(start))}
+    default = start.result["default_method"]  # what a program gets without choosing
+
+    # Quoted labels let mermaid accept parentheses, symbols and <br> line breaks.
+    http_ratio = ratio(http["threads_speedup"].estimate)
+    hashlib_ratio = ratio(hashlib["speedup"].estimate)
+    big_payload = part1.human_bytes(big["payload"])
+    big_ratio = ratio(big["speedup"].estimate)
+    thread_ms = per["thread"]["per_start"].estimate * 1000
+    process_ms = per[default]["per_start"].estimate * 1000
+    cross = part1.task_size_crossover(render.evidence(tasks))
+    size_hint = (
+        f"<br>(here: between {cross['low'] * 1e6:,.0f} and "
+        f"{cross['high'] * 1e6:,.0f} µs of work)"
+        if cross
+        else ""
+    )
+    lines = [
+        "flowchart TD",
+        'w{"Do the tasks mostly wait?<br>network, disk, a slow service"}',
+        'w -->|"yes"| t["<b>Threads</b>: ThreadPoolExecutor sized to the waits<br>'
+        f'{top} HTTP requests: {http_ratio} faster than a loop"]',
+        't -.->|"thousands of connections"| a["<b>asyncio</b>: one thread, many '
+        'waits<br>(measured in part 2)"]',
+        'w -->|"no: they compute"| c{"Is the work in C code that<br>releases the '
+        'GIL?<br>hashlib, zlib, NumPy"}',
+        'c -->|"yes"| tc["<b>Threads</b> run it in parallel<br>'
+        f'hashlib: {hashlib_ratio} {on_cores}"]',
+        'c -->|"no: pure Python"| s{"Is each task much bigger than<br>'
+        f'a process round trip?{size_hint}"}}',
+        's -->|"no"| b["<b>Batch them</b> with chunksize<br>'
+        f"tiny tasks: {ratio(one)} → {ratio(auto.estimate)} of the loop's speed<br>"
+        f'(interval {auto.low:.2f}–{auto.high:.2f}×)"]',
+        's -->|"yes"| d{"Are the arguments small?"}',
+        'd -->|"no"| x["<b>Send less data</b><br>'
+        f"{big_payload} per task: {big_ratio} of the loop's speed\"]",
+        'd -->|"yes"| p["<b>ProcessPoolExecutor</b>, one worker per core<br>'
+        f'{ratio(procs)} {on_cores} (threads: {ratio(threads_py)})"]',
+        'p -.->|"short-lived job?"| st["Start-up: thread '
+        f"{thread_ms:.2f} ms,<br>process ({default}, the default here) "
+        f'{process_ms:.1f} ms"]',
+    ]
+    return render.code("\n    ".join(lines), "mermaid")
+
+
+def sources() -> str:
+    """One provenance line per experiment the diagram quotes, each named."""
+    return "\n".join(
+        f'<p class="measured-provenance"><code>{name}</code> · '
+        f"{provenance.line(render.experiment(name))}</p>"
+        for name in SOURCES
+    )

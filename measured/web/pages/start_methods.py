@@ -1,0 +1,116 @@
+"""docs/start-methods.md: fork, spawn and forkserver on every interpreter found."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from measured.claims import modern
+from measured.run import project, stats
+from measured.web import across, charts_matrix, render
+
+EXPERIMENT = "start_methods"
+
+
+def missing(what: str, *labels: str) -> str:
+    """A line per expected interpreter this build lacks, saying what it misses."""
+    return across.not_measured(labels, what)
+
+
+def defaults() -> str:
+    """Each interpreter's default start method: reported, and as a child behaved."""
+    lines = [
+        "| Python | `get_start_method()` | the default child behaved as "
+        "| methods offered |",
+        "|---|---|---|---|",
+    ]
+    for run in across.runs(EXPERIMENT):
+        r = run.result
+        methods = ", ".join(f"`{m}`" for m in r["methods"])
+        lines.append(
+            f"| {across.label(run)} | `{r['default']}` | "
+            f"`{modern.behaved_as(r)}` | {methods} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def setup() -> str:
+    """How the starts were timed: rounds, and processes per batch for each method."""
+    r = across.runs(EXPERIMENT)[0].result
+    return (
+        f"{r['starts']['rounds']} timed rounds per run; "
+        + ", ".join(f"`{m}` {n} at a time" for m, n in r["starts_per_batch"].items())
+        + ".\n"
+    )
+
+
+def chart() -> str:
+    """Milliseconds to start and join one process, per method and interpreter."""
+    runs = across.runs(EXPERIMENT)
+    methods = list(runs[0].result["starts_per_batch"])
+    labels = [across.label(run) for run in runs]
+    costs = [modern.start_costs(render.evidence(run)) for run in runs]
+    series = {m: [cost[m].estimate * 1e3 for cost in costs] for m in methods}
+    spans = {
+        m: [(cost[m].low * 1e3, cost[m].high * 1e3) for cost in costs] for m in methods
+    }
+    alt = "Milliseconds to start and join one process: " + "; ".join(
+        f"{name}: " + ", ".join(f"{m} {cost[m].estimate * 1e3:.1f}" for m in methods)
+        for name, cost in zip(labels, costs, strict=True)
+    )
+    svg = charts_matrix.grouped_bars(
+        labels,
+        series,
+        ylabel="ms per process (log scale)",
+        alt=alt,
+        salt="starts",
+        log=True,
+        fmt="%.1f",
+        spans=spans,
+    )
+    return render.figure(svg, alt + f". Error bars: {stats.interval_label(True)}.")
+
+
+def fork_warnings() -> str:
+    """What a script that forked with a second thread running printed, per
+    interpreter, with the default warning filters and with ``-W default``."""
+    lines = []
+    for run in across.runs(EXPERIMENT):
+        printed = run.result["fork_warnings"]
+        if not printed:
+            lines.append(f"- **Python {across.label(run)}**: no fork on this platform")
+            continue
+        shown = "; ".join(
+            f"with {name}: {'; '.join(warnings) or 'no warning'}"
+            for name, warnings in printed.items()
+        )
+        lines.append(f"- **Python {across.label(run)}**: {shown}")
+    return "\n".join(lines) + "\n"
+
+
+def unguarded_script() -> str:
+    """The script without a ``__main__`` guard, read from the experiment itself so
+    the two cannot drift."""
+    tree = ast.parse((project.snippets_dir() / "start_methods.py").read_text())
+    source = next(
+        node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id == "UNGUARDED"
+        and isinstance(node.value, ast.Constant)
+    )
+    return across.fenced(textwrap.dedent(source), "python")
+
+
+def guard() -> str:
+    """What the script did without the guard, and with it."""
+    r = render.experiment(EXPERIMENT).result
+    unguarded, guarded = r["unguarded"], r["guarded"]
+    return (
+        f"The child raised `{unguarded['error_type']}`, with this message:\n\n"
+        + across.fenced(unguarded["message"])
+        + f"\nThe parent printed: `{'; '.join(unguarded['stdout'])}`.\n\n"
+        'With the last four lines under `if __name__ == "__main__":`, the same '
+        f"script printed: `{'; '.join(guarded['stdout'])}`.\n"
+    )
