@@ -1,13 +1,14 @@
 """``python -m measured new`` scaffolds an experiment that lints, builds, is judged
 and can fail, in a scratch copy of the project.
 
-The copy holds what the scaffold reads and edits (``measured/``, ``snippets/``,
-``tests/contradictions/``, the pages, the lint and lock files). The command runs
-there with the copy first on ``PYTHONPATH``; then a strict MkDocs build of the
-section it appended (on a page of its own: the rest of the real page needs the whole
-site) runs the new experiment through the runner, and a fresh interpreter judges
-the results file with the copy's registry and contradictions. Nothing in the real
-checkout is written.
+The copy holds the project without its history: ``measured/``, ``snippets/``,
+``docs/``, ``tests/``, the theme overrides, the lint, lock and site files, and the
+experiment cache (so the 35 existing experiments come from it and only the new one
+runs). The command runs there with the copy first on ``PYTHONPATH``; then the whole
+site is built strictly, the real shape and claim tests run in the copy filtered to
+the new experiment (they find it by walking the registry, ``snippets/`` and
+``SHAPES``), and ``python -m measured check``'s judgement accepts its entry of
+``results.json``. Nothing in the real checkout is written.
 """
 
 from __future__ import annotations
@@ -18,31 +19,54 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Build, mkdocs_build
+from conftest import REPORT, ROOT, Build, mkdocs_build
 
 from measured.cli import main as cli
 from measured.cli import new
 
 EXPERIMENT = "waits_demo"
 PAGE = "cpu-bound"  # the converted reference page
-COPIED = ("measured", "snippets", "tests/contradictions")
+# What the scaffold reads and edits, and what lint needs.
+SOURCES = ("measured", "snippets", "tests/contradictions")
 TOP_FILES = ("pyproject.toml", "requirements.lock", "mkdocs.yml")
+# What a build and the tests need besides: the whole of docs/ (assets, errata.yml,
+# the notebook), the theme, the test modules, and the caches. The interpreters
+# the matrix pages measure (.cache/pythons) are linked, not copied: nothing writes
+# there once they exist.
+BUILD = ("docs", "overrides", "tests")
+CACHES = ("experiments", "charts", "mkdocs-jupyter")
+LINKED = ("pythons",)
+IGNORE = shutil.ignore_patterns("__pycache__", ".pytest_cache")
 
 
-def copy_project(dest: Path) -> Path:
-    for folder in COPIED:
-        shutil.copytree(
-            ROOT / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__")
-        )
-    (dest / "docs").mkdir()
+def copy_sources(dest: Path) -> Path:
+    """Enough of the project to scaffold and lint: sources and the pages' text."""
+    for folder in SOURCES:
+        shutil.copytree(ROOT / folder, dest / folder, ignore=IGNORE, dirs_exist_ok=True)
+    (dest / "docs").mkdir(exist_ok=True)
     for page in (ROOT / "docs").glob("*.md"):
         shutil.copy(page, dest / "docs" / page.name)
     for name in TOP_FILES:
         shutil.copy(ROOT / name, dest / name)
+    return dest
+
+
+def copy_project(dest: Path) -> Path:
+    """Enough of the project to build the site and run its tests, cache included."""
+    for folder in BUILD:
+        shutil.copytree(ROOT / folder, dest / folder, ignore=IGNORE)
+    copy_sources(dest)
+    for name in CACHES:
+        if (ROOT / ".cache" / name).is_dir():
+            shutil.copytree(ROOT / ".cache" / name, dest / ".cache" / name)
+    for name in LINKED:
+        if (ROOT / ".cache" / name).is_dir():
+            (dest / ".cache" / name).symlink_to(ROOT / ".cache" / name)
     return dest
 
 
@@ -55,15 +79,20 @@ def env_for(project: Path) -> dict[str, str]:
     }
 
 
-def measured_new(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def in_copy(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python ARGS`` run in the copy, as a contributor would there."""
     return subprocess.run(
-        [sys.executable, "-m", "measured", "new", *args],
+        [sys.executable, *args],
         cwd=project,
         env=env_for(project),
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=300,
     )
+
+
+def measured_new(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return in_copy(project, "-m", "measured", "new", *args)
 
 
 def ruff(project: Path, *paths: Path) -> None:
@@ -81,8 +110,9 @@ def ruff(project: Path, *paths: Path) -> None:
 def snapshot(root: Path) -> dict[str, str]:
     return {
         str(p.relative_to(root)): p.read_text()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
+        for folder in (*SOURCES, "docs")
+        for p in sorted((root / folder).rglob("*"))
+        if p.is_file() and p.suffix in (".py", ".md") and "__pycache__" not in p.parts
     }
 
 
@@ -93,54 +123,26 @@ class Scaffolded:
     created: set[str]
     stdout: str
     build: Build
+    tests: str  # the copy's test_shapes.py and test_claims.py, -k EXPERIMENT, -v
     judged: dict
 
 
-SITE_CONFIG = """\
-site_name: new experiment
-strict: true
-docs_dir: scaffolded-page
-hooks:
-  - measured/web/hooks.py
-plugins:
-  - markdown-exec
-markdown_extensions:
-  - admonition
-  - pymdownx.snippets:
-      base_path: ["."]
-      check_paths: true
-  - pymdownx.superfences:
-      custom_fences:
-        - name: measured
-          class: measured
-          format: !!python/name:measured.web.directives.fence
-  - pymdownx.tabbed:
-      alternate_style: true
-"""
-
-# Run in the copy: its registry, shapes and contradictions judge its results file.
-JUDGE = """\
-import json, sys
-from contradictions import CONTRADICTIONS
+# Run in the copy: what its registry, snippets and shapes hold, and how
+# `python -m measured check` judges the new entry of the results file.
+JUDGE = """import json, sys
 from measured import claims
 from measured.cli import check
 from measured.run import project, shapes
-from measured.web import results
 
 name = sys.argv[1]
 data = json.load(open(sys.argv[2]))
 entry = next(e for e in data["experiments"] if e["experiment"] == name)
-evidence = claims.Evidence.of(entry["runs"])
-(check_,) = claims.for_experiment(name)
-made = CONTRADICTIONS[check_.__name__].make(evidence)
-shape = shapes.all_shapes()[name]
 print(json.dumps({
     "registered": [r.name for r in claims.registered() if r.experiment == name],
     "snippets": sorted(p.stem for p in project.snippets_dir().glob("*.py")),
+    "shapes": sorted(shapes.all_shapes()),
+    "pages": entry["pages"],
     "verdicts": {c["claim"]: [c["verdict"], c["reason"]] for c in entry["claims"]},
-    "contradicted": check_(made).holds,
-    "misfits": shapes.problems(entry["runs"][0]["result"], shape)
-    + shapes.problems(made.runs[0].result, shape),
     "check": [l.verdict for l in check.judge_entry(entry, publish=False) if l.failed],
 }))
 """
@@ -148,6 +150,7 @@ print(json.dumps({
 
 @pytest.fixture(scope="module")
 def scaffolded(tmp_path_factory: pytest.TempPathFactory) -> Scaffolded:
+    started = time.monotonic()
     base = tmp_path_factory.mktemp("new")
     project = copy_project(base / "project")
     before = snapshot(project)
@@ -157,28 +160,36 @@ def scaffolded(tmp_path_factory: pytest.TempPathFactory) -> Scaffolded:
     changed = {p: t for p, t in after.items() if before.get(p) != t}
     created = set(after) - set(before)
 
-    # The appended section, on a page of its own, built strictly.
-    section = changed[f"docs/{PAGE}.md"].removeprefix(before[f"docs/{PAGE}.md"])
-    pages = project / "scaffolded-page"
-    pages.mkdir()
-    (pages / "index.md").write_text("# Home\n")
-    (pages / f"{PAGE}.md").write_text(f"# {PAGE}\n{section}")
-    (project / "mkdocs-new.yml").write_text(SITE_CONFIG)
     build = mkdocs_build(
-        base / "site", config=project / "mkdocs-new.yml", env=env_for(project)
+        base / "site", config=project / "mkdocs.yml", env=env_for(project)
     )
     assert build.returncode == 0, build.log[-5000:]
-    judge = subprocess.run(
-        [sys.executable, "-c", JUDGE, EXPERIMENT, str(base / "site" / "results.json")],
-        cwd=project,
-        env=env_for(project),
-        capture_output=True,
-        text=True,
-        timeout=60,
+    tests = in_copy(
+        project,
+        "-m",
+        "pytest",
+        "-v",
+        "-p",
+        "no:cacheprovider",
+        "tests/test_shapes.py",
+        "tests/test_claims.py",
+        "-k",
+        EXPERIMENT,
     )
+    assert tests.returncode == 0, tests.stdout[-5000:] + tests.stderr[-2000:]
+    judge = in_copy(project, "-c", JUDGE, EXPERIMENT, str(base / "site/results.json"))
     assert judge.returncode == 0, judge.stderr[-3000:]
+    REPORT.append(
+        f"measured new, scaffold + build + tests: {time.monotonic() - started:.1f} s"
+    )
     return Scaffolded(
-        project, changed, created, proc.stdout, build, json.loads(judge.stdout)
+        project,
+        changed,
+        created,
+        proc.stdout,
+        build,
+        tests.stdout,
+        json.loads(judge.stdout),
     )
 
 
@@ -217,46 +228,72 @@ def test_the_snippet_follows_the_reference(scaffolded: Scaffolded) -> None:
         assert piece in source
 
 
-def test_the_build_runs_it_and_publishes_it(scaffolded: Scaffolded) -> None:
-    assert re.search(r"experiments: 1 executed", scaffolded.build.log)
+def test_the_strict_build_runs_it_and_publishes_it(scaffolded: Scaffolded) -> None:
+    """The whole site builds strictly; only the new experiment runs."""
+    assert re.search(r"experiments: 1 executed, \d+ from cache", scaffolded.build.log)
     html = (scaffolded.build.site / PAGE / "index.html").read_text()
-    assert "measured-provenance" in html
-    assert f"snippets/{EXPERIMENT}.py" in html  # the Source tab
+    section = html[html.index(f'id="{EXPERIMENT.replace("_", "-")}"') :]
+    assert f"snippets/{EXPERIMENT}.py" in section  # the Source tab
+    assert "measured-provenance" in section  # the Output tab's provenance line
+    verdict = scaffolded.judged["verdicts"][new.Names(EXPERIMENT).claim]
+    if verdict[0] == "holds":
+        assert "faster in 4 threads" in section  # the verdicts directive
     data = json.loads((scaffolded.build.site / "results.json").read_text())
-    assert [e["experiment"] for e in data["experiments"]] == [EXPERIMENT]
+    assert EXPERIMENT in {e["experiment"] for e in data["experiments"]}
+    assert scaffolded.judged["pages"] == [f"{PAGE}.md"], scaffolded.judged["pages"]
 
 
-def test_the_new_claim_holds_or_says_why_not_and_can_fail(
-    scaffolded: Scaffolded,
-) -> None:
-    judged = scaffolded.judged
+def test_the_new_claim_holds_or_says_why_not(scaffolded: Scaffolded) -> None:
     claim = new.Names(EXPERIMENT).claim
-    assert judged["registered"] == [claim]
-    verdict, reason = judged["verdicts"][claim]
-    assert verdict == "holds" or (verdict == "not shown" and reason), judged
-    assert judged["contradicted"] is False, "the contradiction must make it miss"
-    assert judged["misfits"] == [], "results and contradictions keep the shape"
-    assert judged["check"] == [], "python -m measured check accepts the entry"
+    verdict, reason = scaffolded.judged["verdicts"][claim]
+    assert verdict == "holds" or (verdict == "not shown" and reason), verdict
+    assert scaffolded.judged["check"] == [], "python -m measured check accepts it"
 
 
 def test_the_tests_find_it_without_being_told(scaffolded: Scaffolded) -> None:
-    """The registry, the snippets folder and SHAPES are what the tests walk."""
-    assert EXPERIMENT in scaffolded.judged["snippets"]
-    assert scaffolded.judged["registered"]
+    """The real shape and claim tests, run in the copy and filtered by the name,
+    judge the new experiment: they walk the registry, snippets/ and SHAPES."""
+    judged = scaffolded.judged
+    claim = new.Names(EXPERIMENT).claim
+    assert judged["registered"] == [claim]
+    assert EXPERIMENT in judged["snippets"] and EXPERIMENT in judged["shapes"]
+    ran = re.findall(r"^(tests/\S+)::(\w+)\[([^\]]+)\] (\w+)", scaffolded.tests, re.M)
+    seen = {(path, test) for path, test, param, _ in ran if EXPERIMENT in param}
+    for expected in (
+        ("tests/test_shapes.py", "test_every_run_fits_its_shape"),
+        ("tests/test_shapes.py", "test_contradicting_inputs_keep_the_shape"),
+        ("tests/test_claims.py", "test_registered_claim_holds"),
+        ("tests/test_claims.py", "test_contradicting_input_makes_the_claim_miss"),
+        ("tests/test_claims.py", "test_no_claim_is_false_on_one_core"),
+        ("tests/test_claims.py", "test_no_timed_verdict_rests_on_a_busy_machine"),
+    ):
+        assert expected in seen, f"{expected} did not judge {EXPERIMENT}"
+    outcomes = {(path, test, param): outcome for path, test, param, outcome in ran}
+    assert (
+        outcomes[
+            (
+                "tests/test_claims.py",
+                "test_contradicting_input_makes_the_claim_miss",
+                claim,
+            )
+        ]
+        == "PASSED"
+    ), "the contradiction makes the claim miss"
+    assert "FAILED" not in {outcome for *_, outcome in ran}
 
 
 def test_a_second_scaffold_of_the_same_name_is_refused(scaffolded: Scaffolded) -> None:
     before = snapshot(scaffolded.project)
     proc = measured_new(scaffolded.project, EXPERIMENT, "--page", PAGE)
     assert proc.returncode == 2
-    assert proc.stderr.count("\n") == 1 and "exists" in proc.stderr
+    assert proc.stderr.count("\n") == 1 and "exists" in proc.stderr, proc.stderr
     assert snapshot(scaffolded.project) == before
 
 
 def test_every_part_gets_lint_clean_code(tmp_path: Path) -> None:
     """One page of each part of the guide, with the longest name allowed: imports
     merged or added in isort's order, SHAPES extended, lines within the limit."""
-    project = copy_project(tmp_path / "project")
+    project = copy_sources(tmp_path / "project")
     pages = sorted(p.stem for p in (ROOT / "docs").glob("*.md"))
     written: set[Path] = set()
     for part in new.parts(project):
