@@ -576,7 +576,13 @@ verdicts ${experiment} ${claim}
 """)
 
 
-def _header(experiment: str, width: int = 84) -> str:
+_HEADER = re.compile(r"^# --- \w+ -+$", re.M)
+
+
+def _header(experiment: str, source: str) -> str:
+    """A section header as wide as the module's others (84 if it has none)."""
+    widths = Counter(len(line) for line in _HEADER.findall(source))
+    width = widths.most_common(1)[0][0] if widths else 84
     head = f"# --- {experiment} "
     return head + "-" * max(3, width - len(head))
 
@@ -606,7 +612,6 @@ def plan(root: Path, experiment: str, page: str) -> Plan:
         "claim": names.claim,
         "margin": names.margin,
         "contradiction": names.contradiction,
-        "header": _header(experiment),
     }
     snippet = root / "snippets" / f"{experiment}.py"
 
@@ -622,14 +627,16 @@ def plan(root: Path, experiment: str, page: str) -> Plan:
         ["Claim", "Evidence", "Figure", "claim", "judged"],
     )
     claims = with_imports(claims, f"measured.run.shapes.{target.part}", [names.shape])
-    claims = appended(claims, CLAIM.substitute(fields))
+    header = _header(experiment, claims)
+    claims = appended(claims, CLAIM.substitute(fields, header=header))
 
     tests = target.contradictions.read_text()
     tests = with_imports(tests, "measured.claims", ["Evidence"])
     tests = with_imports(tests, "measured.run.shapes.common", ["RoundsRecord"])
     tests = with_imports(tests, f"measured.run.shapes.{target.part}", [names.shape])
     tests = with_imports(tests, ".", ["contradicts", "like", "set_samples"])
-    tests = appended(tests, CONTRADICTION.substitute(fields))
+    header = _header(experiment, tests)
+    tests = appended(tests, CONTRADICTION.substitute(fields, header=header))
 
     page_text = target.page.read_text()
     page_text = f"{page_text.rstrip()}\n\n{SECTION.substitute(fields)}"
