@@ -3,12 +3,14 @@ and can fail, in a scratch copy of the project.
 
 The copy holds the project without its history: ``measured/``, ``snippets/``,
 ``docs/``, ``tests/``, the theme overrides, the lint, lock and site files, and the
-experiment cache (so the 35 existing experiments come from it and only the new one
+experiment cache, filled by the session's build of the real site first (so the
+existing experiments come from it, even from an empty cache, and only the new one
 runs). The command runs there with the copy first on ``PYTHONPATH``; then the whole
 site is built strictly, the real shape and claim tests run in the copy filtered to
 the new experiment (they find it by walking the registry, ``snippets/`` and
 ``SHAPES``), and ``python -m measured check``'s judgement accepts its entry of
-``results.json``. Nothing in the real checkout is written.
+``results.json``. Nothing in the real checkout is written. The tests that use
+that copy are marked ``build``; the refusals and the lint of every part are not.
 """
 
 from __future__ import annotations
@@ -149,7 +151,10 @@ print(json.dumps({
 
 
 @pytest.fixture(scope="module")
-def scaffolded(tmp_path_factory: pytest.TempPathFactory) -> Scaffolded:
+def scaffolded(
+    tmp_path_factory: pytest.TempPathFactory, site_build: Build
+) -> Scaffolded:
+    # site_build: the real site's session build has filled the cache we copy.
     started = time.monotonic()
     base = tmp_path_factory.mktemp("new")
     project = copy_project(base / "project")
@@ -204,6 +209,7 @@ def _expected_files() -> set[str]:
     }
 
 
+@pytest.mark.build
 def test_the_scaffold_writes_five_files_and_says_which(scaffolded: Scaffolded) -> None:
     assert set(scaffolded.changed) == _expected_files()
     assert scaffolded.created == {f"snippets/{EXPERIMENT}.py"}
@@ -211,10 +217,12 @@ def test_the_scaffold_writes_five_files_and_says_which(scaffolded: Scaffolded) -
         assert path in scaffolded.stdout
 
 
+@pytest.mark.build
 def test_what_it_writes_passes_ruff(scaffolded: Scaffolded) -> None:
     ruff(scaffolded.project, *(scaffolded.project / p for p in scaffolded.changed))
 
 
+@pytest.mark.build
 def test_the_snippet_follows_the_reference(scaffolded: Scaffolded) -> None:
     source = scaffolded.changed[f"snippets/{EXPERIMENT}.py"]
     for piece in (
@@ -228,6 +236,7 @@ def test_the_snippet_follows_the_reference(scaffolded: Scaffolded) -> None:
         assert piece in source
 
 
+@pytest.mark.build
 def test_the_strict_build_runs_it_and_publishes_it(scaffolded: Scaffolded) -> None:
     """The whole site builds strictly; only the new experiment runs."""
     assert re.search(r"experiments: 1 executed, \d+ from cache", scaffolded.build.log)
@@ -243,6 +252,7 @@ def test_the_strict_build_runs_it_and_publishes_it(scaffolded: Scaffolded) -> No
     assert scaffolded.judged["pages"] == [f"{PAGE}.md"], scaffolded.judged["pages"]
 
 
+@pytest.mark.build
 def test_the_new_claim_holds_or_says_why_not(scaffolded: Scaffolded) -> None:
     claim = new.Names(EXPERIMENT).claim
     verdict, reason = scaffolded.judged["verdicts"][claim]
@@ -250,6 +260,7 @@ def test_the_new_claim_holds_or_says_why_not(scaffolded: Scaffolded) -> None:
     assert scaffolded.judged["check"] == [], "python -m measured check accepts it"
 
 
+@pytest.mark.build
 def test_the_tests_find_it_without_being_told(scaffolded: Scaffolded) -> None:
     """The real shape and claim tests, run in the copy and filtered by the name,
     judge the new experiment: they walk the registry, snippets/ and SHAPES."""
@@ -275,6 +286,7 @@ def test_the_tests_find_it_without_being_told(scaffolded: Scaffolded) -> None:
     assert {outcome for *_, outcome in about} <= {"PASSED", "SKIPPED"}
 
 
+@pytest.mark.build
 def test_a_second_scaffold_of_the_same_name_is_refused(scaffolded: Scaffolded) -> None:
     before = snapshot(scaffolded.project)
     proc = measured_new(scaffolded.project, EXPERIMENT, "--page", PAGE)
@@ -373,6 +385,7 @@ def test_contributing_names_the_command_as_it_is() -> None:
     assert parser_help.returncode == 0 and "--page" in parser_help.stdout
 
 
+@pytest.mark.build
 def test_contributing_lists_the_files_the_scaffold_writes(
     scaffolded: Scaffolded,
 ) -> None:
