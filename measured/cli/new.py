@@ -388,7 +388,8 @@ def _shapes_dict(path: Path) -> ast.Dict:
 
 
 def with_shape(source: str, names: Names, shape: str) -> str:
-    """``source`` with the ``shape`` class before ``SHAPES`` and its entry in it."""
+    """``source`` with the ``shape`` class before ``SHAPES`` and its entry in it
+    (under a section header when the module's shapes have them)."""
     found = _shapes_assign(ast.parse(source))
     if found is None:
         raise Refused("no `SHAPES = {...}` dict to add the shape to")
@@ -419,6 +420,8 @@ def with_shape(source: str, names: Names, shape: str) -> str:
         start -= 1
     before = "\n".join(lines[:start]).rstrip("\n")
     after = "\n".join(lines[start:])
+    if _HEADER.search(source):
+        shape = f"{_header(names.experiment, source)}\n\n\n{shape.strip()}"
     return f"{before}\n\n\n{shape.strip()}\n\n\n{after}\n"
 
 
@@ -659,7 +662,9 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "new",
         help="scaffold an experiment: snippet, shape, claim, contradiction, page",
-        description=__doc__.split("\n\n")[0],
+        description="Scaffold an experiment: its snippet, result shape, claim, "
+        "contradicting input and a section of its page, all lint-clean and judged by "
+        "the build (see CONTRIBUTING.md, 'Add an experiment').",
     )
     parser.add_argument("name", help="the experiment's name, e.g. queue_handoff")
     parser.add_argument(
