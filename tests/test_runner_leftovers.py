@@ -72,7 +72,9 @@ PROCESSES = """\
         [sys.executable, "-c", SLEEP], start_new_session=True, **quiet
     )
     server = subprocess.Popen(
-        [sys.executable, "-c", LISTEN], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        [sys.executable, "-c", LISTEN],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     port = int(server.stdout.readline())
     server.stdout.close()
