@@ -60,12 +60,20 @@ def test_no_error_text_from_a_snippet(site_build: Build) -> None:
         assert not re.search(r"\b\w+Error:", html), page
 
 
+WARM = re.compile(r"experiments: 0 executed, [1-9]\d* from cache")
+
+
 def test_warm_rebuild_runs_no_experiment(site_build: Build, tmp_path: Path) -> None:
+    """A second build with nothing changed runs no experiment.
+
+    Right after `make build` the session build is that second build, and its log
+    shows it; only when the session build had to measure does this build again.
+    """
+    if WARM.search(site_build.log):
+        return
     again = mkdocs_build(tmp_path / "site")
     assert again.returncode == 0, again.log[-3000:]
-    assert re.search(r"experiments: 0 executed, [1-9]\d* from cache", again.log), (
-        again.log[-3000:]
-    )
+    assert WARM.search(again.log), again.log[-3000:]
 
 
 class AssetLinks(HTMLParser):
