@@ -15,9 +15,19 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from typing import Any
+from typing import TYPE_CHECKING
 
 from measured.run import measure
+
+if TYPE_CHECKING:  # the result's declared shape, for type checkers only
+    from measured.run.shapes.coordination import (
+        AsyncioBasics,
+        AsyncSemaphorePart,
+        AsyncTimeoutPart,
+        GatherPart,
+        OneThread,
+        TaskGroupPart,
+    )
 
 TIMEOUT = 60
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 is a 96 % CI
@@ -37,7 +47,7 @@ async def nap() -> None:
     await asyncio.sleep(NAP)  # stand-in for waiting on a socket
 
 
-async def one_thread() -> dict[str, Any]:
+async def one_thread() -> OneThread:
     places = await asyncio.gather(*(where_am_i() for _ in range(TASKS)))
     return {
         "tasks": TASKS,
@@ -52,7 +62,7 @@ async def fail_soon() -> None:
     raise ConnectionError("upstream closed the connection")
 
 
-async def task_group() -> dict[str, Any]:
+async def task_group() -> TaskGroupPart:
     siblings: list[asyncio.Task[None]] = []
     caught = ""
     try:
@@ -77,7 +87,7 @@ async def timeout() -> str:
         return type(error).__name__
 
 
-async def bounded() -> dict[str, Any]:
+async def bounded() -> AsyncSemaphorePart:
     slots = asyncio.Semaphore(LIMIT)
     inside, peak = 0, 0
 
@@ -94,8 +104,7 @@ async def bounded() -> dict[str, Any]:
 
 
 def main() -> None:
-    result: dict[str, Any] = {"experiment": "asyncio_basics"}
-    result["one_thread"] = o = asyncio.run(one_thread())
+    o = asyncio.run(one_thread())
     print(
         f"{o['tasks']:,} coroutines ran in {o['processes']} process and "
         f"{o['threads']} thread ({o['threads_alive']} thread alive in the program)"
@@ -114,7 +123,7 @@ def main() -> None:
         },
         rounds=ROUNDS,
     )
-    result["gather"] = {"tasks": TASKS, "nap": NAP, "rounds": rounds.to_dict()}
+    gathered: GatherPart = {"tasks": TASKS, "nap": NAP, "rounds": rounds.to_dict()}
     took, one = rounds.timing("gather"), rounds.timing("one wait")
     print(
         f"gather: {TASKS:,} coroutines each waiting {NAP} s took "
@@ -122,7 +131,7 @@ def main() -> None:
         f"{one.estimate:.3f} s (medians of {took.n} rounds)"
     )
 
-    result["task_group"] = g = asyncio.run(task_group())
+    g = asyncio.run(task_group())
     print(
         f"TaskGroup: caught {g['caught']}; {g['siblings_cancelled']} of "
         f"{g['siblings']} sibling tasks were cancelled"
@@ -134,7 +143,7 @@ def main() -> None:
         rounds=ROUNDS,
         warmup=0,  # each round is the same fresh asyncio.run: one outcome per round
     )
-    result["timeout"] = {
+    timed_out: AsyncTimeoutPart = {
         "deadline": DEADLINE,
         "outcomes": outcomes,
         "rounds": cutoff.to_dict(),
@@ -146,11 +155,19 @@ def main() -> None:
         f"(median of {after.n} rounds)"
     )
 
-    result["semaphore"] = s = asyncio.run(bounded())
+    s = asyncio.run(bounded())
     print(
         f"Semaphore({s['limit']}): {s['tasks']} coroutines, at most "
         f"{s['peak']} inside at once"
     )
+    result: AsyncioBasics = {
+        "experiment": "asyncio_basics",
+        "one_thread": o,
+        "gather": gathered,
+        "task_group": g,
+        "timeout": timed_out,
+        "semaphore": s,
+    }
     measure.emit(result)
 
 

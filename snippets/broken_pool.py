@@ -14,9 +14,12 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from measured.run import measure
+
+if TYPE_CHECKING:  # the result's declared shape, for type checkers only
+    from measured.run.shapes.coordination import AfterCrash, AfterException, BrokenPool
 
 TIMEOUT = 60
 
@@ -49,19 +52,18 @@ def submit_or_refusal(pool: ProcessPoolExecutor, n: int) -> Any:
 
 
 def main() -> None:
-    result: dict[str, Any] = {"experiment": "broken_pool"}
     with ProcessPoolExecutor(2) as pool:
         raised = pool.submit(fail, 1)
         after_raise = pool.submit(slow_square, 3)
-        result["after_exception"] = {
+        after_exception: AfterException = {
             "raising_task": outcome(raised),
             "next_task": outcome(after_raise),
             "next_result": after_raise.result(),
         }
     print(
-        f"a task raised: its future -> {result['after_exception']['raising_task']}; "
-        f"the next task -> {result['after_exception']['next_task']} "
-        f"({result['after_exception']['next_result']}): the pool carries on"
+        f"a task raised: its future -> {after_exception['raising_task']}; "
+        f"the next task -> {after_exception['next_task']} "
+        f"({after_exception['next_result']}): the pool carries on"
     )
 
     pool = ProcessPoolExecutor(2)
@@ -80,7 +82,7 @@ def main() -> None:
             refused = type(error).__name__
     finally:
         pool.shutdown(wait=True)
-    result["after_crash"] = {
+    after_crash: AfterCrash = {
         "crashed_task": outcome(crashed),
         "message": message,
         "pending_tasks": states,
@@ -93,8 +95,13 @@ def main() -> None:
 
     with ProcessPoolExecutor(2) as fresh:
         again = fresh.submit(slow_square, 7).result()
-    result["new_pool"] = {"result": again}
     print(f"a new pool works: slow_square(7) -> {again}")
+    result: BrokenPool = {
+        "experiment": "broken_pool",
+        "after_exception": after_exception,
+        "after_crash": after_crash,
+        "new_pool": {"result": again},
+    }
     measure.emit(result)
 
 

@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING
 
 from measured.run import measure
 
-if TYPE_CHECKING:  # imported for real in main(): importing this file stays cheap
+if TYPE_CHECKING:  # dask is imported for real in main(); the shape is for types only
     from dask.distributed import Client
+
+    from measured.run.shapes.modern import DaskVsPool
 
 TIMEOUT = 120  # seconds
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
@@ -191,24 +193,23 @@ def main() -> None:
         each = small.timing(kind).estimate / tiny_per_timing[kind]
         print(f"  {name:<20} {each * 1e6:8.0f} µs")
     print(f"worker processes left after shutdown: {len(left_behind)} of {len(started)}")
-    measure.emit(
-        {
-            "experiment": "dask_vs_pool",
-            "cores": cores,
-            "headline_workers": workers,
-            "tasks": tasks,
-            "size": SIZE,
-            "tiny_tasks": TINY_TASKS,
-            "tiny_per_timing": tiny_per_timing,
-            "settle_seconds": SETTLE,
-            "cluster_start_seconds": cluster_start,
-            "shutdown_seconds": shutdown,
-            "cpu": cpu.to_dict(),
-            "tiny": small.to_dict(),
-            "started_pids": started,
-            "left_behind": left_behind,
-        }
-    )
+    result: DaskVsPool = {
+        "experiment": "dask_vs_pool",
+        "cores": cores,
+        "headline_workers": workers,
+        "tasks": tasks,
+        "size": SIZE,
+        "tiny_tasks": TINY_TASKS,
+        "tiny_per_timing": tiny_per_timing,
+        "settle_seconds": SETTLE,
+        "cluster_start_seconds": cluster_start,
+        "shutdown_seconds": shutdown,
+        "cpu": cpu.to_dict(),
+        "tiny": small.to_dict(),
+        "started_pids": started,
+        "left_behind": left_behind,
+    }
+    measure.emit(result)
 
 
 if __name__ == "__main__":

@@ -13,8 +13,12 @@ from __future__ import annotations
 import importlib.util
 import multiprocessing
 import threading
+from typing import TYPE_CHECKING
 
 from measured.run import measure
+
+if TYPE_CHECKING:  # the result's declared shape, for type checkers only
+    from measured.run.shapes.errata_facts import ErrataFacts
 
 PRIMITIVES = ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Event", "Condition")
 PRIMITIVES += ("Barrier",)
@@ -55,15 +59,14 @@ def main() -> None:
     print(f"only on Process: {', '.join(sorted(set(process_api) - set(thread_api)))}")
     print(f"primitives in both modules: {', '.join(primitives)}")
     print(f"concurrency tools in this standard library: {', '.join(tools)}")
-    measure.emit(
-        {
-            "experiment": "errata_facts",
-            "thread_api": thread_api,
-            "process_api": process_api,
-            "primitives_in_both": primitives,
-            "stdlib_tools": tools,
-        }
-    )
+    result: ErrataFacts = {
+        "experiment": "errata_facts",
+        "thread_api": thread_api,
+        "process_api": process_api,
+        "primitives_in_both": primitives,
+        "stdlib_tools": tools,
+    }
+    measure.emit(result)
 
 
 if __name__ == "__main__":

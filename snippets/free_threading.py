@@ -22,8 +22,12 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
 from measured.run import measure
+
+if TYPE_CHECKING:  # the result's declared shape, for type checkers only
+    from measured.run.shapes.modern import FreeThreading, GilControls
 
 TIMEOUT = 90  # seconds
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
@@ -115,7 +119,7 @@ def child(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def gil_controls() -> dict[str, object]:
+def gil_controls() -> GilControls:
     """What switches the GIL back on in a free-threaded build (child processes).
 
     Each child prints what ``sys._is_gil_enabled()`` said: the observations, kept
@@ -206,25 +210,24 @@ def main() -> None:
             )
         else:
             print(f"{LEGACY_EXTENSION} is not part of this build")
-    measure.emit(
-        {
-            "experiment": "free_threading",
-            "tasks": tasks,
-            "size": SIZE,
-            "cores": cores,
-            "workers": counts,
-            "headline_workers": workers,
-            "cpu": cpu.to_dict(),
-            "race": {
-                "threads": RACE_THREADS,
-                "rounds": RACE_ROUNDS,
-                "expected": expected_count,
-                **race,
-            },
-            "gil_controls": controls,
-            "legacy_extension": LEGACY_EXTENSION,
-        }
-    )
+    result: FreeThreading = {
+        "experiment": "free_threading",
+        "tasks": tasks,
+        "size": SIZE,
+        "cores": cores,
+        "workers": counts,
+        "headline_workers": workers,
+        "cpu": cpu.to_dict(),
+        "race": {
+            "threads": RACE_THREADS,
+            "rounds": RACE_ROUNDS,
+            "expected": expected_count,
+            **race,
+        },
+        "gil_controls": controls,
+        "legacy_extension": LEGACY_EXTENSION,
+    }
+    measure.emit(result)
 
 
 if __name__ == "__main__":

@@ -23,9 +23,20 @@ from concurrent.futures import (
 )
 from concurrent.futures import TimeoutError as FuturesTimeout
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 
 from measured.run import measure
+
+if TYPE_CHECKING:  # the result's declared shape, for type checkers only
+    from measured.run.shapes.coordination import (
+        CancelPart,
+        ExceptionsPart,
+        FuturesApi,
+        InitializerPart,
+        Orders,
+        TimeoutPart,
+        WaitPart,
+    )
 
 TIMEOUT = 90
 ROUNDS = 9  # start-method rounds, fixed in advance: [2nd, 8th] of 9 is a 96 % CI
@@ -54,7 +65,7 @@ def who_am_i(_: int) -> tuple[int, str, int]:
     return os.getpid(), SETTINGS.get("config", "unset"), INIT_CALLS
 
 
-def orders() -> dict[str, list[float]]:
+def orders() -> Orders:
     with ThreadPoolExecutor(len(DELAYS)) as pool:
         mapped = list(pool.map(nap, DELAYS))
         futures = [pool.submit(nap, d) for d in DELAYS]
@@ -62,7 +73,7 @@ def orders() -> dict[str, list[float]]:
     return {"submitted": list(DELAYS), "map": mapped, "as_completed": completed}
 
 
-def wait_first() -> dict[str, Any]:
+def wait_first() -> WaitPart:
     with ThreadPoolExecutor(len(DELAYS)) as pool:
         futures = [pool.submit(nap, d) for d in DELAYS]
         start = time.perf_counter()
@@ -71,7 +82,7 @@ def wait_first() -> dict[str, Any]:
     return {"done": len(done), "pending": len(pending), "waited_ms": waited * 1000}
 
 
-def timeouts() -> dict[str, Any]:
+def timeouts() -> TimeoutPart:
     with ThreadPoolExecutor(1) as pool:
         future = pool.submit(nap, 0.3)
         raised = ""
@@ -91,7 +102,7 @@ def timeouts() -> dict[str, Any]:
     }
 
 
-def cancelling() -> dict[str, Any]:
+def cancelling() -> CancelPart:
     with ThreadPoolExecutor(1) as pool:  # one worker: later tasks wait in the queue
         futures = [pool.submit(nap, 0.05) for _ in range(4)]
         time.sleep(0.01)  # let the first task start
@@ -120,7 +131,7 @@ def worker_frames(remote: str) -> list[str]:
     return [line.replace(os.path.dirname(__file__) + os.sep, "") for line in frame]
 
 
-def exceptions() -> dict[str, Any]:
+def exceptions() -> ExceptionsPart:
     rows = ["1", "2", "three", "4"]
     with ProcessPoolExecutor(2) as pool:
         futures = [pool.submit(parse_row, row) for row in rows]
@@ -142,7 +153,7 @@ def exceptions() -> dict[str, Any]:
     }
 
 
-def initializer() -> dict[str, Any]:
+def initializer() -> InitializerPart:
     with ProcessPoolExecutor(
         2, initializer=init_worker, initargs=("db=orders.sqlite",)
     ) as pool:
@@ -175,31 +186,30 @@ def start_methods() -> measure.Rounds:
 
 
 def main() -> None:
-    result: dict[str, Any] = {"experiment": "futures_api"}
     with ThreadPoolExecutor(2) as pool:
         future = pool.submit(pow, 2, 10)
-        result["submit"] = future.result()
-    print(f"submit(pow, 2, 10).result() -> {result['submit']}")
+        submitted = future.result()
+    print(f"submit(pow, 2, 10).result() -> {submitted}")
 
-    result["orders"] = o = orders()
+    o = orders()
     print(f"submitted delays   {o['submitted']}")
     print(f"map yields         {o['map']}  (input order)")
     print(f"as_completed yields {o['as_completed']}  (completion order)")
 
-    result["wait"] = w = wait_first()
+    w = wait_first()
     print(
         f"wait(FIRST_COMPLETED) returned after {w['waited_ms']:.0f} ms with "
         f"{w['done']} done, {w['pending']} pending"
     )
 
-    result["timeout"] = t = timeouts()
+    t = timeouts()
     print(
         f"result(timeout=0.05) on a 0.3 s task raised {t['raised']} after "
         f"{t['after_ms']:.0f} ms; task still running: {t['still_running']}; "
         f"it later returned {t['result_later']}"
     )
 
-    result["cancel"] = c = cancelling()
+    c = cancelling()
     print(f"cancel() on 4 queued tasks, 1 worker: {c['cancel_returned']}")
     print(f"  final states: {c['states']}")
     print(
@@ -207,7 +217,7 @@ def main() -> None:
         f"{c['shutdown_cancelled']} cancelled, {c['shutdown_ran']} ran"
     )
 
-    result["exceptions"] = e = exceptions()
+    e = exceptions()
     print(f"a worker process raised: future.exception() -> {e['exception']}")
     print("  the worker's traceback travels back as __cause__; its last frame:")
     for line in e["remote_traceback_lines"]:
@@ -217,7 +227,7 @@ def main() -> None:
         f"{e['map_reraised']}; the other futures returned {e['other_results']}"
     )
 
-    result["initializer"] = i = initializer()
+    i = initializer()
     print(
         f"initializer: {i['tasks']} tasks ran in {i['workers_seen']} workers, "
         f"each saw config {i['configs']}, initializer calls per worker: "
@@ -225,14 +235,24 @@ def main() -> None:
     )
 
     rounds = start_methods()
-    result["start_methods"] = rounds.to_dict()
     for method in rounds.samples:
         took = rounds.timing(method)
         print(
             f"mp_context={method!r:<13} start a 1-worker pool, run one task, shut "
             f"down: {took.estimate * 1000:6.1f} ms (median of {took.n} rounds)"
         )
-    result["default_start_method"] = multiprocessing.get_start_method()
+    result: FuturesApi = {
+        "experiment": "futures_api",
+        "submit": submitted,
+        "orders": o,
+        "wait": w,
+        "timeout": t,
+        "cancel": c,
+        "exceptions": e,
+        "initializer": i,
+        "start_methods": rounds.to_dict(),
+        "default_start_method": multiprocessing.get_start_method(),
+    }
     measure.emit(result)
 
 

@@ -28,9 +28,12 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import ExitStack
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from measured.run import measure, stats
+
+if TYPE_CHECKING:  # the result's declared shape, for type checkers only
+    from measured.run.shapes.coordination import FuturesCompare
 
 TIMEOUT = 120
 KINDS = ("serial", "threads", "processes")
@@ -152,16 +155,15 @@ def main() -> None:
                 speedup = stats.ratio(result["rounds"], "serial", kind)
                 line += f"  speedup {speedup.text('x')}"
             print(line)
-    measure.emit(
-        {
-            "experiment": "futures_compare",
-            "cores": cores,
-            "headline_workers": workers,
-            "wait_seconds": WAIT_SECONDS,
-            "cpu_size": CPU_SIZE,
-            "workloads": results,
-        }
-    )
+    result: FuturesCompare = {
+        "experiment": "futures_compare",
+        "cores": cores,
+        "headline_workers": workers,
+        "wait_seconds": WAIT_SECONDS,
+        "cpu_size": CPU_SIZE,
+        "workloads": results,
+    }
+    measure.emit(result)
 
 
 if __name__ == "__main__":

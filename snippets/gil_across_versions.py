@@ -19,8 +19,12 @@ import sysconfig
 import threading
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from measured.run import measure
+
+if TYPE_CHECKING:  # the result's declared shape, for type checkers only
+    from measured.run.shapes.modern import GilAcrossVersions
 
 TIMEOUT = 90  # seconds
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
@@ -123,24 +127,23 @@ def main() -> None:
     per_process = starts.timing("process").estimate / process_starts
     print(f"start + join one thread  {per_thread * 1e3:8.3f} ms")
     print(f"start + join one process {per_process * 1e3:8.3f} ms ({start_method})")
-    measure.emit(
-        {
-            "experiment": "gil_across_versions",
-            "tasks": tasks,
-            "size": SIZE,
-            "cores": cores,
-            "workers": workers,
-            "headline_workers": workers,
-            "start_method": start_method,
-            "cpu": cpu.to_dict(),
-            "starts": starts.to_dict(),
-            "starts_per_batch": {"thread": THREAD_STARTS, "process": process_starts},
-            "start_settle_seconds": START_SETTLE,
-            # How this interpreter was built (./configure's arguments; None where
-            # there were none, as on Windows): its speed depends on them.
-            "config_args": sysconfig.get_config_var("CONFIG_ARGS"),
-        }
-    )
+    result: GilAcrossVersions = {
+        "experiment": "gil_across_versions",
+        "tasks": tasks,
+        "size": SIZE,
+        "cores": cores,
+        "workers": workers,
+        "headline_workers": workers,
+        "start_method": start_method,
+        "cpu": cpu.to_dict(),
+        "starts": starts.to_dict(),
+        "starts_per_batch": {"thread": THREAD_STARTS, "process": process_starts},
+        "start_settle_seconds": START_SETTLE,
+        # How this interpreter was built (./configure's arguments; None where
+        # there were none, as on Windows): its speed depends on them.
+        "config_args": sysconfig.get_config_var("CONFIG_ARGS"),
+    }
+    measure.emit(result)
 
 
 if __name__ == "__main__":

@@ -19,8 +19,12 @@ import sys
 import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from measured.run import measure
+
+if TYPE_CHECKING:  # the result's declared shape, for type checkers only
+    from measured.run.shapes.part1 import GilRelease
 
 TIMEOUT = 120
 ROUNDS = 9  # timed rounds per kind of work, fixed in advance: [2nd, 8th] of 9 ratios
@@ -117,23 +121,22 @@ def main() -> None:
             f"{workers} threads {pooled.estimate * 1000:6.1f} ms   "
             f"speedup {gain.text('x')}"
         )
-    measure.emit(
-        {
-            "experiment": "gil_release",
-            "tasks": tasks,
-            "cores": cores,
-            "headline_workers": workers,
-            "switch_interval": sys.getswitchinterval(),
-            "sizes": {
-                "hashlib_bytes": HASH_BYTES,
-                "hashlib_passes": HASH_PASSES,
-                "zlib_bytes": ZLIB_BYTES,
-                "numpy_items": SORT_ITEMS,
-            },
-            "numpy": numpy.__version__ if numpy is not None else None,
-            "kinds": {kind: rounds.to_dict() for kind, rounds in records.items()},
-        }
-    )
+    result: GilRelease = {
+        "experiment": "gil_release",
+        "tasks": tasks,
+        "cores": cores,
+        "headline_workers": workers,
+        "switch_interval": sys.getswitchinterval(),
+        "sizes": {
+            "hashlib_bytes": HASH_BYTES,
+            "hashlib_passes": HASH_PASSES,
+            "zlib_bytes": ZLIB_BYTES,
+            "numpy_items": SORT_ITEMS,
+        },
+        "numpy": numpy.__version__ if numpy is not None else None,
+        "kinds": {kind: rounds.to_dict() for kind, rounds in records.items()},
+    }
+    measure.emit(result)
 
 
 if __name__ == "__main__":

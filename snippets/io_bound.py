@@ -37,10 +37,13 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from measured.run import measure, stats
 from measured.run.forksafe import settle_threads
+
+if TYPE_CHECKING:  # the result's declared shape, for type checkers only
+    from measured.run.shapes.part1 import IoBound
 
 TIMEOUT = 120
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
@@ -271,25 +274,24 @@ def main() -> None:
         f"\nserver on 127.0.0.1:{port} stopped; port closed: {closed}; "
         f"child processes left: {len(leftovers)}"
     )
-    measure.emit(
-        {
-            "experiment": "io_bound",
-            "wait": WAIT,
-            "counts": list(COUNTS),
-            "kinds": {work: list(kinds) for work, kinds in KINDS.items()},
-            "headline": HEADLINE,
-            "cores": cores,
-            "start_method": method,
-            "sleep": timed["sleep"],
-            "http": timed["http"],
-            "pool_start": start,
-            "pool_start_batch": POOL_START_BATCH,
-            "pool_start_workers": pool_workers,
-            "server": {"port": port, "pid": server.pid, "exitcode": server.exitcode},
-            "port_closed": closed,
-            "leftover_children": leftovers,
-        }
-    )
+    result: IoBound = {
+        "experiment": "io_bound",
+        "wait": WAIT,
+        "counts": list(COUNTS),
+        "kinds": {work: list(kinds) for work, kinds in KINDS.items()},
+        "headline": HEADLINE,
+        "cores": cores,
+        "start_method": method,
+        "sleep": timed["sleep"],
+        "http": timed["http"],
+        "pool_start": start,
+        "pool_start_batch": POOL_START_BATCH,
+        "pool_start_workers": pool_workers,
+        "server": {"port": port, "pid": server.pid, "exitcode": server.exitcode},
+        "port_closed": closed,
+        "leftover_children": leftovers,
+    }
+    measure.emit(result)
 
 
 if __name__ == "__main__":

@@ -39,9 +39,12 @@ import multiprocessing
 import os
 from multiprocessing import shared_memory
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from measured.run import measure, stats
+
+if TYPE_CHECKING:  # the result's declared shape, for type checkers only
+    from measured.run.shapes.coordination import IpcRow, IpcThroughput
 
 TIMEOUT = 90
 ROUNDS = 12  # timed rounds per payload size, fixed in advance: [3rd, 10th] of 12
@@ -211,7 +214,7 @@ CHANNELS = {
 }
 
 
-def measure_size(size: int, child_core: int | None) -> tuple[dict[str, Any], str]:
+def measure_size(size: int, child_core: int | None) -> tuple[IpcRow, str]:
     payload, counts = b"x" * size, MESSAGES[size]
     channels: dict[str, Any] = {}
     received: dict[str, list[int]] = {name: [] for name in CHANNELS}
@@ -228,7 +231,7 @@ def measure_size(size: int, child_core: int | None) -> tuple[dict[str, Any], str
     finally:
         for channel in channels.values():
             channel.close()
-    row = {
+    row: IpcRow = {
         "size": size,
         "messages": counts,
         "in_flight": in_flight(size),
@@ -252,7 +255,8 @@ def main() -> None:
         f"payloads {', '.join(f'{s:,}' for s in MESSAGES)} bytes; {placement}; "
         f"start method {multiprocessing.get_start_method()}; {ROUNDS} rounds, shuffled"
     )
-    rows, segments = [], []
+    rows: list[IpcRow] = []
+    segments: list[str] = []
     for size in MESSAGES:
         row, segment = measure_size(size, child_core)
         rows.append(row)
@@ -278,15 +282,14 @@ def main() -> None:
             )
     if allowed is not None:
         os.sched_setaffinity(0, allowed)  # the environment records every usable core
-    measure.emit(
-        {
-            "experiment": "ipc_throughput",
-            "sizes": list(MESSAGES),
-            "placement": {"parent": parent_core, "children": child_core},
-            "rows": rows,
-            "segments": segments,
-        }
-    )
+    result: IpcThroughput = {
+        "experiment": "ipc_throughput",
+        "sizes": list(MESSAGES),
+        "placement": {"parent": parent_core, "children": child_core},
+        "rows": rows,
+        "segments": segments,
+    }
+    measure.emit(result)
 
 
 if __name__ == "__main__":

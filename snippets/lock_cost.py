@@ -28,8 +28,12 @@ import os
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
 
 from measured.run import measure
+
+if TYPE_CHECKING:  # the result's declared shape, for type checkers only
+    from measured.run.shapes.coordination import LockCost
 
 TIMEOUT = 60
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 paired ratios
@@ -129,16 +133,15 @@ def main() -> None:
         f"a contended acquisition costs {waited[len(waited) // 2]:,.0f}x an "
         "uncontended one (medians of the rounds)"
     )
-    measure.emit(
-        {
-            "experiment": "lock_cost",
-            # Acquisitions (loop turns for "no lock") each configuration made per
-            # round: per-acquisition costs are the round's seconds / this.
-            "acquisitions": acquisitions,
-            "relay_pinned_to_one_core": PIN,
-            "rounds": rounds.to_dict(),
-        }
-    )
+    result: LockCost = {
+        "experiment": "lock_cost",
+        # Acquisitions (loop turns for "no lock") each configuration made per
+        # round: per-acquisition costs are the round's seconds / this.
+        "acquisitions": acquisitions,
+        "relay_pinned_to_one_core": PIN,
+        "rounds": rounds.to_dict(),
+    }
+    measure.emit(result)
 
 
 if __name__ == "__main__":

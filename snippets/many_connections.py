@@ -31,9 +31,17 @@ import threading
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from measured.run import measure, stats
+
+if TYPE_CHECKING:  # the result's declared shape, for type checkers only
+    from measured.run.shapes.coordination import (
+        FdLimit,
+        Level,
+        ManyConnections,
+        Session,
+    )
 
 TIMEOUT = 120
 LEVELS = (100, 1_000, 2_000)  # concurrent connections
@@ -63,7 +71,7 @@ def rss_bytes() -> int:
     return peak if sys.platform == "darwin" else peak * 1024  # kB on Linux
 
 
-def raise_fd_limit() -> dict[str, int]:
+def raise_fd_limit() -> FdLimit:
     """Raise the soft RLIMIT_NOFILE to the hard limit; children inherit it."""
     if resource is None:
         return {"soft_before": 0, "soft": 0, "hard": 0}
@@ -258,12 +266,12 @@ def run_client(kind: str, port: int, n: int) -> dict[str, Any]:
     return outcome
 
 
-def level_rounds(port: int, n: int, rounds: int) -> dict[str, Any]:
+def level_rounds(port: int, n: int, rounds: int) -> Level:
     """Both clients at ``n`` connections, ``rounds`` times, in a random order."""
     seed = random.SystemRandom().randrange(2**32)
     rng = random.Random(seed)
     seconds: dict[str, list[float]] = {kind: [] for kind in SESSIONS}
-    sessions: dict[str, list[dict[str, Any]]] = {kind: [] for kind in SESSIONS}
+    sessions: dict[str, list[Session]] = {kind: [] for kind in SESSIONS}
     orders = []
     for _ in range(rounds):
         orders.append(tuple(rng.sample(list(SESSIONS), len(SESSIONS))))
@@ -296,7 +304,7 @@ def main() -> None:
     server = multiprocessing.Process(target=serve, args=(server_end, top))
     server.start()
     server_end.close()
-    by_level: dict[str, dict[str, Any]] = {}
+    by_level: dict[str, Level] = {}
     try:
         if not control.poll(30):
             raise TimeoutError("the server did not start")
@@ -334,18 +342,17 @@ def main() -> None:
         f"{server_stats.get('peak', 0):,} open at once; stopped "
         f"(exit code {server.exitcode})"
     )
-    measure.emit(
-        {
-            "experiment": "many_connections",
-            "levels": levels,
-            "top": top,
-            "skipped_levels": skipped,
-            "fd_limit": limits,
-            "port": port,
-            "server": {**server_stats, "exitcode": server.exitcode},
-            "by_level": by_level,
-        }
-    )
+    result: ManyConnections = {
+        "experiment": "many_connections",
+        "levels": levels,
+        "top": top,
+        "skipped_levels": skipped,
+        "fd_limit": limits,
+        "port": port,
+        "server": {**server_stats, "exitcode": server.exitcode},
+        "by_level": by_level,
+    }
+    measure.emit(result)
 
 
 if __name__ == "__main__":

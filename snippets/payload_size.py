@@ -19,15 +19,19 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING
 
 from measured.run import measure, stats
+
+if TYPE_CHECKING:  # the result's shape and its parts, for type checkers only
+    from measured.run.shapes.part1 import PayloadHeadline, PayloadSize
 
 TIMEOUT = 120
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
 TASKS_PER_WORKER = 6  # the tasks divide evenly over the workers on any core count
 WORK = 80_000  # loop iterations per task: a few milliseconds of Python
 PAYLOADS = (1024, 128 * 1024, 1024 * 1024, 8 * 1024 * 1024)  # bytes per task
-HEADLINE = {"small": PAYLOADS[0], "big": PAYLOADS[-1]}
+HEADLINE: PayloadHeadline = {"small": PAYLOADS[0], "big": PAYLOADS[-1]}
 
 
 def task(payload: bytes) -> int:
@@ -88,22 +92,21 @@ def main() -> None:
         f"\nthe pool took {stats.ratio(rounds.to_dict(), big, small).text('x')} as "
         f"long with {human(PAYLOADS[-1])} per task as with {human(PAYLOADS[0])}"
     )
-    measure.emit(
-        {
-            "experiment": "payload_size",
-            "tasks": tasks,
-            "work": WORK,
-            "cores": cores,
-            "workers": workers,
-            "headline_workers": workers,
-            "start_method": method,
-            "payloads": list(PAYLOADS),
-            "names": {str(size): name(size) for size in PAYLOADS},
-            "headline": HEADLINE,
-            "received_bytes": received,
-            "rounds": rounds.to_dict(),
-        }
-    )
+    result: PayloadSize = {
+        "experiment": "payload_size",
+        "tasks": tasks,
+        "work": WORK,
+        "cores": cores,
+        "workers": workers,
+        "headline_workers": workers,
+        "start_method": method,
+        "payloads": list(PAYLOADS),
+        "names": {str(size): name(size) for size in PAYLOADS},
+        "headline": HEADLINE,
+        "received_bytes": received,
+        "rounds": rounds.to_dict(),
+    }
+    measure.emit(result)
 
 
 if __name__ == "__main__":

@@ -23,8 +23,12 @@ import tempfile
 import textwrap
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from measured.run import measure
+
+if TYPE_CHECKING:  # the result's shape and its parts, for type checkers only
+    from measured.run.shapes.part1 import ChildError, ChildRun, Failed, Pickling, Worked
 
 TIMEOUT = 90
 CHILD_TIMEOUT = 30  # seconds for each child interpreter; a hang fails the run
@@ -100,13 +104,13 @@ square_lambda = lambda x: x * x  # noqa: E731 - the failure is the point
 noop_lambda = lambda: None  # noqa: E731
 
 
-def outcome(error: BaseException | None, value: object = None) -> dict[str, object]:
+def outcome(error: BaseException | None, value: int | str = 0) -> Worked | Failed:
     if error is None:
         return {"ok": True, "value": value}
     return {"ok": False, "type": type(error).__name__, "message": str(error)}
 
 
-def in_executor(method: str, fns: dict[str, object]) -> dict[str, dict[str, object]]:
+def in_executor(method: str, fns: dict[str, object]) -> dict[str, Worked | Failed]:
     """Submit each function to one pool; a task that cannot be pickled fails alone."""
     ctx = multiprocessing.get_context(method)
     results = {}
@@ -121,7 +125,7 @@ def in_executor(method: str, fns: dict[str, object]) -> dict[str, dict[str, obje
     return results
 
 
-def in_process(method: str, fn: object) -> dict[str, object]:
+def in_process(method: str, fn: object) -> Worked | Failed:
     ctx = multiprocessing.get_context(method)
     child = ctx.Process(target=fn)
     try:
@@ -132,7 +136,7 @@ def in_process(method: str, fn: object) -> dict[str, object]:
     return outcome(None, f"exitcode {child.exitcode}")
 
 
-def last_error_line(stderr: str) -> dict[str, str] | None:
+def last_error_line(stderr: str) -> ChildError | None:
     """The exception line that ends a traceback (name, colon, message), split."""
     lines = stderr.splitlines()
     for i in range(len(lines) - 1, -1, -1):
@@ -154,7 +158,7 @@ def last_error_line(stderr: str) -> dict[str, str] | None:
     return None
 
 
-def run_child(args: list[str], stdin: str | None = None) -> dict[str, object]:
+def run_child(args: list[str], stdin: str | None = None) -> ChildRun:
     proc = subprocess.run(
         [sys.executable, *args],
         input=stdin,
@@ -212,19 +216,18 @@ def main() -> None:
     print(f"  {no_guard['stdout']}")
     print(f"  fix, with the guard: {' / '.join(with_guard['stdout'].splitlines())}")
 
-    measure.emit(
-        {
-            "experiment": "pickling",
-            "start_methods": methods,
-            "lambdas": lambdas,
-            "repl_session": REPL_SESSION,
-            "repl": repl,
-            "repl_fix": repl_fix,
-            "no_guard_script": NO_GUARD,
-            "no_guard": no_guard,
-            "with_guard": with_guard,
-        }
-    )
+    result: Pickling = {
+        "experiment": "pickling",
+        "start_methods": methods,
+        "lambdas": lambdas,
+        "repl_session": REPL_SESSION,
+        "repl": repl,
+        "repl_fix": repl_fix,
+        "no_guard_script": NO_GUARD,
+        "no_guard": no_guard,
+        "with_guard": with_guard,
+    }
+    measure.emit(result)
 
 
 if __name__ == "__main__":

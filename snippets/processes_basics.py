@@ -20,8 +20,19 @@ import sys
 import time
 from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event
+from typing import TYPE_CHECKING
 
 from measured.run import measure
+
+if TYPE_CHECKING:  # the result's shape and its parts, for type checkers only
+    from measured.run.shapes.part1 import (
+        ChildBeforeStart,
+        ChildMemory,
+        Lifecycle,
+        ProcessesBasics,
+        QuickChild,
+        RunningChild,
+    )
 
 TIMEOUT = 60
 shared = ["parent", "items"]  # a module-level list the child will change
@@ -55,26 +66,29 @@ def mutate(conn: Connection) -> None:
     conn.close()
 
 
-def lifecycle(ctx: multiprocessing.context.BaseContext) -> dict[str, object]:
+def lifecycle(ctx: multiprocessing.context.BaseContext) -> Lifecycle:
     """Exit codes for a normal return, sys.exit(3), terminate() and kill()."""
-    out: dict[str, object] = {}
     p = ctx.Process(target=quick, name="quick")
-    out["before_start"] = {"pid": p.pid, "exitcode": p.exitcode, "alive": p.is_alive()}
+    before_start: ChildBeforeStart = {
+        "pid": p.pid,
+        "exitcode": p.exitcode,
+        "alive": p.is_alive(),
+    }
     p.start()
     p.join()
-    out["quick"] = {"pid": p.pid, "exitcode": p.exitcode, "name": p.name}
+    quick_child: QuickChild = {"pid": p.pid, "exitcode": p.exitcode, "name": p.name}
 
     p = ctx.Process(target=exit_with, args=(3,))
     p.start()
     p.join()
-    out["sys_exit_3"] = p.exitcode
+    sys_exit_3 = p.exitcode
 
     p = ctx.Process(target=forever)
     p.start()
-    out["running"] = {"alive": p.is_alive(), "exitcode": p.exitcode}
+    running: RunningChild = {"alive": p.is_alive(), "exitcode": p.exitcode}
     p.terminate()  # SIGTERM
     p.join(timeout=10)
-    out["terminate"] = p.exitcode
+    terminated = p.exitcode
 
     ready = ctx.Event()
     p = ctx.Process(target=ignore_sigterm, args=(ready,))
@@ -82,14 +96,21 @@ def lifecycle(ctx: multiprocessing.context.BaseContext) -> dict[str, object]:
     assert ready.wait(timeout=10), "the child did not start"
     p.terminate()
     p.join(timeout=0.3)  # it ignores SIGTERM, so it is still running
-    out["survived_terminate"] = p.is_alive()
+    survived_terminate = p.is_alive()
     p.kill()  # SIGKILL cannot be ignored
     p.join(timeout=10)
-    out["kill"] = p.exitcode
-    return out
+    return {
+        "before_start": before_start,
+        "quick": quick_child,
+        "sys_exit_3": sys_exit_3,
+        "running": running,
+        "terminate": terminated,
+        "survived_terminate": survived_terminate,
+        "kill": p.exitcode,
+    }
 
 
-def separate_memory(ctx: multiprocessing.context.BaseContext) -> dict[str, object]:
+def separate_memory(ctx: multiprocessing.context.BaseContext) -> ChildMemory:
     receiver, sender = ctx.Pipe(duplex=False)
     p = ctx.Process(target=mutate, args=(sender,))
     p.start()
@@ -139,17 +160,16 @@ def main() -> None:
     print(f"  parent (pid {memory['parent_pid']}) sees {memory['parent_list']}")
     print(f"  same id() in both processes: {memory['same_address']}")
 
-    measure.emit(
-        {
-            "experiment": "processes_basics",
-            "start_method": method,
-            "start_methods": multiprocessing.get_all_start_methods(),
-            "lifecycle": life,
-            "memory": memory,
-            "sigterm": int(signal.SIGTERM),
-            "sigkill": int(signal.SIGKILL),
-        }
-    )
+    result: ProcessesBasics = {
+        "experiment": "processes_basics",
+        "start_method": method,
+        "start_methods": multiprocessing.get_all_start_methods(),
+        "lifecycle": life,
+        "memory": memory,
+        "sigterm": int(signal.SIGTERM),
+        "sigkill": int(signal.SIGKILL),
+    }
+    measure.emit(result)
 
 
 if __name__ == "__main__":

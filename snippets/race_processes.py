@@ -22,9 +22,12 @@ import multiprocessing
 import pickle
 import threading
 from multiprocessing.sharedctypes import Synchronized
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from measured.run import measure
+
+if TYPE_CHECKING:  # the result's declared shape, for type checkers only
+    from measured.run.shapes.coordination import ProcessRaceRow, RaceProcesses
 
 TIMEOUT = 60
 PROCESSES = 2
@@ -95,7 +98,7 @@ def main() -> None:
         f"{PROCESSES} processes x {ITERATIONS:,} increments = {expected:,} expected, "
         f"{TRIALS} trials each, {measure.usable_cores()} usable cores"
     )
-    rows = []
+    rows: list[ProcessRaceRow] = []
     if fork:
         # fork, so that a threading.Lock can be inherited at all
         ctx = multiprocessing.get_context("fork")
@@ -108,18 +111,17 @@ def main() -> None:
         print("this platform has no fork start method: the fork trials are skipped")
     error = pickle_error()
     print(f"pickle.dumps(threading.Lock()) -> {error}")
-    measure.emit(
-        {
-            "experiment": "race_processes",
-            "processes": PROCESSES,
-            "iterations": ITERATIONS,
-            "expected": expected,
-            "trials": TRIALS,
-            "fork_available": fork,
-            "rows": rows,
-            "pickle_error": error,
-        }
-    )
+    result: RaceProcesses = {
+        "experiment": "race_processes",
+        "processes": PROCESSES,
+        "iterations": ITERATIONS,
+        "expected": expected,
+        "trials": TRIALS,
+        "fork_available": fork,
+        "rows": rows,
+        "pickle_error": error,
+    }
+    measure.emit(result)
 
 
 if __name__ == "__main__":

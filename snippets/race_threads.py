@@ -20,8 +20,12 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from measured.run import measure
+
+if TYPE_CHECKING:  # the result's declared shape, for type checkers only
+    from measured.run.shapes.coordination import RaceThreads, ThreadRaceRow
 
 TIMEOUT = 60
 THREADS = 4
@@ -99,7 +103,7 @@ def main() -> None:
         f"GIL {'enabled' if measure.gil_enabled() else 'disabled'}"
     )
     default_interval = sys.getswitchinterval()
-    rows = []
+    rows: list[ThreadRaceRow] = []
     for interval in (default_interval, TINY_INTERVAL):
         sys.setswitchinterval(interval)
         try:
@@ -118,18 +122,17 @@ def main() -> None:
             )
         finally:
             sys.setswitchinterval(default_interval)
-    measure.emit(
-        {
-            "experiment": "race_threads",
-            "threads": THREADS,
-            "iterations": ITERATIONS,
-            "expected": expected,
-            "trials": TRIALS,
-            "default_interval": default_interval,
-            "tiny_interval": TINY_INTERVAL,
-            "rows": rows,
-        }
-    )
+    result: RaceThreads = {
+        "experiment": "race_threads",
+        "threads": THREADS,
+        "iterations": ITERATIONS,
+        "expected": expected,
+        "trials": TRIALS,
+        "default_interval": default_interval,
+        "tiny_interval": TINY_INTERVAL,
+        "rows": rows,
+    }
+    measure.emit(result)
 
 
 if __name__ == "__main__":

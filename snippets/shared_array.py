@@ -29,9 +29,12 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import connection, shared_memory
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from measured.run import measure
+
+if TYPE_CHECKING:  # the result's declared shape, for type checkers only
+    from measured.run.shapes.coordination import SharedArray
 
 TIMEOUT = 90
 ROUNDS = 12  # timed rounds, fixed in advance: [3rd, 10th] of 12 paired ratios
@@ -171,21 +174,20 @@ def main() -> None:
             f"{name:<14} the workers received {per_call[len(per_call) // 2]:>12,} "
             f"bytes per call (median; counted by {counted_by})"
         )
-    measure.emit(
-        {
-            "experiment": "shared_array",
-            "bytes": len(data),
-            "chunks": chunks,
-            "workers": workers,
-            "headline_workers": workers,
-            "rounds": rounds.to_dict(),
-            # Bytes each task's message brought its worker, per timed call; None
-            # for a worker's first task (nothing to count from).
-            "received": received,
-            "counted_by": counted_by,
-            "segments": [segment.name],
-        }
-    )
+    result: SharedArray = {
+        "experiment": "shared_array",
+        "bytes": len(data),
+        "chunks": chunks,
+        "workers": workers,
+        "headline_workers": workers,
+        "rounds": rounds.to_dict(),
+        # Bytes each task's message brought its worker, per timed call; None
+        # for a worker's first task (nothing to count from).
+        "received": received,
+        "counted_by": counted_by,
+        "segments": [segment.name],
+    }
+    measure.emit(result)
 
 
 if __name__ == "__main__":

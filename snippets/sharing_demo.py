@@ -22,9 +22,20 @@ import os
 from multiprocessing import shared_memory
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from measured.run import measure, stats
+
+if TYPE_CHECKING:  # the result's declared shape, for type checkers only
+    from measured.run.shapes.coordination import (
+        ManagerPart,
+        PipePart,
+        QueuePart,
+        ShareableListPart,
+        SharedMemoryPart,
+        SharingDemo,
+        ValueArrayPart,
+    )
 
 TIMEOUT = 60
 ROUNDS = 9  # timed rounds of round trips, fixed in advance
@@ -76,7 +87,7 @@ def in_child(target: Any, *args: Any) -> None:
     assert child.exitcode == 0, f"{target.__name__} exited with {child.exitcode}"
 
 
-def queue_part() -> dict[str, Any]:
+def queue_part() -> QueuePart:
     q: Any = multiprocessing.Queue()
     child = multiprocessing.Process(target=square_to_queue, args=(q, SQUARED))
     child.start()
@@ -92,7 +103,7 @@ def queue_part() -> dict[str, Any]:
     }
 
 
-def pipe_part() -> dict[str, Any]:
+def pipe_part() -> PipePart:
     parent, child_end = multiprocessing.Pipe()
     child = multiprocessing.Process(target=echo, args=(child_end,))
     child.start()
@@ -119,7 +130,7 @@ def pipe_part() -> dict[str, Any]:
     }
 
 
-def value_array_part() -> dict[str, Any]:
+def value_array_part() -> ValueArrayPart:
     n = SLOTS
     array = multiprocessing.Array("q", n)  # 64-bit ints in shared memory
     counter = multiprocessing.Value("i", 0)
@@ -140,7 +151,7 @@ def value_array_part() -> dict[str, Any]:
     }
 
 
-def manager_part() -> dict[str, Any]:
+def manager_part() -> ManagerPart:
     with multiprocessing.Manager() as manager:  # a server process; stops at exit
         shared = manager.dict()
         for key in ("first", "second"):
@@ -155,7 +166,7 @@ def manager_part() -> dict[str, Any]:
     }
 
 
-def shared_memory_part() -> dict[str, Any]:
+def shared_memory_part() -> SharedMemoryPart:
     segment = shared_memory.SharedMemory(create=True, size=SEGMENT_SIZE)
     try:
         text = b"written by the child, read by the parent"
@@ -176,7 +187,7 @@ def shared_memory_part() -> dict[str, Any]:
     }
 
 
-def shareable_list_part() -> dict[str, Any]:
+def shareable_list_part() -> ShareableListPart:
     before = [41, 2.5, " " * 32]  # room for 32 characters
     items = shared_memory.ShareableList(before)
     try:
@@ -198,10 +209,9 @@ def shareable_list_part() -> dict[str, Any]:
 
 def main() -> None:
     print(f"start method: {multiprocessing.get_start_method()}")
-    result: dict[str, Any] = {"experiment": "sharing_demo"}
-    result["queue"] = q = queue_part()
+    q = queue_part()
     print(f"Queue: parent {q['parent_pid']} got {q['got']} from child {q['child_pid']}")
-    result["pipe"] = p = pipe_part()
+    p = pipe_part()
     batch = stats.timing(p["rounds"], "round trips")  # seconds per ROUND_TRIPS
     print(
         f"Pipe: {ROUND_TRIPS:,} round trips to a child and back, "
@@ -209,29 +219,38 @@ def main() -> None:
         f"(median of {ROUNDS} rounds, interval "
         f"{batch.low / ROUND_TRIPS * 1e6:.0f}–{batch.high / ROUND_TRIPS * 1e6:.0f} µs)"
     )
-    result["value_array"] = va = value_array_part()
+    va = value_array_part()
     print(
         f"Value/Array: two children filled halves of a shared array; parent sums "
         f"{va['sum']:,} (expected {va['expected']:,}); counter = {va['counter']:,}"
     )
-    result["manager"] = m = manager_part()
+    m = manager_part()
     print(
         f"Manager: dict keys {m['keys']} written by {len(m['writer_pids'])} different "
         f"processes through a {m['proxy']} to the manager's process"
     )
-    result["shared_memory"] = s = shared_memory_part()
+    s = shared_memory_part()
     print(
         f"SharedMemory {s['name']}: parent read {s['got']!r}; in /dev/shm "
         f"while open: {s['visible_in_dev_shm']}; "
         f"gone after unlink(): {s['gone_after_unlink']}"
     )
-    result["shareable_list"] = sl = shareable_list_part()
+    sl = shareable_list_part()
     print(
         f"ShareableList {sl['name']}: after the child ran: {sl['got']}; in "
         f"/dev/shm while open: {sl['visible_in_dev_shm']}; "
         f"gone after unlink(): {sl['gone_after_unlink']}"
     )
-    result["segments"] = [s["name"], sl["name"]]
+    result: SharingDemo = {
+        "experiment": "sharing_demo",
+        "queue": q,
+        "pipe": p,
+        "value_array": va,
+        "manager": m,
+        "shared_memory": s,
+        "shareable_list": sl,
+        "segments": [s["name"], sl["name"]],
+    }
     measure.emit(result)
 
 

@@ -22,8 +22,12 @@ import sys
 import tempfile
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from measured.run import measure
+
+if TYPE_CHECKING:  # the result's declared shape, for type checkers only
+    from measured.run.shapes.modern import DefaultStart, GuardDemo, StartMethods
 
 TIMEOUT = 90  # seconds
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
@@ -104,7 +108,7 @@ def report(conn: multiprocessing.connection.Connection) -> None:
     conn.close()
 
 
-def default_start() -> dict[str, object]:
+def default_start() -> DefaultStart:
     """Start one process with the default settings; record what it saw."""
     STATE["marker"] = RUN_TIME_MARKER
     receiver, sender = multiprocessing.Pipe(duplex=False)
@@ -153,7 +157,7 @@ def fork_with_a_thread() -> dict[str, list[str]]:
     return printed
 
 
-def guard_demo(source: str) -> dict[str, object]:
+def guard_demo(source: str) -> GuardDemo:
     proc = run_script(source)
     lines = proc.stderr.rstrip().splitlines()
     # The child's last exception: the RuntimeError line and the message under it.
@@ -212,21 +216,20 @@ def main() -> None:
         print(f"    {line}")
     print(f"  parent printed: {'; '.join(unguarded['stdout'])}")
     print(f"spawn with the guard: {'; '.join(guarded['stdout'])}")
-    measure.emit(
-        {
-            "experiment": "start_methods",
-            "methods": methods,
-            "default": default,
-            "starts": starts.to_dict(),
-            "starts_per_batch": per_batch,
-            "default_start": observed,
-            "run_time_marker": RUN_TIME_MARKER,
-            # Warnings printed by FORK_WITH_A_THREAD under each WARNING_OPTIONS.
-            "fork_warnings": fork_warnings,
-            "unguarded": unguarded,
-            "guarded": guarded,
-        }
-    )
+    result: StartMethods = {
+        "experiment": "start_methods",
+        "methods": methods,
+        "default": default,
+        "starts": starts.to_dict(),
+        "starts_per_batch": per_batch,
+        "default_start": observed,
+        "run_time_marker": RUN_TIME_MARKER,
+        # Warnings printed by FORK_WITH_A_THREAD under each WARNING_OPTIONS.
+        "fork_warnings": fork_warnings,
+        "unguarded": unguarded,
+        "guarded": guarded,
+    }
+    measure.emit(result)
 
 
 if __name__ == "__main__":

@@ -21,10 +21,13 @@ import multiprocessing
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from measured.run import measure
 from measured.run.forksafe import settle_threads
+
+if TYPE_CHECKING:  # the result's declared shape, for type checkers only
+    from measured.run.shapes.part1 import StartupCost
 
 TIMEOUT = 120
 ROUNDS = 15  # fixed in advance: [4th, 12th] of 15 per-round ratios, a 96 % interval
@@ -168,19 +171,18 @@ def main() -> None:
             f"in {pools_created[name]} pools)"
         )
     print(f"(medians of {ROUNDS} rounds; ratios are medians of per-round ratios)")
-    measure.emit(
-        {
-            "experiment": "startup_cost",
-            "cores": cores,
-            "default_method": default,
-            "methods": methods,
-            "batch": batch,
-            "starts": record,
-            "pools_created": pools_created,
-            "pool_workers_asked": workers_asked,
-            "pool_workers_started": workers_started,
-        }
-    )
+    result: StartupCost = {
+        "experiment": "startup_cost",
+        "cores": cores,
+        "default_method": default,
+        "methods": methods,
+        "batch": batch,
+        "starts": record,
+        "pools_created": pools_created,
+        "pool_workers_asked": workers_asked,
+        "pool_workers_started": workers_started,
+    }
+    measure.emit(result)
     # The forkserver and the resource tracker would outlive this script as orphans
     # for a moment; end them now (nothing here is timed any more).
 

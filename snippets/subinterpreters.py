@@ -23,8 +23,12 @@ import threading
 import time
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from measured.run import measure
+
+if TYPE_CHECKING:  # the result's declared shape, for type checkers only
+    from measured.run.shapes.modern import LegacyImport, SharedBuffer, Subinterpreters
 
 TIMEOUT = 90  # seconds
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
@@ -125,7 +129,7 @@ def shareable(interpreters: ModuleType) -> dict[str, bool]:
     return {name: interpreters.is_shareable(obj) for name, obj in samples.items()}
 
 
-def shared_buffer(interpreters: ModuleType) -> dict[str, object]:
+def shared_buffer(interpreters: ModuleType) -> SharedBuffer:
     """A memoryview handed to another interpreter shares its bytes (3.14 docs):
     the other interpreter writes a byte through it; does this one see it?"""
     data = bytearray(1)
@@ -140,7 +144,7 @@ def shared_buffer(interpreters: ModuleType) -> dict[str, object]:
     return {"passed": True, "seen_here": data[0], "error": ""}
 
 
-def legacy_import(interpreters: ModuleType) -> dict[str, str]:
+def legacy_import(interpreters: ModuleType) -> LegacyImport:
     """The error a non-isolated extension raises in a subinterpreter."""
     if importlib.util.find_spec(LEGACY_EXTENSION) is None:
         return {"error_type": "", "message": f"{LEGACY_EXTENSION} is not built here"}
@@ -168,9 +172,12 @@ def main() -> None:
             "(3.14+) and the interpreters-pep-734 backport (3.13) is not installed"
         )
         print(f"Subinterpreters not available: {reason}.")
-        measure.emit(
-            {"experiment": "subinterpreters", "available": False, "reason": reason}
-        )
+        unavailable: Subinterpreters = {
+            "experiment": "subinterpreters",
+            "available": False,
+            "reason": reason,
+        }
+        measure.emit(unavailable)
         return
     interpreters, InterpreterPoolExecutor = api
     source = interpreters.__name__.split(".")[0]
@@ -232,25 +239,24 @@ def main() -> None:
         print(f"a memoryview handed to another interpreter: {buffer['error']}")
     print(f"import {LEGACY_EXTENSION} in a subinterpreter:")
     print(f"  {legacy['error_type'] or 'no error'}, {legacy['message']}")
-    measure.emit(
-        {
-            "experiment": "subinterpreters",
-            "available": True,
-            "source": source,
-            "cores": cores,
-            "tasks": tasks,
-            "size": SIZE,
-            "headline_workers": workers,
-            "hello": message,
-            "starts": starts.to_dict(),
-            "starts_per_batch": per_batch,
-            "start_settle_seconds": START_SETTLE,
-            "cpu": cpu.to_dict(),
-            "shareable": sharing,
-            "shared_buffer": buffer,
-            "legacy_import": legacy,
-        }
-    )
+    result: Subinterpreters = {
+        "experiment": "subinterpreters",
+        "available": True,
+        "source": source,
+        "cores": cores,
+        "tasks": tasks,
+        "size": SIZE,
+        "headline_workers": workers,
+        "hello": message,
+        "starts": starts.to_dict(),
+        "starts_per_batch": per_batch,
+        "start_settle_seconds": START_SETTLE,
+        "cpu": cpu.to_dict(),
+        "shareable": sharing,
+        "shared_buffer": buffer,
+        "legacy_import": legacy,
+    }
+    measure.emit(result)
 
 
 if __name__ == "__main__":

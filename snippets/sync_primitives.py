@@ -22,9 +22,22 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from measured.run import measure
+
+if TYPE_CHECKING:  # the result's declared shape, for type checkers only
+    from measured.run.shapes.coordination import (
+        BarrierPart,
+        ConditionPart,
+        DeadlockPart,
+        EventPart,
+        QueueDemo,
+        RLockPart,
+        SecondAcquire,
+        SemaphorePart,
+        SyncPrimitives,
+    )
 
 TIMEOUT = 60
 WORKERS = 10
@@ -45,7 +58,7 @@ def run_threads(target: Any, args_list: list[tuple[Any, ...]]) -> None:
         thread.join()
 
 
-def second_acquire(lock: Any) -> dict[str, Any]:
+def second_acquire(lock: Any) -> SecondAcquire:
     """The owner asks for ``lock`` again: what acquire(timeout=...) returns, and
     how long it waited before returning."""
     with lock:
@@ -57,7 +70,7 @@ def second_acquire(lock: Any) -> dict[str, Any]:
     return {"second_acquire": got, "waited_s": waited}
 
 
-def rlock_demo() -> dict[str, Any]:
+def rlock_demo() -> RLockPart:
     return {
         "RLock": second_acquire(threading.RLock()),
         "Lock": second_acquire(threading.Lock()),
@@ -65,7 +78,7 @@ def rlock_demo() -> dict[str, Any]:
     }
 
 
-def semaphore_demo() -> dict[str, Any]:
+def semaphore_demo() -> SemaphorePart:
     slots = threading.Semaphore(LIMIT)
     guard = threading.Lock()
     inside, peak = 0, 0
@@ -85,7 +98,7 @@ def semaphore_demo() -> dict[str, Any]:
     return {"peak_inside": peak, "seconds": time.perf_counter() - start}
 
 
-def event_demo() -> dict[str, Any]:
+def event_demo() -> EventPart:
     ready = threading.Event()
     woke: list[float] = []
     guard = threading.Lock()
@@ -112,7 +125,7 @@ def event_demo() -> dict[str, Any]:
     }
 
 
-def condition_demo() -> dict[str, Any]:
+def condition_demo() -> ConditionPart:
     condition = threading.Condition()
     items: list[int] = []
     received: list[int] = []
@@ -146,7 +159,7 @@ def condition_demo() -> dict[str, Any]:
     }
 
 
-def barrier_demo() -> dict[str, Any]:
+def barrier_demo() -> BarrierPart:
     barrier = threading.Barrier(PARTIES)
     arrived: list[float] = []
     passed: list[float] = []
@@ -171,7 +184,7 @@ def barrier_demo() -> dict[str, Any]:
     }
 
 
-def queue_demo() -> dict[str, Any]:
+def queue_demo() -> QueueDemo:
     work: queue.Queue[int | None] = queue.Queue(maxsize=100)
     seen: list[int] = []
     guard = threading.Lock()
@@ -214,7 +227,7 @@ def transfer(
         return got
 
 
-def deadlock_demo() -> dict[str, Any]:
+def deadlock_demo() -> DeadlockPart:
     a, b = threading.Lock(), threading.Lock()
     got: dict[str, list[bool]] = {"opposite": [], "same": []}
     # Opposite orders: thread 1 takes a then b, thread 2 takes b then a. The barrier
@@ -237,42 +250,41 @@ def deadlock_demo() -> dict[str, Any]:
 
 
 def main() -> None:
-    result: dict[str, Any] = {"experiment": "sync_primitives"}
-    result["rlock"] = r = rlock_demo()
+    r = rlock_demo()
     for kind in ("RLock", "Lock"):
         print(
             f"{kind}: its owner's second acquire(timeout={REENTRY_TIMEOUT}) returned "
             f"{r[kind]['second_acquire']} after {r[kind]['waited_s'] * 1000:.1f} ms"
         )
-    result["semaphore"] = sem = semaphore_demo()
+    sem = semaphore_demo()
     print(
         f"Semaphore({LIMIT}): {WORKERS} workers, at most {sem['peak_inside']} inside "
         f"at once; all done after {sem['seconds'] * 1000:.0f} ms"
     )
-    result["event"] = ev = event_demo()
+    ev = event_demo()
     print(
         f"Event: {ev['woken_before_set']} of {ev['waiters']} waiters passed before "
         f"set(); {ev['woken']} woke after, the last {ev['max_wake_ms']:.1f} ms after "
         "set()"
     )
-    result["condition"] = cond = condition_demo()
+    cond = condition_demo()
     checks = cond["predicate_checks"]
     print(
         f"Condition: the consumer's predicate was {checks[0]} at its first check, so "
         f"it waited; it checked {len(checks)} times and took {cond['received']}"
     )
-    result["barrier"] = bar = barrier_demo()
+    bar = barrier_demo()
     print(
         f"Barrier({bar['parties']}): parties arrived at "
         f"{', '.join(f'{t:.1f}' for t in bar['arrived_ms'])} ms; passed at "
         f"{', '.join(f'{t:.1f}' for t in bar['passed_ms'])} ms"
     )
-    result["queue"] = q = queue_demo()
+    q = queue_demo()
     print(
         f"queue.Queue: {q['items']:,} items put, {q['delivered']:,} taken, "
         f"{q['distinct']:,} distinct"
     )
-    result["deadlock"] = dl = deadlock_demo()
+    dl = deadlock_demo()
     gave_up = dl["opposite_order_got_second_lock"].count(False)
     threads = len(dl["opposite_order_got_second_lock"])
     print(
@@ -284,7 +296,19 @@ def main() -> None:
         f"Same locks, one global order: second lock acquired "
         f"{dl['same_order_got_second_lock']}"
     )
-    result.update(limit=LIMIT, workers=WORKERS, deadlock_timeout=DEADLOCK_TIMEOUT)
+    result: SyncPrimitives = {
+        "experiment": "sync_primitives",
+        "rlock": r,
+        "semaphore": sem,
+        "event": ev,
+        "condition": cond,
+        "barrier": bar,
+        "queue": q,
+        "deadlock": dl,
+        "limit": LIMIT,
+        "workers": WORKERS,
+        "deadlock_timeout": DEADLOCK_TIMEOUT,
+    }
     measure.emit(result)
 
 

@@ -24,8 +24,12 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING
 
 from measured.run import measure, stats
+
+if TYPE_CHECKING:  # the result's shape and its parts, for type checkers only
+    from measured.run.shapes.part1 import TaskSize, TaskSizeHeadline, TaskSizeRow
 
 TIMEOUT = 120
 # Replication, fixed in advance. Tiny tasks sent one by one make the pool's parent
@@ -39,7 +43,7 @@ SIZES = (400, 3_000, 30_000, 150_000)  # loop iterations per task
 # Tasks per worker at the largest size: the work divides evenly on any core count.
 # The total (largest size x its tasks) is the same for every size.
 TASKS_PER_WORKER = 2
-HEADLINE = {"tiny": SIZES[0], "big": SIZES[-1]}
+HEADLINE: TaskSizeHeadline = {"tiny": SIZES[0], "big": SIZES[-1]}
 MODES = ("executor, chunksize=1", "executor, chunksize=auto")
 
 
@@ -62,7 +66,7 @@ def main() -> None:
     workers = cores
     total = measure.tasks_for(workers, TASKS_PER_WORKER) * SIZES[-1]
     method = multiprocessing.get_start_method()
-    rows = []
+    rows: list[TaskSizeRow] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
         measure.prestart(pool, workers, hold=0.02)
         for size in SIZES:
@@ -114,19 +118,18 @@ def main() -> None:
             f"{row['size']:>9,} {row['tasks']:>6,} "
             f"{loop / row['tasks'] * 1e6:7.1f} µs {loop * 1000:6.1f} ms  {cells}"
         )
-    measure.emit(
-        {
-            "experiment": "task_size",
-            "total": total,
-            "cores": cores,
-            "workers": workers,
-            "headline_workers": workers,
-            "headline": HEADLINE,
-            "start_method": method,
-            "modes": list(MODES),
-            "rows": rows,
-        }
-    )
+    result: TaskSize = {
+        "experiment": "task_size",
+        "total": total,
+        "cores": cores,
+        "workers": workers,
+        "headline_workers": workers,
+        "headline": HEADLINE,
+        "start_method": method,
+        "modes": list(MODES),
+        "rows": rows,
+    }
+    measure.emit(result)
 
 
 if __name__ == "__main__":

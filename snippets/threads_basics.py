@@ -16,8 +16,17 @@ import subprocess
 import sys
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from measured.run import measure
+
+if TYPE_CHECKING:  # the result's shape and its parts, for type checkers only
+    from measured.run.shapes.part1 import (
+        DaemonChild,
+        ThreadApi,
+        ThreadLocal,
+        ThreadsBasics,
+    )
 
 THREADS = 4
 APPENDS = 10_000  # items each thread appends to the shared list
@@ -95,7 +104,7 @@ def shared_list() -> list[int]:
     return shared
 
 
-def thread_api() -> dict[str, object]:
+def thread_api() -> ThreadApi:
     release = threading.Event()
     slow = threading.Thread(target=release.wait, name="slow", daemon=True)
     fast = threading.Thread(target=lambda: None, name="fast")
@@ -131,10 +140,10 @@ def thread_api() -> dict[str, object]:
     }
 
 
-def thread_local() -> dict[str, object]:
+def thread_local() -> ThreadLocal:
     local = threading.local()
     local.value = "main"
-    seen: dict[str, object] = {}
+    seen: dict[str, str | None] = {}
 
     def set_and_read(value: str) -> None:
         # Before setting it, this thread does not see main's attribute at all.
@@ -152,7 +161,7 @@ def thread_local() -> dict[str, object]:
     return {"seen": seen, "main_after": local.value}
 
 
-def daemon_exit() -> dict[str, object]:
+def daemon_exit() -> DaemonChild:
     """A daemon thread does not keep the process alive: the child ends at once."""
     start = time.perf_counter()
     try:
@@ -234,23 +243,22 @@ def main() -> None:
         f"{daemon['seconds']:.2f} s"
     )
 
-    measure.emit(
-        {
-            "experiment": "threads_basics",
-            "threads": len(seen),
-            "pids": pids,
-            "native_ids": len(native_ids),
-            "appending_threads": THREADS,
-            "appends_expected": THREADS * APPENDS,
-            "appends_per_thread": APPENDS,
-            "shared_list_length": length,
-            "found_per_thread": per_thread,
-            "api": api,
-            "local": local,
-            "daemon_sleep": DAEMON_SLEEP,
-            "daemon_child": daemon,
-        }
-    )
+    result: ThreadsBasics = {
+        "experiment": "threads_basics",
+        "threads": len(seen),
+        "pids": pids,
+        "native_ids": len(native_ids),
+        "appending_threads": THREADS,
+        "appends_expected": THREADS * APPENDS,
+        "appends_per_thread": APPENDS,
+        "shared_list_length": length,
+        "found_per_thread": per_thread,
+        "api": api,
+        "local": local,
+        "daemon_sleep": DAEMON_SLEEP,
+        "daemon_child": daemon,
+    }
+    measure.emit(result)
 
 
 if __name__ == "__main__":

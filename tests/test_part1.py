@@ -20,6 +20,7 @@ from site_pages import notebook_pages
 from measured import claims
 from measured.claims import part1 as c
 from measured.run import runner, stats
+from measured.run.shapes.part1 import GilRelease, IoBound, StartupCost
 from measured.web import render
 
 PAGES = nav_pages(
@@ -63,7 +64,7 @@ def test_gil_claims_step_aside_where_the_machine_cannot_show_them() -> None:
     without the GIL (tests/test_claims.py covers holds, misses, one core, busy)."""
     release = render.evidence(runner.run("gil_release"))
 
-    def without_numpy(result: dict) -> None:
+    def without_numpy(result: GilRelease) -> None:
         result["kinds"].pop("numpy", None)
         result["numpy"] = None
 
@@ -81,7 +82,7 @@ def test_gil_claims_step_aside_where_the_machine_cannot_show_them() -> None:
 def test_spawn_against_fork_needs_both_start_methods() -> None:
     start = render.evidence(runner.run("startup_cost"))
 
-    def no_fork(result: dict) -> None:
+    def no_fork(result: StartupCost) -> None:
         result["methods"] = [m for m in result["methods"] if m != "fork"]
 
     outcome = c.spawn_start_costs_more_than_fork(each_result(start, no_fork))
@@ -93,7 +94,7 @@ def test_one_shot_pools_that_did_not_start_every_worker_miss() -> None:
     its tasks on fewer workers than asked is not a whole pool, whatever the times."""
     start = render.evidence(runner.run("startup_cost"))
 
-    def one_thread_per_pool(result: dict) -> None:
+    def one_thread_per_pool(result: StartupCost) -> None:
         started = result["pool_workers_started"]
         started["thread pool"] = result["pools_created"]["thread pool"]
 
@@ -102,7 +103,7 @@ def test_one_shot_pools_that_did_not_start_every_worker_miss() -> None:
     assert outcome.holds is False and "NOT every worker started" in outcome.statement
     io = render.evidence(runner.run("io_bound"))
 
-    def fewer_threads(result: dict) -> None:
+    def fewer_threads(result: IoBound) -> None:
         result["pool_start_workers"]["threads"]["started"] -= 1
 
     outcome = c.process_pools_cost_more_to_start(each_result(io, fewer_threads))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from statistics import median
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from measured.claims import margins
 from measured.claims.registry import (
@@ -29,16 +29,49 @@ from measured.claims.registry import (
     takes_turns,
 )
 from measured.run import stats
+from measured.run.shapes.common import RoundsRecord
+from measured.run.shapes.coordination import (
+    AfterException,
+    AsyncioBasics,
+    AsyncioBlocking,
+    BrokenPool,
+    CancelPart,
+    ConditionPart,
+    ExceptionsPart,
+    FuturesApi,
+    FuturesCompare,
+    InitializerPart,
+    IpcRow,
+    IpcThroughput,
+    Level,
+    LockCost,
+    ManyConnections,
+    Orders,
+    RaceProcesses,
+    RaceThreads,
+    SharedArray,
+    SharingDemo,
+    SyncPrimitives,
+    TimeoutPart,
+)
+
+S = TypeVar("S")
+T = TypeVar("T")
 
 
 def _not_shown(statement: str, reason: str, figure: float | None = None) -> Claim:
     return Claim(None, statement, reason, figure)
 
 
+def _results(evidence: Evidence, shape: type[T]) -> list[T]:
+    """Every run's result, read as its shape (claims on observations pool all runs)."""
+    return [cast(T, run.result) for run in evidence.runs]
+
+
 # ---- sharing_demo -------------------------------------------------------------------
 
 
-def _mechanisms(result: dict[str, Any]) -> dict[str, bool]:
+def _mechanisms(result: SharingDemo) -> dict[str, bool]:
     """Which mechanism carried data across the process boundary, as observed."""
     q, p, va = result["queue"], result["pipe"], result["value_array"]
     m, shm, sl = result["manager"], result["shared_memory"], result["shareable_list"]
@@ -58,7 +91,7 @@ def _mechanisms(result: dict[str, Any]) -> dict[str, bool]:
 
 def pipe_round_trip_us(evidence: Evidence) -> stats.Interval:
     """One Pipe round trip to a child and back, in µs: pooled rounds."""
-    trips = evidence.result["pipe"]["round_trips"]
+    trips = evidence.result_as(SharingDemo)["pipe"]["round_trips"]
     seconds = evidence.timing(lambda r: r["pipe"]["rounds"], "round trips")
     return _scaled(seconds, 1e6 / trips)
 
@@ -92,7 +125,7 @@ def segments_are_unlinked(evidence: Evidence) -> Claim:
     """Each segment was in /dev/shm while open; after close() and unlink(), none is."""
     parts = [
         part
-        for result in _results(evidence)
+        for result in _results(evidence, SharingDemo)
         for part in (result["shared_memory"], result["shareable_list"])
     ]
     left = sum(not part["gone_after_unlink"] for part in parts)
@@ -103,7 +136,9 @@ def segments_are_unlinked(evidence: Evidence) -> Claim:
         f"were in /dev/shm while open, and **{left}** of {len(parts)} were left "
         "after `close()` and `unlink()`."
     )
-    if not all(r["shared_memory"].get("dev_shm", True) for r in _results(evidence)):
+    if not all(
+        r["shared_memory"].get("dev_shm", True) for r in _results(evidence, SharingDemo)
+    ):
         return not_shown(statement, "this OS keeps no /dev/shm to look in", SHAPE)
     return observed(left == 0 and seen == len(parts), statement, float(left))
 
@@ -131,7 +166,7 @@ def ipc_placement(evidence: Evidence) -> str:
     Pinned, the parent (and its Queue's feeder thread) share one core and each
     child runs on another; multiprocessing itself never pins anything.
     """
-    placement = evidence.result["placement"]
+    placement = evidence.result_as(IpcThroughput)["placement"]
     if placement["parent"] is not None:
         return "parent pinned to one core and each child to another"
     if evidence.cores < 2:
@@ -139,17 +174,17 @@ def ipc_placement(evidence: Evidence) -> str:
     return "cores left to the OS"
 
 
-def _ipc_row(size: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
+def _ipc_row(size: int) -> Callable[[IpcThroughput], IpcRow]:
     return lambda result: next(r for r in result["rows"] if r["size"] == size)
 
 
-def _ipc_rounds(size: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
+def _ipc_rounds(size: int) -> Callable[[IpcThroughput], RoundsRecord]:
     return lambda result: _ipc_row(size)(result)["rounds"]
 
 
 def _ipc_messages(evidence: Evidence, size: int) -> dict[str, int]:
     """Messages each channel sent per batch (a faster channel sends more)."""
-    return _ipc_row(size)(evidence.result)["messages"]
+    return _ipc_row(size)(evidence.result_as(IpcThroughput))["messages"]
 
 
 def _ipc_speed(
@@ -171,7 +206,7 @@ def ipc_table(evidence: Evidence) -> list[dict[str, Any]]:
     """Every payload size and channel: pooled time per batch, messages/s, MB/s, and
     speed against the Pipe with its interval."""
     rows = []
-    for size in evidence.result["sizes"]:
+    for size in evidence.result_as(IpcThroughput)["sizes"]:
         messages = _ipc_messages(evidence, size)
         for channel in ("Pipe", "Queue", "shared memory"):
             time = evidence.timing(_ipc_rounds(size), channel)
@@ -208,7 +243,7 @@ def _vs(
 @claim("ipc_throughput")
 def shared_memory_wins_for_large_payloads(evidence: Evidence) -> Claim:
     """For large payloads shared memory moves data far faster than a Pipe."""
-    size = max(evidence.result["sizes"])
+    size = max(evidence.result_as(IpcThroughput)["sizes"])
     figure = _vs(evidence, size, "Pipe", "shared memory", SHM_MIN_GAIN_LARGE)
     speeds = (
         f"**{_ipc_mb_per_s(evidence, size, 'shared memory'):,.0f} MB/s** vs "
@@ -228,7 +263,7 @@ def shared_memory_wins_for_large_payloads(evidence: Evidence) -> Claim:
 @claim("ipc_throughput")
 def shared_memory_gains_nothing_for_small_messages(evidence: Evidence) -> Claim:
     """With the same signal per message, shared memory gains nothing on tiny ones."""
-    size = min(evidence.result["sizes"])
+    size = min(evidence.result_as(IpcThroughput)["sizes"])
     figure = _vs(evidence, size, "Pipe", "shared memory", SHM_MAX_GAIN_SMALL, "at most")
     rate = {
         channel: _ipc_mb_per_s(evidence, size, channel) * 1e6 / size
@@ -256,7 +291,7 @@ def shared_memory_gains_nothing_for_small_messages(evidence: Evidence) -> Claim:
 def pipe_beats_queue_for_large_payloads(evidence: Evidence) -> Claim:
     """With parent and child on separate cores, a Pipe moves large payloads faster
     than a Queue, whose feeder thread pickles and writes each one."""
-    size = max(evidence.result["sizes"])
+    size = max(evidence.result_as(IpcThroughput)["sizes"])
     where = ipc_placement(evidence)
 
     def speeds(ev: Evidence) -> str:
@@ -316,7 +351,7 @@ def _counted_calls(evidence: Evidence, name: str) -> list[int]:
     only calls in which every task's message was counted."""
     return [
         sum(call)
-        for result in _results(evidence)
+        for result in _results(evidence, SharedArray)
         for call in result["received"][name]
         if None not in call
     ]
@@ -325,7 +360,7 @@ def _counted_calls(evidence: Evidence, name: str) -> list[int]:
 @claim("shared_array")
 def shared_memory_beats_pickled_copy(evidence: Evidence) -> Claim:
     """The array job runs clearly faster on shared memory than on pickled copies."""
-    result = evidence.result
+    result = evidence.result_as(SharedArray)
     figure = Figure(
         "shared memory vs pickled copies",
         evidence.ratio("rounds", "pickled copy", "shared memory"),
@@ -351,13 +386,13 @@ def shared_memory_beats_pickled_copy(evidence: Evidence) -> Claim:
 @claim("shared_array")
 def shared_memory_sends_a_name(evidence: Evidence) -> Claim:
     """Workers receive whole chunks with pickled copies, only a name with shm."""
-    size = evidence.result["bytes"]
+    size = evidence.result_as(SharedArray)["bytes"]
     pickled = _counted_calls(evidence, "pickled copy")
     shared = _counted_calls(evidence, "shared memory")
     counted_by = {
         "rchar": "the kernel's count of bytes each worker read",
         "connections": "each worker's connections",
-    }[evidence.result["counted_by"]]
+    }[evidence.result_as(SharedArray)["counted_by"]]
     if not pickled or not shared:
         return not_shown(
             "Bytes the workers received per job.",
@@ -377,17 +412,12 @@ def shared_memory_sends_a_name(evidence: Evidence) -> Claim:
 # ---- race_threads -------------------------------------------------------------------
 
 
-def _results(evidence: Evidence) -> list[dict[str, Any]]:
-    """Every run's result (claims on observations pool all runs)."""
-    return [run.result for run in evidence.runs]
-
-
 def _race(evidence: Evidence, way: str, *intervals: str) -> list[int]:
     """Lost updates per trial of ``way``, every run pooled, at the named intervals
     ("default_interval", "tiny_interval")."""
     return [
         n
-        for result in _results(evidence)
+        for result in _results(evidence, RaceThreads)
         for name in intervals
         for row in result["rows"]
         if row["way"] == way and row["interval"] == result[name]
@@ -410,7 +440,7 @@ def race_threads_lost(evidence: Evidence) -> dict[str, list[int]]:
 def read_call_write_loses_updates(evidence: Evidence) -> Claim:
     """A read -> call -> write on shared data loses updates without a lock."""
     lost = _race(evidence, "unsafe", "tiny_interval")
-    r = evidence.result
+    r = evidence.result_as(RaceThreads)
     verdict = "lost" if sum(lost) > 0 else "did NOT lose"
     return observed(
         sum(lost) > 0,
@@ -467,9 +497,10 @@ def plain_increment_happens_to_survive(evidence: Evidence) -> Claim:
 def list_append_loses_nothing(evidence: Evidence) -> Claim:
     """`list.append` from many threads loses no item: one append is one step."""
     lost = _race(evidence, "append", *BOTH)
+    threads = evidence.result_as(RaceThreads)["threads"]
     return observed(
         max(lost) == 0,
-        f"`list.append` from {evidence.result['threads']} threads lost "
+        f"`list.append` from {threads} threads lost "
         f"**{max(lost)}** items in {len(lost)} trials: one append is one step.",
         float(max(lost)),
     )
@@ -490,7 +521,7 @@ def list_append_loses_nothing(evidence: Evidence) -> Claim:
 def _proc_lost(evidence: Evidence, way: str) -> list[int]:
     return [
         n
-        for result in _results(evidence)
+        for result in _results(evidence, RaceProcesses)
         for row in result["rows"]
         if row["way"] == way
         for n in row["lost"]
@@ -498,7 +529,7 @@ def _proc_lost(evidence: Evidence, way: str) -> list[int]:
 
 
 def _no_fork(evidence: Evidence) -> bool:
-    return not all(r["fork_available"] for r in _results(evidence))
+    return not all(r["fork_available"] for r in _results(evidence, RaceProcesses))
 
 
 def _lost_race(evidence: Evidence, way: str, statement: str) -> Claim:
@@ -515,7 +546,7 @@ def processes_lose_updates_without_lock(evidence: Evidence) -> Claim:
             "Unlocked `Value` increments across processes.",
             "this platform has no fork start method",
         )
-    r, lost = evidence.result, _proc_lost(evidence, "unlocked")
+    r, lost = evidence.result_as(RaceProcesses), _proc_lost(evidence, "unlocked")
     verdict = "lost" if sum(lost) > 0 else "did NOT lose"
     return _lost_race(
         evidence,
@@ -597,7 +628,7 @@ def _scaled(interval: stats.Interval, factor: float) -> stats.Interval:
 
 def _ns_per_op(evidence: Evidence, config: str) -> stats.Interval:
     """Pooled ns per acquisition (per loop turn for "no lock")."""
-    n = evidence.result["acquisitions"][config]
+    n = evidence.result_as(LockCost)["acquisitions"][config]
     return _scaled(evidence.timing("rounds", config), 1e9 / n)
 
 
@@ -605,13 +636,13 @@ def lock_cost_table(evidence: Evidence) -> list[dict[str, Any]]:
     """Each configuration: pooled ns per acquisition (loop turn for "no lock")."""
     return [
         {"config": config, "acquisitions": n, "ns": _ns_per_op(evidence, config)}
-        for config, n in evidence.result["acquisitions"].items()
+        for config, n in evidence.result_as(LockCost)["acquisitions"].items()
     ]
 
 
 def _lock_added_ns(evidence: Evidence) -> stats.Interval:
     """Per round: ns per Lock acquisition minus ns per bare loop turn."""
-    n = evidence.result["acquisitions"]
+    n = evidence.result_as(LockCost)["acquisitions"]
     rounds = evidence.rounds("rounds")
     lock = stats.samples(rounds, "Lock")
     bare = stats.samples(rounds, "no lock")
@@ -623,7 +654,7 @@ def _lock_added_ns(evidence: Evidence) -> stats.Interval:
 
 def _contended_ratio(evidence: Evidence) -> stats.Interval:
     """Per round: a contended acquisition's cost over an uncontended one's."""
-    n = evidence.result["acquisitions"]
+    n = evidence.result_as(LockCost)["acquisitions"]
     times = evidence.ratio("rounds", "Lock, contended", "Lock")  # t_contended/t_lock
     return _scaled(times, n["Lock"] / n["Lock, contended"])
 
@@ -663,7 +694,7 @@ def contended_lock_costs_more(evidence: Evidence) -> Claim:
     # lower bound (across two cores it cost far more when this was designed).
     where = (
         "with both threads pinned to one core (a lower bound)"
-        if evidence.result["relay_pinned_to_one_core"]
+        if evidence.result_as(LockCost)["relay_pinned_to_one_core"]
         else "with the threads' cores left to the OS"
     )
     text = f"**{contended:,.1f} µs**, **{ratio:.0f}×** an uncontended one, {where}"
@@ -682,7 +713,7 @@ def contended_lock_costs_more(evidence: Evidence) -> Claim:
 @claim("sync_primitives")
 def semaphore_bounds_concurrency(evidence: Evidence) -> Claim:
     """A Semaphore(n) lets at most n threads in at once (and n do get in)."""
-    r = evidence.result
+    r = evidence.result_as(SyncPrimitives)
     peaks = evidence.values(lambda result: result["semaphore"]["peak_inside"])
     return observed(
         all(peak == r["limit"] for peak in peaks),
@@ -698,7 +729,7 @@ def rlock_reenters_lock_does_not(evidence: Evidence) -> Claim:
     rlock = evidence.values(lambda r: r["rlock"]["RLock"]["second_acquire"])
     lock = evidence.values(lambda r: r["rlock"]["Lock"]["second_acquire"])
     waited = evidence.values(lambda r: r["rlock"]["Lock"]["waited_s"] * 1000)
-    timeout = evidence.result["rlock"]["timeout_s"]
+    timeout = evidence.result_as(SyncPrimitives)["rlock"]["timeout_s"]
     holds = all(rlock) and not any(lock)
     return observed(
         holds,
@@ -710,7 +741,7 @@ def rlock_reenters_lock_does_not(evidence: Evidence) -> Claim:
     )
 
 
-def _condition_waited(condition: dict[str, Any]) -> bool:
+def _condition_waited(condition: ConditionPart) -> bool:
     """The consumer found its predicate false, waited, and woke to the data."""
     checks = condition.get("predicate_checks") or [True]
     return not checks[0] and checks[-1] and condition["received"] == condition["sent"]
@@ -720,7 +751,7 @@ def _condition_waited(condition: dict[str, Any]) -> bool:
 def event_condition_barrier_coordinate(evidence: Evidence) -> Claim:
     """Event waiters wait for set(); Barrier parties wait for the last; a Condition
     consumer that found no data waits and wakes to it."""
-    results = _results(evidence)
+    results = _results(evidence, SyncPrimitives)
     events = [r["event"] for r in results]
     barriers = [r["barrier"] for r in results]
     conditions = [r["condition"] for r in results]
@@ -777,7 +808,7 @@ def deadlock_detected_by_timeout(evidence: Evidence) -> Claim:
     gave_up = [d["opposite_order_got_second_lock"].count(False) for d in deadlocks]
     threads = len(deadlocks[0]["opposite_order_got_second_lock"])
     same_ok = all(all(d["same_order_got_second_lock"]) for d in deadlocks)
-    timeout = evidence.result["deadlock_timeout"]
+    timeout = evidence.result_as(SyncPrimitives)["deadlock_timeout"]
     ordered = "every thread got both locks" if same_ok else "NOT every thread did"
     return observed(
         min(gave_up) >= 1 and same_ok,
@@ -807,14 +838,19 @@ def _count(n: int, noun: str) -> str:
 
 
 def _every_run(
-    evidence: Evidence, read: Callable[[dict[str, Any]], Any], ok: Callable[..., bool]
-) -> tuple[bool, Any]:
+    evidence: Evidence,
+    shape: type[S],
+    read: Callable[[S], T],
+    ok: Callable[[T], bool],
+) -> tuple[bool, T]:
     """Whether ``ok`` held in every run, and the run to quote: the first that missed.
+
+    ``read`` takes one run's result, as its declared ``shape``, to what ``ok`` checks.
 
     Observations are pooled by requiring them in every run: one run in which the
     behaviour did not happen is enough to refute "it happens".
     """
-    seen = evidence.values(read)
+    seen = [read(result) for result in _results(evidence, shape)]
     missed = [value for value in seen if not ok(value)]
     return not missed, (missed or seen)[0]
 
@@ -826,12 +862,12 @@ def _every_run(
 def map_keeps_order_as_completed_does_not(evidence: Evidence) -> Claim:
     """map yields in input order; as_completed in completion order (observed)."""
 
-    def ok(o: dict[str, Any]) -> bool:
+    def ok(o: Orders) -> bool:
         return o["map"] == o["submitted"] and o["as_completed"] == sorted(
             o["submitted"]
         )
 
-    holds, o = _every_run(evidence, lambda r: r["orders"], ok)
+    holds, o = _every_run(evidence, FuturesApi, lambda r: r["orders"], ok)
     if holds:
         text = (
             f"`map` returned results in input order {o['map']}; `as_completed` in "
@@ -849,10 +885,10 @@ def map_keeps_order_as_completed_does_not(evidence: Evidence) -> Claim:
 def timeout_does_not_stop_the_task(evidence: Evidence) -> Claim:
     """result(timeout=...) gives up waiting; the task itself runs on (observed)."""
 
-    def ok(t: dict[str, Any]) -> bool:
+    def ok(t: TimeoutPart) -> bool:
         return t["raised"] == "TimeoutError" and t["still_running"]
 
-    holds, t = _every_run(evidence, lambda r: r["timeout"], ok)
+    holds, t = _every_run(evidence, FuturesApi, lambda r: r["timeout"], ok)
     waited = median(evidence.values(lambda r: r["timeout"]["after_ms"]))
     if holds:
         text = (
@@ -872,14 +908,14 @@ def timeout_does_not_stop_the_task(evidence: Evidence) -> Claim:
 def cancel_only_stops_queued_tasks(evidence: Evidence) -> Claim:
     """cancel() fails on a running task, works on queued ones (observed)."""
 
-    def ok(c: dict[str, Any]) -> bool:
+    def ok(c: CancelPart) -> bool:
         # One worker: the first task runs, the others wait. shutdown() may find up
         # to two tasks started (one running, one just taken from the queue).
         return c["cancel_returned"] == [False, True, True, True] and (
             c["shutdown_cancelled"] >= c["shutdown_total"] - 2
         )
 
-    holds, c = _every_run(evidence, lambda r: r["cancel"], ok)
+    holds, c = _every_run(evidence, FuturesApi, lambda r: r["cancel"], ok)
     text = (
         f"On a one-thread `ThreadPoolExecutor`, `cancel()` returned "
         f"{c['cancel_returned']} for one running and three queued tasks"
@@ -903,11 +939,11 @@ def cancel_only_stops_queued_tasks(evidence: Evidence) -> Claim:
 def worker_exception_reaches_caller(evidence: Evidence) -> Claim:
     """An exception in a worker process reaches the caller with its traceback."""
 
-    def ok(e: dict[str, Any]) -> bool:
+    def ok(e: ExceptionsPart) -> bool:
         traceback = "\n".join(e["remote_traceback_lines"])
         return e["exception"].startswith("ValueError") and "parse_row" in traceback
 
-    holds, e = _every_run(evidence, lambda r: r["exceptions"], ok)
+    holds, e = _every_run(evidence, FuturesApi, lambda r: r["exceptions"], ok)
     kind = e["exception"].split("(")[0]
     if holds:
         text = (
@@ -926,12 +962,12 @@ def worker_exception_reaches_caller(evidence: Evidence) -> Claim:
 def initializer_runs_once_per_worker(evidence: Evidence) -> Claim:
     """initializer= runs once in each worker, before its tasks (observed)."""
 
-    def ok(i: dict[str, Any]) -> bool:
+    def ok(i: InitializerPart) -> bool:
         return i["init_calls_per_worker"] == [1] and i["configs"] == [
             "db=orders.sqlite"
         ]
 
-    holds, i = _every_run(evidence, lambda r: r["initializer"], ok)
+    holds, i = _every_run(evidence, FuturesApi, lambda r: r["initializer"], ok)
     if holds:
         text = (
             f"The `initializer` ran once in each of {i['workers_seen']} workers; all "
@@ -981,10 +1017,10 @@ def spawn_starts_slower_than_fork(evidence: Evidence) -> Claim:
 def exception_leaves_pool_working(evidence: Evidence) -> Claim:
     """A task that raises fails alone; the pool keeps serving (observed)."""
 
-    def ok(a: dict[str, Any]) -> bool:
+    def ok(a: AfterException) -> bool:
         return a["raising_task"] == "ValueError" and a["next_task"] == "ok"
 
-    holds, a = _every_run(evidence, lambda r: r["after_exception"], ok)
+    holds, a = _every_run(evidence, BrokenPool, lambda r: r["after_exception"], ok)
     verdict = "returned" if holds else "did NOT return: it got"
     return observed(
         holds,
@@ -998,7 +1034,7 @@ def exception_leaves_pool_working(evidence: Evidence) -> Claim:
 def dead_worker_breaks_pool(evidence: Evidence) -> Claim:
     """A worker that dies breaks the pool; a new pool works (observed)."""
 
-    def ok(r: dict[str, Any]) -> bool:
+    def ok(r: BrokenPool) -> bool:
         c = r["after_crash"]
         return (
             c["crashed_task"] == "BrokenProcessPool"
@@ -1007,7 +1043,7 @@ def dead_worker_breaks_pool(evidence: Evidence) -> Claim:
             and r["new_pool"]["result"] == 49
         )
 
-    holds, r = _every_run(evidence, lambda r: r, ok)
+    holds, r = _every_run(evidence, BrokenPool, lambda r: r, ok)
     c = r["after_crash"]
     broken = sum(state == "BrokenProcessPool" for state in c["pending_tasks"])
     if holds:
@@ -1038,20 +1074,20 @@ WAIT_MIN_EFFICIENCY = 0.6
 PROCESS_TASK_OVERHEAD_MIN = 3.0
 
 
-def _fc(workload: str) -> Callable[[dict[str, Any]], Any]:
+def _fc(workload: str) -> Callable[[FuturesCompare], RoundsRecord]:
     return lambda r: r["workloads"][workload]["rounds"]
 
 
 def _tasks(evidence: Evidence, workload: str, kind: str) -> int:
     """Tasks one alternative ran per round (set-up, the same in every run)."""
-    w = evidence.result["workloads"][workload]
+    w = evidence.result_as(FuturesCompare)["workloads"][workload]
     return int(w["tasks"] * w["maps_per_round"][kind])
 
 
 def futures_compare_table(evidence: Evidence) -> list[dict[str, Any]]:
     """Every workload and pool: pooled median time, per task, speedup vs serial."""
     rows = []
-    for workload, w in evidence.result["workloads"].items():
+    for workload, w in evidence.result_as(FuturesCompare)["workloads"].items():
         rounds = evidence.rounds(_fc(workload))
         for kind in w["maps_per_round"]:
             tasks = _tasks(evidence, workload, kind)
@@ -1088,7 +1124,7 @@ def per_task_ratio(evidence: Evidence, slower: str, faster: str) -> stats.Interv
 @claim("futures_compare", kind=MEASURED)
 def both_pools_overlap_waiting(evidence: Evidence) -> Claim:
     """Thread and process pools both overlap waits (no core needed to wait)."""
-    workers = evidence.result["workloads"]["waiting"]["workers"]
+    workers = evidence.result_as(FuturesCompare)["workloads"]["waiting"]["workers"]
     figures = [
         Figure(
             f"{kind} vs serial",
@@ -1114,7 +1150,10 @@ def both_pools_overlap_waiting(evidence: Evidence) -> Claim:
 
 def _cpu_text(kind: str) -> Callable[[Evidence], str]:
     def text(evidence: Evidence) -> str:
-        workers, cores = evidence.result["headline_workers"], evidence.cores
+        workers, cores = (
+            evidence.result_as(FuturesCompare)["headline_workers"],
+            evidence.cores,
+        )
         gain = evidence.ratio(_fc("CPU"), "serial", kind).estimate
         pool = "process pool" if kind == "processes" else "thread pool"
         return (
@@ -1133,7 +1172,7 @@ def processes_speed_up_cpu(evidence: Evidence) -> Claim:
         _fc("CPU"),
         "serial",
         "processes",
-        workers=evidence.result["headline_workers"],
+        workers=evidence.result_as(FuturesCompare)["headline_workers"],
         label="processes vs serial",
         text=_cpu_text("processes"),
         holds="For CPU work the same code sped up {}.",
@@ -1149,7 +1188,7 @@ def threads_do_not_speed_up_cpu(evidence: Evidence) -> Claim:
     The margin allows up to GIL_THREADS_MAX_SPEEDUP, so the statement says that
     much: not "nothing", but "at most this, short of what parallel needs".
     """
-    workers = evidence.result["headline_workers"]
+    workers = evidence.result_as(FuturesCompare)["headline_workers"]
     return takes_turns(
         evidence,
         _fc("CPU"),
@@ -1206,6 +1245,7 @@ def coroutines_share_one_thread(evidence: Evidence) -> Claim:
     """Every coroutine reports the same process and the same OS thread."""
     holds, o = _every_run(
         evidence,
+        AsyncioBasics,
         lambda r: r["one_thread"],
         lambda o: o["processes"] == 1 and o["threads"] == 1,
     )
@@ -1221,7 +1261,7 @@ def coroutines_share_one_thread(evidence: Evidence) -> Claim:
 @claim("asyncio_basics", kind=MEASURED)
 def gather_overlaps_waits(evidence: Evidence) -> Claim:
     """gather runs the waits of many coroutines at once, not one after another."""
-    g = evidence.result["gather"]
+    g = evidence.result_as(AsyncioBasics)["gather"]
     rounds = evidence.rounds(lambda r: r["gather"]["rounds"])
     figure = Figure(
         "gather ÷ one wait, per round",
@@ -1247,6 +1287,7 @@ def task_group_cancels_siblings(evidence: Evidence) -> Claim:
     """A failing task in a TaskGroup cancels its siblings; the error surfaces."""
     holds, g = _every_run(
         evidence,
+        AsyncioBasics,
         lambda r: r["task_group"],
         lambda g: (
             g["siblings_cancelled"] == g["siblings"]
@@ -1265,7 +1306,7 @@ def task_group_cancels_siblings(evidence: Evidence) -> Claim:
 @claim("asyncio_basics", kind=MEASURED)
 def timeout_cuts_off_on_time(evidence: Evidence) -> Claim:
     """asyncio.timeout cancels the await at its deadline, with TimeoutError."""
-    deadline = evidence.result["timeout"]["deadline"]
+    deadline = evidence.result_as(AsyncioBasics)["timeout"]["deadline"]
     outcomes = [
         o for run in evidence.values(lambda r: r["timeout"]["outcomes"]) for o in run
     ]
@@ -1298,7 +1339,10 @@ def timeout_cuts_off_on_time(evidence: Evidence) -> Claim:
 def async_semaphore_bounds(evidence: Evidence) -> Claim:
     """asyncio.Semaphore(n) lets at most n coroutines in at once."""
     holds, s = _every_run(
-        evidence, lambda r: r["semaphore"], lambda s: s["peak"] == s["limit"]
+        evidence,
+        AsyncioBasics,
+        lambda r: r["semaphore"],
+        lambda s: s["peak"] == s["limit"],
     )
     return observed(
         holds,
@@ -1371,7 +1415,7 @@ def blocking_call_stalls_the_loop(evidence: Evidence) -> Claim:
     stall = rows[BLOCKING]["stall_ms"].estimate
     took = rows[BLOCKING]["took_ms"].estimate
     fixed = max(rows[job]["stall_ms"].estimate for job in (TO_THREAD, EXECUTOR))
-    block = evidence.result["block"]
+    block = evidence.result_as(AsyncioBlocking)["block"]
     text = (
         f"a `time.sleep({block})` inside a coroutine stalled every task for "
         f"**{stall:.0f} ms** of the {took:.0f} ms it took; through "
@@ -1421,7 +1465,7 @@ ASYNC_MIN_TIME_GAIN = 1.2
 KIND_LABELS = {"threads": "a thread per connection", "asyncio": "asyncio"}
 
 
-def _level(n: int) -> Callable[[dict[str, Any]], Any]:
+def _level(n: int) -> Callable[[ManyConnections], Level]:
     return lambda r: r["by_level"][str(n)]
 
 
@@ -1451,7 +1495,7 @@ def memory_ratio(evidence: Evidence, n: int) -> stats.Interval:
 def many_connections_table(evidence: Evidence) -> list[dict[str, Any]]:
     """Every level and client: pooled wall time, RSS per connection, failures."""
     rows = []
-    for n in evidence.result["levels"]:
+    for n in evidence.result_as(ManyConnections)["levels"]:
         time_rounds = evidence.rounds(lambda r, n=n: _level(n)(r)["time"])
         for kind in KIND_LABELS:
             per_conn = stats.median_interval(rss_per_connection(evidence, n, kind))
@@ -1476,7 +1520,7 @@ def many_connections_table(evidence: Evidence) -> list[dict[str, Any]]:
 
 
 def _top_rows(evidence: Evidence) -> tuple[int, dict[str, dict[str, Any]]]:
-    top = evidence.result["top"]
+    top = evidence.result_as(ManyConnections)["top"]
     rows = many_connections_table(evidence)
     return top, {r["kind"]: r for r in rows if r["connections"] == top}
 
@@ -1533,15 +1577,15 @@ def asyncio_is_faster_at_scale(evidence: Evidence) -> Claim:
 def both_clients_serve_every_level(evidence: Evidence) -> Claim:
     """Both clients hold every level's connections open at once, without failures."""
     failures = sum(r["failures"] for r in many_connections_table(evidence))
-    n = evidence.result["top"]
+    n = evidence.result_as(ManyConnections)["top"]
     peaks = evidence.values(lambda r: r["server"].get("peak"))
     statement = (
         f"Both clients held up to **{n:,}** connections open at once with "
         f"**{failures}** failures"
     )
-    skipped = evidence.result["skipped_levels"]
+    skipped = evidence.result_as(ManyConnections)["skipped_levels"]
     if skipped:
-        limit = evidence.result["fd_limit"]["soft"]
+        limit = evidence.result_as(ManyConnections)["fd_limit"]["soft"]
         return not_shown(
             f"{statement}.",
             f"the file-descriptor limit ({limit:,}) is too low for "

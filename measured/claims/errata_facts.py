@@ -8,6 +8,7 @@ holds in every run (every run reads the same interpreter, so they agree).
 from __future__ import annotations
 
 from measured.claims.registry import CHECKED, Claim, Evidence, claim, observed
+from measured.run.shapes.errata_facts import ErrataFacts
 
 THREAD_API_BEYOND_START_JOIN = {"run", "is_alive", "name", "daemon", "ident"}
 PROCESS_ONLY_API = {"terminate", "kill", "exitcode", "pid"}
@@ -24,7 +25,7 @@ def thread_has_more_than_start_and_join(evidence: Evidence) -> Claim:
     holds = all(
         needed <= api for api in evidence.values(lambda r: set(r["thread_api"]))
     )
-    api = evidence.result["thread_api"]
+    api = evidence.result_as(ErrataFacts)["thread_api"]
     names = ", ".join(f"`{n}`" for n in sorted(THREAD_API_BEYOND_START_JOIN))
     if holds:
         text = f"public names, among them {names} besides `start` and `join`."
@@ -35,21 +36,21 @@ def thread_has_more_than_start_and_join(evidence: Evidence) -> Claim:
     )
 
 
-def _shared_and_only_process(result: dict) -> tuple[set[str], set[str]]:
+def _shared_and_only_process(result: ErrataFacts) -> tuple[set[str], set[str]]:
     thread, process = set(result["thread_api"]), set(result["process_api"])
     return thread & process, process - thread
 
 
 @claim("errata_facts", kind=CHECKED)
 def process_api_mirrors_thread_api(evidence: Evidence) -> Claim:
-    def mirrors(result: dict) -> bool:
+    def mirrors(result: ErrataFacts) -> bool:
         shared, only_process = _shared_and_only_process(result)
         return {"start", "join", "run", "is_alive"} <= shared and (
             only_process >= PROCESS_ONLY_API
         )
 
     holds = all(evidence.values(mirrors))
-    shared, only_process = _shared_and_only_process(evidence.result)
+    shared, only_process = _shared_and_only_process(evidence.result_as(ErrataFacts))
     return observed(
         holds,
         f"`Process` shares **{len(shared)}** public names with `Thread` and adds "
@@ -62,7 +63,7 @@ def process_api_mirrors_thread_api(evidence: Evidence) -> Claim:
 @claim("errata_facts", kind=CHECKED)
 def primitives_exist_in_both_modules(evidence: Evidence) -> Claim:
     counts = evidence.values(lambda r: len(r["primitives_in_both"]))
-    found = evidence.result["primitives_in_both"]
+    found = evidence.result_as(ErrataFacts)["primitives_in_both"]
     holds = min(counts) >= PRIMITIVES_IN_BOTH_MIN
     only = "" if holds else f"Only {len(found)} of {PRIMITIVES_IN_BOTH_MIN}: "
     return observed(
@@ -76,7 +77,7 @@ def primitives_exist_in_both_modules(evidence: Evidence) -> Claim:
 @claim("errata_facts", kind=CHECKED)
 def stdlib_has_more_than_two_tools(evidence: Evidence) -> Claim:
     counts = evidence.values(lambda r: len(r["stdlib_tools"]))
-    tools = evidence.result["stdlib_tools"]
+    tools = evidence.result_as(ErrataFacts)["stdlib_tools"]
     holds = min(counts) >= STDLIB_TOOLS_MIN
     return observed(
         holds,

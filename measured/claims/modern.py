@@ -35,6 +35,13 @@ from measured.claims.registry import (
     takes_turns,
 )
 from measured.run import stats
+from measured.run.shapes.modern import (
+    DaskVsPool,
+    FreeThreading,
+    GilAcrossVersions,
+    StartMethods,
+    Subinterpreters,
+)
 
 Result = dict[str, Any]
 
@@ -171,7 +178,7 @@ def _threads_run_in_parallel(
 
 def _matrix_text(kind: str) -> Callable[[Evidence], str]:
     def text(evidence: Evidence) -> str:
-        workers = evidence.result["headline_workers"]
+        workers = evidence.result_as(GilAcrossVersions)["headline_workers"]
         gain = evidence.ratio("cpu", "serial", kind).estimate
         return (
             f"**{gain:.2f}×** with {_n(workers, kind.rstrip('s'))} on "
@@ -198,7 +205,7 @@ def gil_across_versions_row(evidence: Evidence) -> dict[str, Any]:
         "process over thread": per_call(
             evidence, "starts", "starts_per_batch", "process", "thread"
         ),
-        "start_method": evidence.result["start_method"],
+        "start_method": evidence.result_as(GilAcrossVersions)["start_method"],
     }
 
 
@@ -209,7 +216,7 @@ SPEED_OPTIONS = ("--enable-optimizations", "--with-lto")
 def build_options(evidence: Evidence) -> dict[str, bool | None]:
     """Whether the interpreter was configured with each of SPEED_OPTIONS (PGO, LTO);
     None where it recorded no configure arguments (Windows builds, say)."""
-    args = evidence.result.get("config_args")
+    args = evidence.result_as(GilAcrossVersions).get("config_args")
     if not args:
         return dict.fromkeys(SPEED_OPTIONS)
     words = shlex.split(args)
@@ -239,7 +246,7 @@ def matrix_processes_scale(evidence: Evidence) -> Claim:
         "cpu",
         "serial",
         "processes",
-        workers=evidence.result["headline_workers"],
+        workers=evidence.result_as(GilAcrossVersions)["headline_workers"],
         label="processes vs serial",
         text=_matrix_text("processes"),
         holds="Processes ran the work in parallel: {}.",
@@ -279,11 +286,11 @@ def thread_starts_faster_than_process(evidence: Evidence) -> Claim:
 
 
 def _headline_key(evidence: Evidence) -> str:
-    return f"threads {evidence.result['headline_workers']}"
+    return f"threads {evidence.result_as(FreeThreading)['headline_workers']}"
 
 
 def _free_threading_text(evidence: Evidence) -> str:
-    workers = evidence.result["headline_workers"]
+    workers = evidence.result_as(FreeThreading)["headline_workers"]
     gain = evidence.ratio("cpu", "serial", _headline_key(evidence)).estimate
     return (
         f"**{gain:.2f}×** with {_n(workers, 'thread')} on {_python(evidence)} "
@@ -299,7 +306,7 @@ def free_threading_series(evidence: Evidence) -> list[dict[str, Any]]:
             "time": evidence.timing("cpu", f"threads {workers}"),
             "speedup": evidence.ratio("cpu", "serial", f"threads {workers}"),
         }
-        for workers in evidence.result["workers"]
+        for workers in evidence.result_as(FreeThreading)["workers"]
     ]
 
 
@@ -333,7 +340,7 @@ def gil_build_threads_do_not_scale(evidence: Evidence) -> Claim:
 @claim("free_threading")
 def containers_stay_consistent(evidence: Evidence) -> Claim:
     """Without the GIL, concurrent list.append and locked dict updates lose nothing."""
-    race = evidence.result["race"]
+    race = evidence.result_as(FreeThreading)["race"]
     lost = race_totals(evidence)
     bad = lost["appends"] + lost["locked"]
     runs = len(evidence.runs)
@@ -378,7 +385,7 @@ def unlocked_increments_race_without_gil(evidence: Evidence) -> Claim:
             SHAPE,
             float(lost["unlocked"]),
         )
-    threads = evidence.result["race"]["threads"]
+    threads = evidence.result_as(FreeThreading)["race"]["threads"]
     kept = parallel(evidence, min(threads, evidence.cores), f"{figure}.")
     if isinstance(kept, Claim):
         return kept
@@ -407,7 +414,7 @@ def unlocked_increments_race_without_gil(evidence: Evidence) -> Claim:
     )
 
 
-def _controls_checks(result: Result) -> list[tuple[str, bool]]:
+def _controls_checks(result: FreeThreading) -> list[tuple[str, bool]]:
     """What each child process printed, against what the documentation says."""
     controls = result["gil_controls"]
     checks = [
@@ -433,7 +440,7 @@ def _controls_checks(result: Result) -> list[tuple[str, bool]]:
 @claim("free_threading")
 def gil_switches_back_on(evidence: Evidence) -> Claim:
     """PYTHON_GIL and a legacy extension switch the GIL back on; PYTHON_GIL=0 wins."""
-    if evidence.result["gil_controls"] is None:
+    if evidence.result_as(FreeThreading)["gil_controls"] is None:
         return not_shown(
             "PYTHON_GIL and legacy extensions only matter on a free-threaded build.",
             "this interpreter is a GIL build",
@@ -461,16 +468,18 @@ def gil_switches_back_on(evidence: Evidence) -> Claim:
 
 
 def _unavailable(evidence: Evidence, statement: str) -> Claim | None:
-    if not evidence.result["available"]:
+    if not evidence.result_as(Subinterpreters)["available"]:
         return not_shown(
-            statement, f"not measured here: {evidence.result['reason']}", SHAPE
+            statement,
+            f"not measured here: {evidence.result_as(Subinterpreters)['reason']}",
+            SHAPE,
         )
     return None
 
 
 def subinterpreters_table(evidence: Evidence) -> dict[str, Any]:
     """Start costs per start and the pool's speedup, pooled, with intervals."""
-    sizes = evidence.result["starts_per_batch"]
+    sizes = evidence.result_as(Subinterpreters)["starts_per_batch"]
     return {
         "starts": {
             kind: per_call_seconds(evidence, "starts", "starts_per_batch", kind)
@@ -492,7 +501,10 @@ def subinterpreters_scale(evidence: Evidence) -> Claim:
         evidence, "Subinterpreters run CPU-bound work in parallel."
     ):
         return none
-    workers, cores = evidence.result["headline_workers"], evidence.cores
+    workers, cores = (
+        evidence.result_as(Subinterpreters)["headline_workers"],
+        evidence.cores,
+    )
 
     def text(ev: Evidence) -> str:
         gain = ev.ratio("cpu", "serial", "interpreters").estimate
@@ -577,14 +589,14 @@ def legacy_extension_refused(evidence: Evidence) -> Claim:
 
 def start_costs(evidence: Evidence) -> dict[str, stats.Interval]:
     """Seconds to start and join one process, per start method, pooled."""
-    methods = evidence.result["starts_per_batch"]
+    methods = evidence.result_as(StartMethods)["starts_per_batch"]
     return {
         method: per_call_seconds(evidence, "starts", "starts_per_batch", method)
         for method in methods
     }
 
 
-def behaved_as(result: Result) -> str:
+def behaved_as(result: StartMethods) -> str:
     """The start method a default-settings child behaved as, from what it saw.
 
     A forked child inherits what its parent set at run time; spawn and forkserver
@@ -602,7 +614,7 @@ def behaved_as(result: Result) -> str:
 @claim("start_methods")
 def spawn_start_dearer_than_fork(evidence: Evidence) -> Claim:
     """spawn (a fresh interpreter) costs far more per process than fork (a copy)."""
-    if "fork" not in evidence.result["starts_per_batch"]:
+    if "fork" not in evidence.result_as(StartMethods)["starts_per_batch"]:
         return not_shown(
             "spawn costs more than fork.",
             f"this platform ({sys.platform}) has no fork",
@@ -655,7 +667,7 @@ def default_start_method_as_documented(evidence: Evidence) -> Claim:
     """
     system = evidence.env["os"].split()[0]
     expected = documented_default(
-        system, _version(evidence), evidence.result["methods"]
+        system, _version(evidence), evidence.result_as(StartMethods)["methods"]
     )
     seen = evidence.values(behaved_as)
     reported = evidence.values(lambda r: r["default"])
@@ -684,13 +696,13 @@ def default_start_method_as_documented(evidence: Evidence) -> Claim:
 def fork_with_threads_warns(evidence: Evidence) -> Claim:
     """Python 3.12+ raises a DeprecationWarning when a multi-threaded process forks,
     which the default warning filters hide (it comes from inside multiprocessing)."""
-    result = evidence.result
+    result = evidence.result_as(StartMethods)
     if "fork" not in result["methods"]:
         return not_shown(
             "fork warns.", f"this platform ({sys.platform}) has no fork", SHAPE
         )
 
-    def fork_warnings(r: Result, filters: str) -> list[str]:
+    def fork_warnings(r: StartMethods, filters: str) -> list[str]:
         return [w for w in r["fork_warnings"][filters] if "multi-threaded" in w]
 
     shown = evidence.values(lambda r: fork_warnings(r, "-W default"))
@@ -736,7 +748,7 @@ def main_guard_protects_spawn(evidence: Evidence) -> Claim:
     runs = evidence.values(lambda r: (r["unguarded"], r["guarded"]))
     failed = all(unguarded["bootstrapping"] for unguarded, _ in runs)
     ran = all("the child ran" in guarded["stdout"] for _, guarded in runs)
-    unguarded = evidence.result["unguarded"]
+    unguarded = evidence.result_as(StartMethods)["unguarded"]
     exit_code = unguarded["stdout"][-1].split()[-1] if unguarded["stdout"] else "?"
     return observed(
         failed and ran,
@@ -788,7 +800,7 @@ def dask_leaves_no_process(evidence: Evidence) -> Claim:
 @claim("dask_vs_pool")
 def dask_runs_cpu_work_in_parallel(evidence: Evidence) -> Claim:
     """Dask's worker processes run CPU-bound work in parallel."""
-    workers, cores = evidence.result["headline_workers"], evidence.cores
+    workers, cores = evidence.result_as(DaskVsPool)["headline_workers"], evidence.cores
 
     def text(ev: Evidence) -> str:
         gain = ev.ratio("cpu", "serial", "dask").estimate

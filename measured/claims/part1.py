@@ -11,7 +11,7 @@ import itertools
 import math
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from measured.claims import margins
 from measured.claims.registry import (
@@ -30,7 +30,23 @@ from measured.claims.registry import (
     takes_turns,
 )
 from measured.run import stats
-from measured.run.shapes.part1 import CpuBound
+from measured.run.shapes.common import RoundsRecord
+from measured.run.shapes.part1 import (
+    CpuBound,
+    GilBlocking,
+    GilRelease,
+    IoBound,
+    PayloadSize,
+    Pickling,
+    PoolSizing,
+    ProcessesBasics,
+    StartupCost,
+    TaskSize,
+    TaskSizeRow,
+    ThreadsBasics,
+)
+
+T = TypeVar("T")
 
 IO_MIN_SPEEDUP = 5.0  # overlapped waits vs one after another (see io_bound)
 TINY_MAX_SPEEDUP = 0.5  # processes with chunksize=1 on tiny tasks
@@ -43,6 +59,22 @@ def _n(count: int, noun: str) -> str:
     if count == 1:
         return f"{count:,} {noun}"
     return f"{count:,} {noun}{'es' if noun.endswith('s') else 's'}"
+
+
+def _results(evidence: Evidence, shape: type[T]) -> list[T]:
+    """Every run's result, in run order, read as the experiment's declared shape."""
+    return [run.result_as(shape) for run in evidence.single_runs()]
+
+
+def _first_failing(
+    evidence: Evidence, shape: type[T], ok: Callable[[T], bool]
+) -> tuple[bool, T]:
+    """Whether ``ok`` held in every run, and the run to quote: the first that failed,
+    else the first run."""
+    for result in _results(evidence, shape):
+        if not ok(result):
+            return False, result
+    return True, evidence.result_as(shape)
 
 
 # --- cpu_bound ------------------------------------------------------------------
@@ -166,25 +198,14 @@ def more_processes_than_cores_gain_nothing(evidence: Evidence) -> Claim:
 # --- threads_basics -------------------------------------------------------------
 
 
-def _first_failing(
-    evidence: Evidence, ok: Callable[[dict[str, Any]], bool]
-) -> tuple[bool, dict[str, Any]]:
-    """Whether ``ok`` held in every run, and the run to quote: the first that failed,
-    else the first run."""
-    for result in evidence.values(lambda r: r):
-        if not ok(result):
-            return False, result
-    return True, evidence.result
-
-
-def _one_process(result: dict[str, Any]) -> bool:
+def _one_process(result: ThreadsBasics) -> bool:
     return len(result["pids"]) == 1 and result["native_ids"] == result["threads"]
 
 
 @claim("threads_basics")
 def threads_share_one_process(evidence: Evidence) -> Claim:
     """Threads of one process share its PID; each has its own native thread ID."""
-    holds, r = _first_failing(evidence, _one_process)
+    holds, r = _first_failing(evidence, ThreadsBasics, _one_process)
     n, pids, native = r["threads"], len(r["pids"]), r["native_ids"]
     seen = (
         f"**{n} threads** reported **{pids} process ID{'s' if pids != 1 else ''}** "
@@ -199,7 +220,7 @@ def threads_share_one_process(evidence: Evidence) -> Claim:
     )
 
 
-def _all_appends_landed(result: dict[str, Any]) -> bool:
+def _all_appends_landed(result: ThreadsBasics) -> bool:
     each = result["appends_per_thread"]
     found = result["found_per_thread"]
     return (
@@ -217,7 +238,7 @@ def threads_share_objects(evidence: Evidence) -> Claim:
     short loop may finish within one switch interval), so this says nothing about
     appends racing; race_threads' list_append_loses_nothing does.
     """
-    holds, r = _first_failing(evidence, _all_appends_landed)
+    holds, r = _first_failing(evidence, ThreadsBasics, _all_appends_landed)
     got, found = r["shared_list_length"], r["found_per_thread"]
     threads = _n(r["appending_threads"], "thread")
     each = f"{r['appends_per_thread']:,}"
@@ -237,7 +258,7 @@ def threads_share_objects(evidence: Evidence) -> Claim:
     )
 
 
-def _join_behaves(result: dict[str, Any]) -> bool:
+def _join_behaves(result: ThreadsBasics) -> bool:
     api = result["api"]
     after = api["after_fast_join"]
     return (
@@ -251,7 +272,7 @@ def _join_behaves(result: dict[str, Any]) -> bool:
 @claim("threads_basics")
 def join_waits_for_that_thread(evidence: Evidence) -> Claim:
     """join() waits for its own thread only; join(timeout) may return early."""
-    holds, r = _first_failing(evidence, _join_behaves)
+    holds, r = _first_failing(evidence, ThreadsBasics, _join_behaves)
     api = r["api"]
     ms = api["join_timeout_seconds"] * 1000
     timeout = api["join_timeout"]
@@ -282,7 +303,9 @@ THREAD_API_NEEDED = ("start", "join", "run", "is_alive", "daemon", "name", "iden
 def thread_api_is_more_than_start_and_join(evidence: Evidence) -> Claim:
     """What the standard library says about itself: dir(threading.Thread)."""
     needed = {*THREAD_API_NEEDED, "native_id"}
-    holds, r = _first_failing(evidence, lambda r: needed <= set(r["api"]["public_api"]))
+    holds, r = _first_failing(
+        evidence, ThreadsBasics, lambda r: needed <= set(r["api"]["public_api"])
+    )
     api = r["api"]["public_api"]
     listed = ", ".join(f"`{n}`" for n in api)
     if holds:
@@ -299,7 +322,7 @@ def thread_api_is_more_than_start_and_join(evidence: Evidence) -> Claim:
     return observed(holds, text, float(len(api)))
 
 
-def _locals(result: dict[str, Any]) -> tuple[int, int, Any]:
+def _locals(result: ThreadsBasics) -> tuple[int, int, str]:
     seen, main = result["local"]["seen"], result["local"]["main_after"]
     names = [k for k in seen if not k.endswith(" before")]
     own = sum(seen[n] == n and seen[f"{n} before"] is None for n in names)
@@ -308,11 +331,11 @@ def _locals(result: dict[str, Any]) -> tuple[int, int, Any]:
 
 @claim("threads_basics")
 def thread_local_is_per_thread(evidence: Evidence) -> Claim:
-    def ok(result: dict[str, Any]) -> bool:
+    def ok(result: ThreadsBasics) -> bool:
         own, names, main = _locals(result)
         return own == names and main == "main"
 
-    holds, r = _first_failing(evidence, ok)
+    holds, r = _first_failing(evidence, ThreadsBasics, ok)
     own, names, main = _locals(r)
     seen = (
         f"With `threading.local()`, **{own} of {names}** threads saw only the value "
@@ -325,7 +348,7 @@ def thread_local_is_per_thread(evidence: Evidence) -> Claim:
     )
 
 
-def _daemon_ok(result: dict[str, Any]) -> bool:
+def _daemon_ok(result: ThreadsBasics) -> bool:
     child = result["daemon_child"]
     return (
         child["exited"]
@@ -337,7 +360,7 @@ def _daemon_ok(result: dict[str, Any]) -> bool:
 @claim("threads_basics")
 def daemon_threads_do_not_block_exit(evidence: Evidence) -> Claim:
     """The child ends long before its daemon thread's sleep would."""
-    holds, r = _first_failing(evidence, _daemon_ok)
+    holds, r = _first_failing(evidence, ThreadsBasics, _daemon_ok)
     child, sleep = r["daemon_child"], r["daemon_sleep"]
     if holds:
         text = (
@@ -360,14 +383,15 @@ def daemon_threads_do_not_block_exit(evidence: Evidence) -> Claim:
 NUMPY_MISSING = "NumPy is not installed in this environment"
 
 
-def _kind(kind: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+def _kind(kind: str) -> Callable[[GilRelease], RoundsRecord]:
     return lambda result: result["kinds"][kind]
 
 
 def gil_release_table(evidence: Evidence) -> list[dict[str, Any]]:
     """Each kind of C work: pooled serial and pool times and the speedup, with
     intervals, for the headline pool (one thread per usable core)."""
-    workers = evidence.result["headline_workers"]
+    result = evidence.result_as(GilRelease)
+    workers = result["headline_workers"]
     pool = f"threads {workers}"
     return [
         {
@@ -377,14 +401,14 @@ def gil_release_table(evidence: Evidence) -> list[dict[str, Any]]:
             "threads": evidence.timing(_kind(kind), pool),
             "speedup": evidence.ratio(_kind(kind), "serial", pool),
         }
-        for kind in evidence.result["kinds"]
+        for kind in result["kinds"]
     ]
 
 
 def _release_speedup(
     evidence: Evidence, kind: str, margin: float | None = None
 ) -> Figure:
-    workers = evidence.result["headline_workers"]
+    workers = evidence.result_as(GilRelease)["headline_workers"]
     return speedup(
         evidence,
         _kind(kind),
@@ -398,9 +422,10 @@ def _release_speedup(
 
 def _threads_scale(evidence: Evidence, kind: str, what: str) -> Claim:
     """C code that releases the GIL runs in parallel threads: a parallel claim."""
-    if kind not in evidence.result["kinds"]:
+    result = evidence.result_as(GilRelease)
+    if kind not in result["kinds"]:
         return not_shown(f"{what} was not measured.", NUMPY_MISSING, SHAPE)
-    workers, cores = evidence.result["headline_workers"], evidence.cores
+    workers, cores = result["headline_workers"], evidence.cores
 
     def text(ev: Evidence) -> str:
         gain = _release_speedup(ev, kind).interval.estimate
@@ -459,7 +484,7 @@ NO_GIL = "this interpreter runs without the GIL, so there is no lock to hand ove
 def _paces(evidence: Evidence, name: str) -> list[float]:
     """The ticker's ticks per second during each timed call ``name``, every run."""
     out = []
-    for result in evidence.values(lambda r: r):
+    for result in _results(evidence, GilBlocking):
         seconds, ticks = result["rounds"]["samples"][name], result["ticks"][name]
         out += [t / s for t, s in zip(ticks, seconds, strict=True)]
     return out
@@ -468,7 +493,7 @@ def _paces(evidence: Evidence, name: str) -> list[float]:
 def pace_share(evidence: Evidence, name: str) -> stats.Interval:
     """The ticker's pace during ``name`` in % of its pace in the same round's lock
     wait: the median of the per-round ratios, with its interval."""
-    base = _paces(evidence, evidence.result["baseline"])
+    base = _paces(evidence, evidence.result_as(GilBlocking)["baseline"])
     ratios = stats.paired_ratios(_paces(evidence, name), base)
     return stats.median_interval(100 * r for r in ratios)
 
@@ -481,7 +506,7 @@ def gil_blocking_table(evidence: Evidence) -> list[dict[str, Any]]:
             "pace": stats.median_interval(_paces(evidence, name)),
             "share": pace_share(evidence, name),
         }
-        for name in evidence.result["calls"]
+        for name in evidence.result_as(GilBlocking)["calls"]
     ]
 
 
@@ -595,7 +620,7 @@ def python_code_holds_the_gil(evidence: Evidence) -> Claim:
 # --- processes_basics and pickling ----------------------------------------------
 
 
-def _memory_separate(result: dict[str, Any]) -> bool:
+def _memory_separate(result: ProcessesBasics) -> bool:
     mem = result["memory"]
     leaked = [x for x in mem["parent_list"] if x not in ("parent", "items")]
     changed = "added by the child" in mem["child_list"]
@@ -604,7 +629,7 @@ def _memory_separate(result: dict[str, Any]) -> bool:
 
 @claim("processes_basics")
 def child_memory_is_separate(evidence: Evidence) -> Claim:
-    holds, r = _first_failing(evidence, _memory_separate)
+    holds, r = _first_failing(evidence, ProcessesBasics, _memory_separate)
     mem = r["memory"]
     leaked = [x for x in mem["parent_list"] if x not in ("parent", "items")]
     seen = (
@@ -620,7 +645,7 @@ def child_memory_is_separate(evidence: Evidence) -> Claim:
     )
 
 
-def _exit_codes_ok(result: dict[str, Any]) -> bool:
+def _exit_codes_ok(result: ProcessesBasics) -> bool:
     life = result["lifecycle"]
     return (
         life["quick"]["exitcode"] == 0
@@ -633,7 +658,7 @@ def _exit_codes_ok(result: dict[str, Any]) -> bool:
 
 @claim("processes_basics")
 def exit_codes_report_how_a_child_ended(evidence: Evidence) -> Claim:
-    holds, r = _first_failing(evidence, _exit_codes_ok)
+    holds, r = _first_failing(evidence, ProcessesBasics, _exit_codes_ok)
     life = r["lifecycle"]
     seen = (
         f"`exitcode` was **{life['quick']['exitcode']}** after a normal return, "
@@ -656,7 +681,7 @@ def _pooled_starts(
 ) -> tuple[list[str], list[str]]:
     """Start methods (over every run) where ``case`` had outcome ``ok``, and all."""
     matching, every = set(), set()
-    for result in evidence.values(lambda r: r):
+    for result in _results(evidence, Pickling):
         for method, row in result["lambdas"].items():
             every.add(method)
             if row[case]["ok"] is ok:
@@ -666,10 +691,10 @@ def _pooled_starts(
 
 @claim("pickling")
 def lambdas_cannot_be_sent_to_a_pool(evidence: Evidence) -> Claim:
-    def failed_everywhere(result: dict[str, Any]) -> bool:
+    def failed_everywhere(result: Pickling) -> bool:
         return not any(r["executor"]["ok"] for r in result["lambdas"].values())
 
-    holds, r = _first_failing(evidence, failed_everywhere)
+    holds, r = _first_failing(evidence, Pickling, failed_everywhere)
     rows = r["lambdas"]
     failed = [m for m, row in rows.items() if not row["executor"]["ok"]]
     kinds = sorted({rows[m]["executor"]["type"] for m in failed})
@@ -687,10 +712,10 @@ def lambdas_cannot_be_sent_to_a_pool(evidence: Evidence) -> Claim:
 
 @claim("pickling")
 def top_level_functions_can(evidence: Evidence) -> Claim:
-    def worked_everywhere(result: dict[str, Any]) -> bool:
+    def worked_everywhere(result: Pickling) -> bool:
         return all(r["fixed"]["ok"] for r in result["lambdas"].values())
 
-    holds, r = _first_failing(evidence, worked_everywhere)
+    holds, r = _first_failing(evidence, Pickling, worked_everywhere)
     rows = r["lambdas"]
     ok = [m for m, row in rows.items() if row["fixed"]["ok"]]
     seen = (
@@ -722,7 +747,7 @@ def process_lambda_only_under_fork(evidence: Evidence) -> Claim:
     return observed(holds, text, float(len(started)))
 
 
-def _repl_ok(result: dict[str, Any]) -> bool:
+def _repl_ok(result: Pickling) -> bool:
     error = result["repl"]["error"] or {}
     return (
         error.get("type") == "AttributeError"
@@ -734,7 +759,7 @@ def _repl_ok(result: dict[str, Any]) -> bool:
 
 @claim("pickling")
 def repl_functions_fail_under_spawn(evidence: Evidence) -> Claim:
-    holds, r = _first_failing(evidence, _repl_ok)
+    holds, r = _first_failing(evidence, Pickling, _repl_ok)
     error, fix = r["repl"]["error"] or {}, r["repl_fix"]["stdout"]
     if holds:
         text = (
@@ -751,7 +776,7 @@ def repl_functions_fail_under_spawn(evidence: Evidence) -> Claim:
     return observed(holds, text, 1.0 if holds else 0.0)
 
 
-def _guard_ok(result: dict[str, Any]) -> bool:
+def _guard_ok(result: Pickling) -> bool:
     error = result["no_guard"]["error"] or {}
     guarded = result["with_guard"]
     return (
@@ -764,7 +789,7 @@ def _guard_ok(result: dict[str, Any]) -> bool:
 
 @claim("pickling")
 def spawn_needs_the_main_guard(evidence: Evidence) -> Claim:
-    holds, r = _first_failing(evidence, _guard_ok)
+    holds, r = _first_failing(evidence, Pickling, _guard_ok)
     error = r["no_guard"]["error"] or {}
     if holds:
         text = (
@@ -806,7 +831,7 @@ def _per_start(evidence: Evidence, name: str) -> list[float]:
     """Seconds per start of ``name`` in each round of every run (batch / its size)."""
     return [
         seconds / result["batch"][name]
-        for result in evidence.values(lambda r: r)
+        for result in _results(evidence, StartupCost)
         for seconds in result["starts"]["samples"][name]
     ]
 
@@ -822,7 +847,7 @@ def start_ratio(evidence: Evidence, name: str, baseline: str) -> stats.Interval:
 def startup_table(evidence: Evidence) -> list[dict[str, Any]]:
     """Every worker kind: pooled seconds per start and the ratio to its baseline (a
     thread for process starts, a thread pool for a process pool), with intervals."""
-    result = evidence.result
+    result = evidence.result_as(StartupCost)
     rows = []
     for name in ("thread", *result["methods"], "thread pool", "process pool"):
         baseline = {"thread": None, "thread pool": None, "process pool": "thread pool"}
@@ -861,7 +886,7 @@ def _ms(evidence: Evidence, name: str) -> float:
 @claim("startup_cost")
 def threads_start_much_faster_than_processes(evidence: Evidence) -> Claim:
     """Every start method against a thread start, paired per round."""
-    methods = evidence.result["methods"]
+    methods = evidence.result_as(StartupCost)["methods"]
     figures = [
         _start_figure(evidence, m, "thread", margins.PROCESS_OVER_THREAD_START_MIN)
         for m in methods
@@ -884,7 +909,7 @@ def threads_start_much_faster_than_processes(evidence: Evidence) -> Claim:
 
 @claim("startup_cost")
 def spawn_start_costs_more_than_fork(evidence: Evidence) -> Claim:
-    methods = evidence.result["methods"]
+    methods = evidence.result_as(StartupCost)["methods"]
     if not {"fork", "spawn"} <= set(methods):
         return not_shown(
             "spawn and fork could not both be measured.",
@@ -909,7 +934,7 @@ def _pool_workers(evidence: Evidence) -> tuple[bool, dict[str, int], dict[str, i
     workers counted themselves as they started, against the workers asked for."""
     asked: dict[str, int] = {}
     started: dict[str, int] = {}
-    for result in evidence.values(lambda r: r):
+    for result in _results(evidence, StartupCost):
         for name, n in result["pool_workers_asked"].items():
             asked[name] = asked.get(name, 0) + n
             started[name] = started.get(name, 0) + result["pool_workers_started"][name]
@@ -927,7 +952,7 @@ def one_shot_process_pool_costs_more(evidence: Evidence) -> Claim:
     process_pools_cost_more_to_start makes too, so both are held against one
     margin: margins.PROCESS_POOL_OVER_THREAD_POOL_START_MIN.
     """
-    workers = _n(evidence.result["cores"], "worker")
+    workers = _n(evidence.result_as(StartupCost)["cores"], "worker")
     figure = _start_figure(
         evidence,
         "process pool",
@@ -967,8 +992,9 @@ def one_shot_process_pool_costs_more(evidence: Evidence) -> Claim:
 # Starting a pool uses margins.PROCESS_POOL_OVER_THREAD_POOL_START_MIN.
 
 
-def _io_reader(work: str, n: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    return lambda result: result[work][str(n)]
+def _io_reader(work: str, n: int) -> Callable[[IoBound], RoundsRecord]:
+    """The rounds of ``n`` tasks at once of ``work`` ("sleep" or "http")."""
+    return lambda result: result[work][str(n)]  # type: ignore[literal-required]
 
 
 IO_WORKS = {"sleep": "time.sleep", "http": "HTTP requests"}
@@ -979,10 +1005,11 @@ def io_bound_table(evidence: Evidence) -> list[dict[str, Any]]:
 
     A kind a work was not timed in (processes on HTTP) is missing from its rows.
     """
+    result = evidence.result_as(IoBound)
     rows = []
     for work in IO_WORKS:
-        kinds = evidence.result["kinds"][work]
-        for n in evidence.result["counts"]:
+        kinds = result["kinds"][work]
+        for n in result["counts"]:
             read = _io_reader(work, n)
             row: dict[str, Any] = {"work": work, "n": n, "kinds": kinds}
             for kind in kinds:
@@ -998,7 +1025,7 @@ def _per_pool(evidence: Evidence, kind: str) -> list[float]:
     batch of pools one after another (its size is in the result)."""
     return [
         seconds / result["pool_start_batch"][kind]
-        for result in evidence.values(lambda r: r)
+        for result in _results(evidence, IoBound)
         for seconds in result["pool_start"]["samples"][kind]
     ]
 
@@ -1009,7 +1036,7 @@ def io_pool_start(evidence: Evidence) -> dict[str, Any]:
     threads = _per_pool(evidence, "threads")
     processes = _per_pool(evidence, "processes")
     return {
-        "workers": evidence.result["headline"],
+        "workers": evidence.result_as(IoBound)["headline"],
         "threads": stats.median_interval(threads),
         "processes": stats.median_interval(processes),
         "ratio": stats.median_interval(stats.paired_ratios(processes, threads)),
@@ -1020,7 +1047,7 @@ def _pool_overlaps(
     evidence: Evidence, work: str, what: str, kind: str = "threads"
 ) -> Claim:
     """N waits in a pool of N ``kind`` against the same N waits one by one."""
-    n = evidence.result["headline"]
+    n = evidence.result_as(IoBound)["headline"]
     read = _io_reader(work, n)
     figure = Figure(
         f"{n} {kind} vs one after another",
@@ -1045,20 +1072,20 @@ def _pool_overlaps(
 
 @claim("io_bound")
 def threads_overlap_sleeps(evidence: Evidence) -> Claim:
-    wait = evidence.result["wait"] * 1000
+    wait = evidence.result_as(IoBound)["wait"] * 1000
     return _pool_overlaps(evidence, "sleep", f"waits of {wait:g} ms")
 
 
 @claim("io_bound")
 def processes_overlap_sleeps(evidence: Evidence) -> Claim:
     """Worker processes overlap waits too (timed on sleeps only, see io_bound)."""
-    wait = evidence.result["wait"] * 1000
+    wait = evidence.result_as(IoBound)["wait"] * 1000
     return _pool_overlaps(evidence, "sleep", f"waits of {wait:g} ms", "processes")
 
 
 @claim("io_bound")
 def threads_overlap_http_requests(evidence: Evidence) -> Claim:
-    wait = evidence.result["wait"] * 1000
+    wait = evidence.result_as(IoBound)["wait"] * 1000
     return _pool_overlaps(
         evidence, "http", f"HTTP requests to a local server that answers in {wait:g} ms"
     )
@@ -1075,7 +1102,7 @@ def process_pools_cost_more_to_start(evidence: Evidence) -> Claim:
     n = start["workers"]
     asked = {kind: 0 for kind in ("threads", "processes")}
     started = dict(asked)
-    for result in evidence.values(lambda r: r):
+    for result in _results(evidence, IoBound):
         for kind, count in result["pool_start_workers"].items():
             asked[kind] += count["asked"]
             started[kind] += count["started"]
@@ -1110,10 +1137,11 @@ def process_pools_cost_more_to_start(evidence: Evidence) -> Claim:
 @claim("io_bound")
 def io_experiment_cleans_up(evidence: Evidence) -> Claim:
     """Every run stopped its server, closed its port and left no child process."""
-    runs = len(evidence.runs)
-    codes = sorted(set(evidence.values(lambda r: r["server"]["exitcode"])), key=str)
-    closed = sum(evidence.values(lambda r: bool(r["port_closed"])))
-    left = sum(evidence.values(lambda r: len(r["leftover_children"])))
+    results = _results(evidence, IoBound)
+    runs = len(results)
+    codes = sorted({r["server"]["exitcode"] for r in results}, key=str)
+    closed = sum(bool(r["port_closed"]) for r in results)
+    left = sum(len(r["leftover_children"]) for r in results)
     holds = codes == [0] and closed == runs and left == 0
     every = "its run" if runs == 1 else f"each of its {runs} runs"
     if runs == 1:
@@ -1139,14 +1167,20 @@ def io_experiment_cleans_up(evidence: Evidence) -> Claim:
 # processes are a parallel claim, held against margins.parallel_min_speedup.
 
 
-def _size_reader(size: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    return lambda result: next(r for r in result["rows"] if r["size"] == size)["rounds"]
+def _row(result: TaskSize, size: int) -> TaskSizeRow:
+    """The row of one task size."""
+    return next(r for r in result["rows"] if r["size"] == size)
+
+
+def _size_reader(size: int) -> Callable[[TaskSize], RoundsRecord]:
+    return lambda result: _row(result, size)["rounds"]
 
 
 def task_size_table(evidence: Evidence) -> list[dict[str, Any]]:
     """Every task size: pooled loop time, work per task, each pool call's speedup."""
+    result = evidence.result_as(TaskSize)
     rows = []
-    for row in sorted(evidence.result["rows"], key=lambda r: r["size"]):
+    for row in sorted(result["rows"], key=lambda r: r["size"]):
         read = _size_reader(row["size"])
         loop = evidence.timing(read, "serial")
         rows.append(
@@ -1162,7 +1196,7 @@ def task_size_table(evidence: Evidence) -> list[dict[str, Any]]:
                         "time": evidence.timing(read, mode),
                         "speedup": evidence.ratio(read, "serial", mode),
                     }
-                    for mode in evidence.result["modes"]
+                    for mode in result["modes"]
                     if mode in row["rounds"]["samples"]
                 },
             }
@@ -1198,11 +1232,10 @@ def task_size_crossover(evidence: Evidence) -> dict[str, float] | None:
     return _crossing(points, rising=True)
 
 
-def _tiny(evidence: Evidence) -> tuple[Callable[[dict[str, Any]], Any], dict]:
-    size = evidence.result["headline"]["tiny"]
-    return _size_reader(size), next(
-        r for r in evidence.result["rows"] if r["size"] == size
-    )
+def _tiny(evidence: Evidence) -> tuple[Callable[[TaskSize], RoundsRecord], TaskSizeRow]:
+    result = evidence.result_as(TaskSize)
+    size = result["headline"]["tiny"]
+    return _size_reader(size), _row(result, size)
 
 
 @claim("task_size")
@@ -1214,7 +1247,7 @@ def processes_lose_on_tiny_tasks(evidence: Evidence) -> Claim:
         "serial",
         "executor, chunksize=1",
         label="chunksize=1 vs loop",
-        workers=evidence.result["headline_workers"],
+        workers=evidence.result_as(TaskSize)["headline_workers"],
         margin=TINY_MAX_SPEEDUP,
         rule="at most",
     )
@@ -1261,10 +1294,11 @@ def chunksize_rescues_tiny_tasks(evidence: Evidence) -> Claim:
 @claim("task_size")
 def processes_win_on_big_tasks(evidence: Evidence) -> Claim:
     """Tasks much bigger than a round trip run in parallel in processes."""
-    size = evidence.result["headline"]["big"]
+    result = evidence.result_as(TaskSize)
+    size = result["headline"]["big"]
     read = _size_reader(size)
-    row = next(r for r in evidence.result["rows"] if r["size"] == size)
-    workers, cores = evidence.result["headline_workers"], evidence.cores
+    row = _row(result, size)
+    workers, cores = result["headline_workers"], evidence.cores
 
     def figure(ev: Evidence, margin: float | None) -> Figure:
         return speedup(
@@ -1333,12 +1367,14 @@ def rough_bytes(size: float) -> str:
 
 def payload_table(evidence: Evidence) -> list[dict[str, Any]]:
     """Every payload size: pooled pool time, speedup over the loop, bytes received."""
-    result = evidence.result
+    result = evidence.result_as(PayloadSize)
     tasks = result["tasks"]
     rows = []
     for size in result["payloads"]:
         key = result["names"][str(size)]
-        received = evidence.values(lambda r, s=size: r["received_bytes"][str(s)])
+        received = [
+            r["received_bytes"][str(size)] for r in _results(evidence, PayloadSize)
+        ]
         rows.append(
             {
                 "payload": size,
@@ -1359,7 +1395,7 @@ def payload_crossover(evidence: Evidence) -> dict[str, float] | None:
 
 @claim("payload_size")
 def big_payloads_eat_the_gain(evidence: Evidence) -> Claim:
-    result = evidence.result
+    result = evidence.result_as(PayloadSize)
     big, small = result["headline"]["big"], result["headline"]["small"]
     big_key, small_key = result["names"][str(big)], result["names"][str(small)]
     gain = speedup(
@@ -1379,7 +1415,9 @@ def big_payloads_eat_the_gain(evidence: Evidence) -> Claim:
         "at least",
     )
     small_gain = evidence.ratio("rounds", "serial", small_key).estimate
-    received = min(evidence.values(lambda r: r["received_bytes"][str(big)]))
+    received = min(
+        r["received_bytes"][str(big)] for r in _results(evidence, PayloadSize)
+    )
     text = (
         f"With {human_bytes(big)} of arguments per task the pool ran at "
         f"**{gain.interval.estimate:.2f}×** the loop's speed, against "
@@ -1403,7 +1441,7 @@ def big_payloads_eat_the_gain(evidence: Evidence) -> Claim:
 FULL_POOL_MIN_GAIN = 2.0
 
 
-def cpu_count_function(result: dict[str, Any]) -> str:
+def cpu_count_function(result: PoolSizing) -> str:
     """The function the pools' documented defaults count CPUs with on the measured
     interpreter: os.process_cpu_count() from 3.13 (CPU affinity and
     PYTHON_CPU_COUNT), os.cpu_count() before (every CPU of the machine). Neither
@@ -1412,7 +1450,7 @@ def cpu_count_function(result: dict[str, Any]) -> str:
     return "os.process_cpu_count()" if has_process_count else "os.cpu_count()"
 
 
-def _documented_cpus(result: dict[str, Any]) -> int:
+def _documented_cpus(result: PoolSizing) -> int:
     """The CPU count the pools' documented defaults use on this Python version."""
     return result["cpu_counts"][cpu_count_function(result)] or 1
 
@@ -1422,7 +1460,7 @@ def _documented_cpus(result: dict[str, Any]) -> int:
 WINDOWS_PROCESS_POOL_MAX = 61
 
 
-def documented_defaults(result: dict[str, Any]) -> dict[str, int]:
+def documented_defaults(result: PoolSizing) -> dict[str, int]:
     """What the standard library's documentation says each default is, here."""
     cpus = _documented_cpus(result)
     windows = result["env"]["os"].startswith("Windows")
@@ -1437,7 +1475,7 @@ def documented_defaults(result: dict[str, Any]) -> dict[str, int]:
 
 def pool_sizing_table(evidence: Evidence) -> list[dict[str, Any]]:
     """Every thread pool size: pooled time, the waiting model, gain over default."""
-    result = evidence.result
+    result = evidence.result_as(PoolSizing)
     default = result["names"][str(result["default_threads"])]
     rows = []
     for w in result["sizes"]:
@@ -1455,16 +1493,17 @@ def pool_sizing_table(evidence: Evidence) -> list[dict[str, Any]]:
 
 
 def _default_size(evidence: Evidence, pool: str) -> tuple[bool, int, int]:
-    want = documented_defaults(evidence.result)[pool]
-    got = evidence.values(lambda r: r["defaults"][pool])
+    want = documented_defaults(evidence.result_as(PoolSizing))[pool]
+    got = [r["defaults"][pool] for r in _results(evidence, PoolSizing)]
     return all(g == want for g in got), got[0], want
 
 
 @claim("pool_sizing", kind=CHECKED)
 def thread_pool_default_size(evidence: Evidence) -> Claim:
     holds, got, want = _default_size(evidence, "ThreadPoolExecutor()")
-    cpus = _documented_cpus(evidence.result)
-    counted = f"`{cpu_count_function(evidence.result)}`"
+    result = evidence.result_as(PoolSizing)
+    cpus = _documented_cpus(result)
+    counted = f"`{cpu_count_function(result)}`"
     rule = f"min(32, CPUs + 4) with {_n(cpus, 'CPU')} ({counted}) is {want}"
     return observed(
         holds,
@@ -1480,7 +1519,8 @@ def process_pool_default_size(evidence: Evidence) -> Claim:
     pool_ok, pool, _ = _default_size(evidence, "multiprocessing.Pool()")
     ok = holds and pool_ok
     counted = (
-        f"one per CPU as `{cpu_count_function(evidence.result)}` counts them on "
+        f"one per CPU as `{cpu_count_function(evidence.result_as(PoolSizing))}` "
+        "counts them on "
         f"Python {evidence.env['python']} ({want})"
     )
     return observed(
@@ -1494,7 +1534,7 @@ def process_pool_default_size(evidence: Evidence) -> Claim:
 
 @claim("pool_sizing")
 def size_thread_pools_to_the_waits(evidence: Evidence) -> Claim:
-    result = evidence.result
+    result = evidence.result_as(PoolSizing)
     waits, d = result["waits"], result["default_threads"]
     default, full = result["names"][str(d)], result["names"][str(waits)]
     figure = Figure(

@@ -8,10 +8,20 @@ that the claim's statement becomes false.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from measured.claims import Evidence
 from measured.claims import coordination as cc
+from measured.run.shapes.common import RoundsRecord
+from measured.run.shapes.coordination import (
+    AsyncioBasics,
+    AsyncioBlocking,
+    BrokenPool,
+    FuturesApi,
+    FuturesCompare,
+    Level,
+    ManyConnections,
+)
 
 from . import contradicts, each_result, like, scaled, set_samples
 
@@ -20,7 +30,7 @@ from . import contradicts, each_result, like, scaled, set_samples
 
 @contradicts("map_keeps_order_as_completed_does_not")
 def map_in_completion_order(evidence: Evidence) -> Evidence:
-    def edit(r: dict[str, Any]) -> None:
+    def edit(r: FuturesApi) -> None:
         r["orders"]["map"] = sorted(r["orders"]["submitted"])
 
     return each_result(evidence, edit)
@@ -28,7 +38,7 @@ def map_in_completion_order(evidence: Evidence) -> Evidence:
 
 @contradicts("timeout_does_not_stop_the_task")
 def timeout_stopped_the_task(evidence: Evidence) -> Evidence:
-    def edit(r: dict[str, Any]) -> None:
+    def edit(r: FuturesApi) -> None:
         r["timeout"]["still_running"] = False
 
     return each_result(evidence, edit)
@@ -36,7 +46,7 @@ def timeout_stopped_the_task(evidence: Evidence) -> Evidence:
 
 @contradicts("cancel_only_stops_queued_tasks")
 def running_task_cancelled(evidence: Evidence) -> Evidence:
-    def edit(r: dict[str, Any]) -> None:
+    def edit(r: FuturesApi) -> None:
         r["cancel"]["cancel_returned"] = [True, True, True, True]
 
     return each_result(evidence, edit)
@@ -44,7 +54,7 @@ def running_task_cancelled(evidence: Evidence) -> Evidence:
 
 @contradicts("worker_exception_reaches_caller")
 def exception_lost_its_traceback(evidence: Evidence) -> Evidence:
-    def edit(r: dict[str, Any]) -> None:
+    def edit(r: FuturesApi) -> None:
         r["exceptions"]["exception"] = "BrokenProcessPool('gone')"
         r["exceptions"]["remote_traceback_lines"] = []
 
@@ -53,17 +63,19 @@ def exception_lost_its_traceback(evidence: Evidence) -> Evidence:
 
 @contradicts("initializer_runs_once_per_worker")
 def initializer_ran_twice(evidence: Evidence) -> Evidence:
-    def edit(r: dict[str, Any]) -> None:
+    def edit(r: FuturesApi) -> None:
         r["initializer"]["init_calls_per_worker"] = [1, 2]
 
     return each_result(evidence, edit)
 
 
+def _start_methods(r: FuturesApi) -> RoundsRecord:
+    return r["start_methods"]
+
+
 @contradicts("spawn_starts_slower_than_fork")
 def spawn_nearly_as_fast_as_fork(evidence: Evidence) -> Evidence:
-    return set_samples(
-        evidence, lambda r: r["start_methods"], "spawn", like("fork", 1.5)
-    )
+    return set_samples(evidence, _start_methods, "spawn", like("fork", 1.5))
 
 
 # --- broken_pool ------------------------------------------------------------------
@@ -71,7 +83,7 @@ def spawn_nearly_as_fast_as_fork(evidence: Evidence) -> Evidence:
 
 @contradicts("exception_leaves_pool_working")
 def exception_broke_the_pool(evidence: Evidence) -> Evidence:
-    def edit(r: dict[str, Any]) -> None:
+    def edit(r: BrokenPool) -> None:
         r["after_exception"]["next_task"] = "BrokenProcessPool"
 
     return each_result(evidence, edit)
@@ -79,7 +91,7 @@ def exception_broke_the_pool(evidence: Evidence) -> Evidence:
 
 @contradicts("dead_worker_breaks_pool")
 def pool_survived_a_dead_worker(evidence: Evidence) -> Evidence:
-    def edit(r: dict[str, Any]) -> None:
+    def edit(r: BrokenPool) -> None:
         crash = r["after_crash"]
         crash["pending_tasks"] = ["ok"] * len(crash["pending_tasks"])
         crash["new_submit"] = "accepted"
@@ -90,7 +102,7 @@ def pool_survived_a_dead_worker(evidence: Evidence) -> Evidence:
 # --- futures_compare --------------------------------------------------------------
 
 
-def _workload(name: str) -> Any:
+def _workload(name: str) -> Callable[[FuturesCompare], RoundsRecord]:
     return lambda r: r["workloads"][name]["rounds"]
 
 
@@ -111,7 +123,7 @@ def thread_pool_twice_as_fast(evidence: Evidence) -> Evidence:
 
 @contradicts("process_tasks_cost_more")
 def process_tasks_cost_the_same(evidence: Evidence) -> Evidence:
-    maps = evidence.result["workloads"]["tiny"]["maps_per_round"]
+    maps = evidence.result_as(FuturesCompare)["workloads"]["tiny"]["maps_per_round"]
     same_per_task = maps["processes"] / maps["threads"]
     return set_samples(
         evidence, _workload("tiny"), "processes", like("threads", same_per_task)
@@ -123,38 +135,42 @@ def process_tasks_cost_the_same(evidence: Evidence) -> Evidence:
 
 @contradicts("coroutines_share_one_thread")
 def coroutines_on_four_threads(evidence: Evidence) -> Evidence:
-    def edit(r: dict[str, Any]) -> None:
+    def edit(r: AsyncioBasics) -> None:
         r["one_thread"]["threads"] = 4
 
     return each_result(evidence, edit)
 
 
+def _gather(r: AsyncioBasics) -> RoundsRecord:
+    return r["gather"]["rounds"]
+
+
 @contradicts("gather_overlaps_waits")
 def gather_took_ten_waits(evidence: Evidence) -> Evidence:
-    return set_samples(
-        evidence, lambda r: r["gather"]["rounds"], "gather", like("one wait", 10)
-    )
+    return set_samples(evidence, _gather, "gather", like("one wait", 10))
 
 
 @contradicts("task_group_cancels_siblings")
 def siblings_kept_running(evidence: Evidence) -> Evidence:
-    def edit(r: dict[str, Any]) -> None:
+    def edit(r: AsyncioBasics) -> None:
         r["task_group"]["siblings_cancelled"] = 0
 
     return each_result(evidence, edit)
 
 
+def _timeout(r: AsyncioBasics) -> RoundsRecord:
+    return r["timeout"]["rounds"]
+
+
 @contradicts("timeout_cuts_off_on_time")
 def timeout_waited_the_whole_sleep(evidence: Evidence) -> Evidence:
     # Seconds of a 10 s sleep that ran to its end, still reported as TimeoutError.
-    return set_samples(
-        evidence, lambda r: r["timeout"]["rounds"], "timeout", scaled(200)
-    )
+    return set_samples(evidence, _timeout, "timeout", scaled(200))
 
 
 @contradicts("async_semaphore_bounds")
 def semaphore_let_everyone_in(evidence: Evidence) -> Evidence:
-    def edit(r: dict[str, Any]) -> None:
+    def edit(r: AsyncioBasics) -> None:
         r["semaphore"]["peak"] = r["semaphore"]["tasks"]
 
     return each_result(evidence, edit)
@@ -163,10 +179,10 @@ def semaphore_let_everyone_in(evidence: Evidence) -> Evidence:
 # --- asyncio_blocking -------------------------------------------------------------
 
 
-def _stalls_like(job: str, other: str | None) -> Any:
+def _stalls_like(job: str, other: str | None) -> Callable[[AsyncioBlocking], None]:
     """Every round's stall of ``job``: another job's stalls, or its own duration."""
 
-    def edit(r: dict[str, Any]) -> None:
+    def edit(r: AsyncioBlocking) -> None:
         if other is None:
             r["stall_seconds"][job] = list(r["took"]["samples"][job])
         else:
@@ -177,7 +193,9 @@ def _stalls_like(job: str, other: str | None) -> Any:
 
 @contradicts("blocking_call_stalls_the_loop")
 def blocking_sleep_never_stalled(evidence: Evidence) -> Evidence:
-    nothing = next(iter(evidence.result["took"]["samples"]))  # the baseline job
+    nothing = next(
+        iter(evidence.result_as(AsyncioBlocking)["took"]["samples"])
+    )  # the baseline job
     return each_result(evidence, _stalls_like(cc.BLOCKING, nothing))
 
 
@@ -189,13 +207,17 @@ def process_pool_froze_the_loop(evidence: Evidence) -> Evidence:
 # --- many_connections -------------------------------------------------------------
 
 
-def _top(r: dict[str, Any]) -> dict[str, Any]:
+def _top(r: ManyConnections) -> Level:
     return r["by_level"][str(r["top"])]
+
+
+def _top_time(r: ManyConnections) -> RoundsRecord:
+    return _top(r)["time"]
 
 
 @contradicts("asyncio_uses_less_memory_per_connection")
 def asyncio_as_heavy_as_threads(evidence: Evidence) -> Evidence:
-    def edit(r: dict[str, Any]) -> None:
+    def edit(r: ManyConnections) -> None:
         sessions = _top(r)["sessions"]
         for mine, theirs in zip(sessions["asyncio"], sessions["threads"], strict=True):
             mine["rss_before"], mine["rss_peak"] = (
@@ -208,12 +230,12 @@ def asyncio_as_heavy_as_threads(evidence: Evidence) -> Evidence:
 
 @contradicts("asyncio_is_faster_at_scale")
 def asyncio_as_slow_as_threads(evidence: Evidence) -> Evidence:
-    return set_samples(evidence, lambda r: _top(r)["time"], "asyncio", like("threads"))
+    return set_samples(evidence, _top_time, "asyncio", like("threads"))
 
 
 @contradicts("both_clients_serve_every_level")
 def connections_failed(evidence: Evidence) -> Evidence:
-    def edit(r: dict[str, Any]) -> None:
+    def edit(r: ManyConnections) -> None:
         _top(r)["sessions"]["threads"][0]["failures"] = 3
 
     return each_result(evidence, edit)

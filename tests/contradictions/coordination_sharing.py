@@ -6,9 +6,20 @@ race_processes, lock_cost and sync_primitives (measured/claims/coordination.py).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from measured.claims import Evidence
+from measured.run.shapes.common import RoundsRecord
+from measured.run.shapes.coordination import (
+    IpcRow,
+    IpcThroughput,
+    LockCost,
+    RaceProcesses,
+    RaceThreads,
+    SharedArray,
+    SharingDemo,
+    SyncPrimitives,
+)
 
 from . import contradicts, each_result, like, set_samples
 
@@ -17,7 +28,7 @@ from . import contradicts, each_result, like, set_samples
 
 @contradicts("processes_communicate")
 def queue_child_answer_lost(evidence: Evidence) -> Evidence:
-    def edit(result: dict[str, Any]) -> None:
+    def edit(result: SharingDemo) -> None:
         result["queue"]["got"] = 0  # the parent never got the child's square
 
     return each_result(evidence, edit)
@@ -25,7 +36,7 @@ def queue_child_answer_lost(evidence: Evidence) -> Evidence:
 
 @contradicts("segments_are_unlinked")
 def segment_left_in_dev_shm(evidence: Evidence) -> Evidence:
-    def edit(result: dict[str, Any]) -> None:
+    def edit(result: SharingDemo) -> None:
         result["shared_memory"]["gone_after_unlink"] = False
 
     return each_result(evidence, edit)
@@ -34,52 +45,56 @@ def segment_left_in_dev_shm(evidence: Evidence) -> Evidence:
 # --- ipc_throughput ---------------------------------------------------------------
 
 
-def _ipc(size: int) -> Any:
+def _ipc(size: int) -> Callable[[IpcThroughput], IpcRow]:
     return lambda result: next(r for r in result["rows"] if r["size"] == size)
+
+
+def _ipc_rounds(size: int) -> Callable[[IpcThroughput], RoundsRecord]:
+    return lambda result: _ipc(size)(result)["rounds"]
 
 
 def _per_message_like(
     evidence: Evidence, size: int, channel: str, other: str, speed: float = 1.0
 ) -> Evidence:
     """``channel`` as fast per message as ``other`` times ``speed``, round by round."""
-    messages = _ipc(size)(evidence.result)["messages"]
+    messages = _ipc(size)(evidence.result_as(IpcThroughput))["messages"]
     factor = messages[channel] / messages[other] / speed
-    return set_samples(
-        evidence, lambda r: _ipc(size)(r)["rounds"], channel, like(other, factor)
-    )
+    return set_samples(evidence, _ipc_rounds(size), channel, like(other, factor))
 
 
 @contradicts("shared_memory_wins_for_large_payloads")
 def shared_memory_as_slow_as_pipe_for_large(evidence: Evidence) -> Evidence:
-    size = max(evidence.result["sizes"])
+    size = max(evidence.result_as(IpcThroughput)["sizes"])
     return _per_message_like(evidence, size, "shared memory", "Pipe")
 
 
 @contradicts("shared_memory_gains_nothing_for_small_messages")
 def shared_memory_twice_as_fast_for_small(evidence: Evidence) -> Evidence:
-    size = min(evidence.result["sizes"])
+    size = min(evidence.result_as(IpcThroughput)["sizes"])
     return _per_message_like(evidence, size, "shared memory", "Pipe", speed=2.0)
 
 
 @contradicts("pipe_beats_queue_for_large_payloads")
 def pipe_as_slow_as_queue_for_large(evidence: Evidence) -> Evidence:
-    size = max(evidence.result["sizes"])
+    size = max(evidence.result_as(IpcThroughput)["sizes"])
     return _per_message_like(evidence, size, "Pipe", "Queue")
 
 
 # --- shared_array -----------------------------------------------------------------
 
 
+def _array_rounds(result: SharedArray) -> RoundsRecord:
+    return result["rounds"]
+
+
 @contradicts("shared_memory_beats_pickled_copy")
 def shared_memory_as_slow_as_pickled(evidence: Evidence) -> Evidence:
-    return set_samples(
-        evidence, lambda r: r["rounds"], "shared memory", like("pickled copy")
-    )
+    return set_samples(evidence, _array_rounds, "shared memory", like("pickled copy"))
 
 
 @contradicts("shared_memory_sends_a_name")
 def shared_memory_workers_received_their_chunks(evidence: Evidence) -> Evidence:
-    def edit(result: dict[str, Any]) -> None:
+    def edit(result: SharedArray) -> None:
         chunk = result["bytes"] // result["chunks"]
         result["received"]["shared memory"] = [
             [chunk for _ in call] for call in result["received"]["shared memory"]
@@ -91,10 +106,13 @@ def shared_memory_workers_received_their_chunks(evidence: Evidence) -> Evidence:
 # --- race_threads -----------------------------------------------------------------
 
 
-def _set_lost(way: str, lost: list[int], interval: str | None = None) -> Any:
-    """An edit giving every trial of ``way`` (at one interval, or all) ``lost``."""
+def _set_lost(
+    way: str, lost: list[int], interval: str | None = None
+) -> Callable[[RaceThreads | RaceProcesses], None]:
+    """An edit giving every trial of ``way`` (at one interval, or all) ``lost``;
+    an ``interval`` ("default_interval", "tiny_interval") only in race_threads."""
 
-    def edit(result: dict[str, Any]) -> None:
+    def edit(result: RaceThreads | RaceProcesses) -> None:
         for row in result["rows"]:
             if row["way"] == way and (
                 interval is None or row["interval"] == result[interval]
@@ -145,24 +163,26 @@ def process_lock_lost_updates(evidence: Evidence) -> Evidence:
 # --- lock_cost --------------------------------------------------------------------
 
 
+def _lock_rounds(result: LockCost) -> RoundsRecord:
+    return result["rounds"]
+
+
 @contradicts("uncontended_lock_is_cheap")
 def uncontended_lock_adds_two_microseconds(evidence: Evidence) -> Evidence:
-    n = evidence.result["acquisitions"]
+    n = evidence.result_as(LockCost)["acquisitions"]
 
     def slower(_old: list[float], samples: dict[str, list[float]]) -> list[float]:
         bare = [s / n["no lock"] for s in samples["no lock"]]
         return [(per_turn + 2e-6) * n["Lock"] for per_turn in bare]
 
-    return set_samples(evidence, lambda r: r["rounds"], "Lock", slower)
+    return set_samples(evidence, _lock_rounds, "Lock", slower)
 
 
 @contradicts("contended_lock_costs_more")
 def contended_as_cheap_as_uncontended(evidence: Evidence) -> Evidence:
-    n = evidence.result["acquisitions"]
+    n = evidence.result_as(LockCost)["acquisitions"]
     factor = n["Lock, contended"] / n["Lock"]
-    return set_samples(
-        evidence, lambda r: r["rounds"], "Lock, contended", like("Lock", factor)
-    )
+    return set_samples(evidence, _lock_rounds, "Lock, contended", like("Lock", factor))
 
 
 # --- sync_primitives --------------------------------------------------------------
@@ -170,7 +190,7 @@ def contended_as_cheap_as_uncontended(evidence: Evidence) -> Evidence:
 
 @contradicts("semaphore_bounds_concurrency")
 def semaphore_let_one_too_many_in(evidence: Evidence) -> Evidence:
-    def edit(result: dict[str, Any]) -> None:
+    def edit(result: SyncPrimitives) -> None:
         result["semaphore"]["peak_inside"] = result["limit"] + 1
 
     return each_result(evidence, edit)
@@ -178,7 +198,7 @@ def semaphore_let_one_too_many_in(evidence: Evidence) -> Evidence:
 
 @contradicts("rlock_reenters_lock_does_not")
 def lock_let_its_owner_in_again(evidence: Evidence) -> Evidence:
-    def edit(result: dict[str, Any]) -> None:
+    def edit(result: SyncPrimitives) -> None:
         result["rlock"]["Lock"] = {"second_acquire": True, "waited_s": 0.0}
 
     return each_result(evidence, edit)
@@ -186,7 +206,7 @@ def lock_let_its_owner_in_again(evidence: Evidence) -> Evidence:
 
 @contradicts("event_condition_barrier_coordinate")
 def barrier_let_a_party_through_early(evidence: Evidence) -> Evidence:
-    def edit(result: dict[str, Any]) -> None:
+    def edit(result: SyncPrimitives) -> None:
         barrier = result["barrier"]
         last = max(barrier["arrived_ms"])
         barrier["passed_ms"] = [last - 5.0, *barrier["passed_ms"][1:]]
@@ -196,7 +216,7 @@ def barrier_let_a_party_through_early(evidence: Evidence) -> Evidence:
 
 @contradicts("queue_delivers_each_item_once")
 def queue_delivered_an_item_twice(evidence: Evidence) -> Evidence:
-    def edit(result: dict[str, Any]) -> None:
+    def edit(result: SyncPrimitives) -> None:
         result["queue"]["distinct"] = result["queue"]["items"] - 1
 
     return each_result(evidence, edit)
@@ -204,7 +224,7 @@ def queue_delivered_an_item_twice(evidence: Evidence) -> Evidence:
 
 @contradicts("deadlock_detected_by_timeout")
 def opposite_orders_never_deadlocked(evidence: Evidence) -> Evidence:
-    def edit(result: dict[str, Any]) -> None:
+    def edit(result: SyncPrimitives) -> None:
         deadlock = result["deadlock"]
         deadlock["opposite_order_got_second_lock"] = [
             True for _ in deadlock["opposite_order_got_second_lock"]

@@ -9,9 +9,18 @@ Python 3.14 are contradicted on evidence relabelled as measured there
 from __future__ import annotations
 
 import copy
-from typing import Any
+from collections.abc import Callable
 
 from measured.claims import Evidence
+from measured.run.shapes.common import RoundsRecord
+from measured.run.shapes.errata_facts import ErrataFacts
+from measured.run.shapes.modern import (
+    DaskVsPool,
+    FreeThreading,
+    GilAcrossVersions,
+    StartMethods,
+    Subinterpreters,
+)
 
 from . import contradicts, each_result, like, set_samples, with_env
 
@@ -23,7 +32,10 @@ FREE_THREADED_ENV = {
 }
 
 
-def _cpu(result: dict) -> dict:
+def _cpu(
+    result: GilAcrossVersions | FreeThreading | Subinterpreters | DaskVsPool,
+) -> RoundsRecord:
+    """The CPU-bound rounds (every modern experiment times its work as "cpu")."""
     return result["cpu"]
 
 
@@ -66,7 +78,7 @@ def process_starts_barely_dearer(evidence: Evidence) -> Evidence:
 
 
 def _headline(evidence: Evidence) -> str:
-    return f"threads {evidence.result['headline_workers']}"
+    return f"threads {evidence.result_as(FreeThreading)['headline_workers']}"
 
 
 @contradicts("free_threaded_threads_scale")
@@ -84,7 +96,7 @@ def gil_build_threads_twice_as_fast(evidence: Evidence) -> Evidence:
 def appends_lost(evidence: Evidence) -> Evidence:
     """Relabelled free-threaded: concurrent appends lost items."""
 
-    def edit(result: dict[str, Any]) -> None:
+    def edit(result: FreeThreading) -> None:
         result["race"]["appended"] = result["race"]["expected"] - 3
 
     return each_result(with_env(evidence, **FREE_THREADED_ENV), edit)
@@ -92,7 +104,7 @@ def appends_lost(evidence: Evidence) -> Evidence:
 
 @contradicts("unlocked_increments_race_without_gil")
 def free_threaded_increments_lose_nothing(evidence: Evidence) -> Evidence:
-    def edit(result: dict[str, Any]) -> None:
+    def edit(result: FreeThreading) -> None:
         race = result["race"]
         race["unlocked_hits"] = race["locked_hits"] = race["expected"]
 
@@ -103,7 +115,7 @@ def free_threaded_increments_lose_nothing(evidence: Evidence) -> Evidence:
 def legacy_import_leaves_the_gil_off(evidence: Evidence) -> Evidence:
     """As documented, except that importing the legacy module left the GIL off."""
 
-    def edit(result: dict[str, Any]) -> None:
+    def edit(result: FreeThreading) -> None:
         result["gil_controls"] = {
             "default": "False",
             "PYTHON_GIL=1": "True",
@@ -120,11 +132,12 @@ def legacy_import_leaves_the_gil_off(evidence: Evidence) -> Evidence:
 # --- subinterpreters --------------------------------------------------------------
 
 
-def _synthetic_subinterpreters(result: dict[str, Any]) -> dict[str, Any]:
+def _synthetic_subinterpreters(result: Subinterpreters) -> Subinterpreters:
     """A plausible available result, for a build with no subinterpreter API."""
     rounds = 9
+    cores = result["env"]["cores"]
 
-    def record(samples: dict[str, float]) -> dict[str, Any]:
+    def record(samples: dict[str, float]) -> RoundsRecord:
         return {
             "kind": "rounds",
             "rounds": rounds,
@@ -136,11 +149,17 @@ def _synthetic_subinterpreters(result: dict[str, Any]) -> dict[str, Any]:
         **result,
         "available": True,
         "source": "synthetic",
-        "cores": result["env"]["cores"],
-        "headline_workers": result["env"]["cores"],
+        "cores": cores,
+        "tasks": 2 * cores,
+        "size": 2_000_000,
+        "headline_workers": cores,
+        "hello": "hello from a subinterpreter",
         "starts": record({"thread": 0.035, "interpreter": 0.034}),
         "starts_per_batch": {"thread": 400, "interpreter": 4},
+        "start_settle_seconds": 0.05,
         "cpu": record({"serial": 0.11, "interpreters": 0.058}),
+        "shareable": {"int": True, "list": False},
+        "shared_buffer": {"passed": True, "seen_here": 42, "error": ""},
         "legacy_import": {
             "error_type": "ImportError",
             "message": "module _testsinglephase does not support loading in "
@@ -155,7 +174,7 @@ def _available(evidence: Evidence) -> Evidence:
     The test suite judges this build's interpreter, which may lack the API (3.11);
     the subinterpreter page measures on 3.14 or on 3.13 with the backport.
     """
-    if evidence.result["available"]:
+    if evidence.result_as(Subinterpreters)["available"]:
         return evidence
     from measured.run import runner
     from measured.web import across, render
@@ -163,7 +182,7 @@ def _available(evidence: Evidence) -> Evidence:
     python, _ = across.subinterpreter_python()
     if python is not None:
         run = runner.run("subinterpreters", python=python.command)
-        if run.result["available"]:
+        if render.evidence(run).result_as(Subinterpreters)["available"]:
             return render.evidence(run)
     return each_result(
         evidence,
@@ -185,7 +204,7 @@ def interpreters_start_like_threads(evidence: Evidence) -> Evidence:
 
 @contradicts("legacy_extension_refused")
 def legacy_extension_loads(evidence: Evidence) -> Evidence:
-    def edit(result: dict[str, Any]) -> None:
+    def edit(result: Subinterpreters) -> None:
         result["legacy_import"] = {
             "error_type": "",
             "message": "import _testsinglephase worked",
@@ -206,7 +225,7 @@ def spawn_barely_dearer_than_fork(evidence: Evidence) -> Evidence:
 def python_314_still_forks(evidence: Evidence) -> Evidence:
     """Relabelled 3.14 (documented default: forkserver); the child still forked."""
 
-    def edit(result: dict[str, Any]) -> None:
+    def edit(result: StartMethods) -> None:
         result["default"] = "fork"
         result["default_start"]["marker"] = result["run_time_marker"]
 
@@ -217,7 +236,7 @@ def python_314_still_forks(evidence: Evidence) -> Evidence:
 def python_312_forks_silently(evidence: Evidence) -> Evidence:
     """Relabelled 3.12: the script printed no warning, even under -W default."""
 
-    def edit(result: dict[str, Any]) -> None:
+    def edit(result: StartMethods) -> None:
         result["fork_warnings"] = {"default filters": [], "-W default": []}
 
     return each_result(with_env(evidence, python="3.12.1"), edit)
@@ -225,7 +244,7 @@ def python_312_forks_silently(evidence: Evidence) -> Evidence:
 
 @contradicts("main_guard_protects_spawn")
 def unguarded_child_runs(evidence: Evidence) -> Evidence:
-    def edit(result: dict[str, Any]) -> None:
+    def edit(result: StartMethods) -> None:
         result["unguarded"]["bootstrapping"] = False
         result["unguarded"]["stdout"] = ["the child ran", "child exit code 0"]
 
@@ -237,7 +256,7 @@ def unguarded_child_runs(evidence: Evidence) -> Evidence:
 
 @contradicts("dask_leaves_no_process")
 def a_dask_worker_survives(evidence: Evidence) -> Evidence:
-    def edit(result: dict[str, Any]) -> None:
+    def edit(result: DaskVsPool) -> None:
         result["left_behind"] = result["started_pids"][:1]
 
     return each_result(evidence, edit)
@@ -256,9 +275,9 @@ def dask_tiny_tasks_as_cheap_as_the_pool(evidence: Evidence) -> Evidence:
 # --- errata_facts -----------------------------------------------------------------
 
 
-def _set(key: str, value: Any) -> Any:
-    def edit(result: dict[str, Any]) -> None:
-        result[key] = value
+def _set(key: str, value: list[str]) -> Callable[[ErrataFacts], None]:
+    def edit(result: ErrataFacts) -> None:
+        result[key] = value  # type: ignore[literal-required]
 
     return edit
 
@@ -270,7 +289,7 @@ def thread_with_two_methods(evidence: Evidence) -> Evidence:
 
 @contradicts("process_api_mirrors_thread_api")
 def process_adds_nothing(evidence: Evidence) -> Evidence:
-    def edit(result: dict[str, Any]) -> None:
+    def edit(result: ErrataFacts) -> None:
         result["process_api"] = list(result["thread_api"])
 
     return each_result(evidence, edit)

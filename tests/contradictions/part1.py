@@ -7,7 +7,21 @@ from collections.abc import Callable
 
 from measured.claims import Evidence
 from measured.run.shapes.common import RoundsRecord
-from measured.run.shapes.part1 import CpuBound
+from measured.run.shapes.part1 import (
+    CpuBound,
+    Failed,
+    GilBlocking,
+    GilRelease,
+    IoBound,
+    PayloadSize,
+    Pickling,
+    PoolSizing,
+    ProcessesBasics,
+    StartupCost,
+    TaskSize,
+    ThreadsBasics,
+    Worked,
+)
 
 from . import Contradiction, contradicts, each_result, like, set_samples
 
@@ -20,13 +34,13 @@ def _cpu(result: CpuBound) -> RoundsRecord:
 
 @contradicts("processes_scale")
 def processes_as_slow_as_serial(evidence: Evidence) -> Evidence:
-    key = f"processes {evidence.result['headline_workers']}"
+    key = f"processes {evidence.result_as(CpuBound)['headline_workers']}"
     return set_samples(evidence, _cpu, key, like("serial"))
 
 
 @contradicts("threads_do_not_scale_with_gil")
 def threads_twice_as_fast(evidence: Evidence) -> Evidence:
-    key = f"threads {evidence.result['headline_workers']}"
+    key = f"threads {evidence.result_as(CpuBound)['headline_workers']}"
     return set_samples(evidence, _cpu, key, like("serial", 0.5))
 
 
@@ -41,8 +55,13 @@ def doubled_processes_twice_as_fast(evidence: Evidence) -> Evidence:
 # --- io_bound ---------------------------------------------------------------------
 
 
-def _io_headline(work: str):
-    return lambda result: result[work][str(result["headline"])]
+def _io_headline(work: str) -> Callable[[IoBound], RoundsRecord]:
+    """The rounds of the headline count of ``work`` ("sleep" or "http")."""
+
+    def read(result: IoBound) -> RoundsRecord:
+        return result[work][str(result["headline"])]  # type: ignore[literal-required]
+
+    return read
 
 
 @contradicts("threads_overlap_sleeps")
@@ -60,20 +79,22 @@ def sleeping_processes_as_slow_as_the_loop(evidence: Evidence) -> Evidence:
     return set_samples(evidence, _io_headline("sleep"), "processes", like("serial"))
 
 
+def _pool_start(result: IoBound) -> RoundsRecord:
+    return result["pool_start"]
+
+
 @contradicts("process_pools_cost_more_to_start")
 def process_pool_starts_like_a_thread_pool(evidence: Evidence) -> Evidence:
     """A process pool takes 1.5 thread pools' time, round by round (each kind is
     timed in batches of its own size)."""
-    batch = evidence.result["pool_start_batch"]
+    batch = evidence.result_as(IoBound)["pool_start_batch"]
     scale = 1.5 * batch["processes"] / batch["threads"]
-    return set_samples(
-        evidence, lambda r: r["pool_start"], "processes", like("threads", scale)
-    )
+    return set_samples(evidence, _pool_start, "processes", like("threads", scale))
 
 
 @contradicts("io_experiment_cleans_up")
 def server_left_behind(evidence: Evidence) -> Evidence:
-    def edit(result: dict) -> None:
+    def edit(result: IoBound) -> None:
         result["leftover_children"] = ["server"]
         result["port_closed"] = False
         result["server"]["exitcode"] = None
@@ -84,8 +105,8 @@ def server_left_behind(evidence: Evidence) -> Evidence:
 # --- task_size and payload_size ---------------------------------------------------
 
 
-def _task_size(which: str):
-    def read(result: dict) -> dict:
+def _task_size(which: str) -> Callable[[TaskSize], RoundsRecord]:
+    def read(result: TaskSize) -> RoundsRecord:
         size = result["headline"][which]
         return next(r for r in result["rows"] if r["size"] == size)["rounds"]
 
@@ -116,20 +137,24 @@ def big_tasks_as_slow_as_the_loop(evidence: Evidence) -> Evidence:
     )
 
 
+def _payload_rounds(result: PayloadSize) -> RoundsRecord:
+    return result["rounds"]
+
+
 @contradicts("big_payloads_eat_the_gain")
 def big_payloads_cost_nothing(evidence: Evidence) -> Evidence:
-    result = evidence.result
+    result = evidence.result_as(PayloadSize)
     names = result["names"]
     big = names[str(result["headline"]["big"])]
     small = names[str(result["headline"]["small"])]
-    return set_samples(evidence, lambda r: r["rounds"], big, like(small))
+    return set_samples(evidence, _payload_rounds, big, like(small))
 
 
 # --- pool_sizing ------------------------------------------------------------------
 
 
-def _default_off_by(pool: str, extra: int):
-    def edit(result: dict) -> None:
+def _default_off_by(pool: str, extra: int) -> Callable[[PoolSizing], None]:
+    def edit(result: PoolSizing) -> None:
         result["defaults"][pool] += extra
 
     return edit
@@ -145,13 +170,17 @@ def process_pool_default_not_one_per_cpu(evidence: Evidence) -> Evidence:
     return each_result(evidence, _default_off_by("ProcessPoolExecutor()", 3))
 
 
+def _sizing_rounds(result: PoolSizing) -> RoundsRecord:
+    return result["rounds"]
+
+
 @contradicts("size_thread_pools_to_the_waits")
 def full_pool_as_slow_as_the_default(evidence: Evidence) -> Evidence:
-    result = evidence.result
+    result = evidence.result_as(PoolSizing)
     names = result["names"]
     default = names[str(result["default_threads"])]
     full = names[str(result["waits"])]
-    return set_samples(evidence, lambda r: r["rounds"], full, like(default))
+    return set_samples(evidence, _sizing_rounds, full, like(default))
 
 
 # --- threads_basics ---------------------------------------------------------------
@@ -159,14 +188,17 @@ def full_pool_as_slow_as_the_default(evidence: Evidence) -> Evidence:
 
 @contradicts("threads_share_one_process")
 def threads_in_two_processes(evidence: Evidence) -> Evidence:
-    return each_result(evidence, lambda r: r["pids"].append(r["pids"][0] + 1))
+    def edit(result: ThreadsBasics) -> None:
+        result["pids"].append(result["pids"][0] + 1)
+
+    return each_result(evidence, edit)
 
 
 @contradicts("threads_share_objects")
 def an_append_went_missing(evidence: Evidence) -> Evidence:
     """One thread's last item never reached the main thread's list."""
 
-    def edit(result: dict) -> None:
+    def edit(result: ThreadsBasics) -> None:
         result["found_per_thread"][-1] -= 1
         result["shared_list_length"] -= 1
 
@@ -175,7 +207,7 @@ def an_append_went_missing(evidence: Evidence) -> Evidence:
 
 @contradicts("join_waits_for_that_thread")
 def join_waited_for_every_thread(evidence: Evidence) -> Evidence:
-    def edit(result: dict) -> None:
+    def edit(result: ThreadsBasics) -> None:
         result["api"]["after_fast_join"]["slow_alive"] = False
 
     return each_result(evidence, edit)
@@ -183,7 +215,7 @@ def join_waited_for_every_thread(evidence: Evidence) -> Evidence:
 
 @contradicts("thread_api_is_more_than_start_and_join")
 def thread_has_two_methods(evidence: Evidence) -> Evidence:
-    def edit(result: dict) -> None:
+    def edit(result: ThreadsBasics) -> None:
         result["api"]["public_api"] = ["join", "start"]
 
     return each_result(evidence, edit)
@@ -191,7 +223,7 @@ def thread_has_two_methods(evidence: Evidence) -> Evidence:
 
 @contradicts("thread_local_is_per_thread")
 def local_value_leaked_to_a_thread(evidence: Evidence) -> Evidence:
-    def edit(result: dict) -> None:
+    def edit(result: ThreadsBasics) -> None:
         seen = result["local"]["seen"]
         first = next(k for k in seen if not k.endswith(" before"))
         seen[f"{first} before"] = "main"
@@ -201,7 +233,7 @@ def local_value_leaked_to_a_thread(evidence: Evidence) -> Evidence:
 
 @contradicts("daemon_threads_do_not_block_exit")
 def daemon_kept_the_child_alive(evidence: Evidence) -> Evidence:
-    def edit(result: dict) -> None:
+    def edit(result: ThreadsBasics) -> None:
         result["daemon_child"].update(exited=False, returncode=None, seconds=20.0)
 
     return each_result(evidence, edit)
@@ -210,23 +242,23 @@ def daemon_kept_the_child_alive(evidence: Evidence) -> Evidence:
 # --- gil_release ------------------------------------------------------------------
 
 
-def _kind(kind: str) -> Callable[[dict], dict]:
+def _kind(kind: str) -> Callable[[GilRelease], RoundsRecord]:
     return lambda result: result["kinds"][kind]
 
 
 def _threads_as_slow_as_serial(kind: str) -> Contradiction:
     def make(evidence: Evidence) -> Evidence:
-        if kind not in evidence.result["kinds"]:
+        if kind not in evidence.result_as(GilRelease)["kinds"]:
             # Not installed here: relabel a measured kind as this one, so the claim's
             # logic still runs (and must miss).
-            def add(result: dict) -> None:
+            def add(result: GilRelease) -> None:
                 result["kinds"][kind] = copy.deepcopy(
                     next(iter(result["kinds"].values()))
                 )
                 result["numpy"] = result.get("numpy") or "relabelled"
 
             evidence = each_result(evidence, add)
-        pool = f"threads {evidence.result['headline_workers']}"
+        pool = f"threads {evidence.result_as(GilRelease)['headline_workers']}"
         return set_samples(evidence, _kind(kind), pool, like("serial"))
 
     return make
@@ -248,7 +280,7 @@ def _ticks_at_share(name: str, share: float) -> Contradiction:
     ``name``, round by round."""
 
     def make(evidence: Evidence) -> Evidence:
-        def edit(result: dict) -> None:
+        def edit(result: GilBlocking) -> None:
             seconds = result["rounds"]["samples"]
             base = result["baseline"]
             result["ticks"][name] = [
@@ -273,7 +305,7 @@ contradicts("python_code_holds_the_gil")(_ticks_at_share("pure Python", 1.0))
 
 @contradicts("child_memory_is_separate")
 def child_change_reached_the_parent(evidence: Evidence) -> Evidence:
-    def edit(result: dict) -> None:
+    def edit(result: ProcessesBasics) -> None:
         result["memory"]["parent_list"].append("added by the child")
 
     return each_result(evidence, edit)
@@ -281,17 +313,17 @@ def child_change_reached_the_parent(evidence: Evidence) -> Evidence:
 
 @contradicts("exit_codes_report_how_a_child_ended")
 def terminate_reported_success(evidence: Evidence) -> Evidence:
-    def edit(result: dict) -> None:
+    def edit(result: ProcessesBasics) -> None:
         result["lifecycle"]["terminate"] = 0
 
     return each_result(evidence, edit)
 
 
-def _all_methods(case: str, outcome: dict) -> Contradiction:
+def _all_methods(case: str, outcome: Worked | Failed) -> Contradiction:
     def make(evidence: Evidence) -> Evidence:
-        def edit(result: dict) -> None:
+        def edit(result: Pickling) -> None:
             for row in result["lambdas"].values():
-                row[case] = dict(outcome)
+                row[case] = copy.deepcopy(outcome)  # type: ignore[literal-required]
 
         return each_result(evidence, edit)
 
@@ -313,7 +345,7 @@ contradicts("process_lambda_only_under_fork")(
 
 @contradicts("repl_functions_fail_under_spawn")
 def repl_function_worked_under_spawn(evidence: Evidence) -> Evidence:
-    def edit(result: dict) -> None:
+    def edit(result: Pickling) -> None:
         result["repl"].update(error=None, stdout="result 49")
 
     return each_result(evidence, edit)
@@ -321,7 +353,7 @@ def repl_function_worked_under_spawn(evidence: Evidence) -> Evidence:
 
 @contradicts("spawn_needs_the_main_guard")
 def no_guard_ran_fine(evidence: Evidence) -> Evidence:
-    def edit(result: dict) -> None:
+    def edit(result: Pickling) -> None:
         result["no_guard"].update(error=None, returncode=0)
 
     return each_result(evidence, edit)
@@ -330,21 +362,21 @@ def no_guard_ran_fine(evidence: Evidence) -> Evidence:
 # --- startup_cost -----------------------------------------------------------------
 
 
-def _starts(result: dict) -> dict:
+def _starts(result: StartupCost) -> RoundsRecord:
     return result["starts"]
 
 
 def _per_start_as(evidence: Evidence, name: str, other: str, factor: float) -> Evidence:
     """Seconds per start of ``name`` become ``factor`` x those of ``other`` in the
     same round (each alternative is timed in batches of its own size)."""
-    batch = evidence.result["batch"]
+    batch = evidence.result_as(StartupCost)["batch"]
     scale = factor * batch[name] / batch[other]
     return set_samples(evidence, _starts, name, like(other, scale))
 
 
 @contradicts("threads_start_much_faster_than_processes")
 def thread_starts_half_a_process_start(evidence: Evidence) -> Evidence:
-    first = evidence.result["methods"][0]
+    first = evidence.result_as(StartupCost)["methods"][0]
     return _per_start_as(evidence, "thread", first, 0.5)
 
 

@@ -7,8 +7,9 @@ as that shape. ``env`` is NotRequired in every shape: ``measure.emit`` adds it.
 ``tests/test_shapes.py`` checks every result the build made, and every contradicting
 input the tests feed a claim, against its shape with :func:`problems`.
 
-Shapes live in one module per part of the guide (``part1``, ``coordination``,
-``modern``); each module's ``SHAPES`` maps an experiment id to its TypedDict.
+Shapes live in one module per claims module (``part1``, ``coordination``,
+``modern``, ``errata_facts``); each module's ``SHAPES`` maps an experiment id to
+its TypedDict.
 """
 
 from __future__ import annotations
@@ -101,10 +102,10 @@ def _required(shape: Any, hint: Any) -> bool:
 
 def all_shapes() -> dict[str, Any]:
     """Experiment id -> its declared result shape, from every part's module."""
-    from measured.run.shapes import coordination, modern, part1
+    from measured.run.shapes import coordination, errata_facts, modern, part1
 
     found: dict[str, Any] = {}
-    for module in (part1, coordination, modern):
+    for module in (part1, coordination, modern, errata_facts):
         found.update(module.SHAPES)
     return found
 

@@ -1,7 +1,181 @@
-"""Result shapes of the experiments of measured/claims/modern.py."""
+"""Result shapes of the experiments of measured/claims/modern.py.
+
+These experiments run on every interpreter the matrix found (GIL and free-threaded
+builds, 3.11 to 3.14): keys only some interpreters produce are NotRequired.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
-SHAPES: dict[str, Any] = {}
+from measured.run.shapes.common import Env, RoundsRecord
+
+# --- gil_across_versions ------------------------------------------------------------
+
+
+class GilAcrossVersions(TypedDict):
+    """snippets/gil_across_versions.py: the same work and starts on each interpreter."""
+
+    experiment: str
+    tasks: int
+    size: int
+    cores: int
+    workers: int
+    headline_workers: int
+    start_method: str
+    cpu: RoundsRecord  # "serial", "threads", "processes"
+    starts: RoundsRecord  # "thread", "process": one batch of starts each
+    starts_per_batch: dict[str, int]  # "thread", "process"
+    start_settle_seconds: float
+    config_args: str | None  # ./configure's arguments; None where there were none
+    env: NotRequired[Env]
+
+
+# --- free_threading -----------------------------------------------------------------
+
+
+class Race(TypedDict):
+    threads: int
+    rounds: int
+    expected: int
+    appended: int
+    unlocked_hits: int
+    locked_hits: int
+
+
+# The keys name the settings, so the functional form: what each child printed.
+GilControls = TypedDict(
+    "GilControls",
+    {
+        "default": str,  # "True" / "False", as sys._is_gil_enabled() printed it
+        "PYTHON_GIL=1": str,
+        "PYTHON_GIL=0": str,
+        "legacy_returncode": int,
+        "legacy_before_after": list[str],
+        "legacy_warning": str,  # "" if the legacy import printed none
+        "legacy_with_PYTHON_GIL=0": list[str],
+    },
+)
+
+
+class FreeThreading(TypedDict):
+    """snippets/free_threading.py: CPU threads, races and the GIL switches."""
+
+    experiment: str
+    tasks: int
+    size: int
+    cores: int
+    workers: list[int]  # the thread counts tried
+    headline_workers: int
+    cpu: RoundsRecord  # "serial", "threads N"
+    race: Race
+    gil_controls: GilControls | None  # None on a GIL build
+    legacy_extension: str
+    env: NotRequired[Env]
+
+
+# --- subinterpreters ----------------------------------------------------------------
+
+
+class SharedBuffer(TypedDict):
+    passed: bool
+    seen_here: int
+    error: str  # "" if it passed
+
+
+class LegacyImport(TypedDict):
+    error_type: str  # "" if the import worked or the module is not built
+    message: str
+
+
+class Subinterpreters(TypedDict):
+    """snippets/subinterpreters.py: starts, CPU work and sharing, where available.
+
+    Without an interpreters module (before 3.13, or 3.13 without the backport) the
+    result is only ``available: False`` and ``reason``; every other key is there
+    exactly when ``available`` is True.
+    """
+
+    experiment: str
+    available: bool
+    reason: NotRequired[str]  # only when not available
+    source: NotRequired[str]  # the module's top package
+    cores: NotRequired[int]
+    tasks: NotRequired[int]
+    size: NotRequired[int]
+    headline_workers: NotRequired[int]
+    hello: NotRequired[str]
+    starts: NotRequired[RoundsRecord]  # "thread", "interpreter"
+    starts_per_batch: NotRequired[dict[str, int]]
+    start_settle_seconds: NotRequired[float]
+    cpu: NotRequired[RoundsRecord]  # "serial", "interpreters"
+    shareable: NotRequired[dict[str, bool]]  # object kind -> is_shareable
+    shared_buffer: NotRequired[SharedBuffer]
+    legacy_import: NotRequired[LegacyImport]
+    env: NotRequired[Env]
+
+
+# --- start_methods ------------------------------------------------------------------
+
+
+class DefaultStart(TypedDict):
+    parent_pid: int
+    child_ppid: int
+    marker: str  # what the child saw of a value set at run time
+
+
+class GuardDemo(TypedDict):
+    returncode: int
+    stdout: list[str]
+    error_type: str
+    message: str
+    bootstrapping: bool
+
+
+class StartMethods(TypedDict):
+    """snippets/start_methods.py: start costs, what a child inherits, the guard."""
+
+    experiment: str
+    methods: list[str]
+    default: str
+    starts: RoundsRecord  # method -> one batch of starts
+    starts_per_batch: dict[str, int]
+    default_start: DefaultStart
+    run_time_marker: str
+    # warning options -> the warnings printed; {} where there is no fork
+    fork_warnings: dict[str, list[str]]
+    unguarded: GuardDemo
+    guarded: GuardDemo
+    env: NotRequired[Env]
+
+
+# --- dask_vs_pool -------------------------------------------------------------------
+
+
+class DaskVsPool(TypedDict):
+    """snippets/dask_vs_pool.py: a local Dask cluster vs a ProcessPoolExecutor."""
+
+    experiment: str
+    cores: int
+    headline_workers: int
+    tasks: int
+    size: int
+    tiny_tasks: int
+    tiny_per_timing: dict[str, int]  # "pool", "dask": tiny tasks per timed call
+    settle_seconds: float
+    cluster_start_seconds: float
+    shutdown_seconds: float
+    cpu: RoundsRecord  # "serial", "pool", "dask"
+    tiny: RoundsRecord  # "pool", "dask"
+    started_pids: list[int]
+    left_behind: list[int]
+    env: NotRequired[Env]
+
+
+SHAPES: dict[str, Any] = {
+    "gil_across_versions": GilAcrossVersions,
+    "free_threading": FreeThreading,
+    "subinterpreters": Subinterpreters,
+    "start_methods": StartMethods,
+    "dask_vs_pool": DaskVsPool,
+}

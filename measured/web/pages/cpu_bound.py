@@ -12,13 +12,13 @@ EXPERIMENT = "cpu_bound"
 
 def chart() -> str:
     """Speedup against workers, threads and processes, with the ideal line."""
-    run = render.experiment(EXPERIMENT)
-    rows = part1.cpu_bound_table(render.evidence(run))
+    evidence = render.evidence(render.experiment(EXPERIMENT))
+    rows = part1.cpu_bound_table(evidence)
     series = {
         kind: [(r["workers"], r["speedup"].estimate) for r in rows if r["kind"] == kind]
         for kind in ("processes", "threads")
     }
-    cores = run.result["cores"]
+    cores = evidence.result_as(CpuBound)["cores"]
     at_cores = {r["kind"]: r["speedup"] for r in rows if r["workers"] == cores}
     alt = (
         f"Speedup against workers on {cores} cores: processes reach "

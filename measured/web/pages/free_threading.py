@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from measured.claims import modern
 from measured.run import runner, stats
+from measured.run.shapes.modern import FreeThreading
 from measured.web import across, charts, render
 
 EXPERIMENT = "free_threading"
+
+
+def _result(run: runner.Run) -> FreeThreading:
+    """A run's first result, as its declared shape."""
+    return render.evidence(run).result_as(FreeThreading)
 
 
 def _runs() -> list[runner.Run]:
@@ -35,7 +41,7 @@ def outputs() -> str:
 
 def setup() -> str:
     """The workload and the pools, as the script set them."""
-    r = _runs()[0].result
+    r = _result(_runs()[0])
     return (
         f"Here: {r['tasks']} tasks of {r['size']:,} iterations, pools of "
         + ", ".join(str(w) for w in r["workers"])
@@ -61,7 +67,7 @@ def chart() -> str:
         for name, rows in tables.items()
     )
     svg = charts.speedup_chart(
-        series, cores=runs[0].result["cores"], alt=alt, salt="free-threading"
+        series, cores=_result(runs[0])["cores"], alt=alt, salt="free-threading"
     )
     return render.figure(svg, alt)
 
@@ -122,7 +128,7 @@ def containers() -> str:
         "|---|--:|--:|--:|--:|",
     ]
     for run in _runs():
-        race = run.result["race"]
+        race = _result(run)["race"]
         lost = modern.race_totals(render.evidence(run))
         lines.append(
             f"| {across.label(run)} | {race['threads']} × {race['rounds']:,} "
@@ -137,7 +143,7 @@ def legacy_warnings() -> str:
     printed one."""
     text = ""
     for run in _runs():
-        controls = run.result["gil_controls"]
+        controls = _result(run)["gil_controls"]
         if controls and controls["legacy_warning"]:
             text += f"The warning, from Python {across.label(run)}:\n\n"
             text += across.fenced(controls["legacy_warning"])

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from measured.claims import coordination
 from measured.run import stats
+from measured.run.shapes.coordination import FuturesCompare
 from measured.web import charts, render
 
 EXPERIMENT = "futures_compare"
@@ -14,8 +15,9 @@ WORKLOADS = ("waiting", "CPU")  # the two compared as speedups (tiny: per task)
 
 def compare_chart() -> str:
     """Speedup over a plain loop of both pools, for waiting and for CPU tasks."""
-    run = render.experiment(EXPERIMENT)
-    table = coordination.futures_compare_table(render.evidence(run))
+    evidence = render.evidence(render.experiment(EXPERIMENT))
+    table = coordination.futures_compare_table(evidence)
+    cores = evidence.result_as(FuturesCompare)["cores"]
     speedups = {(r["workload"], r["kind"]): r["speedup"] for r in table if r["speedup"]}
     series = {
         kind: [speedups[(w, kind)].estimate for w in WORKLOADS]
@@ -23,7 +25,7 @@ def compare_chart() -> str:
     }
     workers = {r["workload"]: r["workers"] for r in table}
     alt = (
-        f"Speedup over a plain loop on {run.result['cores']} cores. Waiting tasks, "
+        f"Speedup over a plain loop on {cores} cores. Waiting tasks, "
         f"{workers['waiting']} workers: threads {series['threads'][0]:.2f}x, "
         f"processes {series['processes'][0]:.2f}x. CPU tasks, {workers['CPU']} "
         f"workers: threads {series['threads'][1]:.2f}x, processes "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from measured.claims import part1
 from measured.run import stats
+from measured.run.shapes.part1 import CpuBound, GilBlocking, GilRelease
 from measured.web import charts, render
 
 
@@ -24,7 +25,8 @@ def thread_pools() -> str:
 
 def switch_interval() -> str:
     """The switch interval the experiments on this page ran with."""
-    interval = render.experiment("gil_release").result["switch_interval"]
+    run = render.experiment("gil_release")
+    interval = render.evidence(run).result_as(GilRelease)["switch_interval"]
     return (
         f"`sys.getswitchinterval()` returned **{interval * 1000:g} ms** "
         "in the experiments on this page.\n"
@@ -62,7 +64,7 @@ def blocking_table() -> str:
         f"[{stats.interval_label()}] |",
         "|---|--:|--:|",
     ]
-    baseline = run.result["baseline"]
+    baseline = render.evidence(run).result_as(GilBlocking)["baseline"]
     for row in part1.gil_blocking_table(render.evidence(run)):
         if row["call"] == baseline:
             share = "100 % (the baseline)"
@@ -77,13 +79,13 @@ def release_chart() -> str:
     for pure Python (from the CPU-bound experiment), against the ideal."""
     release = render.experiment("gil_release")
     cpu = render.experiment("cpu_bound")
-    workers = release.result["headline_workers"]
-    cores = release.result["cores"]
+    result = render.evidence(release).result_as(GilRelease)
+    workers, cores = result["headline_workers"], result["cores"]
     values = {
         f"threads: {row['kind']}": row["speedup"].estimate
         for row in part1.gil_release_table(render.evidence(release))
     }
-    cpu_workers = cpu.result["headline_workers"]
+    cpu_workers = render.evidence(cpu).result_as(CpuBound)["headline_workers"]
     values[f"threads: pure Python ({cpu_workers} threads, CPU-bound page)"] = next(
         row["speedup"].estimate
         for row in part1.cpu_bound_table(render.evidence(cpu))
@@ -126,10 +128,12 @@ def release_table() -> str:
 def release_workload() -> str:
     """What each task did, how many rounds were timed, and whether NumPy was there."""
     run = render.experiment("gil_release")
-    result = run.result
+    evidence = render.evidence(run)
+    result = evidence.result_as(GilRelease)
     sizes = result["sizes"]
     rounds = sum(
-        r["kinds"]["hashlib"]["rounds"] for r in render.evidence(run).values(dict)
+        one.result_as(GilRelease)["kinds"]["hashlib"]["rounds"]
+        for one in evidence.single_runs()
     )
     numpy = result["numpy"]
     return (

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from measured.claims import modern
-from measured.run import stats
+from measured.run import runner, stats
+from measured.run.shapes.modern import GilAcrossVersions
 from measured.web import across, charts_matrix, render
 
 EXPERIMENT = "gil_across_versions"
+
+
+def _result(run: runner.Run) -> GilAcrossVersions:
+    """A run's first result, as its declared shape."""
+    return render.evidence(run).result_as(GilAcrossVersions)
 
 
 def missing(what: str, *labels: str) -> str:
@@ -74,7 +80,7 @@ def interpreters() -> str:
 def setup() -> str:
     """The workload, the pools and the start batches, as the script set them."""
     runs = across.runs(EXPERIMENT)
-    r = runs[0].result
+    r = _result(runs[0])
     per_batch = r["starts_per_batch"]
     return (
         f"Here: {r['tasks']} tasks of {r['size']:,} iterations, {r['workers']} "
@@ -96,7 +102,7 @@ def chart() -> str:
         kind: [(r[f"{kind} speedup"].low, r[f"{kind} speedup"].high) for r in rows]
         for kind in kinds
     }
-    cores = runs[0].result["cores"]
+    cores = _result(runs[0])["cores"]
     alt = "Speedup over serial per interpreter: " + "; ".join(
         f"{name} threads {t:.2f}x, processes {p:.2f}x"
         for name, t, p in zip(

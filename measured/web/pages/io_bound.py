@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from measured.claims import part1
 from measured.run import stats
+from measured.run.shapes.part1 import IoBound
 from measured.web import charts, render
 
 EXPERIMENT = "io_bound"
@@ -12,9 +13,9 @@ EXPERIMENT = "io_bound"
 
 def wall_time_charts() -> str:
     """Wall time against the number of tasks at once: one chart per kind of I/O."""
-    run = render.experiment(EXPERIMENT)
-    result = run.result
-    table = part1.io_bound_table(render.evidence(run))
+    evidence = render.evidence(render.experiment(EXPERIMENT))
+    result = evidence.result_as(IoBound)
+    table = part1.io_bound_table(evidence)
     wait_ms = result["wait"] * 1000
     top = result["headline"]
     figures = []
@@ -52,13 +53,13 @@ def wall_time_charts() -> str:
 def table() -> str:
     """Every (work, tasks at once): the loop's time, and each pool's with its
     speedup over the loop."""
-    run = render.experiment(EXPERIMENT)
+    evidence = render.evidence(render.experiment(EXPERIMENT))
     interval = stats.interval_label()
     lines = [
         f"| work | tasks | serial | threads [{interval}] | processes [{interval}] |",
         "|---|--:|--:|--:|--:|",
     ]
-    for r in part1.io_bound_table(render.evidence(run)):
+    for r in part1.io_bound_table(evidence):
         cells = [f"{r['serial'].estimate * 1000:.1f} ms"] + [
             (
                 f"{r[k].estimate * 1000:.1f} ms ({r[f'{k}_speedup'].text()})"
@@ -68,9 +69,10 @@ def table() -> str:
             for k in ("threads", "processes")
         ]
         lines.append(f"| {r['work']} | {r['n']} | " + " | ".join(cells) + " |")
+    wait_ms = evidence.result_as(IoBound)["wait"] * 1000
     lines += [
         "",
-        f"Each task waits {run.result['wait'] * 1000:g} ms. Median time of the timed "
+        f"Each task waits {wait_ms:g} ms. Median time of the timed "
         "rounds; in brackets, the speedup over the loop: the median of the per-round "
         "ratios. Processes are timed on the sleeps only: with as many worker "
         "processes as requests and the server's threads sharing a few cores, their "
@@ -81,9 +83,10 @@ def table() -> str:
 
 def pool_start_table() -> str:
     """Creating, starting and stopping a pool: threads against processes."""
-    run = render.experiment(EXPERIMENT)
-    start = part1.io_pool_start(render.evidence(run))
-    batch = run.result["pool_start_batch"]
+    evidence = render.evidence(render.experiment(EXPERIMENT))
+    result = evidence.result_as(IoBound)
+    start = part1.io_pool_start(evidence)
+    batch = result["pool_start_batch"]
     return (
         "| workers | thread pool | process pool | processes ÷ threads |\n"
         "|--:|--:|--:|--:|\n"
@@ -91,7 +94,7 @@ def pool_start_table() -> str:
         f"{start['processes'].estimate * 1000:.1f} ms | {start['ratio'].text()} |\n"
         "\nCreate the pool, start every worker (each waits at a barrier until all "
         "have started, and counts itself), shut the pool down; start method "
-        f"`{run.result['start_method']}`. Each round timed {batch['threads']} thread "
+        f"`{result['start_method']}`. Each round timed {batch['threads']} thread "
         f"pools one after another and {batch['processes']} process pool; the times "
         "are per pool, medians of the timed rounds, and the ratio is the median of "
         "the per-round ratios.\n"

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from measured.claims import coordination, part1
-from measured.run import stats
+from measured.run import runner, stats
+from measured.run.shapes.coordination import ManyConnections
 from measured.web import charts, render
 
 EXPERIMENT = "many_connections"
 CLIENTS = (("threads", "thread per connection"), ("asyncio", "asyncio"))
 
 
+def _result(run: runner.Run | None = None) -> ManyConnections:
+    """The first run's result: the levels, limits and server the page quotes."""
+    run = run or render.experiment(EXPERIMENT)
+    return render.evidence(run).result_as(ManyConnections)
+
+
 def fd_limit() -> str:
     """The descriptor limits the experiment met, and any level they ruled out."""
-    result = render.experiment(EXPERIMENT).result
+    result = _result()
     limits = result["fd_limit"]
     text = (
         f"Every open socket is a file descriptor. On the machine that built this "
@@ -28,7 +35,7 @@ def fd_limit() -> str:
 
 def rounds() -> str:
     """How many rounds each level of connections ran, the headline level first."""
-    result = render.experiment(EXPERIMENT).result
+    result = _result()
     top = result["top"]
 
     def ran(n: int) -> str:
@@ -46,7 +53,7 @@ def memory_chart() -> str:
     """Client RSS per connection at every level, both clients side by side."""
     run = render.experiment(EXPERIMENT)
     table = coordination.many_connections_table(render.evidence(run))
-    levels = run.result["levels"]
+    levels = _result(run)["levels"]
     series = {
         label: [
             r["rss_per_connection"].estimate / 1024 for r in table if r["kind"] == kind
@@ -73,7 +80,7 @@ def time_chart() -> str:
     """Wall time to open, use and close N connections, both clients, log-log."""
     run = render.experiment(EXPERIMENT)
     table = coordination.many_connections_table(render.evidence(run))
-    levels = run.result["levels"]
+    levels = _result(run)["levels"]
     series = {
         label: [
             (r["connections"], r["time"].estimate) for r in table if r["kind"] == kind
@@ -128,7 +135,7 @@ def table() -> str:
             f"{_shown(r['rss_per_connection'], ' KiB', 1, 1024)} | "
             f"{r['rss_added'].estimate / 2**20:.1f} MiB | {r['failures']} |"
         )
-    server = run.result["server"]
+    server = _result(run)["server"]
     lines += [
         "",
         f"Intervals where a level ran at least {stats.MIN_ROUNDS} rounds; a level "
@@ -150,7 +157,7 @@ def right_choice() -> str:
         (r["kind"], r["connections"]): r
         for r in coordination.many_connections_table(render.evidence(conn))
     }
-    levels = conn.result["levels"]
+    levels = _result(conn)["levels"]
     leaner = [
         n
         for n in levels

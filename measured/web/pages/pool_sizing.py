@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from measured.claims import part1
 from measured.run import stats
+from measured.run.shapes.part1 import CpuBound, PoolSizing
 from measured.web import charts, render
 
 EXPERIMENT = "pool_sizing"
@@ -16,7 +17,8 @@ RULES = {
 
 def defaults_table() -> str:
     """Each pool's default size here, its documented rule, and the CPU counts."""
-    result = render.experiment(EXPERIMENT).result
+    evidence = render.evidence(render.experiment(EXPERIMENT))
+    result = evidence.result_as(PoolSizing)
     documented = part1.documented_defaults(result)
     lines = [
         "| pool | default here | documented rule | the rule gives |",
@@ -35,9 +37,9 @@ def defaults_table() -> str:
 def chart() -> str:
     """Wall time of the batch of waits against the thread pool size, with the
     ceil(waits / w) model."""
-    run = render.experiment(EXPERIMENT)
-    result = run.result
-    rows = part1.pool_sizing_table(render.evidence(run))
+    evidence = render.evidence(render.experiment(EXPERIMENT))
+    result = evidence.result_as(PoolSizing)
+    rows = part1.pool_sizing_table(evidence)
     waits = result["waits"]
     series = {
         "measured": [(r["workers"], r["time"].estimate * 1000) for r in rows],
@@ -65,13 +67,14 @@ def chart() -> str:
 
 def table() -> str:
     """Every thread pool size: measured time, the model, gain over the default."""
-    run = render.experiment(EXPERIMENT)
+    evidence = render.evidence(render.experiment(EXPERIMENT))
+    waits = evidence.result_as(PoolSizing)["waits"]
     lines = [
-        f"| threads | {run.result['waits']} waits | model | faster than the default "
+        f"| threads | {waits} waits | model | faster than the default "
         f"[{stats.interval_label()}] |",
         "|--:|--:|--:|--:|",
     ]
-    for r in part1.pool_sizing_table(render.evidence(run)):
+    for r in part1.pool_sizing_table(evidence):
         note = " (default)" if r["default"] else ""
         gain = "–" if r["default"] else r["gain"].text()
         lines.append(
@@ -83,10 +86,10 @@ def table() -> str:
 
 def process_pools() -> str:
     """The CPU-bound experiment's process pools: speedup and efficiency by size."""
-    run = render.experiment("cpu_bound")
-    cores = run.result["cores"]
+    evidence = render.evidence(render.experiment("cpu_bound"))
+    cores = evidence.result_as(CpuBound)["cores"]
     lines = ["| processes | speedup | efficiency |", "|--:|--:|--:|"]
-    for row in part1.cpu_bound_table(render.evidence(run)):
+    for row in part1.cpu_bound_table(evidence):
         if row["kind"] == "processes":
             gain = row["speedup"]
             efficiency = gain.estimate / min(row["workers"], cores)
@@ -96,10 +99,10 @@ def process_pools() -> str:
 
 def process_pool_default() -> str:
     """How ProcessPoolExecutor() counts CPUs on the measured Python."""
-    result = render.experiment(EXPERIMENT).result
-    counter = part1.cpu_count_function(result)
+    evidence = render.evidence(render.experiment(EXPERIMENT))
+    counter = part1.cpu_count_function(evidence.result_as(PoolSizing))
     return (
-        f"On Python {result['env']['python']}, `ProcessPoolExecutor()` picks one "
+        f"On Python {evidence.env['python']}, `ProcessPoolExecutor()` picks one "
         f"worker per CPU that `{counter}` reports (`os.cpu_count()` up to Python "
         f"3.12, `os.process_cpu_count()` from 3.13, at most "
         f"{part1.WINDOWS_PROCESS_POOL_MAX} on Windows, as [documented]"

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from measured.claims import part1
+from measured.run.shapes.part1 import Failed, Pickling, ProcessesBasics, Worked
 from measured.web import render
+
+
+def _processes() -> ProcessesBasics:
+    run = render.experiment("processes_basics")
+    return render.evidence(run).result_as(ProcessesBasics)
+
+
+def _pickling() -> Pickling:
+    run = render.experiment("pickling")
+    return render.evidence(run).result_as(Pickling)
 
 
 def memory_note() -> str:
     """What the child's list had in common with the parent's, under this start
     method: the same address (a forked copy) or a list of its own."""
-    result = render.experiment("processes_basics").result
+    result = _processes()
     if result["memory"]["same_address"]:
         return (
             f"Under `{result['start_method']}` the list even had the same `id()` in "
@@ -26,7 +35,7 @@ def memory_note() -> str:
 
 def api_table() -> str:
     """The Process API, with the values the experiment observed."""
-    life = render.experiment("processes_basics").result["lifecycle"]
+    life = _processes()["lifecycle"]
     rows = [
         ("`start()`", "Creates the child process and runs `target` in it.", "–"),
         (
@@ -80,7 +89,7 @@ def api_table() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(outcome: dict[str, Any]) -> str:
+def _cell(outcome: Worked | Failed) -> str:
     if outcome["ok"]:
         return f"works (`{outcome['value']}`)"
     return f"`{outcome['type']}`"
@@ -89,7 +98,7 @@ def _cell(outcome: dict[str, Any]) -> str:
 def lambda_table() -> str:
     """A lambda and a top-level function, sent three ways under each start
     method; then the first failure's message as the caller received it."""
-    result = render.experiment("pickling").result
+    result = _pickling()
     lines = [
         "| start method | pool + lambda | `Process(target=lambda)` | pool + `def` |",
         "|---|---|---|---|",
@@ -113,7 +122,7 @@ def lambda_table() -> str:
 
 def repl_session() -> str:
     """The REPL session fed to ``python -i`` under spawn, and what it raised."""
-    result = render.experiment("pickling").result
+    result = _pickling()
     error = result["repl"]["error"]
     return (
         render.code(result["repl_session"], "python")
@@ -127,8 +136,8 @@ def repl_session() -> str:
 def main_guard() -> str:
     """Why spawn (and, before the fix, forkserver) children re-run the main
     script, and the script without a guard with what its child raised."""
-    result = render.experiment("pickling").result
-    python = result["env"]["python"]
+    result = _pickling()
+    python = render.evidence(render.experiment("pickling")).env["python"]
     if part1.forkserver_preloads_main(python):
         forkserver = (
             f"Under forkserver on Python {python}, the server imports it once, when "
@@ -156,7 +165,7 @@ def main_guard() -> str:
 
 def start_methods_offered() -> str:
     """The start methods this machine offers, and its default."""
-    result = render.experiment("processes_basics").result
+    result = _processes()
     methods = ", ".join(f"`{m}`" for m in result["start_methods"])
     return (
         f"This machine offers {methods}; the default here is "
@@ -167,7 +176,7 @@ def start_methods_offered() -> str:
 def start_methods_table() -> str:
     """How each start method starts a child, whether it pickles the target, and
     where it is the default; forkserver worded for the measured Python."""
-    python = render.experiment("processes_basics").result["env"]["python"]
+    python = render.evidence(render.experiment("processes_basics")).env["python"]
     if part1.forkserver_preloads_main(python):
         server = (
             "a copy of a server process started once, which imported the main "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from measured.claims import coordination
 from measured.run import stats
+from measured.run.shapes.coordination import IpcThroughput, SharedArray
 from measured.web import charts, render
 
 CHANNELS = ("Queue", "Pipe", "shared memory")
@@ -25,7 +26,7 @@ def ipc_chart() -> str:
         name: [(r["size"], r["mb_per_s"]) for r in rows if r["channel"] == name]
         for name in CHANNELS
     }
-    sizes = run.result["sizes"]
+    sizes = evidence.result_as(IpcThroughput)["sizes"]
     top = max(sizes)
     at_top = {r["channel"]: r["mb_per_s"] for r in rows if r["size"] == top}
     alt = (
@@ -74,13 +75,14 @@ def ipc_table() -> str:
 
 def shared_array_chart() -> str:
     """Median time of the array job: serial, pickled copies, shared memory."""
-    run = render.experiment("shared_array")
-    table = coordination.shared_array_table(render.evidence(run))
+    evidence = render.evidence(render.experiment("shared_array"))
+    table = coordination.shared_array_table(evidence)
+    size = evidence.result_as(SharedArray)["bytes"]
     names = [row["name"] for row in table]
     values = [row["time"].estimate * 1000 for row in table]
     gain = next(row["vs_pickled"] for row in table if row["name"] == "shared memory")
     alt = (
-        f"Median time for the {run.result['bytes'] / 1e6:.0f} MB job: "
+        f"Median time for the {size / 1e6:.0f} MB job: "
         + ", ".join(f"{n} {v:.0f} ms" for n, v in zip(names, values, strict=True))
         + f". Shared memory is {gain.estimate:.1f}x as fast as pickled copies."
     )
@@ -96,16 +98,17 @@ def shared_array_chart() -> str:
 
 def shared_array_vs_serial() -> str:
     """Both pools against the serial loop: what copying the data costs a pool."""
-    run = render.experiment("shared_array")
+    evidence = render.evidence(render.experiment("shared_array"))
     vs_serial = {
         row["name"]: row["vs_serial"]
-        for row in coordination.shared_array_table(render.evidence(run))
+        for row in coordination.shared_array_table(evidence)
     }
+    workers = evidence.result_as(SharedArray)["workers"]
     return (
         f"Against the serial loop, the pool with pickled copies reached "
         f"**{vs_serial['pickled copy'].text()}** and the pool with shared memory "
-        f"**{vs_serial['shared memory'].text()}** ({run.result['workers']} workers, "
-        f"{run.env['cores']} cores; medians of the per-round ratios, with their "
+        f"**{vs_serial['shared memory'].text()}** ({workers} workers, "
+        f"{evidence.cores} cores; medians of the per-round ratios, with their "
         f"{stats.interval_label(True)}). Copying the data can eat the whole gain of "
         "a pool.\n"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from measured.claims import part1
 from measured.run import provenance
+from measured.run.shapes.part1 import CpuBound, IoBound, StartupCost
 from measured.web import render
 
 # The experiments the diagram quotes, in the order their provenance lines appear.
@@ -32,7 +33,7 @@ def diagram() -> str:
     payload = render.experiment("payload_size")
     start = render.experiment("startup_cost")
 
-    cores = cpu.result["cores"]
+    cores = render.evidence(cpu).result_as(CpuBound)["cores"]
     on_cores = f"on {cores} core{'s' if cores != 1 else ''}"
     cpu_table = {
         (r["kind"], r["workers"]): r
@@ -45,7 +46,7 @@ def diagram() -> str:
         for r in part1.gil_release_table(render.evidence(release))
         if r["kind"] == "hashlib"
     )
-    top = io.result["headline"]
+    top = render.evidence(io).result_as(IoBound)["headline"]
     http = next(
         r
         for r in part1.io_bound_table(render.evidence(io))
@@ -57,7 +58,8 @@ def diagram() -> str:
     auto = tiny["modes"]["executor, chunksize=auto"]["speedup"]
     big = part1.payload_table(render.evidence(payload))[-1]
     per = {r["name"]: r for r in part1.startup_table(render.evidence(start))}
-    default = start.result["default_method"]  # what a program gets without choosing
+    # What a program gets without choosing a start method.
+    default = render.evidence(start).result_as(StartupCost)["default_method"]
 
     # Quoted labels let mermaid accept parentheses, symbols and <br> line breaks.
     http_ratio = ratio(http["threads_speedup"].estimate)

@@ -6,10 +6,16 @@ import ast
 import textwrap
 
 from measured.claims import modern
-from measured.run import project, stats
+from measured.run import project, runner, stats
+from measured.run.shapes.modern import StartMethods
 from measured.web import across, charts_matrix, render
 
 EXPERIMENT = "start_methods"
+
+
+def _result(run: runner.Run) -> StartMethods:
+    """A run's first result, as its declared shape."""
+    return render.evidence(run).result_as(StartMethods)
 
 
 def missing(what: str, *labels: str) -> str:
@@ -25,7 +31,7 @@ def defaults() -> str:
         "|---|---|---|---|",
     ]
     for run in across.runs(EXPERIMENT):
-        r = run.result
+        r = _result(run)
         methods = ", ".join(f"`{m}`" for m in r["methods"])
         lines.append(
             f"| {across.label(run)} | `{r['default']}` | "
@@ -36,7 +42,7 @@ def defaults() -> str:
 
 def setup() -> str:
     """How the starts were timed: rounds, and processes per batch for each method."""
-    r = across.runs(EXPERIMENT)[0].result
+    r = _result(across.runs(EXPERIMENT)[0])
     return (
         f"{r['starts']['rounds']} timed rounds per run; "
         + ", ".join(f"`{m}` {n} at a time" for m, n in r["starts_per_batch"].items())
@@ -47,7 +53,7 @@ def setup() -> str:
 def chart() -> str:
     """Milliseconds to start and join one process, per method and interpreter."""
     runs = across.runs(EXPERIMENT)
-    methods = list(runs[0].result["starts_per_batch"])
+    methods = list(_result(runs[0])["starts_per_batch"])
     labels = [across.label(run) for run in runs]
     costs = [modern.start_costs(render.evidence(run)) for run in runs]
     series = {m: [cost[m].estimate * 1e3 for cost in costs] for m in methods}
@@ -76,7 +82,7 @@ def fork_warnings() -> str:
     interpreter, with the default warning filters and with ``-W default``."""
     lines = []
     for run in across.runs(EXPERIMENT):
-        printed = run.result["fork_warnings"]
+        printed = _result(run)["fork_warnings"]
         if not printed:
             lines.append(f"- **Python {across.label(run)}**: no fork on this platform")
             continue
@@ -105,7 +111,7 @@ def unguarded_script() -> str:
 
 def guard() -> str:
     """What the script did without the guard, and with it."""
-    r = render.experiment(EXPERIMENT).result
+    r = _result(render.experiment(EXPERIMENT))
     unguarded, guarded = r["unguarded"], r["guarded"]
     return (
         f"The child raised `{unguarded['error_type']}`, with this message:\n\n"

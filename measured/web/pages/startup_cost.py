@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from measured.claims import part1
 from measured.run import stats
+from measured.run.shapes.part1 import StartupCost
 from measured.web import charts, render
 
 EXPERIMENT = "startup_cost"
@@ -12,7 +13,7 @@ EXPERIMENT = "startup_cost"
 def chart() -> str:
     """Milliseconds per start and join: a thread, and a process per start method."""
     run = render.experiment(EXPERIMENT)
-    methods = run.result["methods"]
+    methods = render.evidence(run).result_as(StartupCost)["methods"]
     rows = {row["name"]: row for row in part1.startup_table(render.evidence(run))}
     labels = {"thread": "thread"} | {m: f"process ({m})" for m in methods}
     values = {labels[name]: rows[name]["per_start"].estimate * 1000 for name in labels}
@@ -61,11 +62,15 @@ def table() -> str:
             else f"{row['ratio'].text()} a {row['baseline']}"
         )
         lines.append(f"| {label} | {ms} | {ratio} | {row['batch']} |")
-    rounds = sum(len(r["starts"]["orders"]) for r in render.evidence(run).values(dict))
+    evidence = render.evidence(run)
+    rounds = sum(
+        len(one.result_as(StartupCost)["starts"]["orders"])
+        for one in evidence.single_runs()
+    )
+    cores = evidence.result_as(StartupCost)["cores"]
     lines += [
         "",
-        f"{rounds} rounds in all. Pools have {run.result['cores']} workers, one per "
-        "usable core.",
+        f"{rounds} rounds in all. Pools have {cores} workers, one per usable core.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -73,7 +78,7 @@ def table() -> str:
 def what_each_method_pays() -> str:
     """What spawn, forkserver and fork each pay for, worded for the measured
     Python (forkserver preloads the main module from 3.13.8 and 3.14.1)."""
-    python = render.experiment(EXPERIMENT).result["env"]["python"]
+    python = render.evidence(render.experiment(EXPERIMENT)).env["python"]
     if part1.forkserver_preloads_main(python):
         forkserver = (
             f"On Python {python}, `forkserver` imports your main module once, in "

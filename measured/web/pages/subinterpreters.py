@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from measured.claims import modern
 from measured.run import runner, stats
+from measured.run.shapes.modern import Subinterpreters
 from measured.web import across, render
 
 EXPERIMENT = "subinterpreters"
+
+
+def _result(run: runner.Run) -> Subinterpreters:
+    """A run's first result, as its declared shape."""
+    return render.evidence(run).result_as(Subinterpreters)
 
 
 def _run() -> runner.Run:
@@ -54,7 +60,7 @@ def output() -> str:
 def tables() -> str:
     """Start costs (interpreter against thread), then the pool's speedup."""
     run = _run()
-    r = run.result
+    r = _result(run)
     if not r["available"]:
         return _not_measured(r["reason"])
     table = modern.subinterpreters_table(render.evidence(run))
@@ -89,7 +95,7 @@ def tables() -> str:
 def limits() -> str:
     """What crossed between interpreters as it was, what did not, and the legacy
     extension's refusal, as the script observed them."""
-    r = _run().result
+    r = _result(_run())
     if not r["available"]:
         return _not_measured(r["reason"])
     shared = [k for k, v in r["shareable"].items() if v]

@@ -6,6 +6,7 @@ from statistics import median
 
 from measured.claims import coordination
 from measured.run import stats
+from measured.run.shapes.coordination import RaceThreads
 from measured.web import charts, render
 
 # How each version of the shared counter updates it, as the chart labels it.
@@ -14,9 +15,9 @@ WAYS = {"naive": "counter += 1", "unsafe": "read → call → write", "locked": 
 
 def race_chart() -> str:
     """Lost updates per way of incrementing, tiny switch interval, median of trials."""
-    run = render.experiment("race_threads")
-    result = run.result
-    lost = coordination.race_threads_lost(render.evidence(run))
+    evidence = render.evidence(render.experiment("race_threads"))
+    result = evidence.result_as(RaceThreads)
+    lost = coordination.race_threads_lost(evidence)
     values = [median(lost[way]) for way in WAYS]
     alt = (
         f"Lost updates out of {result['expected']:,} with a "

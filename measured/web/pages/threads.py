@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from measured.run.shapes.part1 import ThreadsBasics
 from measured.web import render
 
 EXPERIMENT = "threads_basics"
 
 
+def _result() -> ThreadsBasics:
+    """The first run's result: what the tables quote."""
+    run = render.experiment(EXPERIMENT)
+    return render.evidence(run).result_as(ThreadsBasics)
+
+
 def ids_table() -> str:
     """How many threads ran, and the process and native thread IDs they saw."""
-    r = render.experiment(EXPERIMENT).result
+    r = _result()
     return (
         "| threads | process IDs seen | native thread IDs seen |\n|--:|--:|--:|\n"
         f"| {r['threads']} | {len(r['pids'])} (`{r['pids'][0]}`) | "
@@ -19,7 +26,7 @@ def ids_table() -> str:
 
 def api_table() -> str:
     """The Thread API beyond start() and join(), with what the experiment saw."""
-    api = render.experiment(EXPERIMENT).result["api"]
+    api = _result()["api"]
     before, after = api["before_start"], api["after_start"]
     rows = [
         ("`start()`", "Starts the thread; call it once.", "–"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from measured.claims import part1
 from measured.run import stats
+from measured.run.shapes.part1 import PayloadSize, TaskSize
 from measured.web import charts, render
 
 ONE, AUTO = "executor, chunksize=1", "executor, chunksize=auto"
@@ -12,9 +13,9 @@ ONE, AUTO = "executor, chunksize=1", "executor, chunksize=auto"
 
 def task_chart() -> str:
     """Speedup over the loop against the work per task, one line per pool call."""
-    run = render.experiment("task_size")
-    result = run.result
-    table = part1.task_size_table(render.evidence(run))
+    evidence = render.evidence(render.experiment("task_size"))
+    result = evidence.result_as(TaskSize)
+    table = part1.task_size_table(evidence)
     series = {
         mode: [
             (r["task_seconds"] * 1e6, r["modes"][mode]["speedup"].estimate)
@@ -48,9 +49,8 @@ def task_chart() -> str:
 def task_table() -> str:
     """Every task size: the loop's time and each pool call's, with the speedup,
     then where chunksize=1 overtakes the loop (when the intervals place it)."""
-    run = render.experiment("task_size")
-    evidence = render.evidence(run)
-    modes = run.result["modes"]
+    evidence = render.evidence(render.experiment("task_size"))
+    modes = evidence.result_as(TaskSize)["modes"]
     lines = [
         "| iterations per task | tasks | work per task | loop | "
         + " | ".join(f"`{m}`" for m in modes)
@@ -99,9 +99,9 @@ def task_table() -> str:
 
 def payload_chart() -> str:
     """Speedup over the loop against the argument size per task."""
-    run = render.experiment("payload_size")
-    result = run.result
-    rows = part1.payload_table(render.evidence(run))
+    evidence = render.evidence(render.experiment("payload_size"))
+    result = evidence.result_as(PayloadSize)
+    rows = part1.payload_table(evidence)
     series = {
         f"{result['workers']} worker processes": [
             (r["payload"] / 1024, r["speedup"].estimate) for r in rows
@@ -129,9 +129,8 @@ def payload_chart() -> str:
 def payload_table() -> str:
     """Every payload size: the bytes that crossed, the pool's time and speedup,
     then where the pool falls behind the loop (when the intervals place it)."""
-    run = render.experiment("payload_size")
-    evidence = render.evidence(run)
-    result = run.result
+    evidence = render.evidence(render.experiment("payload_size"))
+    result = evidence.result_as(PayloadSize)
     loop = evidence.timing("rounds", "serial").estimate
     lines = [
         "| payload per task | received per batch | pool | speedup "
