@@ -1,7 +1,8 @@
 """The site as a reader meets it: Debian's Chromium against the built site.
 
-The built site is served on 127.0.0.1 under its published path. A "survey" opens every
-page (from the sitemap) once per scheme and device and records what a reader would
+The built site is served on 127.0.0.1 under its published path. A "survey" loads every
+page (from the sitemap) once per device, two pages at a time, checks it in the scheme
+it loaded in and again after switching the scheme, and records what a reader would
 hit: console errors, requests to other hosts, axe-core violations, sideways scroll,
 code blocks without a copy button, chart colours. The tests below assert on it; the
 interactive checks (search, theme toggle, tabs, copy, mermaid, 404) drive the page.
