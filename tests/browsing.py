@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Page, Route
+from playwright.async_api import Browser as AsyncBrowser
+from playwright.async_api import Route as AsyncRoute
+from playwright.sync_api import Browser, Route
 from site_pages import Server
 
 CHROMIUM = Path(os.environ.get("MEASURED_CHROMIUM", "/usr/bin/chromium"))
@@ -67,9 +69,13 @@ def contrast(fg_css: str, bg_css: str) -> float:
 
 @dataclass
 class Tab:
-    """One browser tab that records errors and off-machine requests as it goes."""
+    """One browser tab that records errors and off-machine requests as it goes.
 
-    page: Page
+    ``page`` is a sync Playwright page for the interaction tests, an async one in the
+    survey; what is recorded, and how, is the same for both.
+    """
+
+    page: Any
     server: Server
     errors: list[str] = field(default_factory=list)
     external: list[str] = field(default_factory=list)
@@ -78,6 +84,40 @@ class Tab:
         self.errors.clear()
         self.external.clear()
         self.page.goto(self.server.url + path, wait_until="networkidle")
+
+    async def open_async(self, path: str) -> None:
+        self.errors.clear()
+        self.external.clear()
+        await self.page.goto(self.server.url + path, wait_until="networkidle")
+
+    def stays_local(self, url: str) -> bool:
+        """True if ``url`` may load; else record it (the caller aborts it)."""
+        if url.startswith((self.server.origin + "/", "data:", "blob:")):
+            return True
+        self.external.append(url)
+        return False
+
+    def watch(self, page: Any) -> None:
+        """Record console errors, uncaught exceptions and failed responses."""
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(f"uncaught {e}"))
+        page.on(
+            "response",
+            lambda r: (
+                r.status >= 400 and self.errors.append(f"HTTP {r.status} {r.url}")
+            ),
+        )
+
+
+def _context_options(
+    scheme: str, viewport: dict[str, int], permissions: list[str] | None
+) -> dict[str, Any]:
+    return {
+        "color_scheme": scheme,
+        "viewport": viewport,
+        "device_scale_factor": 1,
+        "permissions": permissions or [],
+    }
 
 
 @contextmanager
@@ -89,34 +129,50 @@ def tab(
     viewport: dict[str, int] = DESKTOP,
     permissions: list[str] | None = None,
 ) -> Iterator[Tab]:
-    context = browser.new_context(
-        color_scheme=scheme,  # type: ignore[arg-type]
-        viewport=viewport,  # type: ignore[arg-type]
-        device_scale_factor=1,
-        permissions=permissions or [],
-    )
+    context = browser.new_context(**_context_options(scheme, viewport, permissions))
     page = context.new_page()
     t = Tab(page, server)
 
     def route(route: Route) -> None:
-        url = route.request.url
-        if url.startswith((server.origin + "/", "data:", "blob:")):
+        # never let a request leave the machine; record it instead
+        if t.stays_local(route.request.url):
             route.continue_()
-        else:  # never let a request leave the machine; record it instead
-            t.external.append(url)
+        else:
             route.abort()
 
     context.route("**/*", route)
-    page.on("console", lambda m: m.type == "error" and t.errors.append(m.text))
-    page.on("pageerror", lambda e: t.errors.append(f"uncaught {e}"))
-    page.on(
-        "response",
-        lambda r: r.status >= 400 and t.errors.append(f"HTTP {r.status} {r.url}"),
-    )
+    t.watch(page)
     try:
         yield t
     finally:
         context.close()
+
+
+@asynccontextmanager
+async def async_tab(
+    browser: AsyncBrowser,
+    server: Server,
+    *,
+    scheme: str = "light",
+    viewport: dict[str, int] = DESKTOP,
+) -> AsyncIterator[Tab]:
+    """``tab`` for the async API: a context of its own, so several run at once."""
+    context = await browser.new_context(**_context_options(scheme, viewport, None))
+    page = await context.new_page()
+    t = Tab(page, server)
+
+    async def route(route: AsyncRoute) -> None:
+        if t.stays_local(route.request.url):
+            await route.continue_()
+        else:
+            await route.abort()
+
+    await context.route("**/*", route)
+    t.watch(page)
+    try:
+        yield t
+    finally:
+        await context.close()
 
 
 # --- Probes run in the page -----------------------------------------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from measured.run import cache, runner
+from measured.web import results
 
 ROOT = Path(__file__).resolve().parent.parent
 MKDOCS = [sys.executable, "-m", "mkdocs"]
@@ -43,6 +44,39 @@ def site_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     build = mkdocs_build(tmp_path_factory.mktemp("site"))
     assert build.returncode == 0, build.log[-5000:]
     return build
+
+
+@pytest.fixture(scope="session")
+def build_results(site_build: Build) -> results.Published:
+    """The session build's results file: every run it made or served from the cache,
+    with its result, stdout and what it left behind (the runner's record)."""
+    return results.load(str(site_build.site / results.FILENAME))
+
+
+def snippet_names() -> list[str]:
+    """Every experiment in snippets/, by name: tests never list them by hand."""
+    return sorted(p.stem for p in (ROOT / "snippets").glob("*.py"))
+
+
+def nav_pages(*titles: str) -> list[str]:
+    """Pages of mkdocs.yml's nav under the top-level entries titled ``titles`` (a
+    page or a section), in nav order, as site paths without slashes ("cpu-bound")."""
+    from mkdocs.utils.yaml import yaml_load
+
+    nav = yaml_load((ROOT / "mkdocs.yml").read_text())["nav"]
+
+    def files(entry: object) -> list[str]:
+        if isinstance(entry, str):
+            return [entry]
+        if isinstance(entry, list):
+            return [f for item in entry for f in files(item)]
+        if isinstance(entry, dict):
+            return [f for value in entry.values() for f in files(value)]
+        return []
+
+    chosen = [e for e in nav if isinstance(e, dict) and set(e) & set(titles)]
+    assert len(chosen) == len(titles), f"not all of {titles} are in the nav"
+    return [Path(f).with_suffix("").as_posix() for f in files(chosen)]
 
 
 def pid_alive(pid: int) -> bool:

@@ -1,7 +1,8 @@
 """The site as a reader meets it: Debian's Chromium against the built site.
 
-The built site is served on 127.0.0.1 under its published path. A "survey" opens every
-page (from the sitemap) once per scheme and device and records what a reader would
+The built site is served on 127.0.0.1 under its published path. A "survey" loads every
+page (from the sitemap) once per device, two pages at a time, checks it in the scheme
+it loaded in and again after switching the scheme, and records what a reader would
 hit: console errors, requests to other hosts, axe-core violations, sideways scroll,
 code blocks without a copy button, chart colours. The tests below assert on it; the
 interactive checks (search, theme toggle, tabs, copy, mermaid, 404) drive the page.
@@ -12,15 +13,18 @@ install it. Playwright never downloads a browser here: it is pointed at Debian's
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_playwright_python.async_playwright import Axe
 from browsing import (
     CHARTS_JS,
     CHROMIUM,
@@ -30,11 +34,15 @@ from browsing import (
     PHONE,
     SCROLL_JS,
     TEXT_CONTRAST,
+    Tab,
+    async_tab,
     chart_problems,
     contrast,
     tab,
 )
 from conftest import REPORT, ROOT, Build
+from playwright.async_api import Browser as AsyncBrowser
+from playwright.async_api import async_playwright
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from site_pages import (
@@ -66,20 +74,25 @@ def test_contrast_arithmetic() -> None:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def chromium() -> Path:
     if not CHROMIUM.exists():
         pytest.skip(
             f"no Chromium at {CHROMIUM}: install it with `sudo apt-get install "
             "chromium` (Debian/Ubuntu) or set MEASURED_CHROMIUM to a Chromium binary"
         )
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: Path) -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=LAUNCH_ARGS
+        launched = playwright.chromium.launch(
+            executable_path=str(chromium), args=LAUNCH_ARGS
         )
         try:
-            yield chromium
+            yield launched
         finally:
-            chromium.close()
+            launched.close()
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +116,24 @@ def pages(site_build: Build) -> list[str]:
 
 
 # --- The survey: every page, both schemes, desktop and phone ---------------------
+
+# Each page is loaded once per device, in the scheme the reader's system prefers
+# (desktop light, phone dark, so every page loads in both schemes), then switched to
+# the other scheme the way Material does it, and checked again. What a load records
+# (console errors, requests to other hosts) is checked on both loads; what a scheme
+# changes (axe, chart colours, screenshots, width) in both schemes.
+DEVICES: dict[str, tuple[dict[str, int], str]] = {  # device: (viewport, load scheme)
+    "desktop": (DESKTOP, "light"),
+    "phone": (PHONE, "dark"),
+}
+MATERIAL_SCHEME = {"light": "default", "dark": "slate"}
+# Pages loading at once. The survey is CPU-bound: on 2 cores 2 tabs took 103 s,
+# 3 tabs 105 s.
+TABS = 2
+
+SWITCH_JS = """
+(media) => document.querySelector(`input[data-md-color-media="${media}"]`).click()
+"""
 
 
 @dataclass
@@ -129,61 +160,171 @@ def slug(page: str) -> str:
     return page.strip("/").replace("/", "-") or "home"
 
 
+def where(page: str, variants: list[str] | str) -> str:
+    names = variants if isinstance(variants, str) else ", ".join(variants)
+    return f"{page or '(home)'} [{names}]"
+
+
+def other(scheme: str) -> str:
+    return "dark" if scheme == "light" else "light"
+
+
+async def scheme_now(t: Tab) -> str:
+    return await t.page.evaluate("document.body.dataset.mdColorScheme")
+
+
+async def switch_scheme(t: Tab, scheme: str) -> None:
+    """What the reader's system preference selects on load, selected on this page."""
+    await t.page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+    await t.page.evaluate(SWITCH_JS, f"(prefers-color-scheme: {scheme})")
+    await t.page.wait_for_function(
+        "(s) => document.body.dataset.mdColorScheme === s"
+        " && !document.body.hasAttribute('data-md-color-switching')",
+        arg=MATERIAL_SCHEME[scheme],
+    )
+
+
+async def check(
+    t: Tab, device: str, scheme: str, page: str, key: bool, axe: Axe
+) -> Visit:
+    """The checks of one variant on the page as it is now."""
+    variant = f"{device}-{scheme}"
+    seen = (len(t.errors), len(t.external))
+    visit = Visit(errors=[], external=[])
+    actual = await scheme_now(t)
+    if actual != MATERIAL_SCHEME[scheme]:
+        visit.errors.append(f"colour scheme is {actual!r}, not {scheme}")
+    if device == "desktop":
+        visit.charts = await t.page.evaluate(CHARTS_JS)
+        if scheme == "light":  # copy buttons are the same in both schemes
+            visit.code = await t.page.evaluate(CODE_JS)
+        violations = (await axe.run(t.page)).response["violations"]
+        visit.axe = [
+            f"{v['id']} ({v['impact']}): "
+            + ", ".join(str(n["target"]) for n in v["nodes"][:5])
+            for v in violations
+            if v["impact"] in SERIOUS
+        ]
+    else:
+        visit.scroll = await t.page.evaluate(SCROLL_JS)
+    if key:
+        await t.page.screenshot(
+            path=ARTIFACTS / f"{slug(page)}-{variant}.png", full_page=True
+        )
+    # whatever happened while the checks ran
+    visit.errors += t.errors[seen[0] :]
+    visit.external += t.external[seen[1] :]
+    return visit
+
+
+async def look(t: Tab, device: str, page: str, key: bool, axe: Axe) -> dict[str, Visit]:
+    """One page on one device, in both schemes: variant -> what the reader met."""
+    loaded = DEVICES[device][1]
+    await t.open_async(page)
+    load = Visit(errors=list(t.errors), external=list(t.external))
+    found = {f"{device}-{loaded}": await check(t, device, loaded, page, key, axe)}
+    found[f"{device}-{loaded}"].errors[:0] = load.errors
+    found[f"{device}-{loaded}"].external[:0] = load.external
+    # On a phone only the key pages are seen in the other scheme (for their
+    # screenshots): layout does not depend on the scheme.
+    if device == "desktop" or key:
+        await switch_scheme(t, other(loaded))
+        found[f"{device}-{other(loaded)}"] = await check(
+            t, device, other(loaded), page, key, axe
+        )
+    await t.page.emulate_media(color_scheme=loaded)  # type: ignore[arg-type]
+    return found
+
+
+VARIANT_ORDER = ["desktop-light", "desktop-dark", "phone-light", "phone-dark"]
+
+
+async def survey_site(
+    server: Server, pages: list[str], keys: list[str], tabs: int = TABS
+) -> dict[str, dict[str, Visit]]:
+    """variant -> page -> Visit, from ``tabs`` workers visiting pages at once.
+
+    Each worker keeps one tab per device and moves it from page to page, as the
+    reader would; the desktop visits (axe) come first, being the slowest.
+    """
+    axe = Axe()
+    jobs = [(device, page) for device in DEVICES for page in pages]
+    todo = list(jobs)
+    found: dict[str, dict[str, Visit]] = {variant: {} for variant in VARIANT_ORDER}
+
+    async def worker(browser: AsyncBrowser) -> None:
+        async with AsyncExitStack() as stack:
+            opened: dict[str, Tab] = {}
+            while todo:
+                device, page = todo.pop(0)
+                if device not in opened:
+                    viewport, scheme = DEVICES[device]
+                    opened[device] = await stack.enter_async_context(
+                        async_tab(browser, server, scheme=scheme, viewport=viewport)
+                    )
+                    # Material keeps a switched scheme in local storage: forget it
+                    # before every load, so each page loads in the scheme the
+                    # system prefers (check() asserts it does).
+                    await opened[device].page.add_init_script("localStorage.clear()")
+                try:
+                    seen = await look(opened[device], device, page, page in keys, axe)
+                except Exception as error:
+                    raise SurveyError(f"{where(page, device)}: {error}") from error
+                for variant, visit in seen.items():
+                    found[variant][page] = visit
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=LAUNCH_ARGS
+        )
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(tabs):
+                    group.create_task(worker(browser))
+        finally:
+            await browser.close()
+    # in sitemap order, whatever order the visits finished in
+    return {
+        variant: {page: visits[page] for page in pages if page in visits}
+        for variant, visits in found.items()
+    }
+
+
+class SurveyError(Exception):
+    """A visit of the survey failed outright (page, variant and why)."""
+
+
 @pytest.fixture(scope="module")
 def survey(
-    browser: Browser, server: Server, pages: list[str], site_build: Build
+    chromium: Path, server: Server, pages: list[str], site_build: Build
 ) -> dict[str, dict[str, Visit]]:
     """variant ("desktop-light", ...) -> page -> what the reader met there."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     keys = key_pages(site_build.site, pages)
-    axe = Axe()
-    results: dict[str, dict[str, Visit]] = {}
-    for device, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        for scheme in ("light", "dark"):
-            variant = f"{device}-{scheme}"
-            results[variant] = {}
-            # Layout does not depend on the scheme: the phone in dark mode only
-            # visits the key pages, for their screenshots.
-            visiting = keys if variant == "phone-dark" else pages
-            with tab(browser, server, scheme=scheme, viewport=viewport) as t:
-                for page in visiting:
-                    t.open(page)
-                    visit = Visit(errors=list(t.errors), external=list(t.external))
-                    if device == "desktop":
-                        visit.charts = t.page.evaluate(CHARTS_JS)
-                        visit.code = t.page.evaluate(CODE_JS)
-                        violations = axe.run(t.page).response["violations"]
-                        visit.axe = [
-                            f"{v['id']} ({v['impact']}): "
-                            + ", ".join(str(n["target"]) for n in v["nodes"][:5])
-                            for v in violations
-                            if v["impact"] in SERIOUS
-                        ]
-                    else:
-                        visit.scroll = t.page.evaluate(SCROLL_JS)
-                    if page in keys:
-                        t.page.screenshot(
-                            path=ARTIFACTS / f"{slug(page)}-{variant}.png",
-                            full_page=True,
-                        )
-                    # and whatever happened while the checks ran
-                    visit.errors += t.errors[len(visit.errors) :]
-                    visit.external += t.external[len(visit.external) :]
-                    results[variant][page] = visit
+    start = time.perf_counter()
+    # Its own thread: the async API needs an event loop the sync tests do not own.
+    with ThreadPoolExecutor(1) as thread:
+        results = thread.submit(asyncio.run, survey_site(server, pages, keys)).result()
+    visits = sum(len(v) for v in results.values())
+    took = time.perf_counter() - start
     REPORT.append(
         f"browser: {len(pages)} pages surveyed (desktop light/dark with axe, phone); "
+        f"{visits} page-variants, {TABS} tabs at once, in {took:.1f} s; "
         f"screenshots of {len(keys)} key pages in {ARTIFACTS.relative_to(ROOT)}"
     )
     return results
 
 
 def problems(survey: dict[str, dict[str, Visit]], attribute: str) -> list[str]:
-    return [
-        f"{page or '(home)'} [{variant}]: {item}"
-        for variant, visits in survey.items()
-        for page, visit in visits.items()
-        for item in getattr(visit, attribute)
-    ]
+    """One line per page and finding, naming every variant where it was found."""
+    seen: dict[tuple[str, str], list[str]] = {}
+    for variant, visits in survey.items():
+        for page, visit in visits.items():
+            for item in getattr(visit, attribute):
+                variants = seen.setdefault((page, item), [])
+                if variant not in variants:
+                    variants.append(variant)
+    return [f"{where(page, v)}: {item}" for (page, item), v in seen.items()]
 
 
 def test_every_page_loads_without_console_errors(survey: dict) -> None:

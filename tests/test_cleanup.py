@@ -1,171 +1,80 @@
-"""Experiments that start processes, servers or shared memory leave nothing behind.
+"""Experiments leave nothing behind, asserted on the runner's record of every run.
 
-Each script runs the way a reader runs it, but in a session of its own. After it
-exits, the test checks that:
+When a script exits, the runner looks before it ends anything (see
+``runner.LEFTOVER_KINDS``) and records in each run:
 
-- no process of that session is still alive (no orphaned worker, client, server or
-  resource tracker);
-- the server port the script reported no longer listens;
-- no shared-memory segment it created is left in /dev/shm, and the resource tracker
-  did not have to clean one up for it (it warns on stderr when it does).
+- processes still alive after a grace period, from the script's session or among
+  the runner's new descendants (an orphaned worker, client, server, nanny or
+  resource tracker; one that left the session is adopted by the runner and found);
+- TCP ports those processes still listen on;
+- shared-memory segments and named semaphores the run created and left in
+  /dev/shm;
+- leak warnings on stderr (the resource tracker cleaning up behind the script).
+
+The build's results file carries that record for every run of every experiment on
+every interpreter, cached ones included (a record made before the runner looked is
+measured again). So these tests re-run nothing: they read the session build.
+tests/test_runner_leftovers.py shows on purpose-made scripts that each kind of
+leftover is seen.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import ROOT
-from leftovers import listening_ports, session_processes
+from conftest import snippet_names
 
 from measured.run import runner
+from measured.web import results
 
-# The experiments of the "Sharing and coordination" pages that start child
-# processes, a server or shared memory (pure-thread ones end with their process).
-EXPERIMENTS = (
-    "sharing_demo",
-    "ipc_throughput",
-    "shared_array",
-    "race_processes",
-    "lock_cost",
-    "futures_api",
-    "broken_pool",
-    "futures_compare",
-    "asyncio_blocking",
-    "many_connections",
-)
-SHM = Path("/dev/shm")
-GRACE_SECONDS = 5.0  # a resource tracker may take a moment to exit after its parent
-
-pytestmark = pytest.mark.skipif(
-    not Path("/proc/self/stat").exists(), reason="needs Linux /proc"
-)
+NOTHING = {kind: [] for kind in runner.LEFTOVER_KINDS}
 
 
-def shm_segments() -> dict[str, float]:
-    """Shared-memory entries multiprocessing creates, with their change times."""
-    found = {}
-    for path in SHM.glob("*"):
-        if path.name.startswith(runner.SHM_PREFIXES):
-            try:
-                found[path.name] = path.stat().st_mtime
-            except OSError:
-                continue
+def runs_of(published: results.Published, name: str) -> list[tuple[str, dict]]:
+    """Every run of experiment ``name`` in the build, labelled for a message."""
+    found = []
+    for entry in published.entries:
+        if entry["experiment"] == name:
+            python = entry["interpreter"]["command"]
+            for i, run in enumerate(entry["runs"], 1):
+                found.append((f"{name} on {python}, run {i}", run))
     return found
 
 
-def mapped_segments() -> set[str]:
-    """Segments some live process still has mapped (another test's, say)."""
-    names = set()
-    for maps in Path("/proc").glob("[0-9]*/maps"):
-        try:
-            text = maps.read_text()
-        except OSError:
-            continue
-        for line in text.splitlines():
-            if "/dev/shm/" in line:
-                names.add(line.split("/dev/shm/", 1)[1].split()[0])
-    return names
+@pytest.mark.parametrize("name", snippet_names())
+def test_every_run_of_the_experiment_left_nothing_behind(
+    build_results: results.Published, name: str
+) -> None:
+    found = runs_of(build_results, name)
+    assert found, f"{name}: no page of the build ran it"
+    for label, run in found:
+        assert run["leftovers"] is not None, f"{label}: nobody looked"
+        assert run["leftovers"] == NOTHING, f"{label} left behind {run['leftovers']}"
 
 
-def run_in_own_session(
-    name: str, result_file: Path
-) -> tuple[subprocess.CompletedProcess[str], int]:
-    """Run the script to its end; return how it went and its session id."""
-    script = ROOT / "snippets" / f"{name}.py"
-    env = {
-        **os.environ,
-        "MEASURED_RESULT_FILE": str(result_file),
-        "PYTHONPATH": str(ROOT),
-    }
-    proc = subprocess.Popen(
-        [sys.executable, str(script)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # the session id is proc.pid: children keep it
-    )
-    try:
-        out, err = proc.communicate(
-            timeout=runner.declared_timeout(script) or runner.DEFAULT_TIMEOUT
-        )
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        pytest.fail(f"{name} timed out")
-    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err), proc.pid
+def first_results(published: results.Published, name: str) -> list[dict[str, Any]]:
+    return [run["result"] for _, run in runs_of(published, name)]
 
 
-@pytest.mark.parametrize("name", EXPERIMENTS)
-def test_experiment_leaves_nothing_behind(name: str, tmp_path: Path) -> None:
-    result_file = tmp_path / "result.json"
-    segments_before, started = shm_segments(), time.time()
-    done, sid = run_in_own_session(name, result_file)
-    assert done.returncode == 0, done.stderr[-3000:]
-
-    # 1. No orphan: every process the script started has exited.
-    deadline = time.monotonic() + GRACE_SECONDS
-    while (left := session_processes(sid)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if left:
-        os.killpg(sid, signal.SIGKILL)  # don't leave them to the next test
-    assert not left, f"{name} left processes running: {left}"
-
-    result = json.loads(result_file.read_text())
-    # 2. No listening port: the server the script started is gone.
-    if "port" in result:
-        assert result["port"] not in listening_ports(), (
-            f"{name}: port {result['port']} still listens"
-        )
-    # 3. No shared memory left, and none cleaned up behind the script's back.
-    for segment in result.get("segments", []):
-        assert not (SHM / segment.lstrip("/")).exists(), f"{name} leaked {segment}"
-    new = {
-        n
-        for n, mtime in shm_segments().items()
-        if n not in segments_before and mtime >= started - 1
-    }
-    leaked = new - mapped_segments()
-    assert not leaked, f"{name} left shared memory behind: {sorted(leaked)}"
-    assert "leaked" not in done.stderr, done.stderr[-3000:]
+def test_io_bound_server_closed_its_port_and_children(
+    build_results: results.Published,
+) -> None:
+    """What the script checks of itself, besides the runner's record."""
+    for result in first_results(build_results, "io_bound"):
+        assert result["port_closed"] and result["leftover_children"] == []
 
 
-def test_the_checks_catch_what_they_look_for() -> None:
-    """A leftover process, a listening socket and an unlinked segment are all seen."""
-    import socket
-    from multiprocessing import shared_memory
-
-    # A script that exits while its child sleeps on: the child is an orphan.
-    orphan_maker = (
-        "import subprocess, sys\n"
-        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)'])\n"
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", orphan_maker], start_new_session=True
-    )
-    proc.wait(timeout=30)
-    try:
-        assert session_processes(proc.pid), "an orphan went unnoticed"
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-
-    with socket.create_server(("127.0.0.1", 0)) as server:
-        assert server.getsockname()[1] in listening_ports()
-
-    segment = shared_memory.SharedMemory(create=True, size=4096)
-    try:
-        name = segment.name.lstrip("/")
-        assert name in shm_segments() and name in mapped_segments()
-        segment.close()  # closed but not unlinked: a leak
-        assert name in shm_segments() and name not in mapped_segments()
-    finally:
-        segment.unlink()
-    assert name not in shm_segments()
+def test_dask_cluster_started_one_worker_per_core_and_stopped_them(
+    build_results: results.Published,
+) -> None:
+    """The cluster really ran in processes (one per core), on this machine, and the
+    script saw none of them survive; the record shows none outlived it either."""
+    found = runs_of(build_results, "dask_vs_pool")
+    assert found
+    for label, run in found:
+        result = run["result"]
+        assert len(result["started_pids"]) == result["cores"], label
+        assert result["left_behind"] == [], label
+        assert "127.0.0.1" in run["stdout"], label
+        assert run["leftovers"]["processes"] == [], label

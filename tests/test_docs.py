@@ -26,7 +26,7 @@ EXAMPLES = list(find_examples(ROOT / "docs"))
 
 def skip_reason(example: CodeExample) -> str | None:
     if "--8<--" in example.source:
-        return "include-only block; the script runs in test_snippets"
+        return "include-only block; the build runs the script (test_snippets)"
     lines = example.path.read_text().splitlines()
     fence = example.start_line - 1  # start_line is 1-based: the fence line itself
     before = lines[fence - 1] if fence >= 1 else ""

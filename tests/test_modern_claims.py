@@ -12,7 +12,10 @@ the statement, to show they can hold, not only miss.
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from conftest import ROOT
 from contradictions import each_result, like, set_samples, with_env
 from contradictions.modern import FREE_THREADED_ENV
 
@@ -22,7 +25,17 @@ from measured.run import matrix, runner
 from measured.run.interpreter import probe
 from measured.web import across, render
 
-MATRIX_EXPERIMENTS = ("gil_across_versions", "start_methods")
+# The experiments the pages show on every interpreter of the matrix: those named
+# by a matrix directive (measured/web/directives.py) in docs/.
+MATRIX_EXPERIMENTS = sorted(
+    {
+        name
+        for page in (ROOT / "docs").rglob("*.md")
+        for name in re.findall(
+            r"^\s*matrix-(?:verdicts|outputs)\s+(\w+)", page.read_text(), re.M
+        )
+    }
+)
 
 
 def matrix_cases() -> list[tuple[str, str, claims.Check]]:

@@ -5,19 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import Build
+from conftest import Build, nav_pages
 
 from measured.run import matrix
 
 pytestmark = pytest.mark.build
 
-PAGES = (
-    "gil-across-versions",
-    "free-threading",
-    "subinterpreters",
-    "start-methods",
-    "beyond-one-machine",
-)
+PAGES = nav_pages("Modern CPython")
 
 
 def text(build: Build, page: str) -> str:

@@ -7,20 +7,15 @@ The claims themselves are asserted from the build's results in test_claims.py
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
-from conftest import ROOT, Build
+from conftest import ROOT, Build, nav_pages
 from contradictions import each_result, with_env
-from leftovers import listening_ports, session_members
+from site_pages import notebook_pages
 
 from measured import claims
 from measured.claims import part1 as c
@@ -28,63 +23,10 @@ from measured.run import runner, stats
 from measured.run.shapes.part1 import GilRelease, IoBound, StartupCost
 from measured.web import render
 
-PAGES = (
-    "start-here",
-    "threads",
-    "gil",
-    "processes",
-    "processes-notebook",
-    "startup-cost",
-    "io-bound",
-    "when-processes-lose",
-    "pool-sizing",
+PAGES = nav_pages(
+    "Start here", "Threads, the GIL and processes", "Performance, measured"
 )
 MERMAID = ROOT / "docs" / "javascripts" / "vendor" / "mermaid"
-
-
-# --- experiments leave nothing behind -------------------------------------------
-
-
-@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs Linux /proc")
-@pytest.mark.parametrize("name", ["io_bound", "processes_basics", "pickling"])
-def test_experiment_leaves_no_process_or_port(name: str, tmp_path: Path) -> None:
-    """Run the script as a reader would, in its own session; afterwards nothing
-    from that session runs and the server's port no longer listens."""
-    result_file = tmp_path / "result.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MEASURED_")}
-    env["MEASURED_RESULT_FILE"] = str(result_file)
-    script = runner.resolve(name)
-    proc = subprocess.Popen(
-        [sys.executable, str(script)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        _, err = proc.communicate(timeout=runner.declared_timeout(script) or 120)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, 9)
-            proc.wait()
-    assert proc.returncode == 0, err[-3000:]
-    # Helpers (the resource tracker, a forkserver) see their parent's pipe close and
-    # exit by themselves: give them a moment, then nothing may remain.
-    deadline = time.monotonic() + 5
-    while (survivors := session_members(proc.pid)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if survivors:  # report, then clean up so one failure does not leak into others
-        os.killpg(proc.pid, 9)
-    assert survivors == [], f"{name} left processes running: {survivors}"
-    result = json.loads(result_file.read_text())
-    if name == "io_bound":
-        port = result["server"]["port"]
-        assert result["port_closed"] and result["leftover_children"] == []
-        assert port not in listening_ports(), f"port {port} still listens"
-        with pytest.raises(OSError):
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
 
 
 SETTLE = """
@@ -286,7 +228,7 @@ def test_part1_page_links_resolve(site_build: Build, name: str) -> None:
 
 
 @pytest.mark.build
-@pytest.mark.parametrize("name", [p for p in PAGES if p != "processes-notebook"])
+@pytest.mark.parametrize("name", [p for p in PAGES if p + "/" not in notebook_pages()])
 def test_part1_page_shows_provenance_and_charts_state_figures(
     site_build: Build, name: str
 ) -> None:

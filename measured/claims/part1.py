@@ -1210,8 +1210,9 @@ def _crossing(
     """Where a speedup crosses 1.0x between two measured points, from raw data.
 
     The crossing is bracketed by neighbouring points whose whole intervals lie on
-    either side of 1.0 (so noise cannot move it out of the bracket), and placed
-    inside by log interpolation between their medians. None when no such pair.
+    either side of 1.0 (each interval ≥95% on its own, so the pair brackets the
+    crossing with roughly 90% confidence, not certainty), and placed inside by log
+    interpolation between their medians. None when no such pair.
     """
     for (x0, g0), (x1, g1) in itertools.pairwise(points):
         below, above = (g0, g1) if rising else (g1, g0)

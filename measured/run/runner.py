@@ -12,6 +12,7 @@ import ctypes
 import functools
 import getpass
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -20,10 +21,12 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from measured.run import cache, load, project, stats
 from measured.run.interpreter import Interpreter, probe
@@ -39,6 +42,22 @@ SHM_DIR = Path("/dev/shm")
 # Name prefixes multiprocessing uses for shared memory and named semaphores.
 SHM_PREFIXES = ("psm_", "wnsm_", "sem.mp-")
 PR_SET_CHILD_SUBREAPER = 36  # prctl(2), Linux 3.4+
+
+# What a run left behind when its script exited (Execution.leftovers), by kind:
+# - "processes": still running after LEFTOVER_GRACE, from the script's session or
+#   among this process's new descendants (on Linux the runner adopts orphans, so a
+#   process that left the session is still found);
+# - "ports": TCP ports those processes were listening on;
+# - "shared_memory": segments and named semaphores (SHM_PREFIXES) created during the
+#   run and still in /dev/shm, mapped by no process outside the run (Linux; other
+#   systems keep POSIX shared memory out of the file system);
+# - "leak_warnings": stderr lines reporting a leak, e.g. multiprocessing's resource
+#   tracker cleaning up segments or semaphores the script did not.
+# The runner then ends those processes and unlinks those segments; the record stays.
+LEFTOVER_KINDS = ("processes", "ports", "shared_memory", "leak_warnings")
+# Helpers (resource tracker, forkserver) exit by themselves once the script is gone.
+LEFTOVER_GRACE = 5.0
+LEAK_WORD = re.compile(r"\bleaked\b")
 
 # How often an experiment is measured is decided before any claim is judged, and
 # never because of what a claim says (see replicate()):
@@ -115,11 +134,21 @@ class Execution:
     machine: dict[str, Any] = field(default_factory=dict)
     # Why the runner added this run; "" for a planned run.
     added_because: str = ""
-    leftovers: list[str] = field(default_factory=list)
+    # What the run left behind, kind -> items (LEFTOVER_KINDS); None for a record
+    # made before the runner looked (run() measures such a record again).
+    leftovers: dict[str, list[str]] | None = None
 
     def busy(self) -> bool:
         free, cores = self.machine.get("free_cores"), self.machine.get("cores")
         return free is not None and free < stats.FREE_SHARE * cores
+
+    def left_behind(self) -> list[str]:
+        """Every leftover as one line ("processes: pid 12: python ..."), or []."""
+        return [
+            f"{kind}: {item}"
+            for kind, items in (self.leftovers or {}).items()
+            for item in items
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -141,8 +170,15 @@ class Execution:
             seconds=data["seconds"],
             machine=data.get("machine") or {},
             added_because=data.get("added_because", ""),
-            leftovers=data.get("leftovers", []),
+            leftovers=_checked(data.get("leftovers")),
         )
+
+
+def _checked(leftovers: Any) -> dict[str, list[str]] | None:
+    """A record's leftovers if the runner that made it looked for them, else None."""
+    if isinstance(leftovers, dict) and all(k in leftovers for k in LEFTOVER_KINDS):
+        return {kind: list(leftovers[kind]) for kind in LEFTOVER_KINDS}
+    return None
 
 
 @dataclass
@@ -331,6 +367,145 @@ def _remove_leaked_shm(before: set[str], since: float) -> list[str]:
     return removed
 
 
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False  # it ended while we looked
+
+
+def _descendants() -> set[int]:
+    try:
+        return {p.pid for p in psutil.Process().children(recursive=True)}
+    except psutil.Error:
+        return set()
+
+
+def _run_processes(session: int, before: set[int]) -> list[psutil.Process]:
+    """Live processes of one run: its session's and this process's new descendants.
+
+    Descendants catch a process that left the session (``setsid``): on Linux the
+    runner is a subreaper (_become_subreaper), so such an orphan becomes its child.
+    ``before`` holds this process's descendants from before the run (not the run's).
+    """
+    found: dict[int, psutil.Process] = {}
+    with suppress(psutil.Error):
+        found.update((p.pid, p) for p in psutil.Process().children(recursive=True))
+    for pid in psutil.pids():
+        try:
+            if pid not in found and os.getsid(pid) == session:
+                found[pid] = psutil.Process(pid)
+        except (OSError, psutil.Error):
+            continue  # it ended while we looked
+    return [
+        p
+        for pid, p in sorted(found.items())
+        if pid not in before and pid != os.getpid() and _alive(p)
+    ]
+
+
+def _describe(process: psutil.Process) -> str:
+    try:
+        command = " ".join(process.cmdline()) or process.name()
+    except psutil.Error:
+        command = "(ended while the runner looked)"
+    return f"pid {process.pid}: {command[:200]}"
+
+
+def _listening(processes: list[psutil.Process]) -> list[str]:
+    """TCP ports ``processes`` listen on, as "address:port (pid N)"."""
+    ports = []
+    for process in processes:
+        try:
+            connections = process.net_connections(kind="inet")
+        except psutil.Error:
+            continue
+        ports += [
+            f"{c.laddr.ip}:{c.laddr.port} (pid {process.pid})"
+            for c in connections
+            if c.status == psutil.CONN_LISTEN
+        ]
+    return ports
+
+
+def _new_shm(before: set[str], since: float) -> list[str]:
+    """Segments and named semaphores of this user created since ``since``."""
+    found = []
+    me = os.getuid()
+    for name in sorted(_shm_entries() - before):
+        try:
+            st = (SHM_DIR / name).stat()
+        except OSError:
+            continue
+        if st.st_uid == me and st.st_mtime >= since - 1:
+            found.append(name)
+    return found
+
+
+def _mapped_elsewhere(names: list[str], ours: set[int]) -> set[str]:
+    """Which of ``names`` a process outside the run maps (another program's)."""
+    if not names:
+        return set()
+    mapped = set()
+    for pid in psutil.pids():
+        if pid in ours:
+            continue
+        try:
+            text = Path(f"/proc/{pid}/maps").read_text()
+        except OSError:
+            continue  # no /proc (the names are then another system's anyway)
+        for line in text.splitlines():
+            if "/dev/shm/" in line:
+                mapped.add(line.split("/dev/shm/", 1)[1].split()[0])
+    return mapped & set(names)
+
+
+def _leftovers(
+    session: int, before: set[int], shm_before: set[str], since: float, stderr: str
+) -> tuple[dict[str, list[str]], list[psutil.Process]]:
+    """What the run left behind once its script exited (LEFTOVER_KINDS).
+
+    Helpers get LEFTOVER_GRACE seconds to exit by themselves; what still runs then
+    is a leftover, and so is every port it listens on. Returns the record and the
+    processes, for the caller to end.
+    """
+    deadline = time.monotonic() + LEFTOVER_GRACE
+    while (alive := _run_processes(session, before)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    shm = _new_shm(shm_before, since)
+    elsewhere = _mapped_elsewhere(shm, {p.pid for p in alive})
+    record = {
+        "processes": [_describe(p) for p in alive],
+        "ports": _listening(alive),
+        "shared_memory": [name for name in shm if name not in elsewhere],
+        "leak_warnings": [
+            line.strip() for line in stderr.splitlines() if LEAK_WORD.search(line)
+        ],
+    }
+    return record, alive
+
+
+def _end(processes: list[psutil.Process]) -> None:
+    """SIGTERM, then SIGKILL: leftovers that left the group (_kill_group ends it)."""
+    for sig in ("terminate", "kill"):
+        for process in processes:
+            try:
+                getattr(process, sig)()
+            except psutil.Error:
+                continue
+        _, processes = psutil.wait_procs(processes, timeout=GRACE_SECONDS)
+        if not processes:
+            return
+
+
+def _unlink_shm(names: list[str]) -> None:
+    for name in names:
+        try:
+            (SHM_DIR / name).unlink()
+        except OSError:
+            continue
+
+
 def execute(
     script: Path, *, interpreter: Interpreter, timeout: float, page: str | None = None
 ) -> Execution:
@@ -350,6 +525,7 @@ def execute(
             "PYTHONUTF8": "1",
         }
         _become_subreaper()
+        before = _descendants()
         meter = load.Meter()
         t0 = time.perf_counter()
         proc = subprocess.Popen(
@@ -363,12 +539,18 @@ def execute(
             start_new_session=True,
         )
         reason = None
+        leftovers: dict[str, list[str]] = {}
+        left: list[psutil.Process] = []
         try:
             stdout, stderr = proc.communicate(timeout=timeout)
+            seconds = time.perf_counter() - t0
+            # Before anything is killed: what the script itself left running.
+            leftovers, left = _leftovers(proc.pid, before, shm_before, started, stderr)
         except subprocess.TimeoutExpired:
             with _interrupts_deferred():
                 _kill_group(proc)
             stdout, stderr = proc.communicate()
+            seconds = time.perf_counter() - t0
             reason = f"timed out after {timeout:g} s; its process group was killed"
         except KeyboardInterrupt:
             # Ctrl-C: the script runs in its own session, so the terminal's SIGINT
@@ -376,6 +558,7 @@ def execute(
             # let the caller keep what already finished.
             with _interrupts_deferred():
                 _kill_group(proc)
+                _end(left)
                 _reap(proc)
                 _remove_leaked_shm(shm_before, started)
             counters["interrupted"] += 1
@@ -383,8 +566,8 @@ def execute(
         finally:
             with _interrupts_deferred():
                 _kill_group(proc)  # children that outlived the script: end them
+                _end(left)  # and those that left its session
                 _reap_orphans(proc.pid)
-        seconds = time.perf_counter() - t0
         machine = meter.stop().to_dict()
         if reason is None and proc.returncode != 0:
             reason = f"exited with status {proc.returncode}"
@@ -398,9 +581,10 @@ def execute(
             raise ExperimentFailed(
                 script, reason, stderr, page=page, interpreter=interpreter.executable
             )
+        _unlink_shm(leftovers["shared_memory"])  # recorded; now freed
         result = _load_result(result_file)
     counters["executed"] += 1
-    return Execution(result, stdout, stderr, seconds, machine)
+    return Execution(result, stdout, stderr, seconds, machine, leftovers=leftovers)
 
 
 @functools.cache
@@ -475,7 +659,7 @@ def run(
     store = store or cache.Store()
     fresh = cache.fresh_requested() if fresh is None else fresh
     record = None if fresh else store.load(script.stem, key)
-    if record is not None and "executions" in record:
+    if record is not None and _complete(record):
         counters["cached"] += 1
         outcome = Run(
             name=script.stem,
@@ -504,6 +688,18 @@ def run(
             )
     _this_build[(script.stem, key)] = outcome
     return _seen_on(outcome, page)
+
+
+def _complete(record: dict[str, Any]) -> bool:
+    """A stored record this runner can serve: its runs, each with its leftovers.
+
+    A record made before the runner looked for leftovers is measured again: a
+    cleanup test must never pass on a run nobody checked.
+    """
+    executions = record.get("executions")
+    return bool(executions) and all(
+        _checked(e.get("leftovers")) is not None for e in executions
+    )
 
 
 def pooled_noise(executions: list[Execution]) -> tuple[float, str]:

@@ -63,6 +63,14 @@ def verdict_line(run: runner.Run, check: claims.Check) -> str:
     return f"- {outcome.statement} {note}"
 
 
+def sentence(run: runner.Run, check: claims.Check) -> str:
+    """A claim's statement inside prose; with the reason when it was not shown."""
+    outcome = claims.judge(check, evidence(run))[0]
+    if outcome.holds is None:
+        return verdict_line(run, check)[2:]
+    return outcome.statement
+
+
 def verdicts(run: runner.Run, *checks: claims.Check) -> str:
     """Bullets for several claims of one experiment."""
     return "\n".join(verdict_line(run, check) for check in checks) + "\n"

@@ -7,7 +7,8 @@ reader's file can be compared with another's.
 
 One entry per experiment and interpreter: the pages that showed it, the interpreter,
 **every run** the runner made (each with its full JSON result, raw timings included,
-its environment and the machine's free cores while it ran), the provenance line,
+its environment, the machine's free cores while it ran and what it left behind:
+processes, listening ports, shared memory, leak warnings), the provenance line,
 and every registered claim judged on all those runs pooled (verdict, statement,
 figures with their intervals, how it was reached).
 
@@ -82,6 +83,7 @@ def record(run: Run, *, strict: bool = True) -> dict[str, Any]:
                 "seconds": e.seconds,
                 "machine": e.machine,
                 "added_because": e.added_because,
+                "leftovers": e.leftovers,
             }
             for e in run.executions
         ],

@@ -91,13 +91,20 @@ def table() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _minor(label: str) -> str:
+    """ "3.14" from "3.14.2t" or "3.14.0"."""
+    return ".".join(label.rstrip("t").split(".")[:2])
+
+
 def single_thread_cost() -> str:
     """One thread's serial loop, free-threaded build against the GIL build."""
-    by_label = {across.label(run): run for run in _runs()}
+    # Paired by feature version (3.14t with 3.14): patch releases may differ.
+    labels = {across.label(run): run for run in _runs()}
+    gil_builds = {_minor(name): run for name, run in labels.items() if name[-1] != "t"}
     pairs = [
         (gil, free)
-        for name, free in by_label.items()
-        if name.endswith("t") and (gil := by_label.get(name.rstrip("t")))
+        for name, free in labels.items()
+        if name.endswith("t") and (gil := gil_builds.get(_minor(name)))
     ]
     if not pairs:
         return (
@@ -146,5 +153,5 @@ def legacy_warnings() -> str:
         controls = _result(run)["gil_controls"]
         if controls and controls["legacy_warning"]:
             text += f"The warning, from Python {across.label(run)}:\n\n"
-            text += across.fenced(controls["legacy_warning"])
+            text += across.fenced(controls["legacy_warning"]) + "\n"
     return text

@@ -23,8 +23,8 @@ def missing(what: str, *labels: str) -> str:
 def summary() -> str:
     """What the GIL builds showed together: threads took turns on every one.
 
-    Says nothing where no GIL build showed it: the verdicts above say why, in the
-    one wording every page uses.
+    Where no GIL build showed it, says so in one line: the verdicts above say why,
+    in the one wording every page uses.
     """
     runs = [r for r in across.runs(EXPERIMENT) if r.env["gil_enabled"]]
     held = {
@@ -34,7 +34,10 @@ def summary() -> str:
     turns = [f"Python {name}" for name, v in held.items() if v.holds]
     others = [f"Python {name}" for name, v in held.items() if not v.holds]
     if not turns:
-        return ""
+        return (
+            "Whether threads running pure-Python code take turns on a GIL build "
+            "could not be shown in this build (see the verdicts above).\n"
+        )
     text = (
         "A new CPython version does not make threads parallel: on the GIL builds "
         f"measured here ({', '.join(turns)}), threads running pure-Python code took "
@@ -49,12 +52,9 @@ def _subinterpreters() -> str:
     """The subinterpreter verdict of this build, as one sentence of a bullet."""
     python, how = across.subinterpreter_python()
     if python is None:
-        return f"not measured in this build ({how})"
+        return f"not measured in this build ({how})."
     run = render.experiment("subinterpreters", python=python.command)
-    outcome = render.judge(run, modern.subinterpreters_scale)
-    if outcome.holds is None:  # the wording every verdict uses for "not shown"
-        return render.verdict_line(run, modern.subinterpreters_scale)[2:]
-    return outcome.statement
+    return render.sentence(run, modern.subinterpreters_scale)
 
 
 def several_cores() -> str:

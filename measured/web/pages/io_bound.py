@@ -28,7 +28,7 @@ def wall_time_charts() -> str:
         at_top = next(r for r in rows if r["n"] == top)
         parts = [f"serial {at_top['serial'].estimate * 1000:.0f} ms"] + [
             f"{kind} {at_top[kind].estimate * 1000:.0f} ms "
-            f"({at_top[f'{kind}_speedup'].estimate:.0f}x faster)"
+            f"({at_top[f'{kind}_speedup'].estimate:.1f}x the serial speed)"
             for kind in kinds[1:]
         ]
         alt = (

@@ -170,9 +170,10 @@ def right_choice() -> str:
         if len(leaner) == len(levels)
         else f"at {len(leaner)} of the {len(levels)} levels measured above"
     )
-    scale = render.judge(cpu, part1.processes_scale).statement
-    stall = render.judge(blocking, coordination.blocking_call_stalls_the_loop)
-    memory = render.judge(conn, coordination.asyncio_uses_less_memory_per_connection)
+    # Each reason is the claim's verdict, with why where the machine could not show it.
+    scale = render.sentence(cpu, part1.processes_scale)
+    stall = render.sentence(blocking, coordination.blocking_call_stalls_the_loop)
+    memory = render.sentence(conn, coordination.asyncio_uses_less_memory_per_connection)
     return (
         "| Your program | Choose | Measured reason |\n"
         "|---|---|---|\n"
@@ -180,6 +181,6 @@ def right_choice() -> str:
         "| I/O-bound, up to a few hundred connections, blocking libraries | threads "
         "(`ThreadPoolExecutor`) | Not time or memory: asyncio's client took less of "
         f"both {where} (medians). The reason is the libraries: a coroutine cannot "
-        f"wait on a blocking call without freezing the loop. {stall.statement} |\n"
-        f"| I/O-bound, thousands of connections | asyncio | {memory.statement} |\n"
+        f"wait on a blocking call without freezing the loop. {stall} |\n"
+        f"| I/O-bound, thousands of connections | asyncio | {memory} |\n"
     )

@@ -45,7 +45,7 @@ def lock_chart() -> str:
     alt = (
         "Median nanoseconds per acquisition: "
         + ", ".join(f"{r['config']} {r['ns'].estimate:,.0f} ns" for r in rows)
-        + f". A contended acquisition costs {ratio:.0f}x an uncontended one."
+        + f". Median ratio of a contended to an uncontended acquisition: {ratio:.0f}x."
     )
     svg = charts.bar_chart(
         [r["config"] for r in rows],
