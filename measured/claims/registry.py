@@ -420,17 +420,41 @@ Reader = Callable[[dict[str, Any]], Any] | str
 NO_GIL = "this interpreter runs without the GIL, so its threads may scale"
 
 
-class SpeedupWording(TypedDict):
+class Verdicts(TypedDict):
+    """A speedup claim's statements when it holds, when it misses and when it is
+    not shown (``reached``): templates with one ``{}`` for the figure's words."""
+
+    holds: str
+    missed: str
+    reached: str
+
+
+class SpeedupWording(Verdicts):
     """How a speedup claim reads. ``workers`` sets the need and the ideal;
-    ``text(ev)`` words the figure; ``holds``, ``missed`` and ``reached`` (not
-    shown) are templates with one ``{}`` for it."""
+    ``text(ev)`` words the figure for the Verdicts' templates."""
 
     workers: int
     label: str
     text: Callable[[Evidence], str]
-    holds: str
-    missed: str
-    reached: str
+
+
+def ran_in_parallel(who: str) -> Verdicts:
+    """The usual statements of a runs_in_parallel claim about ``who``."""
+    return {
+        "holds": f"{who} ran the work in parallel: {{}}.",
+        "missed": f"{who} did NOT speed the work up: {{}}.",
+        "reached": f"{who} reached {{}}.",
+    }
+
+
+def took_turns(who: str) -> Verdicts:
+    """The usual statements of a takes_turns claim about ``who`` (takes_turns
+    completes the first two with the margin's words)."""
+    return {
+        "holds": f"{who} did not run the work in parallel: {{}}",
+        "missed": f"{who} DID speed the work up: {{}}",
+        "reached": f"{who} reached {{}}.",
+    }
 
 
 def _speedup_claim(
