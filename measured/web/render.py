@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import posixpath
 import sys
+from typing import TypeVar
 
 from measured import claims
 from measured.run import provenance as _provenance
@@ -22,6 +23,8 @@ REPRODUCE_PAGE = "reproduce.md"
 reproduce_page: str | None = None
 # Failures seen while rendering; the hook turns them into a failed build.
 failures: list[runner.ExperimentFailed] = []
+
+T = TypeVar("T")
 
 
 def experiment(
@@ -38,6 +41,11 @@ def experiment(
 def evidence(run: runner.Run) -> claims.Evidence:
     """Every run the runner made of this experiment, pooled for the claims."""
     return claims.Evidence.of(run.records())
+
+
+def result(run: runner.Run, shape: type[T]) -> T:
+    """A run's first result, as its declared shape (measured.run.shapes)."""
+    return evidence(run).result_as(shape)
 
 
 def judge(run: runner.Run, check: claims.Check) -> claims.Claim:
