@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import posixpath
 import sys
+from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 from measured import claims
@@ -120,6 +121,24 @@ def figure(svg: str, caption: str) -> str:
         f'<figure class="measured-figure">\n{svg}\n'
         f"<figcaption>{caption}</figcaption>\n</figure>\n"
     )
+
+
+def table(
+    header: Sequence[str],
+    align: str,
+    rows: Iterable[Sequence[object]],
+    notes: Sequence[str] = (),
+) -> str:
+    """A Markdown table: the ``header`` cells, ``align`` as its separator row (e.g.
+    ``"|---|--:|"``), a line per row of cells, then each note as a paragraph."""
+
+    def line(cells: Sequence[object]) -> str:
+        return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+    lines = [line(header), align, *(line(row) for row in rows)]
+    for note in notes:
+        lines += ["", note]
+    return "\n".join(lines) + "\n"
 
 
 def ratio(value: float) -> str:

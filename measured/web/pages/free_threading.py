@@ -117,20 +117,29 @@ def single_thread_cost() -> str:
 
 def containers() -> str:
     """Operations lost by `append`, unlocked `+=` and locked `+=`, per interpreter."""
-    lines = [
-        "| Python | threads × operations (runs) | `append` lost | `+=` lost "
-        "| `+=` with a Lock |",
-        "|---|--:|--:|--:|--:|",
-    ]
-    for run in _runs():
+
+    def row(run: runner.Run) -> list[str]:
         race = render.result(run, FreeThreading)["race"]
         lost = modern.race_totals(render.evidence(run))
-        lines.append(
-            f"| {across.label(run)} | {race['threads']} × {race['rounds']:,} "
-            f"({len(run.executions)}) | {lost['appends']:,} | {lost['unlocked']:,} "
-            f"| {lost['locked']:,} |"
-        )
-    return "\n".join(lines) + "\n"
+        return [
+            across.label(run),
+            f"{race['threads']} × {race['rounds']:,} ({len(run.executions)})",
+            f"{lost['appends']:,}",
+            f"{lost['unlocked']:,}",
+            f"{lost['locked']:,}",
+        ]
+
+    return render.table(
+        [
+            "Python",
+            "threads × operations (runs)",
+            "`append` lost",
+            "`+=` lost",
+            "`+=` with a Lock",
+        ],
+        "|---|--:|--:|--:|--:|",
+        map(row, _runs()),
+    )
 
 
 def legacy_warnings() -> str:

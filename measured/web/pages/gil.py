@@ -112,17 +112,19 @@ def release_chart() -> str:
 def release_table() -> str:
     """Each kind of C work: serial and pooled times, and the speedup."""
     run = render.experiment("gil_release")
-    lines = [
-        f"| work | serial | threads | speedup [{stats.interval_label()}] |",
+    return render.table(
+        ["work", "serial", "threads", f"speedup [{stats.interval_label()}]"],
         "|---|--:|--:|--:|",
-    ]
-    for row in part1.gil_release_table(render.evidence(run)):
-        lines.append(
-            f"| {row['kind']} | {row['serial'].estimate * 1000:.1f} ms | "
-            f"{row['workers']}: {row['threads'].estimate * 1000:.1f} ms | "
-            f"{row['speedup'].text()} |"
-        )
-    return "\n".join(lines) + "\n"
+        (
+            [
+                row["kind"],
+                f"{row['serial'].estimate * 1000:.1f} ms",
+                f"{row['workers']}: {row['threads'].estimate * 1000:.1f} ms",
+                row["speedup"].text(),
+            ]
+            for row in part1.gil_release_table(render.evidence(run))
+        ),
+    )
 
 
 def release_workload() -> str:
