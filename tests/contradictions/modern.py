@@ -23,7 +23,7 @@ from measured.run.shapes.modern import (
     Subinterpreters,
 )
 
-from . import contradicts, each_result, like, set_samples, with_env
+from . import contradicts, each_result, like, samples_like, set_samples, with_env
 
 # What a free-threaded 3.14 run looks like, for the claims about one.
 FREE_THREADED_ENV = {
@@ -64,9 +64,7 @@ def _per_call_like(
 # --- gil_across_versions ----------------------------------------------------------
 
 
-@contradicts("matrix_threads_do_not_scale_with_gil")
-def matrix_threads_twice_as_fast(evidence: Evidence) -> Evidence:
-    return set_samples(evidence, _cpu, "threads", like("serial", 0.5))
+samples_like("matrix_threads_do_not_scale_with_gil", _cpu, "threads", "serial", 0.5)
 
 
 @contradicts("matrix_threads_scale_without_gil")
@@ -75,9 +73,7 @@ def free_threaded_threads_as_slow_as_serial(evidence: Evidence) -> Evidence:
     return set_samples(free, _cpu, "threads", like("serial"))
 
 
-@contradicts("matrix_processes_scale")
-def matrix_processes_as_slow_as_serial(evidence: Evidence) -> Evidence:
-    return set_samples(evidence, _cpu, "processes", like("serial"))
+samples_like("matrix_processes_scale", _cpu, "processes", "serial")
 
 
 @contradicts("thread_starts_faster_than_process")
@@ -271,9 +267,7 @@ def a_dask_worker_survives(evidence: Evidence) -> Evidence:
     return each_result(evidence, edit)
 
 
-@contradicts("dask_runs_cpu_work_in_parallel")
-def dask_as_slow_as_serial(evidence: Evidence) -> Evidence:
-    return set_samples(evidence, _cpu, "dask", like("serial"))
+samples_like("dask_runs_cpu_work_in_parallel", _cpu, "dask", "serial")
 
 
 @contradicts("dask_costs_more_per_task")

@@ -23,7 +23,7 @@ from measured.run.shapes.part1 import (
     Worked,
 )
 
-from . import Contradiction, contradicts, each_result, like, set_samples
+from . import Contradiction, contradicts, each_result, like, samples_like, set_samples
 
 # --- cpu_bound --------------------------------------------------------------------
 
@@ -64,19 +64,9 @@ def _io_headline(work: str) -> Callable[[IoBound], RoundsRecord]:
     return read
 
 
-@contradicts("threads_overlap_sleeps")
-def sleeping_threads_as_slow_as_the_loop(evidence: Evidence) -> Evidence:
-    return set_samples(evidence, _io_headline("sleep"), "threads", like("serial"))
-
-
-@contradicts("threads_overlap_http_requests")
-def requesting_threads_as_slow_as_the_loop(evidence: Evidence) -> Evidence:
-    return set_samples(evidence, _io_headline("http"), "threads", like("serial"))
-
-
-@contradicts("processes_overlap_sleeps")
-def sleeping_processes_as_slow_as_the_loop(evidence: Evidence) -> Evidence:
-    return set_samples(evidence, _io_headline("sleep"), "processes", like("serial"))
+samples_like("threads_overlap_sleeps", _io_headline("sleep"), "threads", "serial")
+samples_like("threads_overlap_http_requests", _io_headline("http"), "threads", "serial")
+samples_like("processes_overlap_sleeps", _io_headline("sleep"), "processes", "serial")
 
 
 def _pool_start(result: IoBound) -> RoundsRecord:
