@@ -12,12 +12,13 @@ the statement, to show they can hold, not only miss.
 
 from __future__ import annotations
 
+import copy
 import re
 
 import pytest
 from conftest import ROOT
 from contradictions import each_result, like, set_samples, with_env
-from contradictions.modern import FREE_THREADED_ENV
+from contradictions.modern import DOCUMENTED_GIL_CONTROLS, FREE_THREADED_ENV
 
 from measured import claims
 from measured.claims import modern as claims_modern
@@ -117,15 +118,7 @@ def test_free_threaded_race_and_gil_controls_hold_as_documented() -> None:
         race = result["race"]
         race["unlocked_hits"] = race["expected"] - 5
         race["locked_hits"] = race["expected"]
-        result["gil_controls"] = {
-            "default": "False",
-            "PYTHON_GIL=1": "True",
-            "PYTHON_GIL=0": "False",
-            "legacy_returncode": 0,
-            "legacy_before_after": ["False", "True"],
-            "legacy_warning": "RuntimeWarning: The global interpreter lock (GIL) ...",
-            "legacy_with_PYTHON_GIL=0": ["False", "False"],
-        }
+        result["gil_controls"] = copy.deepcopy(DOCUMENTED_GIL_CONTROLS)
 
     found = each_result(free_threaded("free_threading"), as_documented)
     assert claims_modern.unlocked_increments_race_without_gil(found).holds is True

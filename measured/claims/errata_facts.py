@@ -7,6 +7,8 @@ holds in every run (every run reads the same interpreter, so they agree).
 
 from __future__ import annotations
 
+from typing import Literal
+
 from measured.claims.registry import CHECKED, Claim, Evidence, claim, observed
 from measured.run.shapes.errata_facts import ErrataFacts
 
@@ -60,11 +62,22 @@ def process_api_mirrors_thread_api(evidence: Evidence) -> Claim:
     )
 
 
+def _every_run_lists(
+    evidence: Evidence,
+    key: Literal["primitives_in_both", "stdlib_tools"],
+    minimum: int,
+) -> tuple[bool, list[str]]:
+    """Whether every run listed at least ``minimum`` names under ``key``, and the
+    first run's list."""
+    holds = min(evidence.values(lambda r: len(r[key]))) >= minimum
+    return holds, evidence.result_as(ErrataFacts)[key]
+
+
 @claim("errata_facts", kind=CHECKED)
 def primitives_exist_in_both_modules(evidence: Evidence) -> Claim:
-    counts = evidence.values(lambda r: len(r["primitives_in_both"]))
-    found = evidence.result_as(ErrataFacts)["primitives_in_both"]
-    holds = min(counts) >= PRIMITIVES_IN_BOTH_MIN
+    holds, found = _every_run_lists(
+        evidence, "primitives_in_both", PRIMITIVES_IN_BOTH_MIN
+    )
     only = "" if holds else f"Only {len(found)} of {PRIMITIVES_IN_BOTH_MIN}: "
     return observed(
         holds,
@@ -76,9 +89,7 @@ def primitives_exist_in_both_modules(evidence: Evidence) -> Claim:
 
 @claim("errata_facts", kind=CHECKED)
 def stdlib_has_more_than_two_tools(evidence: Evidence) -> Claim:
-    counts = evidence.values(lambda r: len(r["stdlib_tools"]))
-    tools = evidence.result_as(ErrataFacts)["stdlib_tools"]
-    holds = min(counts) >= STDLIB_TOOLS_MIN
+    holds, tools = _every_run_lists(evidence, "stdlib_tools", STDLIB_TOOLS_MIN)
     return observed(
         holds,
         f"This standard library offers **{len(tools)}** concurrency tools"

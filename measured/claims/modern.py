@@ -31,8 +31,10 @@ from measured.claims.registry import (
     not_shown,
     observed,
     parallel,
+    ran_in_parallel,
     runs_in_parallel,
     takes_turns,
+    took_turns,
 )
 from measured.run import stats
 from measured.run.shapes.modern import (
@@ -147,9 +149,7 @@ def _threads_take_turns(
         workers=workers,
         label="threads vs serial",
         text=text,
-        holds="Threads did not run the work in parallel: {}",
-        missed="Threads DID speed the work up: {}",
-        reached="Threads reached {}.",
+        **took_turns("Threads"),
     )
 
 
@@ -249,9 +249,7 @@ def matrix_processes_scale(evidence: Evidence) -> Claim:
         workers=evidence.result_as(GilAcrossVersions)["headline_workers"],
         label="processes vs serial",
         text=_matrix_text("processes"),
-        holds="Processes ran the work in parallel: {}.",
-        missed="Processes did NOT speed the work up: {}.",
-        reached="Processes reached {}.",
+        **ran_in_parallel("Processes"),
     )
 
 
@@ -818,9 +816,7 @@ def dask_runs_cpu_work_in_parallel(evidence: Evidence) -> Claim:
         workers=workers,
         label="Dask vs serial",
         text=text,
-        holds="Dask ran the work in parallel: {}.",
-        missed="Dask did NOT speed the work up: {}.",
-        reached="Dask reached {}.",
+        **ran_in_parallel("Dask"),
     )
 
 

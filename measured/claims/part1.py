@@ -20,14 +20,17 @@ from measured.claims.registry import (
     Claim,
     Evidence,
     Figure,
+    Verdicts,
     claim,
     judged,
     not_shown,
     observed,
     parallel,
+    ran_in_parallel,
     runs_in_parallel,
     speedup,
     takes_turns,
+    took_turns,
 )
 from measured.run import stats
 from measured.run.shapes.common import RoundsRecord
@@ -113,21 +116,37 @@ def _cpu_text(kind: str, noun: str) -> Callable[[Evidence], str]:
     return text
 
 
-@claim("cpu_bound")
-def processes_scale(evidence: Evidence) -> Claim:
-    """Processes run pure-Python CPU work in parallel on a multi-core machine."""
+def _headline_speedup(
+    evidence: Evidence,
+    rule: Callable[..., Claim],
+    kind: str,
+    noun: str,
+    verdicts: Verdicts,
+) -> Claim:
+    """``rule`` (runs_in_parallel or takes_turns) on the headline pool of ``kind``
+    against the serial loop."""
     workers = evidence.result_as(CpuBound)["headline_workers"]
-    return runs_in_parallel(
+    return rule(
         evidence,
         "cpu",
         "serial",
-        f"processes {workers}",
+        f"{kind} {workers}",
         workers=workers,
-        label="processes vs serial",
-        text=_cpu_text("processes", "worker process"),
-        holds="Processes ran the work in parallel: {}.",
-        missed="Processes did NOT speed the work up: {}.",
-        reached="Processes reached {}.",
+        label=f"{kind} vs serial",
+        text=_cpu_text(kind, noun),
+        **verdicts,
+    )
+
+
+@claim("cpu_bound")
+def processes_scale(evidence: Evidence) -> Claim:
+    """Processes run pure-Python CPU work in parallel on a multi-core machine."""
+    return _headline_speedup(
+        evidence,
+        runs_in_parallel,
+        "processes",
+        "worker process",
+        ran_in_parallel("Processes"),
     )
 
 
@@ -138,18 +157,8 @@ def threads_do_not_scale_with_gil(evidence: Evidence) -> Claim:
     The margin allows up to GIL_THREADS_MAX_SPEEDUP, so the statement says that
     much: not "no speedup", but "at most this, short of what parallel needs".
     """
-    workers = evidence.result_as(CpuBound)["headline_workers"]
-    return takes_turns(
-        evidence,
-        "cpu",
-        "serial",
-        f"threads {workers}",
-        workers=workers,
-        label="threads vs serial",
-        text=_cpu_text("threads", "thread"),
-        holds="Threads did not run the work in parallel: {}",
-        missed="Threads DID speed the work up: {}",
-        reached="Threads reached {}.",
+    return _headline_speedup(
+        evidence, takes_turns, "threads", "thread", took_turns("Threads")
     )
 
 

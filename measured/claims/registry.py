@@ -28,7 +28,7 @@ import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar, cast
+from typing import Any, TypedDict, TypeVar, Unpack, cast
 
 from measured.claims import margins
 from measured.claims.margins import ONE_CORE
@@ -420,24 +420,57 @@ Reader = Callable[[dict[str, Any]], Any] | str
 NO_GIL = "this interpreter runs without the GIL, so its threads may scale"
 
 
+class Verdicts(TypedDict):
+    """A speedup claim's statements when it holds, when it misses and when it is
+    not shown (``reached``): templates with one ``{}`` for the figure's words."""
+
+    holds: str
+    missed: str
+    reached: str
+
+
+class SpeedupWording(Verdicts):
+    """How a speedup claim reads. ``workers`` sets the need and the ideal;
+    ``text(ev)`` words the figure for the Verdicts' templates."""
+
+    workers: int
+    label: str
+    text: Callable[[Evidence], str]
+
+
+def ran_in_parallel(who: str) -> Verdicts:
+    """The usual statements of a runs_in_parallel claim about ``who``."""
+    return {
+        "holds": f"{who} ran the work in parallel: {{}}.",
+        "missed": f"{who} did NOT speed the work up: {{}}.",
+        "reached": f"{who} reached {{}}.",
+    }
+
+
+def took_turns(who: str) -> Verdicts:
+    """The usual statements of a takes_turns claim about ``who`` (takes_turns
+    completes the first two with the margin's words)."""
+    return {
+        "holds": f"{who} did not run the work in parallel: {{}}",
+        "missed": f"{who} DID speed the work up: {{}}",
+        "reached": f"{who} reached {{}}.",
+    }
+
+
 def _speedup_claim(
     evidence: Evidence,
     read: Reader,
     baseline: str,
     contender: str,
     *,
-    workers: int,
-    label: str,
-    text: Callable[[Evidence], str],
     margin: float,
     rule: str,
-    holds: str,
-    missed: str,
-    reached: str,
+    wording: SpeedupWording,
 ) -> Claim:
     """A speedup judged against ``margin`` on the runs with min(workers, cores) free."""
-    need = min(workers, evidence.cores)
-    kept = parallel(evidence, need, reached.format(text(evidence)))
+    text = wording["text"]
+    need = min(wording["workers"], evidence.cores)
+    kept = parallel(evidence, need, wording["reached"].format(text(evidence)))
     if isinstance(kept, Claim):
         return kept
     figure = speedup(
@@ -445,12 +478,16 @@ def _speedup_claim(
         read,
         baseline,
         contender,
-        label=label,
-        workers=workers,
+        label=wording["label"],
+        workers=wording["workers"],
         margin=margin,
         rule=rule,
     )
-    return judged(holds.format(text(kept)), [figure], missed=missed.format(text(kept)))
+    return judged(
+        wording["holds"].format(text(kept)),
+        [figure],
+        missed=wording["missed"].format(text(kept)),
+    )
 
 
 def runs_in_parallel(
@@ -458,34 +495,21 @@ def runs_in_parallel(
     read: Reader,
     baseline: str,
     contender: str,
-    *,
-    workers: int,
-    label: str,
-    text: Callable[[Evidence], str],
-    holds: str,
-    missed: str,
-    reached: str,
+    **wording: Unpack[SpeedupWording],
 ) -> Claim:
     """ "``contender`` runs the work in parallel": one rule for every such claim.
 
     It needs min(workers, usable cores) free cores, and holds when the speedup's
-    interval clears margins.PARALLEL_MIN_EFFICIENCY of that ideal. ``text(ev)``
-    words the figure; ``holds``, ``missed`` and ``reached`` (not shown) are
-    templates with one ``{}`` for it.
+    interval clears margins.PARALLEL_MIN_EFFICIENCY of that ideal.
     """
     return _speedup_claim(
         evidence,
         read,
         baseline,
         contender,
-        workers=workers,
-        label=label,
-        text=text,
-        margin=margins.parallel_min_speedup(workers, evidence.cores),
+        margin=margins.parallel_min_speedup(wording["workers"], evidence.cores),
         rule="at least",
-        holds=holds,
-        missed=missed,
-        reached=reached,
+        wording=wording,
     )
 
 
@@ -494,13 +518,7 @@ def takes_turns(
     read: Reader,
     baseline: str,
     contender: str,
-    *,
-    workers: int,
-    label: str,
-    text: Callable[[Evidence], str],
-    holds: str,
-    missed: str,
-    reached: str,
+    **wording: Unpack[SpeedupWording],
 ) -> Claim:
     """ "Threads do not run the work in parallel on a GIL build": one rule for all.
 
@@ -510,24 +528,25 @@ def takes_turns(
     the statement says so: ``holds`` and ``missed`` get the margin's words added.
     """
     if not evidence.env["gil_enabled"]:
-        return not_shown(reached.format(text(evidence)), NO_GIL, SHAPE)
+        reached = wording["reached"].format(wording["text"](evidence))
+        return not_shown(reached, NO_GIL, SHAPE)
     ceiling = margins.GIL_THREADS_MAX_SPEEDUP
-    parallel_at = margins.parallel_min_speedup(workers, evidence.cores)
+    parallel_at = margins.parallel_min_speedup(wording["workers"], evidence.cores)
     return _speedup_claim(
         evidence,
         read,
         baseline,
         contender,
-        workers=workers,
-        label=label,
-        text=text,
         margin=ceiling,
         rule="at most",
-        holds=f"{holds}; the whole interval stays at or under {ceiling:g}× "
-        f"(running in parallel needs at least {parallel_at:g}× here), because the "
-        "GIL lets one thread at a time run Python bytecode.",
-        missed=f"{missed}, more than the {ceiling:g}× that taking turns allows.",
-        reached=reached,
+        wording={
+            **wording,
+            "holds": f"{wording['holds']}; the whole interval stays at or under "
+            f"{ceiling:g}× (running in parallel needs at least {parallel_at:g}× "
+            "here), because the GIL lets one thread at a time run Python bytecode.",
+            "missed": f"{wording['missed']}, more than the {ceiling:g}× that "
+            "taking turns allows.",
+        },
     )
 
 

@@ -127,6 +127,12 @@ def not_measured(labels: Iterable[str], what: str) -> str:
     )
 
 
+def missing(what: str, *labels: str) -> str:
+    """:func:`not_measured` as a page shows it: ``show PAGE.missing "what" LABEL…``
+    (the pages that compare interpreters export this function)."""
+    return not_measured(labels, what)
+
+
 def what_it_says(check: claims.Check, fallback: str) -> str:
     """The claim a check makes, in one paragraph: its docstring's first, else
     ``fallback`` (the statement it printed)."""

@@ -286,20 +286,16 @@ def bar_chart(
         if horizontal:
             ax.set_yticks(list(positions), list(categories))
             ax.invert_yaxis()  # first category on top, as read
-            ax.set_xlabel(label)
-            if log:
-                ax.set_xscale("log")
-                _plain_numbers(ax.xaxis)
-            ax.margins(x=0.18)
-            ax.grid(True, axis="x")
         else:
             ax.set_xticks(list(positions), list(categories))
-            ax.set_ylabel(label)
-            if log:
-                ax.set_yscale("log")
-                _plain_numbers(ax.yaxis)
-            ax.margins(y=0.15)
-            ax.grid(True, axis="y")
+        # The values run along x for horizontal bars, along y for vertical ones.
+        values_on = "x" if horizontal else "y"
+        (ax.set_xlabel if horizontal else ax.set_ylabel)(label)
+        if log:
+            (ax.set_xscale if horizontal else ax.set_yscale)("log")
+            _plain_numbers(ax.xaxis if horizontal else ax.yaxis)
+        ax.margins(**{values_on: 0.18 if horizontal else 0.15})
+        ax.grid(True, axis=values_on)
         ax.set_axisbelow(True)
         if title:
             ax.set_title(title)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 import posixpath
 import sys
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from measured import claims
 from measured.run import provenance as _provenance
@@ -22,6 +24,8 @@ REPRODUCE_PAGE = "reproduce.md"
 reproduce_page: str | None = None
 # Failures seen while rendering; the hook turns them into a failed build.
 failures: list[runner.ExperimentFailed] = []
+
+T = TypeVar("T")
 
 
 def experiment(
@@ -38,6 +42,11 @@ def experiment(
 def evidence(run: runner.Run) -> claims.Evidence:
     """Every run the runner made of this experiment, pooled for the claims."""
     return claims.Evidence.of(run.records())
+
+
+def result(run: runner.Run, shape: type[T]) -> T:
+    """A run's first result, as its declared shape (measured.run.shapes)."""
+    return evidence(run).result_as(shape)
 
 
 def judge(run: runner.Run, check: claims.Check) -> claims.Claim:
@@ -120,6 +129,24 @@ def figure(svg: str, caption: str) -> str:
         f'<figure class="measured-figure">\n{svg}\n'
         f"<figcaption>{caption}</figcaption>\n</figure>\n"
     )
+
+
+def table(
+    header: Sequence[str],
+    align: str,
+    rows: Iterable[Sequence[object]],
+    notes: Sequence[str] = (),
+) -> str:
+    """A Markdown table: the ``header`` cells, ``align`` as its separator row (e.g.
+    ``"|---|--:|"``), a line per row of cells, then each note as a paragraph."""
+
+    def line(cells: Sequence[object]) -> str:
+        return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+    lines = [line(header), align, *(line(row) for row in rows)]
+    for note in notes:
+        lines += ["", note]
+    return "\n".join(lines) + "\n"
 
 
 def ratio(value: float) -> str:

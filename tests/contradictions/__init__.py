@@ -110,6 +110,21 @@ def like(other: str, factor: float = 1.0) -> Callable[..., list[float]]:
     return lambda _old, samples: [x * factor for x in samples[other]]
 
 
+def samples_like(
+    claim: str,
+    read: Callable[[dict[str, Any]], dict[str, Any]],
+    name: str,
+    other: str,
+    factor: float = 1.0,
+) -> None:
+    """Record, as ``claim``'s contradiction, its evidence with ``name``'s seconds
+    replaced by ``other``'s times ``factor``: a speedup that did not happen (a pool
+    as slow as the loop), or a gap that was not there."""
+    contradicts(claim)(
+        lambda evidence: set_samples(evidence, read, name, like(other, factor))
+    )
+
+
 def scaled(factor: float) -> Callable[..., list[float]]:
     """New seconds: the old ones times ``factor``."""
     return lambda old, _samples: [x * factor for x in old]

@@ -23,7 +23,7 @@ from measured.run.shapes.coordination import (
     ManyConnections,
 )
 
-from . import contradicts, each_result, like, scaled, set_samples
+from . import contradicts, each_result, like, samples_like, scaled, set_samples
 
 # --- futures_api ------------------------------------------------------------------
 
@@ -73,9 +73,7 @@ def _start_methods(r: FuturesApi) -> RoundsRecord:
     return r["start_methods"]
 
 
-@contradicts("spawn_starts_slower_than_fork")
-def spawn_nearly_as_fast_as_fork(evidence: Evidence) -> Evidence:
-    return set_samples(evidence, _start_methods, "spawn", like("fork", 1.5))
+samples_like("spawn_starts_slower_than_fork", _start_methods, "spawn", "fork", 1.5)
 
 
 # --- broken_pool ------------------------------------------------------------------
@@ -106,19 +104,9 @@ def _workload(name: str) -> Callable[[FuturesCompare], RoundsRecord]:
     return lambda r: r["workloads"][name]["rounds"]
 
 
-@contradicts("both_pools_overlap_waiting")
-def process_pool_waited_one_after_another(evidence: Evidence) -> Evidence:
-    return set_samples(evidence, _workload("waiting"), "processes", like("serial"))
-
-
-@contradicts("processes_speed_up_cpu")
-def process_pool_as_slow_as_serial(evidence: Evidence) -> Evidence:
-    return set_samples(evidence, _workload("CPU"), "processes", like("serial"))
-
-
-@contradicts("threads_do_not_speed_up_cpu")
-def thread_pool_twice_as_fast(evidence: Evidence) -> Evidence:
-    return set_samples(evidence, _workload("CPU"), "threads", like("serial", 0.5))
+samples_like("both_pools_overlap_waiting", _workload("waiting"), "processes", "serial")
+samples_like("processes_speed_up_cpu", _workload("CPU"), "processes", "serial")
+samples_like("threads_do_not_speed_up_cpu", _workload("CPU"), "threads", "serial", 0.5)
 
 
 @contradicts("process_tasks_cost_more")
@@ -145,9 +133,7 @@ def _gather(r: AsyncioBasics) -> RoundsRecord:
     return r["gather"]["rounds"]
 
 
-@contradicts("gather_overlaps_waits")
-def gather_took_ten_waits(evidence: Evidence) -> Evidence:
-    return set_samples(evidence, _gather, "gather", like("one wait", 10))
+samples_like("gather_overlaps_waits", _gather, "gather", "one wait", 10)
 
 
 @contradicts("task_group_cancels_siblings")
@@ -228,9 +214,7 @@ def asyncio_as_heavy_as_threads(evidence: Evidence) -> Evidence:
     return each_result(evidence, edit)
 
 
-@contradicts("asyncio_is_faster_at_scale")
-def asyncio_as_slow_as_threads(evidence: Evidence) -> Evidence:
-    return set_samples(evidence, _top_time, "asyncio", like("threads"))
+samples_like("asyncio_is_faster_at_scale", _top_time, "asyncio", "threads")
 
 
 @contradicts("both_clients_serve_every_level")

@@ -21,7 +21,7 @@ from measured.run.shapes.coordination import (
     SyncPrimitives,
 )
 
-from . import contradicts, each_result, like, set_samples
+from . import contradicts, each_result, like, samples_like, set_samples
 
 # --- sharing_demo -----------------------------------------------------------------
 
@@ -87,9 +87,9 @@ def _array_rounds(result: SharedArray) -> RoundsRecord:
     return result["rounds"]
 
 
-@contradicts("shared_memory_beats_pickled_copy")
-def shared_memory_as_slow_as_pickled(evidence: Evidence) -> Evidence:
-    return set_samples(evidence, _array_rounds, "shared memory", like("pickled copy"))
+samples_like(
+    "shared_memory_beats_pickled_copy", _array_rounds, "shared memory", "pickled copy"
+)
 
 
 @contradicts("shared_memory_sends_a_name")

@@ -23,7 +23,7 @@ from measured.run.shapes.part1 import (
     Worked,
 )
 
-from . import Contradiction, contradicts, each_result, like, set_samples
+from . import Contradiction, contradicts, each_result, like, samples_like, set_samples
 
 # --- cpu_bound --------------------------------------------------------------------
 
@@ -64,19 +64,9 @@ def _io_headline(work: str) -> Callable[[IoBound], RoundsRecord]:
     return read
 
 
-@contradicts("threads_overlap_sleeps")
-def sleeping_threads_as_slow_as_the_loop(evidence: Evidence) -> Evidence:
-    return set_samples(evidence, _io_headline("sleep"), "threads", like("serial"))
-
-
-@contradicts("threads_overlap_http_requests")
-def requesting_threads_as_slow_as_the_loop(evidence: Evidence) -> Evidence:
-    return set_samples(evidence, _io_headline("http"), "threads", like("serial"))
-
-
-@contradicts("processes_overlap_sleeps")
-def sleeping_processes_as_slow_as_the_loop(evidence: Evidence) -> Evidence:
-    return set_samples(evidence, _io_headline("sleep"), "processes", like("serial"))
+samples_like("threads_overlap_sleeps", _io_headline("sleep"), "threads", "serial")
+samples_like("threads_overlap_http_requests", _io_headline("http"), "threads", "serial")
+samples_like("processes_overlap_sleeps", _io_headline("sleep"), "processes", "serial")
 
 
 def _pool_start(result: IoBound) -> RoundsRecord:
@@ -137,17 +127,23 @@ def big_tasks_as_slow_as_the_loop(evidence: Evidence) -> Evidence:
     )
 
 
-def _payload_rounds(result: PayloadSize) -> RoundsRecord:
+def _rounds(result: PayloadSize | PoolSizing) -> RoundsRecord:
     return result["rounds"]
+
+
+def _size_as_slow_as(
+    evidence: Evidence, names: dict[str, str], size: int, other: int
+) -> Evidence:
+    """The rounds of ``size`` given the samples of ``other``'s (payload_size and
+    pool_sizing keep one rounds record, its alternatives named by size)."""
+    return set_samples(evidence, _rounds, names[str(size)], like(names[str(other)]))
 
 
 @contradicts("big_payloads_eat_the_gain")
 def big_payloads_cost_nothing(evidence: Evidence) -> Evidence:
     result = evidence.result_as(PayloadSize)
-    names = result["names"]
-    big = names[str(result["headline"]["big"])]
-    small = names[str(result["headline"]["small"])]
-    return set_samples(evidence, _payload_rounds, big, like(small))
+    sizes = result["headline"]
+    return _size_as_slow_as(evidence, result["names"], sizes["big"], sizes["small"])
 
 
 # --- pool_sizing ------------------------------------------------------------------
@@ -170,17 +166,12 @@ def process_pool_default_not_one_per_cpu(evidence: Evidence) -> Evidence:
     return each_result(evidence, _default_off_by("ProcessPoolExecutor()", 3))
 
 
-def _sizing_rounds(result: PoolSizing) -> RoundsRecord:
-    return result["rounds"]
-
-
 @contradicts("size_thread_pools_to_the_waits")
 def full_pool_as_slow_as_the_default(evidence: Evidence) -> Evidence:
     result = evidence.result_as(PoolSizing)
-    names = result["names"]
-    default = names[str(result["default_threads"])]
-    full = names[str(result["waits"])]
-    return set_samples(evidence, _sizing_rounds, full, like(default))
+    return _size_as_slow_as(
+        evidence, result["names"], result["waits"], result["default_threads"]
+    )
 
 
 # --- threads_basics ---------------------------------------------------------------

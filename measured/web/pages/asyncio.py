@@ -36,14 +36,21 @@ def blocking_table() -> str:
         render.evidence(render.experiment(EXPERIMENT))
     )
     interval = stats.interval_label()
-    lines = [
-        f"| the coroutine… | job took | loop stalled [{interval}] | "
-        f"stall ÷ job, per round [{interval}] |",
+    return render.table(
+        [
+            "the coroutine…",
+            "job took",
+            f"loop stalled [{interval}]",
+            f"stall ÷ job, per round [{interval}]",
+        ],
         "|---|--:|--:|--:|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r['job']} | {r['took_ms'].estimate:.1f} ms | "
-            f"{r['stall_ms'].text(' ms', 1)} | {r['share'].text('%', 1)} |"
-        )
-    return "\n".join(lines) + "\n"
+        (
+            [
+                r["job"],
+                f"{r['took_ms'].estimate:.1f} ms",
+                r["stall_ms"].text(" ms", 1),
+                r["share"].text("%", 1),
+            ]
+            for r in rows
+        ),
+    )

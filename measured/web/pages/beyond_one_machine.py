@@ -6,16 +6,11 @@ import ast
 import difflib
 
 from measured.claims import modern
-from measured.run import project, runner, stats
+from measured.run import project, stats
 from measured.run.shapes.modern import DaskVsPool
 from measured.web import across, render
 
 EXPERIMENT = "dask_vs_pool"
-
-
-def _result(run: runner.Run) -> DaskVsPool:
-    """A run's first result, as its declared shape."""
-    return render.evidence(run).result_as(DaskVsPool)
 
 
 def diff() -> str:
@@ -49,7 +44,7 @@ def table() -> str:
     """Serial, pool and Dask: the CPU-bound job, a tiny task, start and shutdown."""
     run = render.experiment(EXPERIMENT)
     evidence = render.evidence(run)
-    r = _result(run)
+    r = render.result(run, DaskVsPool)
     t = modern.dask_table(evidence)
     cpu, per = t["cpu"], t["per_task"]
     interval = stats.interval_label()
@@ -82,7 +77,7 @@ def break_even() -> str:
     run = render.experiment(EXPERIMENT)
     t = modern.dask_table(render.evidence(run))
     extra = t["per_task"]["dask"].estimate - t["per_task"]["pool"].estimate
-    task = t["serial"].estimate / _result(run)["tasks"]
+    task = t["serial"].estimate / render.result(run, DaskVsPool)["tasks"]
     return (
         f"Here each extra Dask task costs about {extra * 1e3:.1f} ms more than a pool "
         f"task, and one of the CPU-bound tasks takes {task * 1e3:.0f} ms of work. For "

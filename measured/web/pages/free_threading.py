@@ -13,11 +13,8 @@ from measured.run.shapes.modern import FreeThreading
 from measured.web import across, charts, render
 
 EXPERIMENT = "free_threading"
-
-
-def _result(run: runner.Run) -> FreeThreading:
-    """A run's first result, as its declared shape."""
-    return render.evidence(run).result_as(FreeThreading)
+# `show PAGE.missing "what" LABEL…`: a line per interpreter this build lacks.
+missing = across.missing
 
 
 def _runs() -> list[runner.Run]:
@@ -29,11 +26,6 @@ def verdicts(*names: str) -> str:
     return across.claim_lines(_runs(), *(getattr(modern, name) for name in names))
 
 
-def missing(what: str, *labels: str) -> str:
-    """A line per expected interpreter this build lacks, saying what it misses."""
-    return across.not_measured(labels, what)
-
-
 def outputs() -> str:
     """Every run's output and provenance, under its interpreter's name."""
     return across.outputs(_runs())
@@ -41,7 +33,7 @@ def outputs() -> str:
 
 def setup() -> str:
     """The workload and the pools, as the script set them."""
-    r = _result(_runs()[0])
+    r = render.result(_runs()[0], FreeThreading)
     return (
         f"Here: {r['tasks']} tasks of {r['size']:,} iterations, pools of "
         + ", ".join(str(w) for w in r["workers"])
@@ -67,7 +59,10 @@ def chart() -> str:
         for name, rows in tables.items()
     )
     svg = charts.speedup_chart(
-        series, cores=_result(runs[0])["cores"], alt=alt, salt="free-threading"
+        series,
+        cores=render.result(runs[0], FreeThreading)["cores"],
+        alt=alt,
+        salt="free-threading",
     )
     return render.figure(svg, alt)
 
@@ -129,20 +124,29 @@ def single_thread_cost() -> str:
 
 def containers() -> str:
     """Operations lost by `append`, unlocked `+=` and locked `+=`, per interpreter."""
-    lines = [
-        "| Python | threads × operations (runs) | `append` lost | `+=` lost "
-        "| `+=` with a Lock |",
-        "|---|--:|--:|--:|--:|",
-    ]
-    for run in _runs():
-        race = _result(run)["race"]
+
+    def row(run: runner.Run) -> list[str]:
+        race = render.result(run, FreeThreading)["race"]
         lost = modern.race_totals(render.evidence(run))
-        lines.append(
-            f"| {across.label(run)} | {race['threads']} × {race['rounds']:,} "
-            f"({len(run.executions)}) | {lost['appends']:,} | {lost['unlocked']:,} "
-            f"| {lost['locked']:,} |"
-        )
-    return "\n".join(lines) + "\n"
+        return [
+            across.label(run),
+            f"{race['threads']} × {race['rounds']:,} ({len(run.executions)})",
+            f"{lost['appends']:,}",
+            f"{lost['unlocked']:,}",
+            f"{lost['locked']:,}",
+        ]
+
+    return render.table(
+        [
+            "Python",
+            "threads × operations (runs)",
+            "`append` lost",
+            "`+=` lost",
+            "`+=` with a Lock",
+        ],
+        "|---|--:|--:|--:|--:|",
+        map(row, _runs()),
+    )
 
 
 def legacy_warnings() -> str:
@@ -150,7 +154,7 @@ def legacy_warnings() -> str:
     printed one."""
     text = ""
     for run in _runs():
-        controls = _result(run)["gil_controls"]
+        controls = render.result(run, FreeThreading)["gil_controls"]
         if controls and controls["legacy_warning"]:
             text += f"The warning, from Python {across.label(run)}:\n\n"
             text += across.fenced(controls["legacy_warning"]) + "\n"

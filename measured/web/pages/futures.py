@@ -61,26 +61,35 @@ def compare_table() -> str:
         render.evidence(render.experiment(EXPERIMENT))
     )
     interval = stats.interval_label()
-    lines = [
-        f"| workload | pool | workers | tasks per round | median time | per task "
-        f"[{interval}] | speedup [{interval}] |",
+    return render.table(
+        [
+            "workload",
+            "pool",
+            "workers",
+            "tasks per round",
+            "median time",
+            f"per task [{interval}]",
+            f"speedup [{interval}]",
+        ],
         "|---|---|--:|--:|--:|--:|--:|",
-    ]
-    for r in table:
-        workers = "–" if r["kind"] == "serial" else r["workers"]
-        gain = r["speedup"].text() if r["speedup"] else "–"
-        lines.append(
-            f"| {r['workload']} | {r['kind']} | {workers} | {r['tasks']:,} | "
-            f"{r['time'].estimate * 1000:.1f} ms | {_per_task(r['per_task_us'])} | "
-            f"{gain} |"
-        )
-    lines += [
-        "",
-        f"Medians of {table[0]['time'].n} rounds per workload. The tiny tasks are "
-        "compared per task, not as totals: each alternative repeats its map a "
-        "different number of times.",
-    ]
-    return "\n".join(lines) + "\n"
+        (
+            [
+                r["workload"],
+                r["kind"],
+                "–" if r["kind"] == "serial" else r["workers"],
+                f"{r['tasks']:,}",
+                f"{r['time'].estimate * 1000:.1f} ms",
+                _per_task(r["per_task_us"]),
+                r["speedup"].text() if r["speedup"] else "–",
+            ]
+            for r in table
+        ),
+        [
+            f"Medians of {table[0]['time'].n} rounds per workload. The tiny tasks "
+            "are compared per task, not as totals: each alternative repeats its map "
+            "a different number of times."
+        ],
+    )
 
 
 def tiny_task_cost() -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from measured.claims import part1
 from measured.run import stats
 from measured.run.shapes.part1 import CpuBound, GilBlocking, GilRelease
@@ -33,6 +35,18 @@ def switch_interval() -> str:
     )
 
 
+def _bars(values: dict[str, float], intro: str, each: str, **chart: Any) -> str:
+    """A bar per value (charts.hbar_chart with ``chart``'s options) as a figure
+    whose alt text is ``intro`` then every bar's name and value, ``each`` the
+    value's format."""
+    alt = (
+        intro
+        + ", ".join(f"{name} {each.format(value)}" for name, value in values.items())
+        + "."
+    )
+    return render.figure(charts.hbar_chart(values, alt=alt, **chart), alt)
+
+
 def blocking_chart() -> str:
     """The ticker thread's pace while the main thread is in each call."""
     run = render.experiment("gil_blocking")
@@ -40,20 +54,15 @@ def blocking_chart() -> str:
         row["call"]: row["share"].estimate
         for row in part1.gil_blocking_table(render.evidence(run))
     }
-    alt = (
-        "Ticker thread pace while the main thread is in each call, as a percentage "
-        "of its pace while the main thread waits on a lock: "
-        + ", ".join(f"{name} {value:.0f} %" for name, value in share.items())
-        + "."
-    )
-    svg = charts.hbar_chart(
+    return _bars(
         share,
+        "Ticker thread pace while the main thread is in each call, as a percentage "
+        "of its pace while the main thread waits on a lock: ",
+        "{:.0f} %",
         xlabel="ticker pace, % of its pace while the main thread waits on a lock",
-        alt=alt,
         salt="gil-blocking",
         fmt="{:.0f} %",
     )
-    return render.figure(svg, alt)
 
 
 def blocking_table() -> str:
@@ -92,37 +101,34 @@ def release_chart() -> str:
         if row["kind"] == "threads" and row["workers"] == cpu_workers
     )
     ideal = min(workers, cores)
-    alt = (
-        f"Speedup over the serial loop with {workers} threads on {cores} cores "
-        f"(ideal {ideal}x): "
-        + ", ".join(f"{name} {value:.2f}x" for name, value in values.items())
-        + "."
-    )
-    svg = charts.hbar_chart(
+    return _bars(
         values,
+        f"Speedup over the serial loop with {workers} threads on {cores} cores "
+        f"(ideal {ideal}x): ",
+        "{:.2f}x",
         xlabel="speedup over the serial loop (×)",
-        alt=alt,
         salt="gil-release",
         fmt="{:.2f}×",
         reference=(ideal, f"ideal: {ideal}×"),
     )
-    return render.figure(svg, alt)
 
 
 def release_table() -> str:
     """Each kind of C work: serial and pooled times, and the speedup."""
     run = render.experiment("gil_release")
-    lines = [
-        f"| work | serial | threads | speedup [{stats.interval_label()}] |",
+    return render.table(
+        ["work", "serial", "threads", f"speedup [{stats.interval_label()}]"],
         "|---|--:|--:|--:|",
-    ]
-    for row in part1.gil_release_table(render.evidence(run)):
-        lines.append(
-            f"| {row['kind']} | {row['serial'].estimate * 1000:.1f} ms | "
-            f"{row['workers']}: {row['threads'].estimate * 1000:.1f} ms | "
-            f"{row['speedup'].text()} |"
-        )
-    return "\n".join(lines) + "\n"
+        (
+            [
+                row["kind"],
+                f"{row['serial'].estimate * 1000:.1f} ms",
+                f"{row['workers']}: {row['threads'].estimate * 1000:.1f} ms",
+                row["speedup"].text(),
+            ]
+            for row in part1.gil_release_table(render.evidence(run))
+        ),
+    )
 
 
 def release_workload() -> str:

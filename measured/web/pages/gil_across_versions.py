@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 from measured.claims import modern
-from measured.run import runner, stats
+from measured.run import stats
 from measured.run.shapes.modern import GilAcrossVersions
 from measured.web import across, charts_matrix, render
 
 EXPERIMENT = "gil_across_versions"
-
-
-def _result(run: runner.Run) -> GilAcrossVersions:
-    """A run's first result, as its declared shape."""
-    return render.evidence(run).result_as(GilAcrossVersions)
-
-
-def missing(what: str, *labels: str) -> str:
-    """A line per expected interpreter this build lacks, saying what it misses."""
-    return across.not_measured(labels, what)
+# `show PAGE.missing "what" LABEL…`: a line per interpreter this build lacks.
+missing = across.missing
 
 
 def summary() -> str:
@@ -80,7 +72,7 @@ def interpreters() -> str:
 def setup() -> str:
     """The workload, the pools and the start batches, as the script set them."""
     runs = across.runs(EXPERIMENT)
-    r = _result(runs[0])
+    r = render.result(runs[0], GilAcrossVersions)
     per_batch = r["starts_per_batch"]
     return (
         f"Here: {r['tasks']} tasks of {r['size']:,} iterations, {r['workers']} "
@@ -102,7 +94,7 @@ def chart() -> str:
         kind: [(r[f"{kind} speedup"].low, r[f"{kind} speedup"].high) for r in rows]
         for kind in kinds
     }
-    cores = _result(runs[0])["cores"]
+    cores = render.result(runs[0], GilAcrossVersions)["cores"]
     alt = "Speedup over serial per interpreter: " + "; ".join(
         f"{name} threads {t:.2f}x, processes {p:.2f}x"
         for name, t, p in zip(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from measured.claims import coordination, part1
 from measured.run import runner, stats
 from measured.run.shapes.coordination import ManyConnections
@@ -49,11 +51,16 @@ def rounds() -> str:
     return text + ".\n"
 
 
-def memory_chart() -> str:
-    """Client RSS per connection at every level, both clients side by side."""
+def _table_and_levels() -> tuple[list[dict[str, Any]], list[int]]:
+    """The claims' table of every level and client, and the levels, for a chart."""
     run = render.experiment(EXPERIMENT)
     table = coordination.many_connections_table(render.evidence(run))
-    levels = _result(run)["levels"]
+    return table, _result(run)["levels"]
+
+
+def memory_chart() -> str:
+    """Client RSS per connection at every level, both clients side by side."""
+    table, levels = _table_and_levels()
     series = {
         label: [
             r["rss_per_connection"].estimate / 1024 for r in table if r["kind"] == kind
@@ -78,9 +85,7 @@ def memory_chart() -> str:
 
 def time_chart() -> str:
     """Wall time to open, use and close N connections, both clients, log-log."""
-    run = render.experiment(EXPERIMENT)
-    table = coordination.many_connections_table(render.evidence(run))
-    levels = _result(run)["levels"]
+    table, levels = _table_and_levels()
     series = {
         label: [
             (r["connections"], r["time"].estimate) for r in table if r["kind"] == kind

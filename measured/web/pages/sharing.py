@@ -53,24 +53,33 @@ def ipc_table() -> str:
     """Every payload size and channel: messages/s, MB/s, speed against the Pipe."""
     evidence = render.evidence(render.experiment("ipc_throughput"))
     interval = stats.interval_label()
-    lines = [
-        "| payload | channel | messages per batch | messages/s | MB/s | "
-        f"speed per message vs the Pipe [{interval}] |",
+    return render.table(
+        [
+            "payload",
+            "channel",
+            "messages per batch",
+            "messages/s",
+            "MB/s",
+            f"speed per message vs the Pipe [{interval}]",
+        ],
         "|--:|---|--:|--:|--:|--:|",
-    ]
-    for r in coordination.ipc_table(evidence):
-        vs = "1×" if r["channel"] == "Pipe" else r["vs_pipe"].text()
-        lines.append(
-            f"| {r['size']:,} B | {r['channel']} | {r['messages']:,} | "
-            f"{r['messages_per_s']:,.0f} | {r['mb_per_s']:,.0f} | {vs} |"
-        )
-    lines += [
-        "",
-        f"Placement: {coordination.ipc_placement(evidence)}. Messages/s and MB/s come "
-        "from the median time of a batch over every round; the speed against the "
-        "Pipe is the median of the per-round ratios, per message.",
-    ]
-    return "\n".join(lines) + "\n"
+        (
+            [
+                f"{r['size']:,} B",
+                r["channel"],
+                f"{r['messages']:,}",
+                f"{r['messages_per_s']:,.0f}",
+                f"{r['mb_per_s']:,.0f}",
+                "1×" if r["channel"] == "Pipe" else r["vs_pipe"].text(),
+            ]
+            for r in coordination.ipc_table(evidence)
+        ),
+        [
+            f"Placement: {coordination.ipc_placement(evidence)}. Messages/s and MB/s "
+            "come from the median time of a batch over every round; the speed "
+            "against the Pipe is the median of the per-round ratios, per message."
+        ],
+    )
 
 
 def shared_array_chart() -> str:

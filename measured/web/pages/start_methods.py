@@ -6,21 +6,13 @@ import ast
 import textwrap
 
 from measured.claims import modern
-from measured.run import project, runner, stats
+from measured.run import project, stats
 from measured.run.shapes.modern import StartMethods
 from measured.web import across, charts_matrix, render
 
 EXPERIMENT = "start_methods"
-
-
-def _result(run: runner.Run) -> StartMethods:
-    """A run's first result, as its declared shape."""
-    return render.evidence(run).result_as(StartMethods)
-
-
-def missing(what: str, *labels: str) -> str:
-    """A line per expected interpreter this build lacks, saying what it misses."""
-    return across.not_measured(labels, what)
+# `show PAGE.missing "what" LABEL…`: a line per interpreter this build lacks.
+missing = across.missing
 
 
 def defaults() -> str:
@@ -31,7 +23,7 @@ def defaults() -> str:
         "|---|---|---|---|",
     ]
     for run in across.runs(EXPERIMENT):
-        r = _result(run)
+        r = render.result(run, StartMethods)
         methods = ", ".join(f"`{m}`" for m in r["methods"])
         lines.append(
             f"| {across.label(run)} | `{r['default']}` | "
@@ -42,7 +34,7 @@ def defaults() -> str:
 
 def setup() -> str:
     """How the starts were timed: rounds, and processes per batch for each method."""
-    r = _result(across.runs(EXPERIMENT)[0])
+    r = render.result(across.runs(EXPERIMENT)[0], StartMethods)
     return (
         f"{r['starts']['rounds']} timed rounds per run; "
         + ", ".join(f"`{m}` {n} at a time" for m, n in r["starts_per_batch"].items())
@@ -53,7 +45,7 @@ def setup() -> str:
 def chart() -> str:
     """Milliseconds to start and join one process, per method and interpreter."""
     runs = across.runs(EXPERIMENT)
-    methods = list(_result(runs[0])["starts_per_batch"])
+    methods = list(render.result(runs[0], StartMethods)["starts_per_batch"])
     labels = [across.label(run) for run in runs]
     costs = [modern.start_costs(render.evidence(run)) for run in runs]
     series = {m: [cost[m].estimate * 1e3 for cost in costs] for m in methods}
@@ -82,7 +74,7 @@ def fork_warnings() -> str:
     interpreter, with the default warning filters and with ``-W default``."""
     lines = []
     for run in across.runs(EXPERIMENT):
-        printed = _result(run)["fork_warnings"]
+        printed = render.result(run, StartMethods)["fork_warnings"]
         if not printed:
             lines.append(f"- **Python {across.label(run)}**: no fork on this platform")
             continue
@@ -111,7 +103,7 @@ def unguarded_script() -> str:
 
 def guard() -> str:
     """What the script did without the guard, and with it."""
-    r = _result(render.experiment(EXPERIMENT))
+    r = render.result(render.experiment(EXPERIMENT), StartMethods)
     unguarded, guarded = r["unguarded"], r["guarded"]
     return (
         f"The child raised `{unguarded['error_type']}`, with this message:\n\n"

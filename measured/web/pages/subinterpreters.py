@@ -15,11 +15,6 @@ from measured.web import across, render
 EXPERIMENT = "subinterpreters"
 
 
-def _result(run: runner.Run) -> Subinterpreters:
-    """A run's first result, as its declared shape."""
-    return render.evidence(run).result_as(Subinterpreters)
-
-
 def _run() -> runner.Run:
     python, _ = across.subinterpreter_python()
     return render.experiment(EXPERIMENT, python=python.command if python else None)
@@ -60,7 +55,7 @@ def output() -> str:
 def tables() -> str:
     """Start costs (interpreter against thread), then the pool's speedup."""
     run = _run()
-    r = _result(run)
+    r = render.result(run, Subinterpreters)
     if not r["available"]:
         return _not_measured(r["reason"])
     table = modern.subinterpreters_table(render.evidence(run))
@@ -95,7 +90,7 @@ def tables() -> str:
 def limits() -> str:
     """What crossed between interpreters as it was, what did not, and the legacy
     extension's refusal, as the script observed them."""
-    r = _result(_run())
+    r = render.result(_run(), Subinterpreters)
     if not r["available"]:
         return _not_measured(r["reason"])
     shared = [k for k, v in r["shareable"].items() if v]

@@ -11,6 +11,23 @@ from measured.web import charts, render
 ONE, AUTO = "executor, chunksize=1", "executor, chunksize=auto"
 
 
+def _against_the_loop(
+    series: dict[str, list[tuple[float, float]]], xlabel: str, alt: str, salt: str
+) -> str:
+    """A pool's speedup over the plain loop against a size on a log axis, with the
+    break-even line, as a figure."""
+    svg = charts.line_chart(
+        series,
+        xlabel=xlabel,
+        ylabel="speedup vs plain loop (×)",
+        alt=alt,
+        salt=salt,
+        logx=True,
+        reference=(1.0, "break-even with the loop"),
+    )
+    return render.figure(svg, alt)
+
+
 def task_chart() -> str:
     """Speedup over the loop against the work per task, one line per pool call."""
     evidence = render.evidence(render.experiment("task_size"))
@@ -34,16 +51,7 @@ def task_chart() -> str:
         f"{big['task_seconds'] * 1000:.1f} ms per task; computed chunksize: "
         f"{tiny['modes'][AUTO]['speedup'].estimate:.2f}x on the tiny tasks."
     )
-    svg = charts.line_chart(
-        series,
-        xlabel="work per task (µs, log scale)",
-        ylabel="speedup vs plain loop (×)",
-        alt=alt,
-        salt="task-size",
-        logx=True,
-        reference=(1.0, "break-even with the loop"),
-    )
-    return render.figure(svg, alt)
+    return _against_the_loop(series, "work per task (µs, log scale)", alt, "task-size")
 
 
 def task_table() -> str:
@@ -114,16 +122,9 @@ def payload_chart() -> str:
         f"{rows[-1]['speedup'].estimate:.2f}x with "
         f"{part1.human_bytes(rows[-1]['payload'])}."
     )
-    svg = charts.line_chart(
-        series,
-        xlabel="argument size per task (KiB, log scale)",
-        ylabel="speedup vs plain loop (×)",
-        alt=alt,
-        salt="payload-size",
-        logx=True,
-        reference=(1.0, "break-even with the loop"),
+    return _against_the_loop(
+        series, "argument size per task (KiB, log scale)", alt, "payload-size"
     )
-    return render.figure(svg, alt)
 
 
 def payload_table() -> str:
