@@ -20,14 +20,7 @@ from typing import TYPE_CHECKING
 from measured.run import measure
 
 if TYPE_CHECKING:  # the result's declared shape, for type checkers only
-    from measured.run.shapes.coordination import (
-        AsyncioBasics,
-        AsyncSemaphorePart,
-        AsyncTimeoutPart,
-        GatherPart,
-        OneThread,
-        TaskGroupPart,
-    )
+    from measured.run.shapes import coordination as shape
 
 TIMEOUT = 60
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 is a 96 % CI
@@ -47,7 +40,7 @@ async def nap() -> None:
     await asyncio.sleep(NAP)  # stand-in for waiting on a socket
 
 
-async def one_thread() -> OneThread:
+async def one_thread() -> shape.OneThread:
     places = await asyncio.gather(*(where_am_i() for _ in range(TASKS)))
     return {
         "tasks": TASKS,
@@ -62,7 +55,7 @@ async def fail_soon() -> None:
     raise ConnectionError("upstream closed the connection")
 
 
-async def task_group() -> TaskGroupPart:
+async def task_group() -> shape.TaskGroupPart:
     siblings: list[asyncio.Task[None]] = []
     caught = ""
     try:
@@ -87,7 +80,7 @@ async def timeout() -> str:
         return type(error).__name__
 
 
-async def bounded() -> AsyncSemaphorePart:
+async def bounded() -> shape.AsyncSemaphorePart:
     slots = asyncio.Semaphore(LIMIT)
     inside, peak = 0, 0
 
@@ -123,7 +116,11 @@ def main() -> None:
         },
         rounds=ROUNDS,
     )
-    gathered: GatherPart = {"tasks": TASKS, "nap": NAP, "rounds": rounds.to_dict()}
+    gathered: shape.GatherPart = {
+        "tasks": TASKS,
+        "nap": NAP,
+        "rounds": rounds.to_dict(),
+    }
     took, one = rounds.timing("gather"), rounds.timing("one wait")
     print(
         f"gather: {TASKS:,} coroutines each waiting {NAP} s took "
@@ -143,7 +140,7 @@ def main() -> None:
         rounds=ROUNDS,
         warmup=0,  # each round is the same fresh asyncio.run: one outcome per round
     )
-    timed_out: AsyncTimeoutPart = {
+    timed_out: shape.AsyncTimeoutPart = {
         "deadline": DEADLINE,
         "outcomes": outcomes,
         "rounds": cutoff.to_dict(),
@@ -160,7 +157,7 @@ def main() -> None:
         f"Semaphore({s['limit']}): {s['tasks']} coroutines, at most "
         f"{s['peak']} inside at once"
     )
-    result: AsyncioBasics = {
+    result: shape.AsyncioBasics = {
         "experiment": "asyncio_basics",
         "one_thread": o,
         "gather": gathered,

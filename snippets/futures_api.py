@@ -28,15 +28,7 @@ from typing import TYPE_CHECKING
 from measured.run import measure
 
 if TYPE_CHECKING:  # the result's declared shape, for type checkers only
-    from measured.run.shapes.coordination import (
-        CancelPart,
-        ExceptionsPart,
-        FuturesApi,
-        InitializerPart,
-        Orders,
-        TimeoutPart,
-        WaitPart,
-    )
+    from measured.run.shapes import coordination as shape
 
 TIMEOUT = 90
 ROUNDS = 9  # start-method rounds, fixed in advance: [2nd, 8th] of 9 is a 96 % CI
@@ -65,7 +57,7 @@ def who_am_i(_: int) -> tuple[int, str, int]:
     return os.getpid(), SETTINGS.get("config", "unset"), INIT_CALLS
 
 
-def orders() -> Orders:
+def orders() -> shape.Orders:
     with ThreadPoolExecutor(len(DELAYS)) as pool:
         mapped = list(pool.map(nap, DELAYS))
         futures = [pool.submit(nap, d) for d in DELAYS]
@@ -73,7 +65,7 @@ def orders() -> Orders:
     return {"submitted": list(DELAYS), "map": mapped, "as_completed": completed}
 
 
-def wait_first() -> WaitPart:
+def wait_first() -> shape.WaitPart:
     with ThreadPoolExecutor(len(DELAYS)) as pool:
         futures = [pool.submit(nap, d) for d in DELAYS]
         start = time.perf_counter()
@@ -82,7 +74,7 @@ def wait_first() -> WaitPart:
     return {"done": len(done), "pending": len(pending), "waited_ms": waited * 1000}
 
 
-def timeouts() -> TimeoutPart:
+def timeouts() -> shape.TimeoutPart:
     with ThreadPoolExecutor(1) as pool:
         future = pool.submit(nap, 0.3)
         raised = ""
@@ -102,7 +94,7 @@ def timeouts() -> TimeoutPart:
     }
 
 
-def cancelling() -> CancelPart:
+def cancelling() -> shape.CancelPart:
     with ThreadPoolExecutor(1) as pool:  # one worker: later tasks wait in the queue
         futures = [pool.submit(nap, 0.05) for _ in range(4)]
         time.sleep(0.01)  # let the first task start
@@ -131,7 +123,7 @@ def worker_frames(remote: str) -> list[str]:
     return [line.replace(os.path.dirname(__file__) + os.sep, "") for line in frame]
 
 
-def exceptions() -> ExceptionsPart:
+def exceptions() -> shape.ExceptionsPart:
     rows = ["1", "2", "three", "4"]
     with ProcessPoolExecutor(2) as pool:
         futures = [pool.submit(parse_row, row) for row in rows]
@@ -153,7 +145,7 @@ def exceptions() -> ExceptionsPart:
     }
 
 
-def initializer() -> InitializerPart:
+def initializer() -> shape.InitializerPart:
     with ProcessPoolExecutor(
         2, initializer=init_worker, initargs=("db=orders.sqlite",)
     ) as pool:
@@ -241,7 +233,7 @@ def main() -> None:
             f"mp_context={method!r:<13} start a 1-worker pool, run one task, shut "
             f"down: {took.estimate * 1000:6.1f} ms (median of {took.n} rounds)"
         )
-    result: FuturesApi = {
+    result: shape.FuturesApi = {
         "experiment": "futures_api",
         "submit": submitted,
         "orders": o,

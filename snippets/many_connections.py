@@ -36,12 +36,7 @@ from typing import TYPE_CHECKING, Any
 from measured.run import measure, stats
 
 if TYPE_CHECKING:  # the result's declared shape, for type checkers only
-    from measured.run.shapes.coordination import (
-        FdLimit,
-        Level,
-        ManyConnections,
-        Session,
-    )
+    from measured.run.shapes import coordination as shape
 
 TIMEOUT = 120
 LEVELS = (100, 1_000, 2_000)  # concurrent connections
@@ -71,7 +66,7 @@ def rss_bytes() -> int:
     return peak if sys.platform == "darwin" else peak * 1024  # kB on Linux
 
 
-def raise_fd_limit() -> FdLimit:
+def raise_fd_limit() -> shape.FdLimit:
     """Raise the soft RLIMIT_NOFILE to the hard limit; children inherit it."""
     if resource is None:
         return {"soft_before": 0, "soft": 0, "hard": 0}
@@ -266,12 +261,12 @@ def run_client(kind: str, port: int, n: int) -> dict[str, Any]:
     return outcome
 
 
-def level_rounds(port: int, n: int, rounds: int) -> Level:
+def level_rounds(port: int, n: int, rounds: int) -> shape.Level:
     """Both clients at ``n`` connections, ``rounds`` times, in a random order."""
     seed = random.SystemRandom().randrange(2**32)
     rng = random.Random(seed)
     seconds: dict[str, list[float]] = {kind: [] for kind in SESSIONS}
-    sessions: dict[str, list[Session]] = {kind: [] for kind in SESSIONS}
+    sessions: dict[str, list[shape.Session]] = {kind: [] for kind in SESSIONS}
     orders = []
     for _ in range(rounds):
         orders.append(tuple(rng.sample(list(SESSIONS), len(SESSIONS))))
@@ -304,7 +299,7 @@ def main() -> None:
     server = multiprocessing.Process(target=serve, args=(server_end, top))
     server.start()
     server_end.close()
-    by_level: dict[str, Level] = {}
+    by_level: dict[str, shape.Level] = {}
     try:
         if not control.poll(30):
             raise TimeoutError("the server did not start")
@@ -342,7 +337,7 @@ def main() -> None:
         f"{server_stats.get('peak', 0):,} open at once; stopped "
         f"(exit code {server.exitcode})"
     )
-    result: ManyConnections = {
+    result: shape.ManyConnections = {
         "experiment": "many_connections",
         "levels": levels,
         "top": top,

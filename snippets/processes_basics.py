@@ -25,14 +25,7 @@ from typing import TYPE_CHECKING
 from measured.run import measure
 
 if TYPE_CHECKING:  # the result's shape and its parts, for type checkers only
-    from measured.run.shapes.part1 import (
-        ChildBeforeStart,
-        ChildMemory,
-        Lifecycle,
-        ProcessesBasics,
-        QuickChild,
-        RunningChild,
-    )
+    from measured.run.shapes import part1 as shape
 
 TIMEOUT = 60
 shared = ["parent", "items"]  # a module-level list the child will change
@@ -66,17 +59,21 @@ def mutate(conn: Connection) -> None:
     conn.close()
 
 
-def lifecycle(ctx: multiprocessing.context.BaseContext) -> Lifecycle:
+def lifecycle(ctx: multiprocessing.context.BaseContext) -> shape.Lifecycle:
     """Exit codes for a normal return, sys.exit(3), terminate() and kill()."""
     p = ctx.Process(target=quick, name="quick")
-    before_start: ChildBeforeStart = {
+    before_start: shape.ChildBeforeStart = {
         "pid": p.pid,
         "exitcode": p.exitcode,
         "alive": p.is_alive(),
     }
     p.start()
     p.join()
-    quick_child: QuickChild = {"pid": p.pid, "exitcode": p.exitcode, "name": p.name}
+    quick_child: shape.QuickChild = {
+        "pid": p.pid,
+        "exitcode": p.exitcode,
+        "name": p.name,
+    }
 
     p = ctx.Process(target=exit_with, args=(3,))
     p.start()
@@ -85,7 +82,7 @@ def lifecycle(ctx: multiprocessing.context.BaseContext) -> Lifecycle:
 
     p = ctx.Process(target=forever)
     p.start()
-    running: RunningChild = {"alive": p.is_alive(), "exitcode": p.exitcode}
+    running: shape.RunningChild = {"alive": p.is_alive(), "exitcode": p.exitcode}
     p.terminate()  # SIGTERM
     p.join(timeout=10)
     terminated = p.exitcode
@@ -110,7 +107,7 @@ def lifecycle(ctx: multiprocessing.context.BaseContext) -> Lifecycle:
     }
 
 
-def separate_memory(ctx: multiprocessing.context.BaseContext) -> ChildMemory:
+def separate_memory(ctx: multiprocessing.context.BaseContext) -> shape.ChildMemory:
     receiver, sender = ctx.Pipe(duplex=False)
     p = ctx.Process(target=mutate, args=(sender,))
     p.start()
@@ -160,7 +157,7 @@ def main() -> None:
     print(f"  parent (pid {memory['parent_pid']}) sees {memory['parent_list']}")
     print(f"  same id() in both processes: {memory['same_address']}")
 
-    result: ProcessesBasics = {
+    result: shape.ProcessesBasics = {
         "experiment": "processes_basics",
         "start_method": method,
         "start_methods": multiprocessing.get_all_start_methods(),

@@ -27,15 +27,7 @@ from typing import TYPE_CHECKING, Any
 from measured.run import measure, stats
 
 if TYPE_CHECKING:  # the result's declared shape, for type checkers only
-    from measured.run.shapes.coordination import (
-        ManagerPart,
-        PipePart,
-        QueuePart,
-        ShareableListPart,
-        SharedMemoryPart,
-        SharingDemo,
-        ValueArrayPart,
-    )
+    from measured.run.shapes import coordination as shape
 
 TIMEOUT = 60
 ROUNDS = 9  # timed rounds of round trips, fixed in advance
@@ -87,7 +79,7 @@ def in_child(target: Any, *args: Any) -> None:
     assert child.exitcode == 0, f"{target.__name__} exited with {child.exitcode}"
 
 
-def queue_part() -> QueuePart:
+def queue_part() -> shape.QueuePart:
     q: Any = multiprocessing.Queue()
     child = multiprocessing.Process(target=square_to_queue, args=(q, SQUARED))
     child.start()
@@ -103,7 +95,7 @@ def queue_part() -> QueuePart:
     }
 
 
-def pipe_part() -> PipePart:
+def pipe_part() -> shape.PipePart:
     parent, child_end = multiprocessing.Pipe()
     child = multiprocessing.Process(target=echo, args=(child_end,))
     child.start()
@@ -130,7 +122,7 @@ def pipe_part() -> PipePart:
     }
 
 
-def value_array_part() -> ValueArrayPart:
+def value_array_part() -> shape.ValueArrayPart:
     n = SLOTS
     array = multiprocessing.Array("q", n)  # 64-bit ints in shared memory
     counter = multiprocessing.Value("i", 0)
@@ -151,7 +143,7 @@ def value_array_part() -> ValueArrayPart:
     }
 
 
-def manager_part() -> ManagerPart:
+def manager_part() -> shape.ManagerPart:
     with multiprocessing.Manager() as manager:  # a server process; stops at exit
         shared = manager.dict()
         for key in ("first", "second"):
@@ -166,7 +158,7 @@ def manager_part() -> ManagerPart:
     }
 
 
-def shared_memory_part() -> SharedMemoryPart:
+def shared_memory_part() -> shape.SharedMemoryPart:
     segment = shared_memory.SharedMemory(create=True, size=SEGMENT_SIZE)
     try:
         text = b"written by the child, read by the parent"
@@ -187,7 +179,7 @@ def shared_memory_part() -> SharedMemoryPart:
     }
 
 
-def shareable_list_part() -> ShareableListPart:
+def shareable_list_part() -> shape.ShareableListPart:
     before = [41, 2.5, " " * 32]  # room for 32 characters
     items = shared_memory.ShareableList(before)
     try:
@@ -241,7 +233,7 @@ def main() -> None:
         f"/dev/shm while open: {sl['visible_in_dev_shm']}; "
         f"gone after unlink(): {sl['gone_after_unlink']}"
     )
-    result: SharingDemo = {
+    result: shape.SharingDemo = {
         "experiment": "sharing_demo",
         "queue": q,
         "pipe": p,

@@ -27,17 +27,7 @@ from typing import TYPE_CHECKING, Any
 from measured.run import measure
 
 if TYPE_CHECKING:  # the result's declared shape, for type checkers only
-    from measured.run.shapes.coordination import (
-        BarrierPart,
-        ConditionPart,
-        DeadlockPart,
-        EventPart,
-        QueueDemo,
-        RLockPart,
-        SecondAcquire,
-        SemaphorePart,
-        SyncPrimitives,
-    )
+    from measured.run.shapes import coordination as shape
 
 TIMEOUT = 60
 WORKERS = 10
@@ -58,7 +48,7 @@ def run_threads(target: Any, args_list: list[tuple[Any, ...]]) -> None:
         thread.join()
 
 
-def second_acquire(lock: Any) -> SecondAcquire:
+def second_acquire(lock: Any) -> shape.SecondAcquire:
     """The owner asks for ``lock`` again: what acquire(timeout=...) returns, and
     how long it waited before returning."""
     with lock:
@@ -70,7 +60,7 @@ def second_acquire(lock: Any) -> SecondAcquire:
     return {"second_acquire": got, "waited_s": waited}
 
 
-def rlock_demo() -> RLockPart:
+def rlock_demo() -> shape.RLockPart:
     return {
         "RLock": second_acquire(threading.RLock()),
         "Lock": second_acquire(threading.Lock()),
@@ -78,7 +68,7 @@ def rlock_demo() -> RLockPart:
     }
 
 
-def semaphore_demo() -> SemaphorePart:
+def semaphore_demo() -> shape.SemaphorePart:
     slots = threading.Semaphore(LIMIT)
     guard = threading.Lock()
     inside, peak = 0, 0
@@ -98,7 +88,7 @@ def semaphore_demo() -> SemaphorePart:
     return {"peak_inside": peak, "seconds": time.perf_counter() - start}
 
 
-def event_demo() -> EventPart:
+def event_demo() -> shape.EventPart:
     ready = threading.Event()
     woke: list[float] = []
     guard = threading.Lock()
@@ -125,7 +115,7 @@ def event_demo() -> EventPart:
     }
 
 
-def condition_demo() -> ConditionPart:
+def condition_demo() -> shape.ConditionPart:
     condition = threading.Condition()
     items: list[int] = []
     received: list[int] = []
@@ -159,7 +149,7 @@ def condition_demo() -> ConditionPart:
     }
 
 
-def barrier_demo() -> BarrierPart:
+def barrier_demo() -> shape.BarrierPart:
     barrier = threading.Barrier(PARTIES)
     arrived: list[float] = []
     passed: list[float] = []
@@ -184,7 +174,7 @@ def barrier_demo() -> BarrierPart:
     }
 
 
-def queue_demo() -> QueueDemo:
+def queue_demo() -> shape.QueueDemo:
     work: queue.Queue[int | None] = queue.Queue(maxsize=100)
     seen: list[int] = []
     guard = threading.Lock()
@@ -227,7 +217,7 @@ def transfer(
         return got
 
 
-def deadlock_demo() -> DeadlockPart:
+def deadlock_demo() -> shape.DeadlockPart:
     a, b = threading.Lock(), threading.Lock()
     got: dict[str, list[bool]] = {"opposite": [], "same": []}
     # Opposite orders: thread 1 takes a then b, thread 2 takes b then a. The barrier
@@ -296,7 +286,7 @@ def main() -> None:
         f"Same locks, one global order: second lock acquired "
         f"{dl['same_order_got_second_lock']}"
     )
-    result: SyncPrimitives = {
+    result: shape.SyncPrimitives = {
         "experiment": "sync_primitives",
         "rlock": r,
         "semaphore": sem,

@@ -21,12 +21,7 @@ from typing import TYPE_CHECKING
 from measured.run import measure
 
 if TYPE_CHECKING:  # the result's shape and its parts, for type checkers only
-    from measured.run.shapes.part1 import (
-        DaemonChild,
-        ThreadApi,
-        ThreadLocal,
-        ThreadsBasics,
-    )
+    from measured.run.shapes import part1 as shape
 
 THREADS = 4
 APPENDS = 10_000  # items each thread appends to the shared list
@@ -104,7 +99,7 @@ def shared_list() -> list[int]:
     return shared
 
 
-def thread_api() -> ThreadApi:
+def thread_api() -> shape.ThreadApi:
     release = threading.Event()
     slow = threading.Thread(target=release.wait, name="slow", daemon=True)
     fast = threading.Thread(target=lambda: None, name="fast")
@@ -140,7 +135,7 @@ def thread_api() -> ThreadApi:
     }
 
 
-def thread_local() -> ThreadLocal:
+def thread_local() -> shape.ThreadLocal:
     local = threading.local()
     local.value = "main"
     seen: dict[str, str | None] = {}
@@ -161,7 +156,7 @@ def thread_local() -> ThreadLocal:
     return {"seen": seen, "main_after": local.value}
 
 
-def daemon_exit() -> DaemonChild:
+def daemon_exit() -> shape.DaemonChild:
     """A daemon thread does not keep the process alive: the child ends at once."""
     start = time.perf_counter()
     try:
@@ -243,7 +238,7 @@ def main() -> None:
         f"{daemon['seconds']:.2f} s"
     )
 
-    result: ThreadsBasics = {
+    result: shape.ThreadsBasics = {
         "experiment": "threads_basics",
         "threads": len(seen),
         "pids": pids,

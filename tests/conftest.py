@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,31 @@ def mkdocs_build(
         timeout=600,
     )
     return Build(site, proc.returncode, proc.stdout + proc.stderr)
+
+
+def scratch_project(
+    root: Path,
+    pages: dict[str, str],
+    snippets: dict[str, str] | None = None,
+    *,
+    site_url: str = "",
+) -> Path:
+    """A throwaway project that uses our hooks: its pages, snippets and mkdocs.yml."""
+    (root / "snippets").mkdir(parents=True)
+    (root / "requirements.lock").write_text("x==1\n")
+    for name, body in (snippets or {}).items():
+        (root / "snippets" / name).write_text(textwrap.dedent(body))
+    for name, body in {"index.md": "# Home\n", **pages}.items():
+        (root / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "docs" / name).write_text(textwrap.dedent(body))
+    url = f"site_url: {site_url}\n" if site_url else ""
+    (root / "mkdocs.yml").write_text(
+        f"site_name: scratch\n{url}strict: true\n"
+        f"hooks:\n  - {ROOT / 'measured' / 'web' / 'hooks.py'}\n"
+        "plugins:\n  - markdown-exec\n"
+        "markdown_extensions:\n  - md_in_html\n  - pymdownx.superfences\n"
+    )
+    return root
 
 
 @pytest.fixture(scope="session")
@@ -77,6 +103,31 @@ def nav_pages(*titles: str) -> list[str]:
     chosen = [e for e in nav if isinstance(e, dict) and set(e) & set(titles)]
     assert len(chosen) == len(titles), f"not all of {titles} are in the nav"
     return [Path(f).with_suffix("").as_posix() for f in files(chosen)]
+
+
+def hanging_script(report: Path, *, timeout: float | None = None) -> str:
+    """An experiment that starts a worker process, a grandchild and a shared memory
+    segment, writes their ids to ``report`` ({"pids": [...], "shm": name}), then
+    hangs: for tests that the runner ends all of it (timeout, Ctrl-C)."""
+    declared = f"TIMEOUT = {timeout:g}\n" if timeout is not None else ""
+    return (
+        "import json, multiprocessing, subprocess, sys, time\n"
+        "from multiprocessing import shared_memory\n"
+        f"{declared}\n"
+        "def sleeper():\n"
+        "    time.sleep(600)\n\n"
+        'if __name__ == "__main__":\n'
+        "    shm = shared_memory.SharedMemory(create=True, size=4096)\n"
+        "    worker = multiprocessing.Process(target=sleeper)\n"
+        "    worker.start()\n"
+        '    sleep = "import time; time.sleep(600)"\n'
+        '    grandchild = subprocess.Popen([sys.executable, "-c", sleep])\n'
+        f"    with open({str(report)!r}, 'w') as f:\n"
+        "        pids = [worker.pid, grandchild.pid]\n"
+        '        json.dump({"pids": pids, "shm": shm.name}, f)\n'
+        '    print("about to hang", file=sys.stderr)\n'
+        "    time.sleep(600)\n"
+    )
 
 
 def pid_alive(pid: int) -> bool:

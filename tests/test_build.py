@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Build, mkdocs_build
+from conftest import Build, mkdocs_build, scratch_project
 
 from measured.run import runner
 from measured.web import links
@@ -101,34 +100,6 @@ def test_no_request_to_other_hosts(site_build: Build) -> None:
         assert parser.urls, page
         external = [u for u in parser.urls if re.match(r"(https?:)?//", u)]
         assert external == [], f"{page}: {external}"
-
-
-# A throwaway project that uses our hooks.
-def scratch_project(
-    root: Path, pages: dict[str, str], snippets: dict[str, str] | None = None
-) -> Path:
-    (root / "snippets").mkdir(parents=True)
-    (root / "docs").mkdir()
-    (root / "requirements.lock").write_text("x==1\n")
-    for name, body in (snippets or {}).items():
-        (root / "snippets" / name).write_text(textwrap.dedent(body))
-    for name, body in {"index.md": "# Home\n", **pages}.items():
-        (root / "docs" / name).write_text(textwrap.dedent(body))
-    (root / "mkdocs.yml").write_text(
-        textwrap.dedent(
-            f"""\
-            site_name: scratch
-            strict: true
-            hooks:
-              - {ROOT / "measured" / "web" / "hooks.py"}
-            plugins:
-              - markdown-exec
-            markdown_extensions:
-              - pymdownx.superfences
-            """
-        )
-    )
-    return root
 
 
 def build_scratch(tmp_path: Path, project: Path) -> Build:

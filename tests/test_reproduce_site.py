@@ -7,11 +7,10 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Build, mkdocs_build
+from conftest import Build, mkdocs_build, scratch_project
 
 from measured import claims
 from measured.web import example, results
@@ -99,31 +98,15 @@ print(render.provenance(run))
 
 
 def scratch_site(folder: Path, *, reproduce_page: bool, extra: str = "") -> Path:
-    (folder / "snippets").mkdir(parents=True)
-    (folder / "docs" / "guide").mkdir(parents=True)
-    (folder / "requirements.lock").write_text("x==1\n")
-    (folder / "snippets" / "tiny.py").write_text(EXPERIMENT)
-    (folder / "docs" / "index.md").write_text("# Home\n")
-    (folder / "docs" / "guide" / "tiny.md").write_text(PAGE + extra)
+    pages = {"guide/tiny.md": PAGE + extra}
     if reproduce_page:
-        (folder / "docs" / "reproduce.md").write_text("# Reproduce\n")
-    (folder / "mkdocs.yml").write_text(
-        textwrap.dedent(
-            f"""\
-            site_name: scratch
-            site_url: https://example.invalid/scratch/
-            strict: true
-            hooks:
-              - {ROOT / "measured" / "web" / "hooks.py"}
-            plugins:
-              - markdown-exec
-            markdown_extensions:
-              - md_in_html
-              - pymdownx.superfences
-            """
-        )
+        pages["reproduce.md"] = "# Reproduce\n"
+    return scratch_project(
+        folder,
+        pages,
+        {"tiny.py": EXPERIMENT},
+        site_url="https://example.invalid/scratch/",
     )
-    return folder
 
 
 def test_scratch_build_writes_results_and_reproduce_reads_them(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import pid_alive
+from conftest import hanging_script, pid_alive
 
 from measured import claims
 from measured.run import cache, load, provenance, runner
@@ -74,30 +74,7 @@ def test_timeout_kills_the_whole_group_and_frees_shared_memory(
     project: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     report = tmp_path_factory.mktemp("hang") / "report.json"
-    write(
-        project,
-        "hang.py",
-        f"""\
-        import json, multiprocessing, os, subprocess, sys, time
-        from multiprocessing import shared_memory
-
-        TIMEOUT = 2
-
-        def sleeper():
-            time.sleep(600)
-
-        if __name__ == "__main__":
-            shm = shared_memory.SharedMemory(create=True, size=4096)
-            worker = multiprocessing.Process(target=sleeper)
-            worker.start()
-            sleep = "import time; time.sleep(600)"
-            grandchild = subprocess.Popen([sys.executable, "-c", sleep])
-            with open({str(report)!r}, "w") as f:
-                json.dump({{"pids": [worker.pid, grandchild.pid], "shm": shm.name}}, f)
-            print("about to hang", file=sys.stderr)
-            time.sleep(600)
-        """,
-    )
+    write(project, "hang.py", hanging_script(report, timeout=2))
     with pytest.raises(runner.ExperimentFailed) as caught:
         runner.run("hang")
     message = str(caught.value)

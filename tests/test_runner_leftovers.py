@@ -24,6 +24,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 EMIT = "from measured.run import measure\n"
+# kind -> items, as Execution.leftovers records them (runner.LEFTOVER_KINDS)
+Leftovers = dict[str, list[str]]
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +36,14 @@ def short_grace(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def write(project: Path, name: str, body: str) -> None:
     (project / "snippets" / f"{name}.py").write_text(EMIT + textwrap.dedent(body))
+
+
+def run_script(project: Path, name: str, body: str) -> tuple[runner.Run, Leftovers]:
+    """Run ``body`` as experiment ``name``; the run and what it left behind."""
+    write(project, name, body)
+    run = runner.run(name)
+    assert run.first.leftovers is not None, "the runner looked for leftovers"
+    return run, run.first.leftovers
 
 
 def test_a_clean_run_leaves_nothing_and_the_record_says_so(project: Path) -> None:
@@ -85,9 +95,7 @@ PROCESSES = """\
 def test_processes_still_running_and_their_ports_are_recorded_then_ended(
     project: Path,
 ) -> None:
-    write(project, "leaves_processes", PROCESSES)
-    run = runner.run("leaves_processes")
-    left = run.first.leftovers
+    run, left = run_script(project, "leaves_processes", PROCESSES)
     pids, port = run.result["pids"], run.result["port"]
     recorded = {
         int(line.split(":")[0].removeprefix("pid ")) for line in left["processes"]
@@ -117,9 +125,7 @@ SHARED = """\
 def test_shared_memory_and_named_semaphores_left_are_recorded_then_freed(
     project: Path,
 ) -> None:
-    write(project, "leaves_shared_memory", SHARED)
-    run = runner.run("leaves_shared_memory")
-    left = run.first.leftovers
+    run, left = run_script(project, "leaves_shared_memory", SHARED)
     segment, semaphore = run.result["segment"], run.result["semaphore"]
     assert sorted(left["shared_memory"]) == sorted(
         [segment.lstrip("/"), "sem." + semaphore.lstrip("/")]
@@ -139,16 +145,14 @@ TRACKED = """\
 
 
 def test_a_leak_the_resource_tracker_cleaned_up_is_recorded(project: Path) -> None:
-    write(project, "tracker_cleans_up", TRACKED)
-    run = runner.run("tracker_cleans_up")
-    warnings = run.first.leftovers["leak_warnings"]
+    run, left = run_script(project, "tracker_cleans_up", TRACKED)
+    warnings = left["leak_warnings"]
     assert warnings and "leaked shared_memory" in warnings[0], run.stderr
     assert not (runner.SHM_DIR / run.result["segment"].lstrip("/")).exists()
 
 
 def test_leftovers_are_kept_in_the_cache_and_the_results_file(project: Path) -> None:
-    write(project, "leaves_processes", PROCESSES)
-    fresh = runner.run("leaves_processes")
+    fresh, _ = run_script(project, "leaves_processes", PROCESSES)
     runner.reset()
     cached = runner.run("leaves_processes")
     assert cached.cached and cached.first.leftovers == fresh.first.leftovers

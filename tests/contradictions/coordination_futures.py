@@ -12,16 +12,8 @@ from collections.abc import Callable
 
 from measured.claims import Evidence
 from measured.claims import coordination as cc
+from measured.run.shapes import coordination as shape
 from measured.run.shapes.common import RoundsRecord
-from measured.run.shapes.coordination import (
-    AsyncioBasics,
-    AsyncioBlocking,
-    BrokenPool,
-    FuturesApi,
-    FuturesCompare,
-    Level,
-    ManyConnections,
-)
 
 from . import contradicts, each_result, like, samples_like, scaled, set_samples
 
@@ -30,7 +22,7 @@ from . import contradicts, each_result, like, samples_like, scaled, set_samples
 
 @contradicts("map_keeps_order_as_completed_does_not")
 def map_in_completion_order(evidence: Evidence) -> Evidence:
-    def edit(r: FuturesApi) -> None:
+    def edit(r: shape.FuturesApi) -> None:
         r["orders"]["map"] = sorted(r["orders"]["submitted"])
 
     return each_result(evidence, edit)
@@ -38,7 +30,7 @@ def map_in_completion_order(evidence: Evidence) -> Evidence:
 
 @contradicts("timeout_does_not_stop_the_task")
 def timeout_stopped_the_task(evidence: Evidence) -> Evidence:
-    def edit(r: FuturesApi) -> None:
+    def edit(r: shape.FuturesApi) -> None:
         r["timeout"]["still_running"] = False
 
     return each_result(evidence, edit)
@@ -46,7 +38,7 @@ def timeout_stopped_the_task(evidence: Evidence) -> Evidence:
 
 @contradicts("cancel_only_stops_queued_tasks")
 def running_task_cancelled(evidence: Evidence) -> Evidence:
-    def edit(r: FuturesApi) -> None:
+    def edit(r: shape.FuturesApi) -> None:
         r["cancel"]["cancel_returned"] = [True, True, True, True]
 
     return each_result(evidence, edit)
@@ -54,7 +46,7 @@ def running_task_cancelled(evidence: Evidence) -> Evidence:
 
 @contradicts("worker_exception_reaches_caller")
 def exception_lost_its_traceback(evidence: Evidence) -> Evidence:
-    def edit(r: FuturesApi) -> None:
+    def edit(r: shape.FuturesApi) -> None:
         r["exceptions"]["exception"] = "BrokenProcessPool('gone')"
         r["exceptions"]["remote_traceback_lines"] = []
 
@@ -63,13 +55,13 @@ def exception_lost_its_traceback(evidence: Evidence) -> Evidence:
 
 @contradicts("initializer_runs_once_per_worker")
 def initializer_ran_twice(evidence: Evidence) -> Evidence:
-    def edit(r: FuturesApi) -> None:
+    def edit(r: shape.FuturesApi) -> None:
         r["initializer"]["init_calls_per_worker"] = [1, 2]
 
     return each_result(evidence, edit)
 
 
-def _start_methods(r: FuturesApi) -> RoundsRecord:
+def _start_methods(r: shape.FuturesApi) -> RoundsRecord:
     return r["start_methods"]
 
 
@@ -81,7 +73,7 @@ samples_like("spawn_starts_slower_than_fork", _start_methods, "spawn", "fork", 1
 
 @contradicts("exception_leaves_pool_working")
 def exception_broke_the_pool(evidence: Evidence) -> Evidence:
-    def edit(r: BrokenPool) -> None:
+    def edit(r: shape.BrokenPool) -> None:
         r["after_exception"]["next_task"] = "BrokenProcessPool"
 
     return each_result(evidence, edit)
@@ -89,7 +81,7 @@ def exception_broke_the_pool(evidence: Evidence) -> Evidence:
 
 @contradicts("dead_worker_breaks_pool")
 def pool_survived_a_dead_worker(evidence: Evidence) -> Evidence:
-    def edit(r: BrokenPool) -> None:
+    def edit(r: shape.BrokenPool) -> None:
         crash = r["after_crash"]
         crash["pending_tasks"] = ["ok"] * len(crash["pending_tasks"])
         crash["new_submit"] = "accepted"
@@ -100,7 +92,7 @@ def pool_survived_a_dead_worker(evidence: Evidence) -> Evidence:
 # --- futures_compare --------------------------------------------------------------
 
 
-def _workload(name: str) -> Callable[[FuturesCompare], RoundsRecord]:
+def _workload(name: str) -> Callable[[shape.FuturesCompare], RoundsRecord]:
     return lambda r: r["workloads"][name]["rounds"]
 
 
@@ -111,7 +103,9 @@ samples_like("threads_do_not_speed_up_cpu", _workload("CPU"), "threads", "serial
 
 @contradicts("process_tasks_cost_more")
 def process_tasks_cost_the_same(evidence: Evidence) -> Evidence:
-    maps = evidence.result_as(FuturesCompare)["workloads"]["tiny"]["maps_per_round"]
+    maps = evidence.result_as(shape.FuturesCompare)["workloads"]["tiny"][
+        "maps_per_round"
+    ]
     same_per_task = maps["processes"] / maps["threads"]
     return set_samples(
         evidence, _workload("tiny"), "processes", like("threads", same_per_task)
@@ -123,13 +117,13 @@ def process_tasks_cost_the_same(evidence: Evidence) -> Evidence:
 
 @contradicts("coroutines_share_one_thread")
 def coroutines_on_four_threads(evidence: Evidence) -> Evidence:
-    def edit(r: AsyncioBasics) -> None:
+    def edit(r: shape.AsyncioBasics) -> None:
         r["one_thread"]["threads"] = 4
 
     return each_result(evidence, edit)
 
 
-def _gather(r: AsyncioBasics) -> RoundsRecord:
+def _gather(r: shape.AsyncioBasics) -> RoundsRecord:
     return r["gather"]["rounds"]
 
 
@@ -138,13 +132,13 @@ samples_like("gather_overlaps_waits", _gather, "gather", "one wait", 10)
 
 @contradicts("task_group_cancels_siblings")
 def siblings_kept_running(evidence: Evidence) -> Evidence:
-    def edit(r: AsyncioBasics) -> None:
+    def edit(r: shape.AsyncioBasics) -> None:
         r["task_group"]["siblings_cancelled"] = 0
 
     return each_result(evidence, edit)
 
 
-def _timeout(r: AsyncioBasics) -> RoundsRecord:
+def _timeout(r: shape.AsyncioBasics) -> RoundsRecord:
     return r["timeout"]["rounds"]
 
 
@@ -156,7 +150,7 @@ def timeout_waited_the_whole_sleep(evidence: Evidence) -> Evidence:
 
 @contradicts("async_semaphore_bounds")
 def semaphore_let_everyone_in(evidence: Evidence) -> Evidence:
-    def edit(r: AsyncioBasics) -> None:
+    def edit(r: shape.AsyncioBasics) -> None:
         r["semaphore"]["peak"] = r["semaphore"]["tasks"]
 
     return each_result(evidence, edit)
@@ -165,10 +159,12 @@ def semaphore_let_everyone_in(evidence: Evidence) -> Evidence:
 # --- asyncio_blocking -------------------------------------------------------------
 
 
-def _stalls_like(job: str, other: str | None) -> Callable[[AsyncioBlocking], None]:
+def _stalls_like(
+    job: str, other: str | None
+) -> Callable[[shape.AsyncioBlocking], None]:
     """Every round's stall of ``job``: another job's stalls, or its own duration."""
 
-    def edit(r: AsyncioBlocking) -> None:
+    def edit(r: shape.AsyncioBlocking) -> None:
         if other is None:
             r["stall_seconds"][job] = list(r["took"]["samples"][job])
         else:
@@ -180,7 +176,7 @@ def _stalls_like(job: str, other: str | None) -> Callable[[AsyncioBlocking], Non
 @contradicts("blocking_call_stalls_the_loop")
 def blocking_sleep_never_stalled(evidence: Evidence) -> Evidence:
     nothing = next(
-        iter(evidence.result_as(AsyncioBlocking)["took"]["samples"])
+        iter(evidence.result_as(shape.AsyncioBlocking)["took"]["samples"])
     )  # the baseline job
     return each_result(evidence, _stalls_like(cc.BLOCKING, nothing))
 
@@ -193,17 +189,17 @@ def process_pool_froze_the_loop(evidence: Evidence) -> Evidence:
 # --- many_connections -------------------------------------------------------------
 
 
-def _top(r: ManyConnections) -> Level:
+def _top(r: shape.ManyConnections) -> shape.Level:
     return r["by_level"][str(r["top"])]
 
 
-def _top_time(r: ManyConnections) -> RoundsRecord:
+def _top_time(r: shape.ManyConnections) -> RoundsRecord:
     return _top(r)["time"]
 
 
 @contradicts("asyncio_uses_less_memory_per_connection")
 def asyncio_as_heavy_as_threads(evidence: Evidence) -> Evidence:
-    def edit(r: ManyConnections) -> None:
+    def edit(r: shape.ManyConnections) -> None:
         sessions = _top(r)["sessions"]
         for mine, theirs in zip(sessions["asyncio"], sessions["threads"], strict=True):
             mine["rss_before"], mine["rss_peak"] = (
@@ -219,7 +215,7 @@ samples_like("asyncio_is_faster_at_scale", _top_time, "asyncio", "threads")
 
 @contradicts("both_clients_serve_every_level")
 def connections_failed(evidence: Evidence) -> Evidence:
-    def edit(r: ManyConnections) -> None:
+    def edit(r: shape.ManyConnections) -> None:
         _top(r)["sessions"]["threads"][0]["failures"] = 3
 
     return each_result(evidence, edit)

@@ -12,16 +12,9 @@ import copy
 from collections.abc import Callable
 
 from measured.claims import Evidence
+from measured.run.shapes import modern as shape
 from measured.run.shapes.common import RoundsRecord
 from measured.run.shapes.errata_facts import ErrataFacts
-from measured.run.shapes.modern import (
-    DaskVsPool,
-    FreeThreading,
-    GilAcrossVersions,
-    GilControls,
-    StartMethods,
-    Subinterpreters,
-)
 
 from . import contradicts, each_result, like, samples_like, set_samples, with_env
 
@@ -34,7 +27,7 @@ FREE_THREADED_ENV = {
 
 # What the free-threading HOWTO documents a free-threaded build doing: PYTHON_GIL
 # sets the GIL, and importing a legacy extension switches it back on with a warning.
-DOCUMENTED_GIL_CONTROLS: GilControls = {
+DOCUMENTED_GIL_CONTROLS: shape.GilControls = {
     "default": "False",
     "PYTHON_GIL=1": "True",
     "PYTHON_GIL=0": "False",
@@ -46,7 +39,10 @@ DOCUMENTED_GIL_CONTROLS: GilControls = {
 
 
 def _cpu(
-    result: GilAcrossVersions | FreeThreading | Subinterpreters | DaskVsPool,
+    result: shape.GilAcrossVersions
+    | shape.FreeThreading
+    | shape.Subinterpreters
+    | shape.DaskVsPool,
 ) -> RoundsRecord:
     """The CPU-bound rounds (every modern experiment times its work as "cpu")."""
     return result["cpu"]
@@ -87,7 +83,7 @@ def process_starts_barely_dearer(evidence: Evidence) -> Evidence:
 
 
 def _headline(evidence: Evidence) -> str:
-    return f"threads {evidence.result_as(FreeThreading)['headline_workers']}"
+    return f"threads {evidence.result_as(shape.FreeThreading)['headline_workers']}"
 
 
 @contradicts("free_threaded_threads_scale")
@@ -105,7 +101,7 @@ def gil_build_threads_twice_as_fast(evidence: Evidence) -> Evidence:
 def appends_lost(evidence: Evidence) -> Evidence:
     """Relabelled free-threaded: concurrent appends lost items."""
 
-    def edit(result: FreeThreading) -> None:
+    def edit(result: shape.FreeThreading) -> None:
         result["race"]["appended"] = result["race"]["expected"] - 3
 
     return each_result(with_env(evidence, **FREE_THREADED_ENV), edit)
@@ -113,7 +109,7 @@ def appends_lost(evidence: Evidence) -> Evidence:
 
 @contradicts("unlocked_increments_race_without_gil")
 def free_threaded_increments_lose_nothing(evidence: Evidence) -> Evidence:
-    def edit(result: FreeThreading) -> None:
+    def edit(result: shape.FreeThreading) -> None:
         race = result["race"]
         race["unlocked_hits"] = race["locked_hits"] = race["expected"]
 
@@ -124,7 +120,7 @@ def free_threaded_increments_lose_nothing(evidence: Evidence) -> Evidence:
 def legacy_import_leaves_the_gil_off(evidence: Evidence) -> Evidence:
     """As documented, except that importing the legacy module left the GIL off."""
 
-    def edit(result: FreeThreading) -> None:
+    def edit(result: shape.FreeThreading) -> None:
         result["gil_controls"] = {
             **copy.deepcopy(DOCUMENTED_GIL_CONTROLS),
             "legacy_before_after": ["False", "False"],
@@ -137,7 +133,7 @@ def legacy_import_leaves_the_gil_off(evidence: Evidence) -> Evidence:
 # --- subinterpreters --------------------------------------------------------------
 
 
-def _synthetic_subinterpreters(result: Subinterpreters) -> Subinterpreters:
+def _synthetic_subinterpreters(result: shape.Subinterpreters) -> shape.Subinterpreters:
     """A plausible available result, for a build with no subinterpreter API."""
     rounds = 9
     cores = result["env"]["cores"]
@@ -179,7 +175,7 @@ def _available(evidence: Evidence) -> Evidence:
     The test suite judges this build's interpreter, which may lack the API (3.11);
     the subinterpreter page measures on 3.14 or on 3.13 with the backport.
     """
-    if evidence.result_as(Subinterpreters)["available"]:
+    if evidence.result_as(shape.Subinterpreters)["available"]:
         return evidence
     from measured.run import runner
     from measured.web import across, render
@@ -187,7 +183,7 @@ def _available(evidence: Evidence) -> Evidence:
     python, _ = across.subinterpreter_python()
     if python is not None:
         run = runner.run("subinterpreters", python=python.command)
-        if render.evidence(run).result_as(Subinterpreters)["available"]:
+        if render.evidence(run).result_as(shape.Subinterpreters)["available"]:
             return render.evidence(run)
     return each_result(
         evidence,
@@ -209,7 +205,7 @@ def interpreters_start_like_threads(evidence: Evidence) -> Evidence:
 
 @contradicts("legacy_extension_refused")
 def legacy_extension_loads(evidence: Evidence) -> Evidence:
-    def edit(result: Subinterpreters) -> None:
+    def edit(result: shape.Subinterpreters) -> None:
         result["legacy_import"] = {
             "error_type": "",
             "message": "import _testsinglephase worked",
@@ -230,7 +226,7 @@ def spawn_barely_dearer_than_fork(evidence: Evidence) -> Evidence:
 def python_314_still_forks(evidence: Evidence) -> Evidence:
     """Relabelled 3.14 (documented default: forkserver); the child still forked."""
 
-    def edit(result: StartMethods) -> None:
+    def edit(result: shape.StartMethods) -> None:
         result["default"] = "fork"
         result["default_start"]["marker"] = result["run_time_marker"]
 
@@ -241,7 +237,7 @@ def python_314_still_forks(evidence: Evidence) -> Evidence:
 def python_312_forks_silently(evidence: Evidence) -> Evidence:
     """Relabelled 3.12: the script printed no warning, even under -W default."""
 
-    def edit(result: StartMethods) -> None:
+    def edit(result: shape.StartMethods) -> None:
         result["fork_warnings"] = {"default filters": [], "-W default": []}
 
     return each_result(with_env(evidence, python="3.12.1"), edit)
@@ -249,7 +245,7 @@ def python_312_forks_silently(evidence: Evidence) -> Evidence:
 
 @contradicts("main_guard_protects_spawn")
 def unguarded_child_runs(evidence: Evidence) -> Evidence:
-    def edit(result: StartMethods) -> None:
+    def edit(result: shape.StartMethods) -> None:
         result["unguarded"]["bootstrapping"] = False
         result["unguarded"]["stdout"] = ["the child ran", "child exit code 0"]
 
@@ -261,7 +257,7 @@ def unguarded_child_runs(evidence: Evidence) -> Evidence:
 
 @contradicts("dask_leaves_no_process")
 def a_dask_worker_survives(evidence: Evidence) -> Evidence:
-    def edit(result: DaskVsPool) -> None:
+    def edit(result: shape.DaskVsPool) -> None:
         result["left_behind"] = result["started_pids"][:1]
 
     return each_result(evidence, edit)

@@ -6,41 +6,27 @@ import copy
 from collections.abc import Callable
 
 from measured.claims import Evidence
+from measured.run.shapes import part1 as shape
 from measured.run.shapes.common import RoundsRecord
-from measured.run.shapes.part1 import (
-    CpuBound,
-    Failed,
-    GilBlocking,
-    GilRelease,
-    IoBound,
-    PayloadSize,
-    Pickling,
-    PoolSizing,
-    ProcessesBasics,
-    StartupCost,
-    TaskSize,
-    ThreadsBasics,
-    Worked,
-)
 
 from . import Contradiction, contradicts, each_result, like, samples_like, set_samples
 
 # --- cpu_bound --------------------------------------------------------------------
 
 
-def _cpu(result: CpuBound) -> RoundsRecord:
+def _cpu(result: shape.CpuBound) -> RoundsRecord:
     return result["cpu"]
 
 
 @contradicts("processes_scale")
 def processes_as_slow_as_serial(evidence: Evidence) -> Evidence:
-    key = f"processes {evidence.result_as(CpuBound)['headline_workers']}"
+    key = f"processes {evidence.result_as(shape.CpuBound)['headline_workers']}"
     return set_samples(evidence, _cpu, key, like("serial"))
 
 
 @contradicts("threads_do_not_scale_with_gil")
 def threads_twice_as_fast(evidence: Evidence) -> Evidence:
-    key = f"threads {evidence.result_as(CpuBound)['headline_workers']}"
+    key = f"threads {evidence.result_as(shape.CpuBound)['headline_workers']}"
     return set_samples(evidence, _cpu, key, like("serial", 0.5))
 
 
@@ -55,10 +41,10 @@ def doubled_processes_twice_as_fast(evidence: Evidence) -> Evidence:
 # --- io_bound ---------------------------------------------------------------------
 
 
-def _io_headline(work: str) -> Callable[[IoBound], RoundsRecord]:
+def _io_headline(work: str) -> Callable[[shape.IoBound], RoundsRecord]:
     """The rounds of the headline count of ``work`` ("sleep" or "http")."""
 
-    def read(result: IoBound) -> RoundsRecord:
+    def read(result: shape.IoBound) -> RoundsRecord:
         return result[work][str(result["headline"])]  # type: ignore[literal-required]
 
     return read
@@ -69,7 +55,7 @@ samples_like("threads_overlap_http_requests", _io_headline("http"), "threads", "
 samples_like("processes_overlap_sleeps", _io_headline("sleep"), "processes", "serial")
 
 
-def _pool_start(result: IoBound) -> RoundsRecord:
+def _pool_start(result: shape.IoBound) -> RoundsRecord:
     return result["pool_start"]
 
 
@@ -77,14 +63,14 @@ def _pool_start(result: IoBound) -> RoundsRecord:
 def process_pool_starts_like_a_thread_pool(evidence: Evidence) -> Evidence:
     """A process pool takes 1.5 thread pools' time, round by round (each kind is
     timed in batches of its own size)."""
-    batch = evidence.result_as(IoBound)["pool_start_batch"]
+    batch = evidence.result_as(shape.IoBound)["pool_start_batch"]
     scale = 1.5 * batch["processes"] / batch["threads"]
     return set_samples(evidence, _pool_start, "processes", like("threads", scale))
 
 
 @contradicts("io_experiment_cleans_up")
 def server_left_behind(evidence: Evidence) -> Evidence:
-    def edit(result: IoBound) -> None:
+    def edit(result: shape.IoBound) -> None:
         result["leftover_children"] = ["server"]
         result["port_closed"] = False
         result["server"]["exitcode"] = None
@@ -95,8 +81,8 @@ def server_left_behind(evidence: Evidence) -> Evidence:
 # --- task_size and payload_size ---------------------------------------------------
 
 
-def _task_size(which: str) -> Callable[[TaskSize], RoundsRecord]:
-    def read(result: TaskSize) -> RoundsRecord:
+def _task_size(which: str) -> Callable[[shape.TaskSize], RoundsRecord]:
+    def read(result: shape.TaskSize) -> RoundsRecord:
         size = result["headline"][which]
         return next(r for r in result["rows"] if r["size"] == size)["rounds"]
 
@@ -127,7 +113,7 @@ def big_tasks_as_slow_as_the_loop(evidence: Evidence) -> Evidence:
     )
 
 
-def _rounds(result: PayloadSize | PoolSizing) -> RoundsRecord:
+def _rounds(result: shape.PayloadSize | shape.PoolSizing) -> RoundsRecord:
     return result["rounds"]
 
 
@@ -141,7 +127,7 @@ def _size_as_slow_as(
 
 @contradicts("big_payloads_eat_the_gain")
 def big_payloads_cost_nothing(evidence: Evidence) -> Evidence:
-    result = evidence.result_as(PayloadSize)
+    result = evidence.result_as(shape.PayloadSize)
     sizes = result["headline"]
     return _size_as_slow_as(evidence, result["names"], sizes["big"], sizes["small"])
 
@@ -149,8 +135,8 @@ def big_payloads_cost_nothing(evidence: Evidence) -> Evidence:
 # --- pool_sizing ------------------------------------------------------------------
 
 
-def _default_off_by(pool: str, extra: int) -> Callable[[PoolSizing], None]:
-    def edit(result: PoolSizing) -> None:
+def _default_off_by(pool: str, extra: int) -> Callable[[shape.PoolSizing], None]:
+    def edit(result: shape.PoolSizing) -> None:
         result["defaults"][pool] += extra
 
     return edit
@@ -168,7 +154,7 @@ def process_pool_default_not_one_per_cpu(evidence: Evidence) -> Evidence:
 
 @contradicts("size_thread_pools_to_the_waits")
 def full_pool_as_slow_as_the_default(evidence: Evidence) -> Evidence:
-    result = evidence.result_as(PoolSizing)
+    result = evidence.result_as(shape.PoolSizing)
     return _size_as_slow_as(
         evidence, result["names"], result["waits"], result["default_threads"]
     )
@@ -179,7 +165,7 @@ def full_pool_as_slow_as_the_default(evidence: Evidence) -> Evidence:
 
 @contradicts("threads_share_one_process")
 def threads_in_two_processes(evidence: Evidence) -> Evidence:
-    def edit(result: ThreadsBasics) -> None:
+    def edit(result: shape.ThreadsBasics) -> None:
         result["pids"].append(result["pids"][0] + 1)
 
     return each_result(evidence, edit)
@@ -189,7 +175,7 @@ def threads_in_two_processes(evidence: Evidence) -> Evidence:
 def an_append_went_missing(evidence: Evidence) -> Evidence:
     """One thread's last item never reached the main thread's list."""
 
-    def edit(result: ThreadsBasics) -> None:
+    def edit(result: shape.ThreadsBasics) -> None:
         result["found_per_thread"][-1] -= 1
         result["shared_list_length"] -= 1
 
@@ -198,7 +184,7 @@ def an_append_went_missing(evidence: Evidence) -> Evidence:
 
 @contradicts("join_waits_for_that_thread")
 def join_waited_for_every_thread(evidence: Evidence) -> Evidence:
-    def edit(result: ThreadsBasics) -> None:
+    def edit(result: shape.ThreadsBasics) -> None:
         result["api"]["after_fast_join"]["slow_alive"] = False
 
     return each_result(evidence, edit)
@@ -206,7 +192,7 @@ def join_waited_for_every_thread(evidence: Evidence) -> Evidence:
 
 @contradicts("thread_api_is_more_than_start_and_join")
 def thread_has_two_methods(evidence: Evidence) -> Evidence:
-    def edit(result: ThreadsBasics) -> None:
+    def edit(result: shape.ThreadsBasics) -> None:
         result["api"]["public_api"] = ["join", "start"]
 
     return each_result(evidence, edit)
@@ -214,7 +200,7 @@ def thread_has_two_methods(evidence: Evidence) -> Evidence:
 
 @contradicts("thread_local_is_per_thread")
 def local_value_leaked_to_a_thread(evidence: Evidence) -> Evidence:
-    def edit(result: ThreadsBasics) -> None:
+    def edit(result: shape.ThreadsBasics) -> None:
         seen = result["local"]["seen"]
         first = next(k for k in seen if not k.endswith(" before"))
         seen[f"{first} before"] = "main"
@@ -224,7 +210,7 @@ def local_value_leaked_to_a_thread(evidence: Evidence) -> Evidence:
 
 @contradicts("daemon_threads_do_not_block_exit")
 def daemon_kept_the_child_alive(evidence: Evidence) -> Evidence:
-    def edit(result: ThreadsBasics) -> None:
+    def edit(result: shape.ThreadsBasics) -> None:
         result["daemon_child"].update(exited=False, returncode=None, seconds=20.0)
 
     return each_result(evidence, edit)
@@ -233,23 +219,23 @@ def daemon_kept_the_child_alive(evidence: Evidence) -> Evidence:
 # --- gil_release ------------------------------------------------------------------
 
 
-def _kind(kind: str) -> Callable[[GilRelease], RoundsRecord]:
+def _kind(kind: str) -> Callable[[shape.GilRelease], RoundsRecord]:
     return lambda result: result["kinds"][kind]
 
 
 def _threads_as_slow_as_serial(kind: str) -> Contradiction:
     def make(evidence: Evidence) -> Evidence:
-        if kind not in evidence.result_as(GilRelease)["kinds"]:
+        if kind not in evidence.result_as(shape.GilRelease)["kinds"]:
             # Not installed here: relabel a measured kind as this one, so the claim's
             # logic still runs (and must miss).
-            def add(result: GilRelease) -> None:
+            def add(result: shape.GilRelease) -> None:
                 result["kinds"][kind] = copy.deepcopy(
                     next(iter(result["kinds"].values()))
                 )
                 result["numpy"] = result.get("numpy") or "relabelled"
 
             evidence = each_result(evidence, add)
-        pool = f"threads {evidence.result_as(GilRelease)['headline_workers']}"
+        pool = f"threads {evidence.result_as(shape.GilRelease)['headline_workers']}"
         return set_samples(evidence, _kind(kind), pool, like("serial"))
 
     return make
@@ -271,7 +257,7 @@ def _ticks_at_share(name: str, share: float) -> Contradiction:
     ``name``, round by round."""
 
     def make(evidence: Evidence) -> Evidence:
-        def edit(result: GilBlocking) -> None:
+        def edit(result: shape.GilBlocking) -> None:
             seconds = result["rounds"]["samples"]
             base = result["baseline"]
             result["ticks"][name] = [
@@ -296,7 +282,7 @@ contradicts("python_code_holds_the_gil")(_ticks_at_share("pure Python", 1.0))
 
 @contradicts("child_memory_is_separate")
 def child_change_reached_the_parent(evidence: Evidence) -> Evidence:
-    def edit(result: ProcessesBasics) -> None:
+    def edit(result: shape.ProcessesBasics) -> None:
         result["memory"]["parent_list"].append("added by the child")
 
     return each_result(evidence, edit)
@@ -304,15 +290,15 @@ def child_change_reached_the_parent(evidence: Evidence) -> Evidence:
 
 @contradicts("exit_codes_report_how_a_child_ended")
 def terminate_reported_success(evidence: Evidence) -> Evidence:
-    def edit(result: ProcessesBasics) -> None:
+    def edit(result: shape.ProcessesBasics) -> None:
         result["lifecycle"]["terminate"] = 0
 
     return each_result(evidence, edit)
 
 
-def _all_methods(case: str, outcome: Worked | Failed) -> Contradiction:
+def _all_methods(case: str, outcome: shape.Worked | shape.Failed) -> Contradiction:
     def make(evidence: Evidence) -> Evidence:
-        def edit(result: Pickling) -> None:
+        def edit(result: shape.Pickling) -> None:
             for row in result["lambdas"].values():
                 row[case] = copy.deepcopy(outcome)  # type: ignore[literal-required]
 
@@ -336,7 +322,7 @@ contradicts("process_lambda_only_under_fork")(
 
 @contradicts("repl_functions_fail_under_spawn")
 def repl_function_worked_under_spawn(evidence: Evidence) -> Evidence:
-    def edit(result: Pickling) -> None:
+    def edit(result: shape.Pickling) -> None:
         result["repl"].update(error=None, stdout="result 49")
 
     return each_result(evidence, edit)
@@ -344,7 +330,7 @@ def repl_function_worked_under_spawn(evidence: Evidence) -> Evidence:
 
 @contradicts("spawn_needs_the_main_guard")
 def no_guard_ran_fine(evidence: Evidence) -> Evidence:
-    def edit(result: Pickling) -> None:
+    def edit(result: shape.Pickling) -> None:
         result["no_guard"].update(error=None, returncode=0)
 
     return each_result(evidence, edit)
@@ -353,21 +339,21 @@ def no_guard_ran_fine(evidence: Evidence) -> Evidence:
 # --- startup_cost -----------------------------------------------------------------
 
 
-def _starts(result: StartupCost) -> RoundsRecord:
+def _starts(result: shape.StartupCost) -> RoundsRecord:
     return result["starts"]
 
 
 def _per_start_as(evidence: Evidence, name: str, other: str, factor: float) -> Evidence:
     """Seconds per start of ``name`` become ``factor`` x those of ``other`` in the
     same round (each alternative is timed in batches of its own size)."""
-    batch = evidence.result_as(StartupCost)["batch"]
+    batch = evidence.result_as(shape.StartupCost)["batch"]
     scale = factor * batch[name] / batch[other]
     return set_samples(evidence, _starts, name, like(other, scale))
 
 
 @contradicts("threads_start_much_faster_than_processes")
 def thread_starts_half_a_process_start(evidence: Evidence) -> Evidence:
-    first = evidence.result_as(StartupCost)["methods"][0]
+    first = evidence.result_as(shape.StartupCost)["methods"][0]
     return _per_start_as(evidence, "thread", first, 0.5)
 
 
