@@ -21,6 +21,8 @@ from conftest import REPORT, ROOT, Build, mkdocs_build
 from mkdocs.utils.yaml import yaml_load
 from site_pages import base_path, html_pages, page_file, sitemap_pages
 
+from measured.web.render import NOT_SHOWN
+
 pytestmark = pytest.mark.build
 
 MAX_PAGE_BYTES = 500 * 1024  # HTML + inline SVG + SVG images, per page
@@ -388,3 +390,18 @@ def test_navigation_shows_the_guides_sections(site_build: Build) -> None:
             html,
         )
         assert groups == sections, f"{page or '(home)'}: {groups} != {sections}"
+
+
+def test_a_claim_the_machine_cannot_show_has_one_wording(site_build: Build) -> None:
+    """Every page says "Not shown on this machine" (render.NOT_SHOWN), never a
+    variant a reader would have to learn twice."""
+    site = site_build.site
+    variants = []
+    for page in html_pages(site):
+        text = re.sub(r"<[^>]+>", "", page_file(site, page).read_text())
+        variants += [
+            f"{page}: {m.group(0)!r}"
+            for m in re.finditer(r"Not shown[^.:(]{0,30}", text)
+            if not m.group(0).startswith(NOT_SHOWN)
+        ]
+    assert variants == [], "\n".join(variants)

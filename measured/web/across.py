@@ -163,8 +163,7 @@ def claim_lines(runs_: Iterable[runner.Run], *checks: claims.Check) -> str:
             for reason, labels in by_nature.items():
                 where = ", ".join(f"Python {name}" for name in labels)
                 lines.append(
-                    f"- *Not shown in this build ({where}):* “{says}” Why not: "
-                    f"{reason}."
+                    f"- *{render.NOT_SHOWN} ({where}):* “{says}” Why not: {reason}."
                 )
     return "\n".join(lines) + "\n"
 

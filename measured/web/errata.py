@@ -91,7 +91,7 @@ def _figures(item: ledger.Entry, found: ledger.Status) -> str:
         if claims.kind_of(evidence.check()) == claims.CHECKED:
             text += " <em>(checked: what the standard library says of itself)</em>"
         if outcome.holds is None:
-            text += f" <em>Not shown here: {html.escape(outcome.reason)}.</em>"
+            text += f" <em>{render.NOT_SHOWN}: {html.escape(outcome.reason)}.</em>"
         parts.append(f"<li>{text}</li>")
     return f"<ul>{''.join(parts)}</ul>"
 
@@ -228,7 +228,7 @@ def _measured(experiment: str, name: str) -> str:
     outcome = render.judge(render.experiment(experiment), check)
     text = outcome.statement
     if outcome.holds is None:
-        text += f" *Not shown here: {outcome.reason}.*"
+        text += f" *{render.NOT_SHOWN}: {outcome.reason}.*"
     return text.replace("|", "\\|")
 
 

@@ -60,13 +60,17 @@ def how(run: runner.Run, check: claims.Check) -> str:
     return claims.how(outcome, per_run)
 
 
+# The one wording, on every page, for a claim this machine could not show.
+NOT_SHOWN = "Not shown on this machine"
+
+
 def verdict_line(run: runner.Run, check: claims.Check) -> str:
     """A Markdown bullet: the statement, then how it was reached or why not shown."""
     outcome, per_run = claims.judge(check, evidence(run))
     checked = claims.kind_of(check) == claims.CHECKED
     label = "checked" if checked else "measured"
     if outcome.holds is None:
-        note = f"*Not shown on this machine: {outcome.reason}.*"
+        note = f"*{NOT_SHOWN}: {outcome.reason}.*"
     else:
         note = f"*({label}: {claims.how(outcome, per_run)})*"
     return f"- {outcome.statement} {note}"

@@ -27,8 +27,8 @@ def summary() -> str:
     others = [f"Python {name}" for name, v in held.items() if not v.holds]
     if not turns:
         return (
-            "Whether threads running pure-Python code take turns on a GIL build "
-            "could not be shown in this build (see the verdicts above).\n"
+            "Whether threads running pure-Python code take turns on a GIL build: "
+            f"*{render.NOT_SHOWN}* (the verdicts above say why).\n"
         )
     text = (
         "A new CPython version does not make threads parallel: on the GIL builds "
