@@ -147,6 +147,32 @@ def test_python_314_forkserver_default_holds_when_observed() -> None:
     assert claims_modern.default_start_method_as_documented(found).holds is True
 
 
+@pytest.mark.parametrize(
+    ("python", "wording"),
+    [
+        ("3.14.0", "it imported the script afresh"),
+        ("3.14.1", "the fork server imported it, once"),
+        ("3.15.0", "the fork server imported it, once"),
+    ],
+)
+def test_forkserver_default_statement_follows_the_preload_fix(
+    python: str, wording: str
+) -> None:
+    """GH-135295 (3.13.8, 3.14.1): a forkserver child's import is worded for the
+    measured version, on versions this machine does not have."""
+
+    def forkserver(result: dict) -> None:
+        result["default"] = "forkserver"
+        seen = result["default_start"]
+        seen["marker"] = "as imported"
+        seen["child_ppid"] = seen["parent_pid"] + 1
+
+    found = each_result(with_env(evidence("start_methods"), python=python), forkserver)
+    outcome = claims_modern.default_start_method_as_documented(found)
+    assert outcome.holds is True
+    assert wording in outcome.statement
+
+
 def test_a_fork_warning_shown_by_default_filters_is_a_miss() -> None:
     """The statement says the default filters hide the warning: if a 3.12+ run
     printed it under them too, the claim misses."""

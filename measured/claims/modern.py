@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from measured.claims import margins
+from measured.claims import margins, part1
 from measured.claims.registry import (
     SHAPE,
     Claim,
@@ -597,9 +597,11 @@ def start_costs(evidence: Evidence) -> dict[str, stats.Interval]:
 def behaved_as(result: StartMethods) -> str:
     """The start method a default-settings child behaved as, from what it saw.
 
-    A forked child inherits what its parent set at run time; spawn and forkserver
-    children import the script afresh. A spawned child is this process's own
-    child; a forkserver child is the fork server's.
+    A forked child inherits what its parent set at run time; a spawn child
+    imports the script afresh, and a forkserver child sees it as freshly imported
+    (by itself before Python 3.13.8 and 3.14.1, once by the fork server from those
+    releases). A spawned child is this process's own child; a forkserver child is
+    the fork server's.
     """
     seen = result["default_start"]
     if seen["marker"] == result["run_time_marker"]:
@@ -638,20 +640,55 @@ def spawn_start_dearer_than_fork(evidence: Evidence) -> Claim:
     )
 
 
-def documented_default(
-    system: str, version: tuple[int, int], methods: list[str]
-) -> str:
-    """The default start method the multiprocessing docs give for this platform.
+# The rule, as CPython's Lib/multiprocessing/context.py applies it: Windows has
+# only spawn; on POSIX, macOS defaults to spawn since 3.8 (bpo-33725), the others
+# to fork up to 3.13, and from 3.14 (gh-84559) to forkserver when
+# `reduction.HAVE_SEND_HANDLE` (the platform can pass file descriptors), else spawn.
+DEFAULT_START_RULE = (
+    "the default start method is `fork` on POSIX platforms other than macOS up to "
+    "Python 3.13 and `forkserver` from 3.14 (`spawn` where the platform cannot pass "
+    "file descriptors between processes), and `spawn` on macOS (since 3.8) and "
+    "Windows"
+)
 
-    Windows has only spawn; macOS defaults to spawn (since 3.8); other POSIX
-    platforms to fork up to 3.13 and, from 3.14, to forkserver where it is
-    available (it needs to pass file descriptors), else spawn.
-    """
-    if system in ("Windows", "Darwin"):
+
+def documented_default(
+    system: str, version: tuple[int, int], methods: list[str] | None = None
+) -> str:
+    """The default start method the multiprocessing docs give for this platform
+    (``platform.system()`` or ``sys.platform`` spelling) and version: see
+    ``DEFAULT_START_RULE``. ``methods`` are the ones the platform offers (all
+    three if not given)."""
+    name = system.split()[0].lower() if system.strip() else ""
+    if name in ("windows", "win32"):
         return "spawn"
+    if name == "darwin":
+        return "spawn" if version >= (3, 8) else "fork"
     if version >= (3, 14):
-        return "forkserver" if "forkserver" in methods else "spawn"
+        return "forkserver" if methods is None or "forkserver" in methods else "spawn"
     return "fork"
+
+
+def default_here(
+    python: str, system: str, measured: str, methods: list[str] | None = None
+) -> str:
+    """The measured interpreter's default start method, as a clause, and what a
+    reader on Python 3.14+ of the same platform gets when that differs
+    (``methods``: the start methods the platform offers)."""
+    major, minor = python.split(".")[:2]
+    version = (int(major), int(minor))
+    where = system.split()[0] if system.strip() else "this platform"
+    text = (
+        f"the default on Python {python} ({where}), the interpreter measured here, "
+        f"is `{measured}`"
+    )
+    expected = documented_default(system, version, methods)
+    if measured != expected:
+        text += f" (NOT `{expected}` as documented)"
+    later = documented_default(system, (3, 14), methods)
+    if version < (3, 14) and later != measured:
+        text += f"; on Python 3.14 and later on {where} it is `{later}`"
+    return text
 
 
 @claim("start_methods")
@@ -672,8 +709,12 @@ def default_start_method_as_documented(evidence: Evidence) -> Claim:
     how = {
         "fork": "it inherited a value its parent set at run time",
         "spawn": "it imported the script afresh, as a child of this process",
-        "forkserver": "it imported the script afresh, as a child of the fork "
-        "server, not of this process",
+        "forkserver": (
+            "it saw the script as the fork server imported it, once"
+            if part1.forkserver_preloads_main(evidence.env["python"])
+            else "it imported the script afresh"
+        )
+        + ", as a child of the fork server, not of this process",
     }
     statement = (
         f"A process started with the default settings on {_python(evidence)} "

@@ -836,6 +836,32 @@ def forkserver_preloads_main(python: str) -> bool:
     return (major, minor) > max(FORKSERVER_PRELOAD_FIXED)
 
 
+def main_reimport_sentence(python: str) -> str:
+    """Which children import the main script again, worded for Python ``python``
+    and stated for the other versions (see ``FORKSERVER_PRELOAD_FIXED``)."""
+    rule = (
+        "before Python 3.13.8 and 3.14.1 every forkserver child imports it; from "
+        "those releases the server imports it once and every child is a copy of "
+        "the server"
+    )
+    if forkserver_preloads_main(python):
+        here = (
+            f"on Python {python}, the interpreter measured here, a forkserver child "
+            "does not: the fork server imported it once, and its top-level code ran "
+            "there"
+        )
+    else:
+        here = (
+            f"on Python {python}, the interpreter measured here, a forkserver child "
+            "imports it too"
+        )
+    return (
+        "Under spawn, the child imports your main script to find the target "
+        "function, so whatever the script does at import time, the child does "
+        f"again; {here} ({rule})."
+    )
+
+
 def _per_start(evidence: Evidence, name: str) -> list[float]:
     """Seconds per start of ``name`` in each round of every run (batch / its size)."""
     return [
@@ -1468,6 +1494,25 @@ def _documented_cpus(result: PoolSizing) -> int:
 # ProcessPoolExecutor's default is capped on Windows (documented: "the default
 # chosen will be at most 61, even if more processors are available").
 WINDOWS_PROCESS_POOL_MAX = 61
+
+
+# os.process_cpu_count(), PYTHON_CPU_COUNT and -X cpu_count arrived in 3.13.
+PROCESS_CPU_COUNT_SINCE = (3, 13)
+
+
+def cpu_count_note(python: str) -> str:
+    """What Python 3.13+ does that the measured interpreter (``python``) cannot
+    show, or "" when it showed it."""
+    major, minor = python.split(".")[:2]
+    if (int(major), int(minor)) >= PROCESS_CPU_COUNT_SINCE:
+        return ""
+    return (
+        "Not measured here: `os.process_cpu_count()` (this build ran Python "
+        f"{python}, which lacks it). From Python 3.13, `os.process_cpu_count()` "
+        "counts the CPUs this process may run on (its CPU affinity), "
+        "`PYTHON_CPU_COUNT=N` or `-X cpu_count=N` makes it and `os.cpu_count()` "
+        "report N, and all three pools size themselves by it."
+    )
 
 
 def documented_defaults(result: PoolSizing) -> dict[str, int]:

@@ -27,10 +27,14 @@ def defaults_table() -> str:
     for name, value in result["defaults"].items():
         lines.append(f"| `{name}` | {value} | {RULES[name]} | {documented[name]} |")
     counts = ", ".join(
-        f"`{name}` = {'n/a (Python < 3.13)' if value is None else value}"
+        f"`{name}` = {'not on this platform' if value is None else value}"
         for name, value in result["cpu_counts"].items()
+        if value is not None or name != "os.process_cpu_count()"
     )
     lines += ["", f"On this machine: {counts}."]
+    missing = part1.cpu_count_note(evidence.env["python"])
+    if missing:
+        lines += ["", missing]
     return "\n".join(lines) + "\n"
 
 

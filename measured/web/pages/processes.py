@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from measured.claims import part1
+from measured.claims import modern, part1
 from measured.run.shapes.part1 import Failed, Pickling, ProcessesBasics, Worked
 from measured.web import render
 
@@ -166,11 +166,12 @@ def main_guard() -> str:
 def start_methods_offered() -> str:
     """The start methods this machine offers, and its default."""
     result = _processes()
+    env = render.evidence(render.experiment("processes_basics")).env
     methods = ", ".join(f"`{m}`" for m in result["start_methods"])
-    return (
-        f"This machine offers {methods}; the default here is "
-        f"`{result['start_method']}`.\n"
+    here = modern.default_here(
+        env["python"], env["os"], result["start_method"], result["start_methods"]
     )
+    return f"This machine offers {methods}; {here}.\n"
 
 
 def start_methods_table() -> str:

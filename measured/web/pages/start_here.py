@@ -97,7 +97,8 @@ def diagram() -> str:
         'd -->|"yes"| p["<b>ProcessPoolExecutor</b>, one worker per core<br>'
         f'{ratio(procs)} {on_cores} (threads: {ratio(threads_py)})"]',
         'p -.->|"short-lived job?"| st["Start-up: thread '
-        f"{thread_ms:.2f} ms,<br>process ({default}, the default here) "
+        f"{thread_ms:.2f} ms,<br>process ({default}, the default on "
+        f"Python {render.evidence(start).env['python']}) "
         f'{process_ms:.1f} ms"]',
     ]
     return render.code("\n    ".join(lines), "mermaid")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import textwrap
 
-from measured.claims import modern
+from measured.claims import modern, part1
 from measured.run import project, stats
 from measured.run.shapes.modern import StartMethods
 from measured.web import across, charts_matrix, render
@@ -30,6 +30,41 @@ def defaults() -> str:
             f"`{modern.behaved_as(r)}` | {methods} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def children() -> str:
+    """How a default child shows its start method, with forkserver worded for
+    each interpreter of this build (it preloads the main module from 3.13.8 and
+    3.14.1)."""
+    pythons = [render.evidence(run).env["python"] for run in across.runs(EXPERIMENT)]
+    preload = [p for p in pythons if part1.forkserver_preloads_main(p)]
+    again = [p for p in pythons if not part1.forkserver_preloads_main(p)]
+    measured = []
+    if again:
+        measured.append(
+            "on Python " + ", ".join(again) + " a forkserver child imports it too"
+        )
+    if preload:
+        measured.append(
+            "on Python "
+            + ", ".join(preload)
+            + " the fork server imports it once and the child is a copy of the server"
+        )
+    return (
+        "A forked child inherits what its parent set at run time. A spawned child "
+        "imports the script afresh; " + "; ".join(measured) + " (before Python "
+        "3.13.8 and 3.14.1 every forkserver child imported it; from those releases "
+        "the server imports it once). Either way a forkserver child sees the script "
+        "as freshly imported, not as its parent ran it, and its parent is the fork "
+        "server, not the script.\n"
+    )
+
+
+def reimport() -> str:
+    """Which children run the main script's top-level code again, worded for the
+    measured Python."""
+    python = render.evidence(render.experiment(EXPERIMENT)).env["python"]
+    return part1.main_reimport_sentence(python) + "\n"
 
 
 def setup() -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from measured.claims import part1
+from measured.claims import modern, part1
 from measured.run import stats
 from measured.run.shapes.part1 import StartupCost
 from measured.web import charts, render
@@ -41,6 +41,7 @@ def chart() -> str:
 def table() -> str:
     """Every worker kind: time per start, ratio to its baseline, batch size."""
     run = render.experiment(EXPERIMENT)
+    python = render.evidence(run).env["python"]
     interval = stats.interval_label()
     lines = [
         f"| worker | median per start [{interval}] | × its baseline [{interval}] | "
@@ -51,7 +52,7 @@ def table() -> str:
         name = row["name"]
         label = name if "thread" in name or "pool" in name else f"process, `{name}`"
         if row["default"]:
-            label += " (default here)"
+            label += f" (the default on Python {python})"
         per = row["per_start"]
         ms = (
             f"{per.estimate * 1000:.3f} ms [{per.low * 1000:.3f}–{per.high * 1000:.3f}]"
@@ -100,3 +101,13 @@ def what_each_method_pays() -> str:
         "`fork` copies the parent's page tables, not its memory, so a parent with "
         "more memory mapped has more to copy (not measured here).\n"
     )
+
+
+def default_method() -> str:
+    """The measured interpreter's default start method, and the rule for the
+    other versions and platforms."""
+    evidence = render.evidence(render.experiment(EXPERIMENT))
+    measured = evidence.result_as(StartupCost)["default_method"]
+    here = modern.default_here(evidence.env["python"], evidence.env["os"], measured)
+    rule = modern.DEFAULT_START_RULE
+    return f"{here[0].upper()}{here[1:]}. In general, {rule}.\n"

@@ -1,0 +1,131 @@
+"""Sentences whose truth depends on the Python version or platform are rendered
+from the interpreter that was measured. Each rule is run here for versions and
+platforms this machine does not have (3.14, 3.15, macOS, Windows): the "not
+measured here" paths."""
+
+from __future__ import annotations
+
+import pytest
+
+from measured import claims  # noqa: F401  (registers every claim module)
+from measured.claims import modern, part1
+
+LINUX, MACOS, WINDOWS = "linux", "darwin", "win32"
+
+
+@pytest.mark.parametrize(
+    ("version", "system", "expected"),
+    [
+        ((3, 11), LINUX, "fork"),
+        ((3, 12), LINUX, "fork"),
+        ((3, 13), LINUX, "fork"),
+        ((3, 14), LINUX, "forkserver"),
+        ((3, 15), LINUX, "forkserver"),
+        ((3, 14), "FreeBSD 14.1", "forkserver"),
+        ((3, 7), MACOS, "fork"),
+        ((3, 8), MACOS, "spawn"),
+        ((3, 13), MACOS, "spawn"),
+        ((3, 14), MACOS, "spawn"),
+        ((3, 15), MACOS, "spawn"),
+        ((3, 12), WINDOWS, "spawn"),
+        ((3, 14), WINDOWS, "spawn"),
+        ((3, 15), WINDOWS, "spawn"),
+        # platform.system() spellings, as the experiments record them
+        ((3, 12), "Linux 6.1.0", "fork"),
+        ((3, 14), "Linux 6.1.0", "forkserver"),
+        ((3, 14), "Darwin 24.0", "spawn"),
+        ((3, 15), "Windows 11", "spawn"),
+    ],
+)
+def test_default_start_method_per_version_and_platform(
+    version: tuple[int, int], system: str, expected: str
+) -> None:
+    """Lib/multiprocessing/context.py: fork up to 3.13 on POSIX but macOS,
+    forkserver from 3.14 where handles can be sent, spawn on macOS (3.8+) and
+    Windows."""
+    assert modern.documented_default(system, version) == expected
+
+
+def test_without_fd_passing_314_defaults_to_spawn() -> None:
+    """3.14 falls back to spawn where forkserver is unavailable
+    (no `reduction.HAVE_SEND_HANDLE`)."""
+    assert modern.documented_default(LINUX, (3, 14), ["fork", "spawn"]) == "spawn"
+    assert modern.documented_default(LINUX, (3, 13), ["fork", "spawn"]) == "fork"
+
+
+def test_default_here_names_the_measured_interpreter_and_the_newer_default() -> None:
+    before = modern.default_here("3.12.1", "Linux 6.1.0", "fork")
+    assert "Python 3.12.1 (Linux)" in before and "is `fork`" in before
+    assert "on Python 3.14 and later on Linux it is `forkserver`" in before
+    after = modern.default_here("3.15.0", "Linux 6.1.0", "forkserver")
+    assert "is `forkserver`" in after and "3.14 and later" not in after
+    assert "NOT" not in after
+    mac = modern.default_here("3.14.2", "Darwin 24.0", "spawn")
+    assert "is `spawn`" in mac and "3.14 and later" not in mac
+    windows = modern.default_here("3.12.1", "Windows 11", "spawn")
+    assert "3.14 and later" not in windows
+
+
+def test_default_here_flags_an_undocumented_default() -> None:
+    """A measured default that disagrees with the rule is said, not hidden."""
+    odd = modern.default_here("3.14.0", "Linux 6.1.0", "fork")
+    assert "NOT `forkserver` as documented" in odd
+
+
+def test_the_rule_is_stated_for_every_platform() -> None:
+    rule = modern.DEFAULT_START_RULE
+    for word in ("`fork`", "`forkserver`", "`spawn`", "macOS", "Windows", "3.14"):
+        assert word in rule
+
+
+@pytest.mark.parametrize(
+    ("python", "server_imports_once"),
+    [
+        ("3.12.1", False),
+        ("3.13.0", False),
+        ("3.13.8", True),
+        ("3.14.0", False),
+        ("3.14.1", True),
+        ("3.15.0", True),
+    ],
+)
+def test_main_reimport_sentence_per_version(
+    python: str, server_imports_once: bool
+) -> None:
+    """GH-135295 (3.13.8, 3.14.1): the sentence follows the measured version and
+    states the rule for the others."""
+    text = part1.main_reimport_sentence(python)
+    assert f"Python {python}" in text
+    assert "3.13.8 and 3.14.1" in text
+    assert text.startswith("Under spawn, the child imports your main script")
+    if server_imports_once:
+        assert "a forkserver child does not" in text
+    else:
+        assert "a forkserver child imports it too" in text
+
+
+@pytest.mark.parametrize(
+    ("python", "note"),
+    [("3.11.7", True), ("3.12.1", True), ("3.13.0", False), ("3.14.0", False)],
+)
+def test_cpu_count_note_only_where_the_interpreter_lacks_it(
+    python: str, note: bool
+) -> None:
+    """os.process_cpu_count(), PYTHON_CPU_COUNT and -X cpu_count are 3.13+: an
+    older build interpreter says what 3.13+ does and that it ran an older one."""
+    text = part1.cpu_count_note(python)
+    if not note:
+        assert text == ""
+        return
+    assert f"this build ran Python {python}" in text
+    for name in ("os.process_cpu_count()", "PYTHON_CPU_COUNT", "-X cpu_count"):
+        assert name in text
+    assert "From Python 3.13" in text
+    assert "n/a" not in text
+
+
+def test_default_here_on_a_posix_platform_without_forkserver() -> None:
+    """Where forkserver is not offered, 3.14+ falls back to spawn, and so does the
+    sentence for a reader on 3.14+."""
+    text = modern.default_here("3.13.0", "Linux 6.1.0", "fork", ["fork", "spawn"])
+    assert "on Python 3.14 and later on Linux it is `spawn`" in text
