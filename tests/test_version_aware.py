@@ -5,6 +5,8 @@ measured here" paths."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from measured import claims  # noqa: F401  (registers every claim module)
@@ -129,3 +131,55 @@ def test_default_here_on_a_posix_platform_without_forkserver() -> None:
     sentence for a reader on 3.14+."""
     text = modern.default_here("3.13.0", "Linux 6.1.0", "fork", ["fork", "spawn"])
     assert "on Python 3.14 and later on Linux it is `spawn`" in text
+
+
+def relabelled(monkeypatch: pytest.MonkeyPatch, python: str, **result: object) -> None:
+    """Every page's evidence relabelled as measured on ``python`` (a version this
+    machine lacks), with ``result`` fields replaced."""
+    from contradictions import each_result, with_env
+
+    from measured.web import render
+
+    real = render.evidence
+
+    def evidence(run: Any) -> Any:
+        return each_result(
+            with_env(real(run), python=python),
+            lambda r: r.update(result),
+        )
+
+    monkeypatch.setattr(render, "evidence", evidence)
+
+
+def test_start_methods_page_words_forkserver_for_an_unmeasured_314(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from measured.web.pages import start_methods
+
+    relabelled(monkeypatch, "3.14.1")
+    children = start_methods.children()
+    assert "on Python 3.14.1 the fork server imports it once" in children
+    assert "imports it too" not in children
+    assert "a forkserver child does not" in start_methods.reimport()
+
+
+def test_startup_cost_page_on_an_unmeasured_315(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from measured.web.pages import startup_cost
+
+    relabelled(monkeypatch, "3.15.0", default_method="forkserver")
+    text = startup_cost.default_method()
+    assert text.startswith("The default on Python 3.15.0 (Linux)")
+    assert "is `forkserver`" in text and "NOT" not in text
+    assert "3.14 and later" not in text
+    assert "In general, the default start method is `fork`" in text
+
+
+def test_pool_sizing_page_on_an_unmeasured_314(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from measured.web.pages import pool_sizing
+
+    relabelled(monkeypatch, "3.14.0")
+    assert "Not measured here" not in pool_sizing.defaults_table()

@@ -36,7 +36,11 @@ def children() -> str:
     """How a default child shows its start method, with forkserver worded for
     each interpreter of this build (it preloads the main module from 3.13.8 and
     3.14.1)."""
-    pythons = [render.evidence(run).env["python"] for run in across.runs(EXPERIMENT)]
+    pythons = list(
+        dict.fromkeys(
+            render.evidence(run).env["python"] for run in across.runs(EXPERIMENT)
+        )
+    )
     preload = [p for p in pythons if part1.forkserver_preloads_main(p)]
     again = [p for p in pythons if not part1.forkserver_preloads_main(p)]
     measured = []
