@@ -18,18 +18,26 @@ def _pickling() -> Pickling:
 
 
 def memory_note() -> str:
-    """What the child's list had in common with the parent's, under this start
-    method: the same address (a forked copy) or a list of its own."""
+    """Why the child's list was its own, decided on the start method: fork copies
+    the parent; spawn and forkserver build the list again from an import. Equal
+    `id()`s only corroborate a fork (addresses can coincide by chance)."""
     result = _processes()
-    if result["memory"]["same_address"]:
+    method = result["start_method"]
+    if method == "fork":
+        same = (
+            " The list even had the same `id()` in both processes, the same virtual "
+            "address."
+            if result["memory"]["same_address"]
+            else ""
+        )
         return (
-            f"Under `{result['start_method']}` the list even had the same `id()` in "
-            "both processes: the child started as a copy of the parent, at the same "
-            "virtual addresses, and its write went to its own copy of the page.\n"
+            f"Under `fork` the child started as a copy of the parent.{same} Its "
+            "write went to its own copy of the page (copy-on-write).\n"
         )
     return (
-        f"Under `{result['start_method']}` the child built its own list from "
-        "scratch when it imported the module.\n"
+        f"Under `{method}` the child did not start as a copy of this parent: its list "
+        "was built anew by an import of the module, in the child or in the "
+        "forkserver's server process.\n"
     )
 
 

@@ -81,7 +81,7 @@ def diagram() -> str:
         'w -->|"yes"| t["<b>Threads</b>: ThreadPoolExecutor sized to the waits<br>'
         f'{top} HTTP requests: {http_ratio} faster than a loop"]',
         't -.->|"thousands of connections"| a["<b>asyncio</b>: one thread, many '
-        'waits<br>(measured in part 2)"]',
+        'waits<br>(measured on Many connections)"]',
         'w -->|"no: they compute"| c{"Is the work in C code that<br>releases the '
         'GIL?<br>hashlib, zlib, NumPy"}',
         'c -->|"yes"| tc["<b>Threads</b> run it in parallel<br>'
