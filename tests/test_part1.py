@@ -136,16 +136,21 @@ def test_process_pool_default_follows_the_documented_counter() -> None:
     on Windows (ProcessPoolExecutor only)."""
     result = {
         "cpu_counts": {"os.cpu_count()": 128, "os.process_cpu_count()": None},
-        "env": {"os": "Windows 11"},
+        "env": {"os": "Windows 11", "python": "3.12.1"},
     }
     assert c.cpu_count_function(result) == "os.cpu_count()"
     defaults = c.documented_defaults(result)
     assert defaults["ProcessPoolExecutor()"] == c.WINDOWS_PROCESS_POOL_MAX
     assert defaults["multiprocessing.Pool()"] == 128
     result["cpu_counts"]["os.process_cpu_count()"] = 8
-    result["env"]["os"] = "Linux 6.1"
+    result["env"] = {"os": "Linux 6.1", "python": "3.13.0"}
     assert c.cpu_count_function(result) == "os.process_cpu_count()"
     assert c.documented_defaults(result)["ProcessPoolExecutor()"] == 8
+    # Decided by the version, not the value: an undetermined count (None) on 3.13+
+    # makes the pools use 1, not os.cpu_count().
+    result["cpu_counts"]["os.process_cpu_count()"] = None
+    assert c.cpu_count_function(result) == "os.process_cpu_count()"
+    assert c.documented_defaults(result)["multiprocessing.Pool()"] == 1
 
 
 def test_rough_points_keep_one_significant_figure() -> None:

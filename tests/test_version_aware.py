@@ -100,8 +100,12 @@ def test_main_reimport_sentence_per_version(
     assert f"Python {python}" in text
     assert "3.13.8 and 3.14.1" in text
     assert text.startswith("Under spawn, the child imports your main script")
+    assert "guard is still needed" in text  # under every start method but fork
+    assert "python -m" in text  # the preload covers a script run from a file only
     if server_imports_once:
-        assert "a forkserver child does not" in text
+        assert (
+            "the fork server imports it once instead of each forkserver child" in text
+        )
     else:
         assert "a forkserver child imports it too" in text
 
@@ -160,7 +164,9 @@ def test_start_methods_page_words_forkserver_for_an_unmeasured_314(
     children = start_methods.children()
     assert "on Python 3.14.1 the fork server imports it once" in children
     assert "imports it too" not in children
-    assert "a forkserver child does not" in start_methods.reimport()
+    assert "the fork server imports it once instead of each forkserver child" in (
+        start_methods.reimport()
+    )
 
 
 def test_startup_cost_page_on_an_unmeasured_315(
@@ -181,5 +187,12 @@ def test_pool_sizing_page_on_an_unmeasured_314(
 ) -> None:
     from measured.web.pages import pool_sizing
 
-    relabelled(monkeypatch, "3.14.0")
-    assert "Not measured here" not in pool_sizing.defaults_table()
+    counts = {
+        "os.cpu_count()": 2,
+        "os.process_cpu_count()": 2,
+        "len(os.sched_getaffinity(0))": 2,
+    }
+    relabelled(monkeypatch, "3.14.0", cpu_counts=counts)
+    table = pool_sizing.defaults_table()
+    assert "Not measured here" not in table
+    assert "`os.process_cpu_count()` = 2" in table

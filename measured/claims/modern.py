@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from measured.claims import margins, part1
+from measured.claims import margins
 from measured.claims.registry import (
     SHAPE,
     Claim,
@@ -678,6 +678,7 @@ def default_here(
     major, minor = python.split(".")[:2]
     version = (int(major), int(minor))
     where = system.split()[0] if system.strip() else "this platform"
+    where = {"Darwin": "macOS", "darwin": "macOS", "win32": "Windows"}.get(where, where)
     text = (
         f"the default on Python {python} ({where}), the interpreter measured here, "
         f"is `{measured}`"
@@ -709,12 +710,10 @@ def default_start_method_as_documented(evidence: Evidence) -> Claim:
     how = {
         "fork": "it inherited a value its parent set at run time",
         "spawn": "it imported the script afresh, as a child of this process",
-        "forkserver": (
-            "it saw the script as the fork server imported it, once"
-            if part1.forkserver_preloads_main(evidence.env["python"])
-            else "it imported the script afresh"
-        )
-        + ", as a child of the fork server, not of this process",
+        # What a child sees, not who imported the script: a preloaded __main__
+        # (3.13.8+, 3.14.1+) and a child's own import look the same from inside.
+        "forkserver": "it saw the script as freshly imported, not as this process "
+        "ran it, as a child of the fork server, not of this process",
     }
     statement = (
         f"A process started with the default settings on {_python(evidence)} "

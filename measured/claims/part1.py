@@ -840,15 +840,16 @@ def main_reimport_sentence(python: str) -> str:
     """Which children import the main script again, worded for Python ``python``
     and stated for the other versions (see ``FORKSERVER_PRELOAD_FIXED``)."""
     rule = (
-        "before Python 3.13.8 and 3.14.1 every forkserver child imports it; from "
-        "those releases the server imports it once and every child is a copy of "
-        "the server"
+        "as documented, before Python 3.13.8 and 3.14.1 every forkserver child "
+        "imports it; from those releases, for a script run from a file with the "
+        "default preload list, the fork server imports it once when it starts and "
+        "each child is a fork of the server, but under `python -m` every child "
+        "still runs the module"
     )
     if forkserver_preloads_main(python):
         here = (
-            f"on Python {python}, the interpreter measured here, a forkserver child "
-            "does not: the fork server imported it once, and its top-level code ran "
-            "there"
+            f"Python {python}, the interpreter measured here, is a release where "
+            "the fork server imports it once instead of each forkserver child"
         )
     else:
         here = (
@@ -858,7 +859,9 @@ def main_reimport_sentence(python: str) -> str:
     return (
         "Under spawn, the child imports your main script to find the target "
         "function, so whatever the script does at import time, the child does "
-        f"again; {here} ({rule})."
+        f'again; {here} ({rule}). Either way the `if __name__ == "__main__":` '
+        "guard is still needed: top-level code that starts a process fails in the "
+        "child, or in the fork server."
     )
 
 
@@ -1482,8 +1485,11 @@ def cpu_count_function(result: PoolSizing) -> str:
     interpreter: os.process_cpu_count() from 3.13 (CPU affinity and
     PYTHON_CPU_COUNT), os.cpu_count() before (every CPU of the machine). Neither
     knows a cgroup CPU quota."""
-    has_process_count = result["cpu_counts"]["os.process_cpu_count()"] is not None
-    return "os.process_cpu_count()" if has_process_count else "os.cpu_count()"
+    # By version, not by value: on 3.13+ os.process_cpu_count() may return None
+    # (undetermined), and the pools then use 1 ("or 1"), not os.cpu_count().
+    major, minor = result["env"]["python"].split(".")[:2]
+    since = (int(major), int(minor)) >= PROCESS_CPU_COUNT_SINCE
+    return "os.process_cpu_count()" if since else "os.cpu_count()"
 
 
 def _documented_cpus(result: PoolSizing) -> int:
@@ -1509,9 +1515,11 @@ def cpu_count_note(python: str) -> str:
     return (
         "Not measured here: `os.process_cpu_count()` (this build ran Python "
         f"{python}, which lacks it). From Python 3.13, `os.process_cpu_count()` "
-        "counts the CPUs this process may run on (its CPU affinity), "
-        "`PYTHON_CPU_COUNT=N` or `-X cpu_count=N` makes it and `os.cpu_count()` "
-        "report N, and all three pools size themselves by it."
+        "counts the CPUs this process may run on where the system reports CPU "
+        "affinity (Linux; elsewhere it equals `os.cpu_count()`), neither sees a "
+        "container's CPU quota, `PYTHON_CPU_COUNT=N` or `-X cpu_count=N` makes both "
+        "report N, and all three pools size themselves by "
+        "`os.process_cpu_count()`."
     )
 
 

@@ -15,6 +15,14 @@ RULES = {
 }
 
 
+def _count(name: str, value: int | None) -> str:
+    if value is not None:
+        return str(value)
+    return (
+        "not on this platform" if "sched_getaffinity" in name else "None (undetermined)"
+    )
+
+
 def defaults_table() -> str:
     """Each pool's default size here, its documented rule, and the CPU counts."""
     evidence = render.evidence(render.experiment(EXPERIMENT))
@@ -26,10 +34,13 @@ def defaults_table() -> str:
     ]
     for name, value in result["defaults"].items():
         lines.append(f"| `{name}` | {value} | {RULES[name]} | {documented[name]} |")
+    # None: sched_getaffinity is not on this platform; os.*cpu_count() could not
+    # tell. os.process_cpu_count() before 3.13 is the note below, not a row.
+    older = bool(part1.cpu_count_note(evidence.env["python"]))
     counts = ", ".join(
-        f"`{name}` = {'not on this platform' if value is None else value}"
+        f"`{name}` = {_count(name, value)}"
         for name, value in result["cpu_counts"].items()
-        if value is not None or name != "os.process_cpu_count()"
+        if not (older and name == "os.process_cpu_count()")
     )
     lines += ["", f"On this machine: {counts}."]
     missing = part1.cpu_count_note(evidence.env["python"])

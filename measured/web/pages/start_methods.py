@@ -43,24 +43,27 @@ def children() -> str:
     )
     preload = [p for p in pythons if part1.forkserver_preloads_main(p)]
     again = [p for p in pythons if not part1.forkserver_preloads_main(p)]
-    measured = []
+    # Worded from the version (documented), not observed: from inside, a child
+    # cannot tell a preloaded __main__ from its own import.
+    documented = []
     if again:
-        measured.append(
+        documented.append(
             "on Python " + ", ".join(again) + " a forkserver child imports it too"
         )
     if preload:
-        measured.append(
+        documented.append(
             "on Python "
             + ", ".join(preload)
-            + " the fork server imports it once and the child is a copy of the server"
+            + " the fork server imports it once and the child is a fork of the server"
         )
     return (
         "A forked child inherits what its parent set at run time. A spawned child "
-        "imports the script afresh; " + "; ".join(measured) + " (before Python "
-        "3.13.8 and 3.14.1 every forkserver child imported it; from those releases "
-        "the server imports it once). Either way a forkserver child sees the script "
-        "as freshly imported, not as its parent ran it, and its parent is the fork "
-        "server, not the script.\n"
+        "imports the script afresh; as documented for the interpreters of this "
+        "build, " + "; ".join(documented) + " (before Python 3.13.8 and 3.14.1 "
+        "every forkserver child imported it; from those releases, for a script run "
+        "from a file, the server imports it once). Either way a forkserver child "
+        "sees the script as freshly imported, not as the script's process ran it, "
+        "and its parent is the fork server, not the script.\n"
     )
 
 
