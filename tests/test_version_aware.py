@@ -15,30 +15,31 @@ from measured.claims import modern, part1
 LINUX, MACOS, WINDOWS = "linux", "darwin", "win32"
 
 
-@pytest.mark.parametrize(
-    ("version", "system", "expected"),
-    [
-        ((3, 11), LINUX, "fork"),
-        ((3, 12), LINUX, "fork"),
-        ((3, 13), LINUX, "fork"),
-        ((3, 14), LINUX, "forkserver"),
-        ((3, 15), LINUX, "forkserver"),
-        ((3, 14), "FreeBSD 14.1", "forkserver"),
-        ((3, 7), MACOS, "fork"),
-        ((3, 8), MACOS, "spawn"),
-        ((3, 13), MACOS, "spawn"),
-        ((3, 14), MACOS, "spawn"),
-        ((3, 15), MACOS, "spawn"),
-        ((3, 12), WINDOWS, "spawn"),
-        ((3, 14), WINDOWS, "spawn"),
-        ((3, 15), WINDOWS, "spawn"),
-        # platform.system() spellings, as the experiments record them
-        ((3, 12), "Linux 6.1.0", "fork"),
-        ((3, 14), "Linux 6.1.0", "forkserver"),
-        ((3, 14), "Darwin 24.0", "spawn"),
-        ((3, 15), "Windows 11", "spawn"),
-    ],
-)
+# The documented default start method, as a table: a platform per row (as
+# sys.platform or platform.system() spells it), a Python version per column.
+DEFAULTS = """
+platform        3.7   3.8    3.11   3.12   3.13   3.14         3.15
+linux           fork  fork   fork   fork   fork   forkserver   forkserver
+Linux_6.1.0     fork  fork   fork   fork   fork   forkserver   forkserver
+FreeBSD_14.1    fork  fork   fork   fork   fork   forkserver   forkserver
+darwin          fork  spawn  spawn  spawn  spawn  spawn        spawn
+Darwin_24.0     fork  spawn  spawn  spawn  spawn  spawn        spawn
+win32           spawn spawn  spawn  spawn  spawn  spawn        spawn
+Windows_11      spawn spawn  spawn  spawn  spawn  spawn        spawn
+"""
+
+
+def _defaults() -> list[tuple[tuple[int, int], str, str]]:
+    header, *rows = (line.split() for line in DEFAULTS.strip().splitlines())
+    versions = [tuple(int(n) for n in v.split(".")) for v in header[1:]]
+    return [
+        ((version[0], version[1]), row[0].replace("_", " "), method)
+        for row in rows
+        for version, method in zip(versions, row[1:], strict=True)
+    ]
+
+
+@pytest.mark.parametrize(("version", "system", "expected"), _defaults())
 def test_default_start_method_per_version_and_platform(
     version: tuple[int, int], system: str, expected: str
 ) -> None:
