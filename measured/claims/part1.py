@@ -1487,8 +1487,7 @@ def cpu_count_function(result: PoolSizing) -> str:
     knows a cgroup CPU quota."""
     # By version, not by value: on 3.13+ os.process_cpu_count() may return None
     # (undetermined), and the pools then use 1 ("or 1"), not os.cpu_count().
-    major, minor = result["env"]["python"].split(".")[:2]
-    since = (int(major), int(minor)) >= PROCESS_CPU_COUNT_SINCE
+    since = has_process_cpu_count(result["env"]["python"])
     return "os.process_cpu_count()" if since else "os.cpu_count()"
 
 
@@ -1506,11 +1505,16 @@ WINDOWS_PROCESS_POOL_MAX = 61
 PROCESS_CPU_COUNT_SINCE = (3, 13)
 
 
+def has_process_cpu_count(python: str) -> bool:
+    """Whether Python ``python`` ("3.13.0") has os.process_cpu_count()."""
+    major, minor = python.split(".")[:2]
+    return (int(major), int(minor)) >= PROCESS_CPU_COUNT_SINCE
+
+
 def cpu_count_note(python: str) -> str:
     """What Python 3.13+ does that the measured interpreter (``python``) cannot
     show, or "" when it showed it."""
-    major, minor = python.split(".")[:2]
-    if (int(major), int(minor)) >= PROCESS_CPU_COUNT_SINCE:
+    if has_process_cpu_count(python):
         return ""
     return (
         "Not measured here: `os.process_cpu_count()` (this build ran Python "

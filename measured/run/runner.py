@@ -353,18 +353,7 @@ def _shm_entries() -> set[str]:
 
 def _remove_leaked_shm(before: set[str], since: float) -> list[str]:
     """Unlink segments this run created and left behind (after its group died)."""
-    removed = []
-    me = os.getuid()
-    for name in sorted(_shm_entries() - before):
-        path = SHM_DIR / name
-        try:
-            st = path.stat()
-            if st.st_uid == me and st.st_mtime >= since - 1:
-                path.unlink()
-                removed.append(name)
-        except OSError:
-            continue
-    return removed
+    return _unlink_shm(_new_shm(before, since))
 
 
 def _alive(process: psutil.Process) -> bool:
@@ -498,12 +487,16 @@ def _end(processes: list[psutil.Process]) -> None:
             return
 
 
-def _unlink_shm(names: list[str]) -> None:
+def _unlink_shm(names: list[str]) -> list[str]:
+    """Unlink ``names`` from SHM_DIR; the ones actually removed."""
+    removed = []
     for name in names:
         try:
             (SHM_DIR / name).unlink()
         except OSError:
             continue
+        removed.append(name)
+    return removed
 
 
 def execute(

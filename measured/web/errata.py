@@ -225,10 +225,7 @@ SUMMARY_ROWS: tuple[
 
 def _measured(experiment: str, name: str) -> str:
     check = ledger.Evidence(experiment, name).check()
-    outcome = render.judge(render.experiment(experiment), check)
-    text = outcome.statement
-    if outcome.holds is None:
-        text += f" *{render.NOT_SHOWN}: {outcome.reason}.*"
+    text = render.sentence(render.experiment(experiment), check)
     return text.replace("|", "\\|")
 
 

@@ -67,21 +67,21 @@ NOT_SHOWN = "Not shown on this machine"
 def verdict_line(run: runner.Run, check: claims.Check) -> str:
     """A Markdown bullet: the statement, then how it was reached or why not shown."""
     outcome, per_run = claims.judge(check, evidence(run))
+    if outcome.holds is None:
+        return f"- {_not_shown(outcome)}"
     checked = claims.kind_of(check) == claims.CHECKED
     label = "checked" if checked else "measured"
-    if outcome.holds is None:
-        note = f"*{NOT_SHOWN}: {outcome.reason}.*"
-    else:
-        note = f"*({label}: {claims.how(outcome, per_run)})*"
-    return f"- {outcome.statement} {note}"
+    return f"- {outcome.statement} *({label}: {claims.how(outcome, per_run)})*"
 
 
 def sentence(run: runner.Run, check: claims.Check) -> str:
     """A claim's statement inside prose; with the reason when it was not shown."""
     outcome = claims.judge(check, evidence(run))[0]
-    if outcome.holds is None:
-        return verdict_line(run, check)[2:]
-    return outcome.statement
+    return outcome.statement if outcome.holds is not None else _not_shown(outcome)
+
+
+def _not_shown(outcome: claims.Claim) -> str:
+    return f"{outcome.statement} *{NOT_SHOWN}: {outcome.reason}.*"
 
 
 def verdicts(run: runner.Run, *checks: claims.Check) -> str:

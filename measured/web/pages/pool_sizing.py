@@ -36,7 +36,7 @@ def defaults_table() -> str:
         lines.append(f"| `{name}` | {value} | {RULES[name]} | {documented[name]} |")
     # None: sched_getaffinity is not on this platform; os.*cpu_count() could not
     # tell. os.process_cpu_count() before 3.13 is the note below, not a row.
-    older = bool(part1.cpu_count_note(evidence.env["python"]))
+    older = not part1.has_process_cpu_count(evidence.env["python"])
     counts = ", ".join(
         f"`{name}` = {_count(name, value)}"
         for name, value in result["cpu_counts"].items()
