@@ -158,9 +158,26 @@ def _synthetic_subinterpreters(result: shape.Subinterpreters) -> shape.Subinterp
         "starts": record({"thread": 0.035, "interpreter": 0.034}),
         "starts_per_batch": {"thread": 400, "interpreter": 4},
         "start_settle_seconds": 0.05,
-        "cpu": record({"serial": 0.11, "interpreters": 0.058}),
-        "shareable": {"int": True, "list": False},
+        "cpu": record(
+            {"serial": 0.11, "threads": 0.11, "processes": 0.06, "interpreters": 0.058}
+        ),
+        "pool_starts": record(
+            {"threads": 0.03, "processes": 0.02, "interpreters": 0.09}
+        ),
+        "pool_starts_per_batch": {"threads": 10, "processes": 1, "interpreters": 1},
+        "start_task_size": 20_000,
+        "tiny": record({"threads": 0.009, "processes": 0.02, "interpreters": 0.015}),
+        "tiny_per_batch": {"threads": 1000, "processes": 200, "interpreters": 200},
+        "memory": {"threads": 0, "processes": 4 << 20, "interpreters": 20 << 20},
+        "process_start_method": "forkserver",
+        "shareable": {"int": True, "list": False, "memoryview": True},
         "shared_buffer": {"passed": True, "seen_here": 42, "error": ""},
+        "process_wide": {
+            "cwd_shared": True,
+            "fd_shared": True,
+            "signal_error": "ValueError: signal only works in main thread of the "
+            "main interpreter",
+        },
         "legacy_import": {
             "error_type": "ImportError",
             "message": "module _testsinglephase does not support loading in "

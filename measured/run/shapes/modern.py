@@ -83,6 +83,14 @@ class SharedBuffer(TypedDict):
     error: str  # "" if it passed
 
 
+class ProcessWide(TypedDict):
+    """What another interpreter changed for this one, and what it was refused."""
+
+    cwd_shared: bool  # its os.chdir moved this interpreter's working directory
+    fd_shared: bool  # it wrote to this interpreter's pipe by descriptor number
+    signal_error: str  # what signal.signal raised there ("" if it was allowed)
+
+
 class LegacyImport(TypedDict):
     error_type: str  # "" if the import worked or the module is not built
     message: str
@@ -108,9 +116,20 @@ class Subinterpreters(TypedDict):
     starts: NotRequired[RoundsRecord]  # "thread", "interpreter"
     starts_per_batch: NotRequired[dict[str, int]]
     start_settle_seconds: NotRequired[float]
-    cpu: NotRequired[RoundsRecord]  # "serial", "interpreters"
+    cpu: NotRequired[RoundsRecord]  # "serial", "threads", "processes", "interpreters"
+    # The three executors: create, one small task per worker, shut down (batches).
+    pool_starts: NotRequired[RoundsRecord]  # "threads", "processes", "interpreters"
+    pool_starts_per_batch: NotRequired[dict[str, int]]
+    start_task_size: NotRequired[int]
+    tiny: NotRequired[RoundsRecord]  # a batch of tiny tasks through a started pool
+    tiny_per_batch: NotRequired[dict[str, int]]
+    # Bytes a started pool added (None where the OS does not say): this process's
+    # growth for threads and interpreters, the workers' private memory for processes.
+    memory: NotRequired[dict[str, int | None]]
+    process_start_method: NotRequired[str]  # the process pool's (the default)
     shareable: NotRequired[dict[str, bool]]  # object kind -> is_shareable
     shared_buffer: NotRequired[SharedBuffer]
+    process_wide: NotRequired[ProcessWide]
     legacy_import: NotRequired[LegacyImport]
     env: NotRequired[Env]
 

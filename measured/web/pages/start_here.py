@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from measured.claims import part1
-from measured.run import provenance
+from measured.run import provenance, runner
+from measured.run.shapes.modern import FreeThreading, Subinterpreters
 from measured.run.shapes.part1 import CpuBound, IoBound, StartupCost
-from measured.web import render
+from measured.web import across, render
 
 # The experiments the diagram quotes, in the order their provenance lines appear.
 SOURCES = (
@@ -16,6 +17,64 @@ SOURCES = (
     "payload_size",
     "startup_cost",
 )
+
+
+def _free_threaded_run() -> runner.Run | None:
+    """The newest free-threaded interpreter's run of free_threading, if any."""
+    runs = across.runs("free_threading", where=lambda i: i.free_threaded_build)
+    return runs[-1] if runs else None
+
+
+def _subinterpreter_run() -> runner.Run:
+    """The subinterpreter page's run (this build's interpreter if none has the API:
+    the script then says why it measured nothing)."""
+    python, _ = across.subinterpreter_python()
+    return render.experiment(
+        "subinterpreters", python=python.command if python else None
+    )
+
+
+def _runs() -> dict[str, runner.Run]:
+    """Every run the diagram quotes, by experiment, in provenance order."""
+    runs = {name: render.experiment(name) for name in SOURCES}
+    runs["subinterpreters"] = _subinterpreter_run()
+    if (free := _free_threaded_run()) is not None:
+        runs["free_threading"] = free
+    return runs
+
+
+def free_threaded_label() -> str:
+    """The free-threading answer: threads' speedup on a free-threaded build, or
+    that this build has none."""
+    run = _free_threaded_run()
+    if run is None:
+        return "not measured in this build:<br>no free-threaded Python found"
+    r = render.result(run, FreeThreading)
+    workers = r["headline_workers"]
+    gain = render.evidence(run).ratio("cpu", "serial", f"threads {workers}")
+    gil = " (GIL on!)" if run.env["gil_enabled"] else ""
+    return (
+        f"Python {across.label(run)}{gil}: {ratio(gain.estimate)} "
+        f"with {workers} threads"
+    )
+
+
+def subinterpreters_label() -> str:
+    """The subinterpreter answer: the interpreter pool against the thread pool on
+    the same work, or why this build did not measure it."""
+    run = _subinterpreter_run()
+    r = render.result(run, Subinterpreters)
+    if not r["available"]:
+        return "not measured in this build:<br>needs Python 3.14+ or 3.13 + backport"
+    evidence = render.evidence(run)
+    pool = evidence.ratio("cpu", "serial", "interpreters").estimate
+    threads = evidence.ratio("cpu", "serial", "threads").estimate
+    cores = r["cores"]
+    where = "" if r["source"] == "concurrent" else " with the backport"
+    return (
+        f"{ratio(pool)} on {cores} core{'s' if cores != 1 else ''} "
+        f"(threads: {ratio(threads)})<br>Python {run.env['python']}{where}"
+    )
 
 
 def ratio(value: float) -> str:
@@ -100,6 +159,10 @@ def diagram() -> str:
         f"{thread_ms:.2f} ms,<br>process ({default}, the default on "
         f"Python {render.evidence(start).env['python']}) "
         f'{process_ms:.1f} ms"]',
+        'p -.->|"free-threaded build?<br>3.13t, 3.14t"| ft["<b>Threads</b> run '
+        f'Python on every core<br>{free_threaded_label()}"]',
+        'p -.->|"in one process?<br>Python 3.14+"| si["<b>InterpreterPoolExecutor'
+        f'</b>: one interpreter per core<br>{subinterpreters_label()}"]',
     ]
     return render.code("\n    ".join(lines), "mermaid")
 
@@ -108,6 +171,6 @@ def sources() -> str:
     """One provenance line per experiment the diagram quotes, each named."""
     return "\n".join(
         f'<p class="measured-provenance"><code>{name}</code> · '
-        f"{provenance.line(render.experiment(name))}</p>"
-        for name in SOURCES
+        f"{provenance.line(run)}</p>"
+        for name, run in _runs().items()
     )

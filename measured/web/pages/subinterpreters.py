@@ -7,7 +7,7 @@ on this build's interpreter, where the script says why it measured nothing.
 
 from __future__ import annotations
 
-from measured.claims import modern
+from measured.claims import Evidence, executors, modern
 from measured.run import runner, stats
 from measured.run.shapes.modern import Subinterpreters
 from measured.web import across, render
@@ -26,7 +26,8 @@ def _not_measured(reason: str) -> str:
 
 def verdicts(*names: str) -> str:
     """Each named claim of subinterpreters, on the interpreter that ran it."""
-    return across.claim_lines([_run()], *(getattr(modern, name) for name in names))
+    checks = (getattr(modern, name, None) or getattr(executors, name) for name in names)
+    return across.claim_lines([_run()], *checks)
 
 
 def where() -> str:
@@ -111,9 +112,147 @@ def limits() -> str:
             "- A `memoryview` handed to another interpreter with `prepare_main` "
             f"was refused by `{r['source']}` here: `{buffer['error']}`."
         )
+    process = r.get("process_wide")
+    if process:
+        shared = {
+            "the working directory (`os.chdir` there moved this one)": process[
+                "cwd_shared"
+            ],
+            "a pipe this one opened (it wrote to it by descriptor number)": process[
+                "fd_shared"
+            ],
+        }
+        for what, seen in shared.items():
+            verb = "shared" if seen else "did NOT share"
+            lines.append(f"- Another interpreter {verb} {what}.")
+        refused = process["signal_error"] or "nothing: it was allowed"
+        lines.append(f"- Setting a signal handler there raised {refused}.")
     legacy = r["legacy_import"]
     lines.append(
         f"- Importing `_testsinglephase` in a subinterpreter raised "
         f"{legacy['error_type']} with the message “{legacy['message']}”."
     )
+    return "\n".join(lines) + "\n"
+
+
+# --- the three executors (also on docs/futures.md) ---------------------------------
+
+MEASURE_COMMANDS = (
+    "python3.14 snippets/subinterpreters.py",
+    "python3.13 -m pip install interpreters-pep-734 && "
+    "python3.13 snippets/subinterpreters.py",
+)
+MEASURES = {
+    "start": "Starting a pool and shutting it down",
+    "tiny": "A tiny task",
+    "cpu": "The CPU-bound work",
+}
+
+
+def _size(count: int | None) -> str:
+    if count is None:
+        return "n/a"
+    if abs(count) < 2**20:
+        return f"{count / 2**10:.0f} KiB"
+    return f"{count / 2**20:.1f} MiB"
+
+
+def executors_not_measured(reason: str) -> str:
+    """The line a page shows where no interpreter of this build has the API."""
+    return (
+        "*InterpreterPoolExecutor needs Python 3.14+ (or 3.13 with the "
+        f"`interpreters-pep-734` backport), not measured here: {reason}.* "
+        "Measure it with:\n\n" + render.code("\n".join(MEASURE_COMMANDS), "bash")
+    )
+
+
+def how_measured(r: Subinterpreters, python: str) -> str:
+    """Which Python and which InterpreterPoolExecutor measured the table."""
+    if r["source"] == "concurrent":
+        how = "`concurrent.futures.InterpreterPoolExecutor` (standard library)"
+    else:
+        how = (
+            f"InterpreterPoolExecutor from the `{r['source']}` package, the "
+            "backport of the 3.14 module"
+        )
+    return (
+        f"Measured on Python {python} with {how}; the process pool started its "
+        f"workers with `{r['process_start_method']}`, the default there."
+    )
+
+
+def three_executors() -> str:
+    """The three executors on the same work, who won each measure, provenance."""
+    run = _run()
+    evidence = render.evidence(run)
+    return executors_text(evidence) + "\n" + render.provenance(run)
+
+
+def executors_text(evidence: Evidence) -> str:
+    """The three executors on the same work: memory, start-up, a tiny task, the
+    CPU work; then who won each, from the intervals. Or why it was not measured."""
+    r = evidence.result_as(Subinterpreters)
+    if not r["available"]:
+        return executors_not_measured(r["reason"])
+    table = executors.pools_table(evidence)
+    memory = executors.memory(evidence)
+    workers = r["headline_workers"]
+    serial = evidence.timing("cpu", "serial").estimate
+    rows = [["serial loop", "", "", "", f"{serial:.3f} s", "1.00×"]]
+    for kind in executors.POOLS:
+        row = table[kind]
+        added = memory[kind]
+        rows.append(
+            [
+                f"`{executors.NAMES[kind]}`",
+                _size(None if added is None else added // workers),
+                f"{row['start'].estimate * 1e3:.1f} ms",
+                f"{row['tiny'].estimate * 1e6:.0f} µs",
+                f"{row['cpu'].estimate:.3f} s",
+                row["speedup"].text(),
+            ]
+        )
+    header = [
+        f"{workers} workers each",
+        "memory added per worker",
+        "start + shut down",
+        "per tiny task",
+        f"{r['tasks']} tasks of {r['size']:,} iterations",
+        f"speedup [{stats.interval_label()}]",
+    ]
+    return "\n".join(
+        [
+            how_measured(r, evidence.env["python"]),
+            "",
+            render.table(header, "|---|--:|--:|--:|--:|--:|", rows),
+            wins(evidence),
+        ]
+    )
+
+
+def wins(evidence: Evidence) -> str:
+    """Who won each measure: the fastest, and whether its interval beat the next."""
+    lines = []
+    for winner in executors.winners(evidence):
+        best, other = executors.NAMES[winner.best], executors.NAMES[winner.next]
+        by = winner.by
+        if winner.decided:
+            verdict = (
+                f"`{best}` won, {by.estimate:.2f}× ahead of `{other}` "
+                f"(interval {by.low:.2f}–{by.high:.2f}×)"
+            )
+        else:
+            verdict = (
+                f"`{best}` and `{other}` tied: the interval of their ratio, "
+                f"{by.low:.2f}–{by.high:.2f}×, includes 1"
+            )
+        lines.append(f"- {MEASURES[winner.measure]}: {verdict}.")
+    known = {k: v for k, v in executors.memory(evidence).items() if v is not None}
+    if known:
+        least = min(known, key=lambda k: known[k])
+        workers = evidence.result_as(Subinterpreters)["headline_workers"]
+        lines.append(
+            f"- Memory: `{executors.NAMES[least]}` added the least "
+            f"({_size(known[least])} for {workers} workers)."
+        )
     return "\n".join(lines) + "\n"
