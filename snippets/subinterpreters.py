@@ -45,17 +45,17 @@ if TYPE_CHECKING:  # the result's declared shape, for type checkers only
 
 TIMEOUT = 90  # seconds
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
-TASKS_PER_WORKER = 1  # equal tasks, the same share for every worker
-SIZE = 300_000  # loop iterations per task: about 20 ms on the build machine
+TASKS_PER_WORKER = 2  # equal tasks, the same share for every worker
+SIZE = 250_000  # loop iterations per task: about 16 ms on the build machine
 POOLS = ("threads", "processes", "interpreters")  # the three executors
 # A pool's start-up: create it, run one small task per worker (so every worker
 # starts: a busy worker cannot take the next task), shut it down. Batches of
 # tens of milliseconds; a thread pool starts in well under one.
-POOL_STARTS_PER_BATCH = {"threads": 10, "processes": 1, "interpreters": 1}
+POOL_STARTS_PER_BATCH = {"threads": 5, "processes": 1, "interpreters": 1}
 START_TASK_SIZE = 20_000  # iterations: about 1 ms, longer than starting a worker
 # A tiny task (work(0)) sent to a started pool and its result returned: the cost
 # of the round trip alone, in batches of tens of milliseconds.
-TINY_PER_BATCH = {"threads": 1000, "processes": 200, "interpreters": 200}
+TINY_PER_BATCH = {"threads": 3000, "processes": 200, "interpreters": 400}
 # Starts are timed in batches that last tens of milliseconds: a thread starts in
 # well under a millisecond, an interpreter in several.
 STARTS_PER_BATCH = {"thread": 300, "interpreter": 3}
