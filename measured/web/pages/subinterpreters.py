@@ -1,4 +1,5 @@
-"""docs/subinterpreters.md: interpreters with their own GIL, in one process.
+"""docs/subinterpreters.md: interpreters with their own GIL, in one process; and
+the three executors side by side, which docs/futures.md shows too.
 
 Every piece reads the one run of ``subinterpreters`` this build can make: on
 Python 3.14+, else on a 3.13 with the backport (across.subinterpreter_python), else
