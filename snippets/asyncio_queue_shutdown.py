@@ -8,8 +8,8 @@ The asyncio twin of queue_shutdown.py, with consumer tasks instead of threads:
 - shutdown(immediate=True) (3.13+): the queue drops what it holds, get() raises
              QueueShutDown at once, and join() no longer waits for the dropped items.
 
-Every wait has a timeout (asyncio.wait_for), so a consumer that never ends is
-counted, not waited for.
+Every wait has a timeout (asyncio.wait), so a consumer that never ends is counted
+and cancelled, not waited for.
 
 Run it yourself from a clone:  python snippets/asyncio_queue_shutdown.py
 """
