@@ -8,10 +8,9 @@ one; :func:`needs` says so, with the command that measures it, when it found non
 
 from __future__ import annotations
 
-from measured.claims import lifecycle
 from measured.run import matrix, runner
 from measured.run.interpreter import Interpreter
-from measured.web import render
+from measured.web import across, render
 
 MINIMUM = (3, 13)  # SharedMemory(track=...) (gh-82300), Queue.shutdown() (gh-96471)
 
@@ -38,18 +37,9 @@ def newest_run(experiment: str) -> runner.Run | None:
     return render.experiment(experiment, python=python.command)
 
 
-def command(experiment: str) -> str:
-    """The command that measures ``experiment`` on a Python 3.13."""
-    return f".venv/bin/python -m measured run {experiment} --python python3.13"
-
-
 def needs(experiment: str, found: matrix.Matrix | None = None) -> str:
-    """A line saying the 3.13+ part was not measured, if no 3.13+ was found; else ""."""
+    """The site's one "needs Python 3.13+, not measured here" line, with the command
+    that measures it, if the build found no 3.13+; else ""."""
     if newest(found) is not None:
         return ""
-    label = ".".join(str(n) for n in MINIMUM)
-    return (
-        f"**Python {label}+: {lifecycle.NEEDS_313}.** This build found no Python "
-        f"{label} or newer. On a machine that has one (`uv python install {label}`), "
-        f"measure it with `{command(experiment)}`.\n"
-    )
+    return across.needs(".".join(str(n) for n in MINIMUM), experiment)
