@@ -9,7 +9,9 @@
   asyncio), ``modern`` (the interpreter matrix, free-threading, subinterpreters,
   start methods, Dask), ``executors`` (the three executors of concurrent.futures
   side by side, and what interpreters share), ``errata_facts`` (API facts the
-  original article gets wrong).
+  original article gets wrong), ``lifecycle`` (ending things cleanly:
+  shared-memory tracking, queue shutdown; shown on Sharing, Synchronization and
+  asyncio).
 
 Importing this package registers every claim: the part modules import the
 registry (never this package), so there is no import cycle.
@@ -22,6 +24,7 @@ from measured.claims import (  # noqa: F401
     coordination,
     errata_facts,
     executors,
+    lifecycle,
     modern,
     part1,
 )

@@ -135,6 +135,7 @@ from . import (  # noqa: E402, F401
     coordination_futures,
     coordination_sharing,
     executors,
+    lifecycle,
     modern,
     part1,
 )

@@ -3,7 +3,9 @@ the three executors side by side, which docs/futures.md shows too.
 
 Every piece reads the one run of ``subinterpreters`` this build can make: on
 Python 3.14+, else on a 3.13 with the backport (across.subinterpreter_python), else
-on this build's interpreter, where the script says why it measured nothing.
+on this build's interpreter, where the script says why it measured nothing and
+every piece says "needs Python 3.14+, not measured here" with the command that
+measures it (across.needs).
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ def _run() -> runner.Run:
     return render.experiment(EXPERIMENT, python=python.command if python else None)
 
 
-def _not_measured(reason: str) -> str:
-    return f"*Not measured here: {reason}.*\n"
+def _not_measured() -> str:
+    return across.needs(across.SUBINTERPRETERS_SINCE, EXPERIMENT)
 
 
 def verdicts(*names: str) -> str:
@@ -35,11 +37,7 @@ def where() -> str:
     """Which interpreter measured this page and how it got the API, or why none."""
     python, how = across.subinterpreter_python()
     if python is None:
-        return (
-            _not_measured(how)
-            + "\n"
-            + across.not_measured(["3.14"], "subinterpreters need 3.14, or 3.13")
-        )
+        return _not_measured() + f"\nHere: {how}.\n"
     return f"Measured on Python {python.version} with {how}.\n"
 
 
@@ -59,7 +57,7 @@ def tables() -> str:
     run = _run()
     r = render.result(run, Subinterpreters)
     if not r["available"]:
-        return _not_measured(r["reason"])
+        return _not_measured()
     table = modern.subinterpreters_table(render.evidence(run))
     interval = stats.interval_label()
     sizes = r["starts_per_batch"]
@@ -94,7 +92,7 @@ def limits() -> str:
     extension's refusal, as the script observed them."""
     r = render.result(_run(), Subinterpreters)
     if not r["available"]:
-        return _not_measured(r["reason"])
+        return _not_measured()
     shared = [k for k, v in r["shareable"].items() if v]
     copied = [k for k, v in r["shareable"].items() if not v]
     lines = [
@@ -138,11 +136,6 @@ def limits() -> str:
 
 # --- the three executors (also on docs/futures.md) ---------------------------------
 
-MEASURE_COMMANDS = (
-    "python3.14 snippets/subinterpreters.py",
-    "python3.13 -m pip install interpreters-pep-734 && "
-    "python3.13 snippets/subinterpreters.py",
-)
 MEASURES = {
     "start": "Starting a pool and shutting it down",
     "tiny": "A tiny task",
@@ -156,15 +149,6 @@ def _size(count: int | None) -> str:
     if abs(count) < 2**20:
         return f"{count / 2**10:.0f} KiB"
     return f"{count / 2**20:.1f} MiB"
-
-
-def executors_not_measured(reason: str) -> str:
-    """The line a page shows where no interpreter of this build has the API."""
-    return (
-        "*InterpreterPoolExecutor needs Python 3.14+ (or 3.13 with the "
-        f"`interpreters-pep-734` backport), not measured here: {reason}.* "
-        "Measure it with:\n\n" + render.code("\n".join(MEASURE_COMMANDS), "bash")
-    )
 
 
 def how_measured(r: Subinterpreters, python: str) -> str:
@@ -194,7 +178,8 @@ def executors_text(evidence: Evidence) -> str:
     CPU work; then who won each, from the intervals. Or why it was not measured."""
     r = evidence.result_as(Subinterpreters)
     if not r["available"]:
-        return executors_not_measured(r["reason"])
+        needs = across.needs(across.SUBINTERPRETERS_SINCE, EXPERIMENT, inline=True)
+        return f"`InterpreterPoolExecutor` {needs}.\n"
     table = executors.pools_table(evidence)
     memory = executors.memory(evidence)
     workers = r["headline_workers"]
