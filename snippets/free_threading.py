@@ -50,7 +50,7 @@ LEGACY_EXTENSION = "_testsinglephase"
 # The two flags 3.14 added (gh-128555, gh-128384); on by default in free-threaded
 # builds only. Older interpreters have neither.
 CONTEXT_FLAGS = ("thread_inherit_context", "context_aware_warnings")
-MEMORY_RUNS = 3  # fresh child processes per interpreter, fixed in advance
+MEMORY_RUNS = 2  # fresh child processes per run of this script, fixed in advance
 MEMORY_ITEMS = 100_000  # small dicts the child builds: some tens of MB
 # Resident memory (VmRSS) of a fresh interpreter, then while it holds the
 # workload's objects. Linux only: /proc/self/status. Not the peak (ru_maxrss): on
