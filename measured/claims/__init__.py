@@ -8,7 +8,8 @@
   processes, performance), ``coordination`` (sharing, synchronization, futures,
   asyncio), ``modern`` (the interpreter matrix, free-threading, subinterpreters,
   start methods, Dask), ``errata_facts`` (API facts the original article gets
-  wrong).
+  wrong), ``lifecycle`` (ending things cleanly: shared-memory tracking, queue
+  shutdown; shown on Sharing, Synchronization and asyncio).
 
 Importing this package registers every claim: the part modules import the
 registry (never this package), so there is no import cycle.
@@ -17,5 +18,11 @@ registry (never this package), so there is no import cycle.
 from __future__ import annotations
 
 # Each part's module registers its claims when it is imported.
-from measured.claims import coordination, errata_facts, modern, part1  # noqa: F401
+from measured.claims import (  # noqa: F401
+    coordination,
+    errata_facts,
+    lifecycle,
+    modern,
+    part1,
+)
 from measured.claims.registry import *  # noqa: F403

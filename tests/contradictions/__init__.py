@@ -134,6 +134,7 @@ def scaled(factor: float) -> Callable[..., list[float]]:
 from . import (  # noqa: E402, F401
     coordination_futures,
     coordination_sharing,
+    lifecycle,
     modern,
     part1,
 )

@@ -17,8 +17,8 @@ from measured.web import across, charts, render
 
 EXPERIMENT = "free_threading"
 MIB = 2**20
-# `show PAGE.missing "what" LABEL…`: a line per interpreter this build lacks.
-missing = across.missing
+# `show PAGE.missing "what" [LABEL…]`: a line per interpreter this build lacks.
+missing = across.missing_for(EXPERIMENT)
 
 
 def _runs() -> list[runner.Run]:
@@ -140,21 +140,13 @@ DOCUMENTED_COST = {
 }
 
 
-def measure_command(minor: str) -> str:
-    """How a reader measures version ``minor`` against its free-threaded build."""
-    return (
-        f"`uv python install {minor} {minor}t`, then "
-        f'`MEASURED_PYTHONS="python{minor} python{minor}t" make build` '
-        f"(or run `python{minor}t snippets/free_threading.py` and "
-        f"`python{minor} snippets/free_threading.py`)"
-    )
-
-
 def not_measured_here(minor: str) -> str:
-    """The sentence a comparison shows when this build lacks one of the two."""
+    """The sentence a comparison shows when this build lacks one of the two builds
+    of ``minor``, with the command that measures both (across.measure_command)."""
+    command = across.measure_command(EXPERIMENT, minor, f"{minor}t")
     return (
         f"*needs a free-threaded build, not measured here:* this build has no "
-        f"Python {minor}t and {minor} pair. Measure it with {measure_command(minor)}."
+        f"Python {minor}t and {minor} pair. Measure it with `{command}`."
     )
 
 
@@ -172,8 +164,11 @@ def cost_rows(runs: list[runner.Run]) -> list[list[str]]:
     """A row per feature version: what the HOWTO documents, what this build
     measured (one thread, the serial loop), or how to measure it."""
     measured = {_minor(across.label(gil)): (gil, free) for gil, free in _pairs(runs)}
+    # Documented versions, every free-threaded version the matrix expects, and
+    # whatever this build measured.
+    expected = {label.rstrip("t") for label in across.expected(across.FREE_THREADED)}
     rows = []
-    for minor in sorted(set(DOCUMENTED_COST) | set(measured), key=_version_key):
+    for minor in sorted({*DOCUMENTED_COST, *expected, *measured}, key=_version_key):
         doc = DOCUMENTED_COST.get(minor)
         quoted = f"“{doc.quote}” ([{doc.where}]({doc.url}))" if doc else "—"
         pair = measured.get(minor)
@@ -260,7 +255,10 @@ def memory_comparison(runs: list[runner.Run]) -> str:
             "processes of two interpreters: an estimate, not a verdict."
         )
     if not lines:
-        minors = sorted({*DOCUMENTED_COST}, key=_version_key)
+        expected = {
+            label.rstrip("t") for label in across.expected(across.FREE_THREADED)
+        }
+        minors = sorted({*DOCUMENTED_COST, *expected}, key=_version_key)
         lines = [
             f"- Python {minor}t against {minor}: {not_measured_here(minor)}"
             for minor in minors
