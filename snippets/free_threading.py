@@ -5,15 +5,19 @@ threads run pure-Python work in parallel; on a GIL build they take turns. The
 thread pools start all their threads first; each round times the serial loop and
 every pool once, in a new random order, and the headline configuration, fixed
 before anything is timed, is one thread per usable core. Then: many threads append
-to one list and bump one dict counter, with and without a Lock; and, on a
-free-threaded build only, child processes show what PYTHON_GIL and an extension
-module that never declared free-threading support do to the GIL.
+to one list and bump one dict counter, with and without a Lock; a new Thread
+shows whether it starts with its creator's context variables (the 3.14 flag
+sys.flags.thread_inherit_context); child processes measure the resident memory
+of one small workload (Linux); and, on a free-threaded build only, child
+processes show what PYTHON_GIL and an extension module that never declared
+free-threading support do to the GIL.
 
     python3.14t snippets/free_threading.py
 """
 
 from __future__ import annotations
 
+import contextvars
 import os
 import subprocess
 import sys
@@ -27,7 +31,12 @@ from typing import TYPE_CHECKING
 from measured.run import measure
 
 if TYPE_CHECKING:  # the result's declared shape, for type checkers only
-    from measured.run.shapes.modern import FreeThreading, GilControls
+    from measured.run.shapes.modern import (
+        ContextInheritance,
+        FreeThreading,
+        GilControls,
+        Memory,
+    )
 
 TIMEOUT = 90  # seconds
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
@@ -38,6 +47,38 @@ RACE_ROUNDS = 50_000  # increments per thread
 # A CPython test module with legacy single-phase init that does not declare
 # free-threading support, like many third-party C extensions in the wild.
 LEGACY_EXTENSION = "_testsinglephase"
+# The two flags 3.14 added (gh-128555, gh-128384); on by default in free-threaded
+# builds only. Older interpreters have neither.
+CONTEXT_FLAGS = ("thread_inherit_context", "context_aware_warnings")
+MEMORY_RUNS = 2  # fresh child processes per run of this script, fixed in advance
+MEMORY_ITEMS = 100_000  # small dicts the child builds: some tens of MB
+# Resident memory (VmRSS) of a fresh interpreter, then while it holds the
+# workload's objects. Linux only: /proc/self/status. Not the peak (ru_maxrss): on
+# Linux a child started by vfork+exec inherits its parent's peak.
+MEMORY_CODE = f"""
+def rss():
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1]) * 1024
+start = rss()
+data = [{{"id": i, "name": str(i)}} for i in range({MEMORY_ITEMS})]
+print(start, rss())
+"""
+# What a new Thread sees of a context variable its creator set, in a fresh child
+# whose flag is given with -X (to show the flag, not the build, decides).
+INHERIT_CODE = """
+import contextvars, sys, threading
+var = contextvars.ContextVar("var", default="empty")
+var.set("inherited")
+seen = []
+thread = threading.Thread(target=lambda: seen.append(var.get()))
+thread.start()
+thread.join()
+print(int(sys.flags.thread_inherit_context), seen[0])
+"""
+request_id: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "request_id", default="empty"
+)
 
 
 def work(n: int) -> int:
@@ -106,17 +147,56 @@ def containers() -> dict[str, int]:
     }
 
 
-def child(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+def child(code: str, *options: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run ``code`` in a fresh interpreter; PYTHON_GIL only if ``env`` sets it."""
     base = {k: v for k, v in os.environ.items() if k != "PYTHON_GIL"}
     return subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, *options, "-c", code],
         env={**base, **env},
         capture_output=True,
         text=True,
         timeout=30,
         check=False,
     )
+
+
+def seen_by_new_thread() -> str:
+    """What a new Thread reads from a context variable its creator set."""
+    token = request_id.set("inherited")
+    seen: list[str] = []
+    thread = threading.Thread(target=lambda: seen.append(request_id.get()))
+    thread.start()
+    thread.join()
+    request_id.reset(token)
+    return seen[0]
+
+
+def context_inheritance() -> ContextInheritance:
+    """The 3.14 flags as this process has them, what a new Thread saw, and (where
+    the flag exists) the same in a child started with the flag flipped."""
+    # None where this interpreter has no such flag (before 3.14).
+    values = {name: getattr(sys.flags, name, None) for name in CONTEXT_FLAGS}
+    flags = {name: None if v is None else int(v) for name, v in values.items()}
+    flipped = None
+    if flags["thread_inherit_context"] is not None:
+        flip = 1 - flags["thread_inherit_context"]
+        words = child(INHERIT_CODE, "-X", f"thread_inherit_context={flip}").stdout
+        flag, seen = words.split()
+        flipped = {"flag": int(flag), "seen": seen}
+    return {"flags": flags, "seen": seen_by_new_thread(), "flipped": flipped}
+
+
+def memory() -> Memory:
+    """Resident memory of fresh child processes: at start, and holding the
+    workload's objects."""
+    samples: list[list[int]] = []
+    for _ in range(MEMORY_RUNS):
+        done = child(MEMORY_CODE)
+        if done.returncode != 0:  # no /proc/self/status (not Linux)
+            return {"items": MEMORY_ITEMS, "samples": [], "error": done.stderr[-200:]}
+        start, holding = (int(word) for word in done.stdout.split())
+        samples.append([start, holding])
+    return {"items": MEMORY_ITEMS, "samples": samples, "error": ""}
 
 
 def gil_controls() -> GilControls:
@@ -171,6 +251,8 @@ def main() -> None:
             pools[f"threads {count}"] = threaded(pool)
         cpu = measure.time_rounds({"serial": serial, **pools}, rounds=ROUNDS)
     race = containers()
+    context = context_inheritance()
+    rss = memory()
     controls = gil_controls() if free_threaded else None
 
     build = "free-threaded" if free_threaded else "GIL"
@@ -194,6 +276,19 @@ def main() -> None:
     print(f"  list.append            lost {expected_count - race['appended']:>7,}")
     print(f"  counts['hits'] += 1    lost {expected_count - race['unlocked_hits']:>7,}")
     print(f"  same, under a Lock     lost {expected_count - race['locked_hits']:>7,}")
+    for name, value in context["flags"].items():
+        have = "not in this version (3.14+)" if value is None else value
+        print(f"sys.flags.{name}: {have}")
+    print(f"a new Thread saw the caller's context variable as: {context['seen']}")
+    if context["flipped"] is not None:
+        flipped = context["flipped"]
+        print(f"  with -X thread_inherit_context={flipped['flag']}: {flipped['seen']}")
+    if rss["samples"]:
+        print(f"RSS of a fresh child, at start -> holding {MEMORY_ITEMS:,} dicts:")
+        for start, holding in rss["samples"]:
+            print(f"  {start / 2**20:6.1f} MiB -> {holding / 2**20:6.1f} MiB")
+    else:
+        print(f"RSS: not measured here ({rss['error'].strip()[-80:]})")
     if controls is None:
         print("GIL controls: not applicable, this build always has the GIL")
     else:
@@ -224,6 +319,8 @@ def main() -> None:
             "expected": expected_count,
             **race,
         },
+        "context": context,
+        "memory": rss,
         "gil_controls": controls,
         "legacy_extension": LEGACY_EXTENSION,
     }

@@ -462,6 +462,90 @@ def gil_switches_back_on(evidence: Evidence) -> Claim:
     )
 
 
+INHERITED, EMPTY = "inherited", "empty"  # what a new Thread saw (the snippet's words)
+
+
+def _sees(flag: int | None) -> str:
+    return INHERITED if flag else EMPTY
+
+
+def _inherit_checks(evidence: Evidence) -> list[tuple[str, bool]]:
+    """Python 3.14+: each flag's default against the documented one (true on a
+    free-threaded build only), and what a new Thread saw against its flag."""
+    contexts = evidence.values(lambda r: r["context"])
+    documented = int(bool(evidence.env["free_threaded_build"]))
+    words = {INHERITED: "its creator's value", EMPTY: "an empty context"}
+    checks = [
+        (
+            f"`sys.flags.{name}` was {documented} by default",
+            all(c["flags"][name] == documented for c in contexts),
+        )
+        for name in ("thread_inherit_context", "context_aware_warnings")
+    ]
+    checks.append(
+        (
+            f"a new `Thread` saw {words[_sees(documented)]}",
+            all(
+                c["seen"] == _sees(c["flags"]["thread_inherit_context"])
+                for c in contexts
+            ),
+        )
+    )
+    flip = 1 - documented
+    checks.append(
+        (
+            f"with `-X thread_inherit_context={flip}` it saw {words[_sees(flip)]}",
+            all(
+                c["flipped"] is not None
+                and c["flipped"]["flag"] == flip
+                and c["flipped"]["seen"] == _sees(flip)
+                for c in contexts
+            ),
+        )
+    )
+    return checks
+
+
+@claim("free_threading")
+def threads_inherit_context_as_documented(evidence: Evidence) -> Claim:
+    """A new `threading.Thread` starts with a copy of its creator's context
+    variables exactly when `sys.flags.thread_inherit_context` is true: by default
+    on a free-threaded 3.14+ build only (gh-128555); `context_aware_warnings`
+    has the same default (gh-128384). Before 3.14 a thread starts empty."""
+    py = _python(evidence)
+    contexts = evidence.values(lambda r: r["context"])
+    if any(c["flags"]["thread_inherit_context"] is None for c in contexts):
+        # Before 3.14 there is no flag: a thread always starts with an empty context.
+        empty = all(c["seen"] == EMPTY for c in contexts)
+        what = (
+            "started with an empty context: it did not see the value its creator "
+            "had set in a context variable"
+            if empty
+            else "saw the value its creator had set in a context variable: NOT an "
+            "empty context"
+        )
+        return observed(
+            empty,
+            f"On {py}, which has no `sys.flags.thread_inherit_context` (added in "
+            f"3.14), a new `Thread` {what}.",
+            float(empty),
+        )
+    checks = _inherit_checks(evidence)
+    passed = float(sum(ok for _, ok in checks))
+    if all(ok for _, ok in checks):
+        return observed(
+            True,
+            f"On {py}, " + "; ".join(name for name, _ in checks) + ", as documented.",
+            passed,
+        )
+    wrong = [name for name, ok in checks if not ok]
+    return observed(
+        False,
+        f"On {py}, NOT as documented: it is not true that " + "; ".join(wrong) + ".",
+        passed,
+    )
+
+
 # --- subinterpreters ----------------------------------------------------------
 
 

@@ -38,6 +38,22 @@ DOCUMENTED_GIL_CONTROLS: shape.GilControls = {
 }
 
 
+# What the 3.14 docs say a free-threaded build does with context variables
+# (sys.flags, Doc/using/cmdline.rst -X thread_inherit_context): both flags on by
+# default, a new Thread sees its creator's value, and -X thread_inherit_context=0
+# starts it with an empty context. A 3.14 GIL build is the mirror image.
+DOCUMENTED_CONTEXT_FREE_THREADED: shape.ContextInheritance = {
+    "flags": {"thread_inherit_context": 1, "context_aware_warnings": 1},
+    "seen": "inherited",
+    "flipped": {"flag": 0, "seen": "empty"},
+}
+DOCUMENTED_CONTEXT_GIL_314: shape.ContextInheritance = {
+    "flags": {"thread_inherit_context": 0, "context_aware_warnings": 0},
+    "seen": "empty",
+    "flipped": {"flag": 1, "seen": "inherited"},
+}
+
+
 def _cpu(
     result: shape.GilAcrossVersions
     | shape.FreeThreading
@@ -126,6 +142,16 @@ def legacy_import_leaves_the_gil_off(evidence: Evidence) -> Evidence:
             "legacy_before_after": ["False", "False"],
             "legacy_warning": "",
         }
+
+    return each_result(with_env(evidence, **FREE_THREADED_ENV), edit)
+
+
+@contradicts("threads_inherit_context_as_documented")
+def free_threaded_build_with_gil_build_flags(evidence: Evidence) -> Evidence:
+    """Relabelled 3.14t, but both flags off by default, as on a GIL build."""
+
+    def edit(result: shape.FreeThreading) -> None:
+        result["context"] = copy.deepcopy(DOCUMENTED_CONTEXT_GIL_314)
 
     return each_result(with_env(evidence, **FREE_THREADED_ENV), edit)
 

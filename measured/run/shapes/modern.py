@@ -58,8 +58,28 @@ GilControls = TypedDict(
 )
 
 
+class FlippedFlag(TypedDict):
+    flag: int  # the -X thread_inherit_context value the child ran with
+    seen: str  # "inherited" or "empty"
+
+
+class ContextInheritance(TypedDict):
+    # sys.flags.thread_inherit_context / context_aware_warnings as ints; None
+    # where the interpreter has no such flag (before 3.14)
+    flags: dict[str, int | None]
+    seen: str  # what a new Thread read: "inherited" or "empty"
+    flipped: FlippedFlag | None  # None where the flag does not exist
+
+
+class Memory(TypedDict):
+    items: int  # small dicts each child built
+    samples: list[list[int]]  # per child: [VmRSS at start, holding], bytes
+    error: str  # why nothing was measured ("" when samples exist)
+
+
 class FreeThreading(TypedDict):
-    """snippets/free_threading.py: CPU threads, races and the GIL switches."""
+    """snippets/free_threading.py: CPU threads, races, contexts, memory and the
+    GIL switches."""
 
     experiment: str
     tasks: int
@@ -69,6 +89,8 @@ class FreeThreading(TypedDict):
     headline_workers: int
     cpu: RoundsRecord  # "serial", "threads N"
     race: Race
+    context: ContextInheritance
+    memory: Memory
     gil_controls: GilControls | None  # None on a GIL build
     legacy_extension: str
     env: NotRequired[Env]
