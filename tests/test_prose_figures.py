@@ -46,13 +46,6 @@ ALLOWED = [
     # hashlib releases the GIL "for data larger than 2047 bytes": a documented
     # constant (https://docs.python.org/3/library/hashlib.html), not a measurement.
     (r"\bover 2047 bytes\b", "hashlib's documented GIL-release threshold"),
-    # Quoted, with its link, on free-threading.md: the 3.14 free-threading HOWTO,
-    # "Single-threaded performance" (docs.python.org/3.14/howto/
-    # free-threading-python.html), a documented figure, not one of ours.
-    (
-        r"average overhead ranges from about 1% on macOS\s+to 8% on\s+Linux",
-        "the free-threading HOWTO's pyperformance figure, quoted",
-    ),
 ]
 # Lines that are code or markup, not prose.
 FENCE = re.compile(r"^\s*(```|~~~)")
