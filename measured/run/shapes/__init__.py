@@ -102,10 +102,16 @@ def _required(shape: Any, hint: Any) -> bool:
 
 def all_shapes() -> dict[str, Any]:
     """Experiment id -> its declared result shape, from every part's module."""
-    from measured.run.shapes import coordination, errata_facts, modern, part1
+    from measured.run.shapes import (
+        asyncio_debugging,
+        coordination,
+        errata_facts,
+        modern,
+        part1,
+    )
 
     found: dict[str, Any] = {}
-    for module in (part1, coordination, modern, errata_facts):
+    for module in (part1, coordination, modern, errata_facts, asyncio_debugging):
         found.update(module.SHAPES)
     return found
 
