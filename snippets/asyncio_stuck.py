@@ -222,6 +222,19 @@ def tool(*args: str) -> shape.ToolRun:
     }
 
 
+# What sys.remote_exec runs inside the stuck child: every task's call graph, to OUT.
+REMOTE_SCRIPT = """\
+import asyncio
+import pathlib
+
+try:
+    text = "\\n".join(asyncio.format_call_graph(t) for t in asyncio.all_tasks())
+except Exception as error:  # say what went wrong, in the file
+    text = f"error: {error!r}"
+pathlib.Path(OUT).write_text(text)
+"""
+
+
 def remote_exec(child: subprocess.Popen[str], folder: Path) -> shape.RemoteExec | None:
     """sys.remote_exec: a script the stuck child runs; woken by SIGUSR2 if needed."""
     run = getattr(sys, "remote_exec", None)
@@ -229,11 +242,7 @@ def remote_exec(child: subprocess.Popen[str], folder: Path) -> shape.RemoteExec 
         return None
     out = folder / "tasks.txt"
     script = folder / "list_tasks.py"
-    script.write_text(
-        "import asyncio, pathlib\n"
-        f"pathlib.Path({str(out)!r}).write_text('\\n'.join(\n"
-        "    asyncio.format_call_graph(t) for t in asyncio.all_tasks()))\n"
-    )
+    script.write_text(f"OUT = {str(out)!r}\n{REMOTE_SCRIPT}")
     try:
         run(child.pid, str(script))
     except (OSError, RuntimeError) as error:  # permission, or remote debug disabled

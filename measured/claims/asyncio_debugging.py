@@ -217,6 +217,14 @@ def pstree_shows_stuck_tasks_from_outside(evidence: Evidence) -> Claim:
     )
 
 
+def _what_went_wrong(remote: RemoteExec) -> str:
+    if remote["error"]:
+        return remote["error"]
+    if remote["output"]:  # the script ran but did not list the tasks
+        return f"it wrote: {remote['output'].strip().splitlines()[0][:200]}"
+    return "no output, even after a signal"
+
+
 @claim(STUCK)
 def remote_exec_runs_in_the_stuck_process(evidence: Evidence) -> Claim:
     """sys.remote_exec runs a script inside the stuck process (once it runs again)."""
@@ -247,7 +255,7 @@ def remote_exec_runs_in_the_stuck_process(evidence: Evidence) -> Claim:
     return observed(
         False,
         f"On Python {_python(evidence)}, `sys.remote_exec` did NOT run the script in "
-        f"the stuck process ({remote['error'] or 'no output, even after a signal'}).",
+        f"the stuck process ({_what_went_wrong(remote)}).",
         float(len(listed)),
     )
 
