@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import stat
 import sys
 import textwrap
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -79,15 +81,91 @@ def test_missing_labels_come_with_install_commands(
     here = probe().label
     missing = {m.label: m for m in found.missing}
     assert here not in missing
-    assert set(missing) == set(matrix.EXPECTED) - {here}
-    hint = missing["3.14t"].how_to_install
-    assert "uv python install 3.14t" in hint
-    assert 'python-version: "3.14t"' in hint
+    assert set(missing) == set(found.expected) - {here}
+    newest_free = f"3.{found.newest}t"  # never this build: the .venv has the GIL
+    hint = missing[newest_free].how_to_install
+    assert f"uv python install {newest_free}" in hint
+    assert f'python-version: "{newest_free}"' in hint
     table = across.interpreter_table()
-    assert "| 3.14t | **not measured in this build**" in table
-    note = across.not_measured(["3.14t", here], "reason")
-    assert "Python 3.14t: not measured in this build" in note
+    assert f"| {newest_free} | **not measured in this build**" in table
+    note = across.not_measured([newest_free, here], "reason")
+    assert f"Python {newest_free}: not measured in this build" in note
     assert f"Python {here}:" not in note
+
+
+@pytest.mark.parametrize(
+    ("today", "newest"),
+    [
+        (date(2024, 9, 30), 12),
+        (date(2024, 10, 7), 13),  # 3.13.0's release day
+        (date(2025, 10, 1), 14),
+        (date(2026, 9, 30), 14),
+        (date(2026, 12, 2), 15),
+        (date(2027, 10, 1), 16),
+    ],
+)
+def test_the_newest_version_follows_the_october_calendar(
+    today: date, newest: int
+) -> None:
+    """PEP 602: a feature version every October, 3.9.0 in October 2020."""
+    assert matrix.scheduled_minor(today) == newest
+    assert matrix.Matrix(today=today).newest == newest
+
+
+def test_expected_labels_are_derived_from_the_newest_version() -> None:
+    """3.11 up to the newest, and the free-threaded builds of the two newest
+    (none before 3.13, PEP 703)."""
+    assert matrix.expected_labels(15) == [
+        "3.11", "3.12", "3.13", "3.14", "3.14t", "3.15", "3.15t"
+    ]  # fmt: skip
+    assert matrix.expected_labels(14) == [
+        "3.11", "3.12", "3.13", "3.13t", "3.14", "3.14t"
+    ]  # fmt: skip
+    assert matrix.expected_labels(13) == ["3.11", "3.12", "3.13", "3.13t"]
+
+
+def fake(version: str, *, free: bool = False) -> matrix.Found:
+    interpreter = Interpreter(
+        command=f"python{version}",
+        executable=f"/fake/python{version}",
+        version=version,
+        implementation="CPython",
+        build=version,
+        free_threaded_build=free,
+        gil_enabled=not free,
+        start_method="forkserver",
+        subinterpreters="",
+    )
+    return matrix.Found(interpreter, "PATH")
+
+
+def test_a_newer_release_found_extends_the_matrix_a_prerelease_does_not() -> None:
+    december = date(2026, 12, 2)  # the calendar's newest: 3.15
+    release = matrix.Matrix([fake("3.16.0")], today=december)
+    assert release.newest == 16
+    assert release.expected[-4:] == ["3.15", "3.15t", "3.16", "3.16t"]
+    assert "3.14t" not in release.expected
+    assert {m.label for m in release.missing} >= {"3.15", "3.16t"}
+    for version in ("3.16.0a2", "3.16.0rc1", "3.16.0+"):
+        early = matrix.Matrix([fake(version)], today=december)
+        assert early.newest == 15, version
+        assert early.labels == ["3.16"]  # found and measured, never expected
+        assert "3.16" not in early.expected
+
+
+def test_discovery_looks_one_version_past_the_calendar() -> None:
+    minors = matrix.discovery_minors(date(2026, 12, 2))
+    assert list(minors) == [11, 12, 13, 14, 15, 16]
+    names = matrix.candidate_names(minors)
+    assert names[:2] == ["python3.11", "python3.11t"]
+    assert names[-2:] == ["python3.16", "python3.16t"]
+
+
+def test_no_interpreter_path_or_version_list_is_written_down() -> None:
+    """The matrix derives what it looks for: no absolute path, no version tuple."""
+    source = Path(matrix.__file__).read_text()
+    assert not re.search(r"[\"'](/usr|/opt|/root|/home|~)", source)
+    assert not re.search(r"[\"']3\.1\d", source)
 
 
 def test_same_interpreter_twice_is_measured_once(
@@ -127,13 +205,16 @@ def test_pyenv_versions_are_found_through_pyenv(
         tools / "pyenv",
         f"""\
         case "$1" in
-          versions) printf '2.7.18\\n3.10.1\\n3.13.5\\nsystem\\n' ;;
+          versions) printf '2.7.18\\n3.10.1\\n3.13.5\\n3.15.0a1\\nsystem\\n' ;;
           prefix) echo "{tmp_path}/versions/$2" ;;
         esac
         """,
     )
     monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
-    assert list(matrix.pyenv_candidates()) == [str(prefix / "bin" / "python3.13")]
+    # 2.7 and 3.10 are too old, 3.15.0a1 is no release, "system" is no version.
+    assert list(matrix.pyenv_candidates(range(11, 17))) == [
+        str(prefix / "bin" / "python3.13")
+    ]
 
 
 def test_discovery_can_be_switched_off(
@@ -198,5 +279,6 @@ def test_cli_lists_found_missing_and_failing(
     assert main(["pythons"]) == 0
     out = capsys.readouterr().out
     assert "this build" in out
-    assert "not found: install with `uv python install 3.14t`" in out
+    newest_free = f"3.{matrix.current().newest}t"
+    assert f"not found: install with `uv python install {newest_free}`" in out
     assert "error  no-such-python-here (from MEASURED_PYTHONS)" in out

@@ -8,7 +8,8 @@
   processes, performance), ``coordination`` (sharing, synchronization, futures,
   asyncio), ``modern`` (the interpreter matrix, free-threading, subinterpreters,
   start methods, Dask), ``errata_facts`` (API facts the original article gets
-  wrong).
+  wrong), ``lifecycle`` (ending things cleanly: shared-memory tracking, queue
+  shutdown; shown on Sharing, Synchronization and asyncio).
 
 Importing this package registers every claim: the part modules import the
 registry (never this package), so there is no import cycle.
@@ -21,6 +22,7 @@ from measured.claims import (  # noqa: F401
     asyncio_debugging,
     coordination,
     errata_facts,
+    lifecycle,
     modern,
     part1,
 )

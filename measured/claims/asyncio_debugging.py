@@ -50,11 +50,15 @@ def _python(evidence: Evidence) -> str:
 
 
 def needs(evidence: Evidence, version: str, what: str, script: str) -> str:
-    """The not-shown reason of a feature the measured interpreter lacks."""
+    """The not-shown reason of a feature the measured interpreter lacks, in the
+    site's one wording (measured.web.across.needs) with the command that measures it."""
+    command = (
+        f"uv python install {version} && python -m measured reproduce --only "
+        f"{script} --python python{version}"
+    )
     return (
-        f"needs Python {version}+ ({what}), not measured here: this build ran "
-        f"Python {_python(evidence)}. Measure it with "
-        f"`python -m measured reproduce --only {script} --python python{version}`"
+        f"needs Python {version}+, not measured here: {what} was added in {version} "
+        f"and this build ran Python {_python(evidence)} (measure it: `{command}`)"
     )
 
 

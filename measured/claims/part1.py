@@ -1519,8 +1519,9 @@ def cpu_count_note(python: str) -> str:
     return (
         "Not measured here: `os.process_cpu_count()` (this build ran Python "
         f"{python}, which lacks it). From Python 3.13, `os.process_cpu_count()` "
-        "counts the CPUs this process may run on where the system reports CPU "
-        "affinity (Linux; elsewhere it equals `os.cpu_count()`), neither sees a "
+        "counts the CPUs this process may run on where `os.sched_getaffinity()` "
+        "exists (Linux and some other Unix systems; elsewhere it equals "
+        "`os.cpu_count()`), neither sees a "
         "container's CPU quota, `PYTHON_CPU_COUNT=N` or `-X cpu_count=N` makes both "
         "report N, and all three pools size themselves by "
         "`os.process_cpu_count()`."

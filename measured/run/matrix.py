@@ -1,5 +1,14 @@
 """The interpreter matrix: which Pythons this build measures, and which it cannot.
 
+What the pages compare is derived, not listed: every feature version from 3.11 (the
+oldest the experiments run on) up to the newest stable one, plus the free-threaded
+``t`` builds of the two newest. The newest stable version is the later of
+
+- the one the annual release calendar has released by today (PEP 602: a new
+  feature version every October, 3.9.0 in October 2020; so 3.15 from October
+  2026), and
+- the newest final release (no alpha, beta or candidate) this build found.
+
 Where interpreters come from, in this order (the first one found for a label such
 as ``3.13`` or ``3.14t`` wins):
 
@@ -7,14 +16,16 @@ as ``3.13`` or ``3.14t`` wins):
 2. ``$MEASURED_PYTHONS``: commands or paths, separated by spaces
    (``MEASURED_PYTHONS="python3.13 python3.14t"``);
 3. ``extra: measured_pythons:`` in mkdocs.yml (a list of commands);
-4. discovery, unless ``MEASURED_DISCOVER=0``: ``python3.11`` … ``python3.15`` and
-   their free-threaded ``t`` twins on PATH; then the versions pyenv has installed
-   (``pyenv versions`` + ``pyenv prefix``), then ``uv python find``, each only if
-   that tool is on PATH.
+4. discovery, unless ``MEASURED_DISCOVER=0``: ``python3.11`` up to the version
+   after the newest, and their free-threaded ``t`` twins, on PATH; then the
+   versions pyenv has installed (``pyenv versions`` + ``pyenv prefix``), then
+   ``uv python find`` for each expected label still missing, each only if that tool
+   is on PATH.
 
-Every command is probed once per build. One that does not start is reported with
-its error, never fatal. A label the pages expect but nobody provides is listed as
-missing with the command that installs it.
+No interpreter path is written down anywhere. Every command is probed once per
+build. One that does not start is reported with its error, never fatal. A label the
+pages expect but nobody provides is listed as missing with the command that
+installs it.
 """
 
 from __future__ import annotations
@@ -26,21 +37,57 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from measured.run import project
-from measured.run.interpreter import Interpreter, InterpreterError, probe
+from measured.run.interpreter import MIN_VERSION, Interpreter, InterpreterError, probe
 
 PYTHONS_ENV = "MEASURED_PYTHONS"
 DISCOVER_ENV = "MEASURED_DISCOVER"
 CONFIG_KEY = "measured_pythons"  # under `extra:` in mkdocs.yml
-MINORS = range(11, 16)  # python3.11 … python3.15
-# What the pages compare; a label missing here is shown as "not measured".
-EXPECTED = ("3.11", "3.12", "3.13", "3.14", "3.14t")
+FIRST_MINOR = MIN_VERSION[1]  # 3.11: measure.py needs it, so the pages start there
+# PEP 602's annual calendar: 3.9.0 on 5 October 2020, then one feature version each
+# October (3.13.0 on 7 October 2024, 3.14.0 on 7 October 2025; 3.11.0 came late, on
+# 24 October 2022). A build in October before that year's release expects the new
+# version a little early: it is listed as missing, never invented.
+CALENDAR_START = (2020, 9)  # (year, minor) of the first release on this calendar
+RELEASE_MONTH = 10
+FREE_THREADED_SINCE = 13  # PEP 703: 3.13 is the first with a free-threaded build
+FREE_THREADED_NEWEST = 2  # the pages compare the t builds of the two newest minors
 TOOL_TIMEOUT = 20.0
+
+
+def scheduled_minor(today: date) -> int:
+    """The newest 3.x the annual calendar has released by ``today``."""
+    year, minor = CALENDAR_START
+    return minor + today.year - year - (today.month < RELEASE_MONTH)
+
+
+def is_final(version: str) -> bool:
+    """``3.14.2`` is a release; ``3.15.0rc1`` or a ``3.15.0+`` dev build is not."""
+    return re.fullmatch(r"\d+\.\d+\.\d+", version) is not None
+
+
+def newest_minor(interpreters: Iterable[Interpreter], today: date) -> int:
+    """The newest stable minor: the calendar's, or a newer final release found."""
+    found = [
+        int(i.version.split(".")[1])
+        for i in interpreters
+        if i.version.startswith("3.") and is_final(i.version)
+    ]
+    return max([scheduled_minor(today), *found])
+
+
+def expected_labels(newest: int) -> list[str]:
+    """The labels 3.11 … 3.<newest>, and the free-threaded builds of the two newest."""
+    gil = [f"3.{minor}" for minor in range(FIRST_MINOR, newest + 1)]
+    first_free = max(FREE_THREADED_SINCE, newest - FREE_THREADED_NEWEST + 1)
+    free = [f"3.{minor}t" for minor in range(first_free, newest + 1)]
+    return sorted(gil + free, key=label_sort_key)
 
 
 @dataclass(frozen=True)
@@ -88,14 +135,25 @@ class Missing:
 class Matrix:
     found: list[Found] = field(default_factory=list)
     failed: list[Failed] = field(default_factory=list)
+    today: date = field(default_factory=date.today)
 
     @property
     def labels(self) -> list[str]:
         return [f.label for f in self.found]
 
     @property
+    def newest(self) -> int:
+        """The newest stable minor (``15`` for 3.15): calendar or found."""
+        return newest_minor((f.interpreter for f in self.found), self.today)
+
+    @property
+    def expected(self) -> list[str]:
+        """The labels the pages compare, oldest first (see the module docstring)."""
+        return expected_labels(self.newest)
+
+    @property
     def missing(self) -> list[Missing]:
-        return [Missing(label) for label in EXPECTED if label not in self.labels]
+        return [Missing(label) for label in self.expected if label not in self.labels]
 
     def get(self, label: str) -> Interpreter | None:
         return next((f.interpreter for f in self.found if f.label == label), None)
@@ -128,8 +186,14 @@ def label_sort_key(label: str) -> tuple[int, int, int]:
     return major, minor, int(label.endswith("t"))
 
 
-def candidate_names() -> list[str]:
-    return [f"python3.{m}{t}" for m in MINORS for t in ("", "t")]
+def discovery_minors(today: date) -> range:
+    """Minors looked for by name: 3.11 up to the one after the calendar's newest,
+    so a release newer than the calendar knows is still found."""
+    return range(FIRST_MINOR, scheduled_minor(today) + 2)
+
+
+def candidate_names(minors: Iterable[int]) -> list[str]:
+    return [f"python3.{m}{t}" for m in minors for t in ("", "t")]
 
 
 def configured_commands(root: Path | None = None) -> Iterator[tuple[str, str]]:
@@ -173,18 +237,20 @@ def _tool(*args: str) -> str:
     return proc.stdout if proc.returncode == 0 else ""
 
 
-def pyenv_candidates() -> Iterator[str]:
-    """Executables of the CPython versions pyenv has installed, newest patch first.
+def pyenv_candidates(minors: Iterable[int]) -> Iterator[str]:
+    """Executables of the CPython releases pyenv has installed, newest patch first.
 
     pyenv's shims run a version only if it is selected (``pyenv global``/``local``);
     asking pyenv where each installed version lives finds them all.
     """
+    wanted = set(minors)
     versions = _tool("pyenv", "versions", "--bare", "--skip-aliases").split()
+    # Final releases only (3.14.2, 3.14.2t): no 3.15.0a1, no 3.15-dev.
     pattern = re.compile(r"^3\.(\d+)\.(\d+)(t?)$")
     parsed = [(m, v) for v in versions if (m := pattern.match(v))]
     parsed.sort(key=lambda mv: (int(mv[0][1]), int(mv[0][2])), reverse=True)
     for match, version in parsed:
-        if int(match[1]) not in MINORS:
+        if int(match[1]) not in wanted:
             continue
         prefix = _tool("pyenv", "prefix", version).strip()
         if prefix:
@@ -202,12 +268,13 @@ def uv_candidate(label: str) -> str | None:
 
 
 def discover(matrix: Matrix) -> None:
-    for name in candidate_names():
+    minors = discovery_minors(matrix.today)
+    for name in candidate_names(minors):
         if shutil.which(name):
             matrix.add(name, "PATH")
-    for command in pyenv_candidates():
+    for command in pyenv_candidates(minors):
         matrix.add(command, "pyenv")
-    for label in EXPECTED:
+    for label in matrix.expected:
         if label not in matrix.labels and (command := uv_candidate(label)):
             matrix.add(command, "uv")
 

@@ -1,8 +1,10 @@
 """Page helpers for the interpreter matrix: run across it, say what is missing.
 
 A page block calls :func:`runs` to get one run per interpreter (each cached per
-interpreter), :func:`interpreter_table` for what this build found, and
-:func:`not_measured` for the labels it could not measure, with install commands.
+interpreter), :func:`interpreter_table` for what this build found,
+:func:`not_measured` for the labels it could not measure, with install commands,
+and :func:`needs` for a piece whose feature no measured interpreter has: the one
+sentence "needs Python 3.14+, not measured here" with the command that measures it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from measured.run.interpreter import Interpreter
 from measured.web import render
 
 NATIVE = "concurrent.interpreters"
+SUBINTERPRETERS_SINCE = "3.14"  # concurrent.interpreters (PEP 734)
+FREE_THREADED = "free-threaded"  # `show PAGE.missing "what" free-threaded`
 
 
 def runs(
@@ -116,12 +120,55 @@ def _subinterpreters(interpreter: Interpreter) -> str:
     return "not measured here"
 
 
-def not_measured(labels: Iterable[str], what: str) -> str:
-    """A plain sentence per expected label this build lacks, with install commands."""
+def expected(*labels: str) -> list[str]:
+    """The labels a page names: every expected one when ``labels`` is empty, the
+    expected free-threaded ones for ``free-threaded``, else ``labels`` as given."""
+    found = matrix.current()
+    if not labels:
+        return found.expected
+    chosen: list[str] = []
+    for name in labels:
+        if name == FREE_THREADED:
+            chosen += [label for label in found.expected if label.endswith("t")]
+        else:
+            chosen.append(name)
+    return chosen
+
+
+def measure_command(experiment: str, *labels: str) -> str:
+    """The shell command that measures ``experiment`` on ``labels``: install the
+    interpreters, then run it the way provenance lines say (reproduce)."""
+    pythons = " ".join(f"python{label}" for label in labels)
+    return (
+        f"uv python install {' '.join(labels)} && python -m measured reproduce "
+        f"--only {experiment} --python {pythons}"
+    )
+
+
+def needs(since: str, experiment: str, *labels: str, inline: bool = False) -> str:
+    """The one wording for a piece that needs a feature no measured interpreter has:
+    "needs Python 3.14+, not measured here", with the command that measures it on
+    ``labels`` (default: ``since``). Never a figure, never an error."""
+    command = measure_command(experiment, *(labels or (since,)))
+    if inline:  # inside a sentence of the page
+        return f"needs Python {since}+, not measured here (measure it: `{command}`)"
+    return f"*Needs Python {since}+, not measured here.* Measure it with `{command}`.\n"
+
+
+def not_measured(labels: Iterable[str], what: str, experiment: str = "") -> str:
+    """A plain sentence per expected label this build lacks, with install commands
+    (and, given ``experiment``, the command that measures it there)."""
     missing = {m.label: m for m in matrix.current().missing}
     return "".join(
         f"- **Python {label}: not measured in this build** ({what}). Install it with "
-        f"{missing[label].how_to_install}.\n"
+        f"{missing[label].how_to_install}"
+        + (
+            f"; then measure it with `python -m measured reproduce --only "
+            f"{experiment} --python python{label}`"
+            if experiment
+            else ""
+        )
+        + ".\n"
         for label in labels
         if label in missing
     )
@@ -129,8 +176,20 @@ def not_measured(labels: Iterable[str], what: str) -> str:
 
 def missing(what: str, *labels: str) -> str:
     """:func:`not_measured` as a page shows it: ``show PAGE.missing "what" LABEL…``
-    (the pages that compare interpreters export this function)."""
-    return not_measured(labels, what)
+    (the pages that compare interpreters export this function). No label means
+    every expected one; ``free-threaded`` means the expected ``t`` builds."""
+    return not_measured(expected(*labels), what)
+
+
+def missing_for(experiment: str) -> Callable[..., str]:
+    """:func:`missing` for a page of one experiment: each line also says how to
+    measure it on the missing interpreter."""
+
+    def missing_here(what: str, *labels: str) -> str:
+        return not_measured(expected(*labels), what, experiment)
+
+    missing_here.__doc__ = missing.__doc__
+    return missing_here
 
 
 def what_it_says(check: claims.Check, fallback: str) -> str:

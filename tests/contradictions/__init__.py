@@ -135,6 +135,7 @@ from . import (  # noqa: E402, F401
     asyncio_debugging,
     coordination_futures,
     coordination_sharing,
+    lifecycle,
     modern,
     part1,
 )

@@ -106,13 +106,15 @@ def all_shapes() -> dict[str, Any]:
         asyncio_debugging,
         coordination,
         errata_facts,
+        lifecycle,
         modern,
         part1,
     )
 
     found: dict[str, Any] = {}
-    for module in (part1, coordination, modern, errata_facts, asyncio_debugging):
+    for module in (part1, coordination, modern, errata_facts, lifecycle):
         found.update(module.SHAPES)
+    found.update(asyncio_debugging.SHAPES)
     return found
 
 

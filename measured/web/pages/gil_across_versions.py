@@ -8,8 +8,8 @@ from measured.run.shapes.modern import GilAcrossVersions
 from measured.web import across, charts_matrix, render
 
 EXPERIMENT = "gil_across_versions"
-# `show PAGE.missing "what" LABEL…`: a line per interpreter this build lacks.
-missing = across.missing
+# `show PAGE.missing "what" [LABEL…]`: a line per interpreter this build lacks.
+missing = across.missing_for(EXPERIMENT)
 
 
 def summary() -> str:
@@ -42,9 +42,12 @@ def summary() -> str:
 
 def _subinterpreters() -> str:
     """The subinterpreter verdict of this build, as one sentence of a bullet."""
-    python, how = across.subinterpreter_python()
+    python, _ = across.subinterpreter_python()
     if python is None:
-        return f"not measured in this build ({how})."
+        return (
+            across.needs(across.SUBINTERPRETERS_SINCE, "subinterpreters", inline=True)
+            + "."
+        )
     run = render.experiment("subinterpreters", python=python.command)
     return render.sentence(run, modern.subinterpreters_scale)
 

@@ -2,7 +2,9 @@
 
 Every piece reads the one run of ``subinterpreters`` this build can make: on
 Python 3.14+, else on a 3.13 with the backport (across.subinterpreter_python), else
-on this build's interpreter, where the script says why it measured nothing.
+on this build's interpreter, where the script says why it measured nothing and
+every piece says "needs Python 3.14+, not measured here" with the command that
+measures it (across.needs).
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ def _run() -> runner.Run:
     return render.experiment(EXPERIMENT, python=python.command if python else None)
 
 
-def _not_measured(reason: str) -> str:
-    return f"*Not measured here: {reason}.*\n"
+def _not_measured() -> str:
+    return across.needs(across.SUBINTERPRETERS_SINCE, EXPERIMENT)
 
 
 def verdicts(*names: str) -> str:
@@ -33,11 +35,7 @@ def where() -> str:
     """Which interpreter measured this page and how it got the API, or why none."""
     python, how = across.subinterpreter_python()
     if python is None:
-        return (
-            _not_measured(how)
-            + "\n"
-            + across.not_measured(["3.14"], "subinterpreters need 3.14, or 3.13")
-        )
+        return _not_measured() + f"\nHere: {how}.\n"
     return f"Measured on Python {python.version} with {how}.\n"
 
 
@@ -57,7 +55,7 @@ def tables() -> str:
     run = _run()
     r = render.result(run, Subinterpreters)
     if not r["available"]:
-        return _not_measured(r["reason"])
+        return _not_measured()
     table = modern.subinterpreters_table(render.evidence(run))
     interval = stats.interval_label()
     sizes = r["starts_per_batch"]
@@ -92,7 +90,7 @@ def limits() -> str:
     extension's refusal, as the script observed them."""
     r = render.result(_run(), Subinterpreters)
     if not r["available"]:
-        return _not_measured(r["reason"])
+        return _not_measured()
     shared = [k for k, v in r["shareable"].items() if v]
     copied = [k for k, v in r["shareable"].items() if not v]
     lines = [
