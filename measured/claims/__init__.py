@@ -21,6 +21,7 @@ from __future__ import annotations
 
 # Each part's module registers its claims when it is imported.
 from measured.claims import (  # noqa: F401
+    asyncio_debugging,
     coordination,
     errata_facts,
     executors,

@@ -132,6 +132,7 @@ def scaled(factor: float) -> Callable[..., list[float]]:
 
 # Registers every module's contradictions (they need the helpers above).
 from . import (  # noqa: E402, F401
+    asyncio_debugging,
     coordination_futures,
     coordination_sharing,
     executors,

@@ -103,6 +103,7 @@ def _required(shape: Any, hint: Any) -> bool:
 def all_shapes() -> dict[str, Any]:
     """Experiment id -> its declared result shape, from every part's module."""
     from measured.run.shapes import (
+        asyncio_debugging,
         coordination,
         errata_facts,
         lifecycle,
@@ -113,6 +114,7 @@ def all_shapes() -> dict[str, Any]:
     found: dict[str, Any] = {}
     for module in (part1, coordination, modern, errata_facts, lifecycle):
         found.update(module.SHAPES)
+    found.update(asyncio_debugging.SHAPES)
     return found
 
 
