@@ -99,3 +99,72 @@ def stdlib_has_more_than_two_tools(evidence: Evidence) -> Claim:
         + ".",
         float(len(tools)),
     )
+
+
+# --- observed once: a socket sent, locals per thread, a thread's error ---------------
+
+
+@claim("errata_facts")
+def open_socket_can_be_sent_to_a_process(evidence: Evidence) -> Claim:
+    def sent(result: ErrataFacts) -> bool:
+        found = result["socket_sent"]
+        return found["error"] is None and found["writer_pid"] == found["child_pid"]
+
+    holds = all(evidence.values(sent))
+    found = evidence.result_as(ErrataFacts)["socket_sent"]
+    if holds:
+        text = (
+            "An open socket sent over a `multiprocessing` pipe reached a child "
+            f"that was already running: the child (PID **{found['child_pid']}**) "
+            "wrote through it."
+        )
+    else:
+        text = (
+            "An open socket could NOT be sent to a running child "
+            f"({found['error'] or 'nothing came back through it'})."
+        )
+    return observed(holds, text, float(found["writer_pid"] or 0))
+
+
+@claim("errata_facts")
+def each_thread_keeps_its_own_locals(evidence: Evidence) -> Claim:
+    def own(result: ErrataFacts) -> bool:
+        return all(c["counted"] == c["asked"] for c in result["thread_locals"])
+
+    holds = all(evidence.values(own))
+    counts = evidence.result_as(ErrataFacts)["thread_locals"]
+    shown = ", ".join(f"{c['counted']:,} of {c['asked']:,}" for c in counts)
+    return observed(
+        holds,
+        f"**{len(counts)}** threads ran the same function at once, each counting in "
+        f"a local variable: {shown}"
+        + (" (each its own)." if holds else ": NOT each its own."),
+        float(len(counts)),
+    )
+
+
+@claim("errata_facts")
+def thread_error_is_reported_not_raised(evidence: Evidence) -> Claim:
+    def reported(result: ErrataFacts) -> bool:
+        found = result["thread_error"]
+        return (
+            found["excepthook_saw"] == ["ValueError"]
+            and not found["join_raised"]
+            and found["other_ran"]
+        )
+
+    holds = all(evidence.values(reported))
+    found = evidence.result_as(ErrataFacts)["thread_error"]
+    seen = ", ".join(f"`{name}`" for name in found["excepthook_saw"]) or "nothing"
+    if holds:
+        text = (
+            f"A thread that raised was reported to `threading.excepthook` ({seen}); "
+            "`join()` returned without raising and the other thread ran to the end."
+        )
+    else:
+        text = (
+            f"A thread that raised was NOT reported as stated: excepthook saw {seen}, "
+            f"join() raised: {found['join_raised']}, other thread ran: "
+            f"{found['other_ran']}."
+        )
+    return observed(holds, text, float(len(found["excepthook_saw"])))

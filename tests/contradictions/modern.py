@@ -302,3 +302,30 @@ def two_primitives_in_both(evidence: Evidence) -> Evidence:
 @contradicts("stdlib_has_more_than_two_tools")
 def two_tools_only(evidence: Evidence) -> Evidence:
     return each_result(evidence, _set("stdlib_tools", ["threading", "multiprocessing"]))
+
+
+@contradicts("open_socket_can_be_sent_to_a_process")
+def socket_refused(evidence: Evidence) -> Evidence:
+    def edit(result: ErrataFacts) -> None:
+        result["socket_sent"]["writer_pid"] = None
+        result["socket_sent"]["error"] = "TypeError: cannot pickle 'socket' object"
+
+    return each_result(evidence, edit)
+
+
+@contradicts("each_thread_keeps_its_own_locals")
+def locals_shared_between_threads(evidence: Evidence) -> Evidence:
+    def edit(result: ErrataFacts) -> None:
+        total = sum(c["asked"] for c in result["thread_locals"])
+        for count in result["thread_locals"]:
+            count["counted"] = total
+
+    return each_result(evidence, edit)
+
+
+@contradicts("thread_error_is_reported_not_raised")
+def thread_error_lost(evidence: Evidence) -> Evidence:
+    def edit(result: ErrataFacts) -> None:
+        result["thread_error"]["excepthook_saw"] = []
+
+    return each_result(evidence, edit)
