@@ -90,6 +90,9 @@ def test_disagreement_rule(verdict: str, correction: str, agrees: bool) -> None:
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id)
 def test_evidence_holds_or_says_why_not(entry: ledger.Entry) -> None:
     status = ledger.evaluate(entry, lambda name: render.evidence(runner.run(name)))
+    if entry.verdict == ledger.EDITORIAL:  # a fault of the text: nothing to run
+        assert status.state == "no experiment" and not status.claims
+        return
     if status.state == "not reproducible here":
         pytest.skip(f"{entry.id}: not reproducible here: {'; '.join(status.reasons)}")
     failed = [c.statement for c in status.claims if c.holds is False]
