@@ -28,7 +28,6 @@ SKIP_KINDS = {
     "heading": "a section title",
     "plan": "says what the article will do or did, not how Python behaves",
     "transition": "leads into the next sentence or list",
-    "question": "asks; the answer that follows is the claim",
     "table header": "names the table's columns",
     "preface": "introduces the topic; says nothing about how Python behaves",
 }

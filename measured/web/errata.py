@@ -77,7 +77,7 @@ def summary() -> str:
     parts = [f"{by_verdict[v]} {v}" for v in ledger.VERDICTS]
     lines = [
         f'<p class="errata-counts" data-total="{len(entries())}">'
-        f"<strong>{len(entries())} claims</strong>: "
+        f"<strong>{len(entries())} entries</strong>: "
         + ", ".join(
             f'<span data-verdict="{v}" data-count="{by_verdict[v]}">{part}</span>'
             for v, part in zip(ledger.VERDICTS, parts, strict=True)
