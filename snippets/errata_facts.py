@@ -3,23 +3,27 @@
 Not every claim needs a benchmark. "Thread has two methods" or "the two modules'
 APIs match" are settled by asking Python itself: this script lists the public API
 of threading.Thread and multiprocessing.Process, the synchronization primitives both
-modules offer, and the concurrency tools in the standard library. Three claims are
-settled by doing it once: an open socket is sent to a process that is already
-running (multiprocessing pickles it through multiprocessing.reduction), threads
-keep their own local variables while they run the same function at once, and a
-thread that raises is reported to threading.excepthook while join() returns.
+modules offer, and the concurrency tools in the standard library. Three more are
+settled by doing a thing once and looking: an open socket is sent to a process that
+is already running (multiprocessing pickles it through multiprocessing.reduction);
+the main thread reads, and changes, a local variable of another thread that is
+still running, while every thread appends to one module-level list; and a thread
+that raises has its traceback printed by the default threading.excepthook while
+another thread keeps running after it.
 
 Run it yourself from a clone:  python snippets/errata_facts.py
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import multiprocessing
 import os
 import socket
+import sys
 import threading
-import time
 from multiprocessing import resource_sharer
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
@@ -29,9 +33,10 @@ from measured.run import measure
 if TYPE_CHECKING:  # the result's declared shape, for type checkers only
     from measured.run.shapes.errata_facts import (
         ErrataFacts,
-        LocalCount,
+        LocalSeen,
         SocketSent,
         ThreadError,
+        ThreadLocals,
     )
 
 PRIMITIVES = ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Event", "Condition")
@@ -46,7 +51,9 @@ STDLIB_TOOLS = (
 
 
 WAIT = 20.0  # seconds: an upper bound on any step below, never reached when it works
-COUNTS = (20_000, 30_000, 40_000)  # what each thread counts in its own local variable
+THREADS = 3  # threads that run the same function at once
+MARK = "added by the main thread"
+SHARED: list[int] = []  # module level: one list every thread appends to
 
 
 def public_api(cls: type) -> list[str]:
@@ -74,6 +81,7 @@ def send_a_socket() -> SocketSent:
     parent_end, child_end = multiprocessing.Pipe()
     child = multiprocessing.Process(target=write_through, args=(child_end,))
     child.start()
+    child_end.close()  # the child has its own copy now
     ours, theirs = socket.socketpair()
     error, received = None, b""
     try:
@@ -85,8 +93,14 @@ def send_a_socket() -> SocketSent:
     except (OSError, TypeError) as failure:
         error = f"{type(failure).__name__}: {failure}"
     finally:
+        # Closed before the wait: a spawned child still in recv() then gets EOFError.
+        # A forked one holds a copy of this end, hence terminate() if it is alive.
+        parent_end.close()
         child.join(WAIT)
-        for end in (ours, theirs, parent_end, child_end):
+        if child.is_alive():  # never when it works: leave no orphan behind
+            child.terminate()
+            child.join()
+        for end in (ours, theirs):
             end.close()
         resource_sharer.stop()  # the fd-passing server thread, if one started
     return {
@@ -97,57 +111,84 @@ def send_a_socket() -> SocketSent:
     }
 
 
-def count_locally(n: int, start: threading.Barrier, out: list[int], i: int) -> None:
-    total = 0  # a local variable: it lives in this thread's own frame
-    start.wait()  # every thread counts at the same time, in the same function
-    for step in range(n):
-        total += 1
-        if step % 1000 == 0:
-            time.sleep(0)  # let the other threads run in between
-    out[i] = total
+def hold_local(
+    i: int, ready: threading.Barrier, go: threading.Event, saw: dict[int, bool]
+) -> None:
+    mine = [i]  # a local variable: a name in this call's own frame
+    SHARED.append(i)  # a module-level list: the same object for every thread
+    ready.wait(WAIT)  # every thread is now inside this function, at this line
+    go.wait(WAIT)  # ...and stays here while the main thread looks at its frame
+    saw[i] = MARK in mine  # a change another thread made through its reference
 
 
-def locals_per_thread() -> list[LocalCount]:
-    out = [0] * len(COUNTS)
-    start = threading.Barrier(len(COUNTS))
+def frame_of(thread: threading.Thread) -> dict[str, object]:
+    """The locals of ``thread``'s running ``hold_local`` call, read from outside it:
+    sys._current_frames() gives each thread's innermost frame (here Event.wait)."""
+    frame = sys._current_frames().get(thread.ident or 0)
+    while frame is not None and frame.f_code is not hold_local.__code__:
+        frame = frame.f_back
+    return {} if frame is None else dict(frame.f_locals)
+
+
+def locals_per_thread() -> ThreadLocals:
+    """While THREADS threads wait inside the same function, read each one's local
+    variable from the main thread and append a mark to the list it names."""
+    SHARED.clear()
+    ready, go = threading.Barrier(THREADS + 1), threading.Event()
+    saw: dict[int, bool] = {}
     threads = [
-        threading.Thread(target=count_locally, args=(n, start, out, i))
-        for i, n in enumerate(COUNTS)
+        threading.Thread(target=hold_local, args=(i, ready, go, saw))
+        for i in range(THREADS)
     ]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
-    return [{"asked": n, "counted": c} for n, c in zip(COUNTS, out, strict=True)]
+    seen: list[LocalSeen] = []
+    try:
+        ready.wait(WAIT)
+        for i, thread in enumerate(threads):
+            found = frame_of(thread).get("mine")
+            if isinstance(found, list):
+                found.append(MARK)  # through the reference, into the thread's object
+            held = found[0] if isinstance(found, list) and found else None
+            seen.append({"thread": i, "local_read": held, "saw_change": False})
+    finally:
+        go.set()
+        for thread in threads:
+            thread.join(WAIT)
+    for row in seen:
+        row["saw_change"] = saw.get(row["thread"], False)
+    return {"threads": seen, "shared_list": sorted(SHARED)}
 
 
 def fail() -> None:
     raise ValueError("a worker thread failed")
 
 
+def finish_after(go: threading.Event, done: threading.Event) -> None:
+    if go.wait(WAIT):
+        done.set()
+
+
 def thread_error() -> ThreadError:
-    """A thread raises while another runs: who hears of it, and does join() raise?"""
-    seen: list[str] = []
-    previous = threading.excepthook
-    threading.excepthook = lambda args: seen.append(args.exc_type.__name__)
-    done = threading.Event()
+    """A thread raises while another waits: does the default threading.excepthook
+    print the traceback, and does the other thread still run after the failure?"""
+    go, done = threading.Event(), threading.Event()
+    other = threading.Thread(target=finish_after, args=(go, done))
     failing = threading.Thread(target=fail)
-    other = threading.Thread(target=done.set)
+    printed = io.StringIO()
+    default = threading.excepthook is threading.__excepthook__
+    other.start()
     try:
-        failing.start()
-        other.start()
-        join_raised = False
-        try:
+        with contextlib.redirect_stderr(printed):  # where the default hook prints
+            failing.start()
             failing.join(WAIT)
-        except Exception:  # the observation is whether join() raises
-            join_raised = True
-        other.join(WAIT)
     finally:
-        threading.excepthook = previous
+        go.set()  # only now, after the failure, may the other thread finish
+        other.join(WAIT)
     return {
-        "excepthook_saw": seen,
-        "join_raised": join_raised,
-        "other_ran": done.is_set(),
+        "default_hook": default,
+        "stderr": printed.getvalue(),
+        "other_finished": done.is_set() and not other.is_alive(),
     }
 
 
@@ -173,15 +214,21 @@ def main() -> None:
         f"socket sent to running child {sent['child_pid']}: written through by PID "
         f"{sent['writer_pid']} (parent {sent['parent_pid']}; error: {sent['error']})"
     )
-    counts = locals_per_thread()
+    held = locals_per_thread()
     print(
-        "each thread's local count: "
-        + ", ".join(f"{c['counted']} of {c['asked']}" for c in counts)
+        "each thread's local, read from the main thread: "
+        + ", ".join(
+            f"thread {t['thread']} held {t['local_read']}"
+            f" (saw the change: {t['saw_change']})"
+            for t in held["threads"]
+        )
+        + f"; module-level list: {held['shared_list']}"
     )
     error = thread_error()
+    last = error["stderr"].strip().splitlines()[-1:] or ["nothing"]
     print(
-        f"a failing thread: excepthook saw {error['excepthook_saw']}, "
-        f"join() raised: {error['join_raised']}, other thread ran: {error['other_ran']}"
+        f"a failing thread: the default excepthook printed {last[0]!r}; "
+        f"the other thread finished after it: {error['other_finished']}"
     )
     result: ErrataFacts = {
         "experiment": "errata_facts",
@@ -190,7 +237,7 @@ def main() -> None:
         "primitives_in_both": primitives,
         "stdlib_tools": tools,
         "socket_sent": sent,
-        "thread_locals": counts,
+        "thread_locals": held,
         "thread_error": error,
     }
     measure.emit(result)

@@ -104,7 +104,7 @@ def _figures(item: ledger.Entry, found: ledger.Status) -> str:
     for evidence, outcome in zip(item.evidence, found.claims, strict=True):
         text = _inline(outcome.statement)
         if claims.kind_of(evidence.check()) == claims.CHECKED:
-            text += " <em>(checked: what the standard library says of itself)</em>"
+            text += " <em>(checked: nothing timed)</em>"
         if outcome.holds is None:
             text += f" <em>{render.NOT_SHOWN}: {html.escape(outcome.reason)}.</em>"
         parts.append(f"<li>{text}</li>")

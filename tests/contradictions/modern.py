@@ -313,19 +313,31 @@ def socket_refused(evidence: Evidence) -> Evidence:
     return each_result(evidence, edit)
 
 
-@contradicts("each_thread_keeps_its_own_locals")
-def locals_shared_between_threads(evidence: Evidence) -> Evidence:
+@contradicts("thread_locals_are_reachable_from_other_threads")
+def locals_private_to_each_thread(evidence: Evidence) -> Evidence:
+    """Each condition broken: no local read from outside, no change seen, and a
+    module-level list that only one thread's entry reached."""
+
     def edit(result: ErrataFacts) -> None:
-        total = sum(c["asked"] for c in result["thread_locals"])
-        for count in result["thread_locals"]:
-            count["counted"] = total
+        held = result["thread_locals"]
+        for row in held["threads"]:
+            row["local_read"] = None
+            row["saw_change"] = False
+        held["shared_list"] = held["shared_list"][:1]
 
     return each_result(evidence, edit)
 
 
 @contradicts("thread_error_is_reported_not_raised")
 def thread_error_lost(evidence: Evidence) -> Evidence:
+    """Each condition broken: a replaced hook, nothing printed, and the other thread
+    stopped by the failure."""
+
     def edit(result: ErrataFacts) -> None:
-        result["thread_error"]["excepthook_saw"] = []
+        result["thread_error"] = {
+            "default_hook": False,
+            "stderr": "",
+            "other_finished": False,
+        }
 
     return each_result(evidence, edit)

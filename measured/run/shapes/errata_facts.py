@@ -16,15 +16,23 @@ class SocketSent(TypedDict):
     error: str | None  # why sending or reading failed, if it did
 
 
-class LocalCount(TypedDict):
-    asked: int  # how far this thread was told to count, in a local variable
-    counted: int  # what its local variable held at the end
+class LocalSeen(TypedDict):
+    """One thread's local variable, read by the main thread while the call ran."""
+
+    thread: int  # the thread's number; its local list started as [thread]
+    local_read: int | None  # what the main thread read there (None: not reached)
+    saw_change: bool  # whether the thread saw the main thread's append to it
+
+
+class ThreadLocals(TypedDict):
+    threads: list[LocalSeen]
+    shared_list: list[int]  # the module-level list every thread appended to
 
 
 class ThreadError(TypedDict):
-    excepthook_saw: list[str]  # exception types threading.excepthook received
-    join_raised: bool  # whether join() on the failed thread raised
-    other_ran: bool  # whether a thread started beside it ran to the end
+    default_hook: bool  # threading.excepthook was the default one
+    stderr: str  # what it printed while a thread raised
+    other_finished: bool  # a thread let go only after the failure ran to the end
 
 
 class ErrataFacts(TypedDict):
@@ -36,7 +44,7 @@ class ErrataFacts(TypedDict):
     primitives_in_both: list[str]  # in both threading and multiprocessing
     stdlib_tools: list[str]  # concurrency modules this version has
     socket_sent: SocketSent
-    thread_locals: list[LocalCount]
+    thread_locals: ThreadLocals
     thread_error: ThreadError
     env: NotRequired[Env]
 
