@@ -1,8 +1,9 @@
-"""Claims over ``errata_facts``: API facts the original article states wrongly.
+"""Claims over ``errata_facts``: facts the original article states wrongly.
 
-These are *checked*, not measured: they read what the standard library says about
-itself (the public names of a class, which modules exist). Each holds only when it
-holds in every run (every run reads the same interpreter, so they agree).
+These are *checked*, not measured: nothing is timed. Most read what the standard
+library says about itself (the public names of a class, which modules exist); three
+do a thing once and look at what happened (a socket sent, a thread's locals, a
+thread's error). Each holds only when it holds in every run.
 """
 
 from __future__ import annotations
@@ -92,10 +93,111 @@ def stdlib_has_more_than_two_tools(evidence: Evidence) -> Claim:
     holds, tools = _every_run_lists(evidence, "stdlib_tools", STDLIB_TOOLS_MIN)
     return observed(
         holds,
-        f"This standard library offers **{len(tools)}** concurrency tools"
+        f"This standard library offers **{len(tools)}** concurrency modules"
         + ("" if holds else f", NOT the {STDLIB_TOOLS_MIN} stated")
         + ": "
         + ", ".join(f"`{t}`" for t in tools)
         + ".",
         float(len(tools)),
     )
+
+
+# --- done once and looked at: a socket sent, a thread's locals, a thread's error ------
+# Checked, not measured: nothing is timed. Each is a behaviour done once; the figure
+# is 1.0 when it held in every run, else 0.0.
+
+TRACEBACK_HEAD = "Traceback (most recent call last)"
+THREAD_ERROR = "ValueError: a worker thread failed"
+
+
+def _flag(holds: bool) -> float:
+    return 1.0 if holds else 0.0
+
+
+@claim("errata_facts", kind=CHECKED)
+def open_socket_can_be_sent_to_a_process(evidence: Evidence) -> Claim:
+    def sent(result: ErrataFacts) -> bool:
+        found = result["socket_sent"]
+        return found["error"] is None and found["writer_pid"] == found["child_pid"]
+
+    holds = all(evidence.values(sent))
+    found = evidence.result_as(ErrataFacts)["socket_sent"]
+    if holds:
+        text = (
+            "An open socket sent over a `multiprocessing` pipe reached a child "
+            "that was already running: the child wrote its own PID through it."
+        )
+    else:
+        text = (
+            "An open socket could NOT be sent to a running child "
+            f"({found['error'] or 'the child did not write its PID through it'})."
+        )
+    return observed(holds, text, _flag(holds))
+
+
+def _locals_reachable(result: ErrataFacts) -> bool:
+    """Each thread's local was read from outside as its own value, the change made
+    through it reached the thread, and the module-level list got every thread."""
+    held = result["thread_locals"]
+    rows = held["threads"]
+    return (
+        bool(rows)
+        and all(r["local_read"] == r["thread"] and r["saw_change"] for r in rows)
+        and held["shared_list"] == sorted(r["thread"] for r in rows)
+    )
+
+
+@claim("errata_facts", kind=CHECKED)
+def thread_locals_are_reachable_from_other_threads(evidence: Evidence) -> Claim:
+    holds = all(evidence.values(_locals_reachable))
+    held = evidence.result_as(ErrataFacts)["thread_locals"]
+    n = len(held["threads"])
+    if holds:
+        text = (
+            f"While **{n}** threads ran the same function, the main thread read each "
+            "one's local variable from its frame (`sys._current_frames()`): each held "
+            "its own value, and an item appended through that reference showed up in "
+            "the thread. A module-level list got an entry from every thread: one "
+            "address space."
+        )
+    else:
+        read = ", ".join(str(r["local_read"]) for r in held["threads"]) or "nothing"
+        text = (
+            f"Another thread's locals were NOT reachable as stated: of **{n}** "
+            f"threads the main thread read {read}; changes seen: "
+            + ", ".join(str(r["saw_change"]) for r in held["threads"])
+            + f"; module-level list {held['shared_list']}."
+        )
+    return observed(holds, text, _flag(holds))
+
+
+def _error_reported(result: ErrataFacts) -> tuple[bool, bool, bool]:
+    """Default hook in place; it printed the traceback; the other thread finished."""
+    found = result["thread_error"]
+    printed = found["stderr"]
+    return (
+        found["default_hook"],
+        TRACEBACK_HEAD in printed and THREAD_ERROR in printed.splitlines(),
+        found["other_finished"],
+    )
+
+
+@claim("errata_facts", kind=CHECKED)
+def thread_error_is_reported_not_raised(evidence: Evidence) -> Claim:
+    holds = all(all(parts) for parts in evidence.values(_error_reported))
+    result = evidence.result_as(ErrataFacts)
+    hook, printed, other = _error_reported(result)
+    last = (result["thread_error"]["stderr"].strip().splitlines() or [""])[-1]
+    if holds:
+        text = (
+            "A thread that raised had its traceback printed to `sys.stderr` by the "
+            f"default `threading.excepthook` (ending `{last}`), and a thread let go "
+            "only after the failure ran to the end."
+        )
+    else:
+        text = (
+            "A thread that raised was NOT reported as stated: default hook in place: "
+            f"{hook}; traceback printed: {printed}; the other thread finished after "
+            f"it: {other}."
+        )
+    return observed(holds, text, _flag(holds))

@@ -14,7 +14,8 @@ The verdict has three values, decided by one rule (``measured.run.stats``):
   the claim needs), or the rounds disagreed too much to decide (:data:`NOISE`).
 
 A claim either *measures* (:data:`MEASURED`, the default) or *checks* what the
-standard library says about itself (:data:`CHECKED`): an API surface, a default.
+standard library says about itself or does once, timing nothing (:data:`CHECKED`):
+an API surface, a default, a socket sent.
 Pages and ``results.json`` show which. Every claim also has a contradicting input
 in ``tests/contradictions.py`` that makes it miss; a test walks the registry.
 

@@ -15,6 +15,8 @@
 - ``python -m measured new NAME --page PAGE`` scaffolds an experiment: its snippet,
   result shape, claim, contradicting input and a section of the page (see
   :mod:`measured.cli.new` and CONTRIBUTING.md).
+- ``python -m measured audit-article PATH`` checks the errata ledger's sentence
+  index against the original article (see :mod:`measured.cli.audit`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from measured.cli import check, new, reproduce
+from measured.cli import audit, check, new, reproduce
 from measured.run import provenance, runner
 from measured.run.interpreter import InterpreterError
 
@@ -40,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     rules.add_argument("--write", metavar="FILE", help="refresh its block in FILE")
     commands.add_parser("pythons", help="list the interpreters a build would measure")
     new.add_parser(commands)
+    audit.add_parser(commands)
     args = parser.parse_args(argv)
     try:
         if args.command == "reproduce":
@@ -52,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
             return pythons()
         if args.command == "new":
             return new.main(args)
+        if args.command == "audit-article":
+            return audit.main(args)
         return _run(args)
     except KeyboardInterrupt:  # Ctrl-C outside an experiment: nothing to clean up
         print("interrupted", file=sys.stderr)

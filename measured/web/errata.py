@@ -12,7 +12,7 @@ from collections import Counter
 from functools import cache
 
 from measured import claims
-from measured.web import ledger, render
+from measured.web import article, ledger, render
 
 PAGE = "errata.md"
 BADGE_TITLES = {
@@ -20,12 +20,19 @@ BADGE_TITLES = {
     "misleading": "Misleading",
     "wrong": "Wrong",
     "garbled": "Garbled",
+    "editorial": "Editorial",
 }
 STATE_LABELS = {
     "reproduced": "Reproduced on this machine",
     "not reproducible here": "Not reproducible here",
     "contradicted": "Contradicted on this machine",
+    "no experiment": "No experiment",
 }
+# What the "Measured here" cell says for an editorial defect.
+NO_EXPERIMENT = (
+    "No experiment: an editorial defect of the text, not a claim about how "
+    "Python behaves."
+)
 
 
 @cache
@@ -70,7 +77,7 @@ def summary() -> str:
     parts = [f"{by_verdict[v]} {v}" for v in ledger.VERDICTS]
     lines = [
         f'<p class="errata-counts" data-total="{len(entries())}">'
-        f"<strong>{len(entries())} claims</strong>: "
+        f"<strong>{len(entries())} entries</strong>: "
         + ", ".join(
             f'<span data-verdict="{v}" data-count="{by_verdict[v]}">{part}</span>'
             for v, part in zip(ledger.VERDICTS, parts, strict=True)
@@ -79,17 +86,25 @@ def summary() -> str:
         f'<p class="errata-states">On the machine that built this page: '
         f"{states['reproduced']} reproduced, "
         f"{states['not reproducible here']} not reproducible here, "
-        f"{states['contradicted']} contradicted.</p>",
+        f"{states['contradicted']} contradicted"
+        + (
+            f", {states['no experiment']} editorial with nothing to measure"
+            if states["no experiment"]
+            else ""
+        )
+        + ".</p>",
     ]
     return "\n".join(lines)
 
 
 def _figures(item: ledger.Entry, found: ledger.Status) -> str:
+    if not item.evidence:
+        return f"<p>{NO_EXPERIMENT}</p>"
     parts = []
     for evidence, outcome in zip(item.evidence, found.claims, strict=True):
         text = _inline(outcome.statement)
         if claims.kind_of(evidence.check()) == claims.CHECKED:
-            text += " <em>(checked: what the standard library says of itself)</em>"
+            text += " <em>(checked: nothing timed)</em>"
         if outcome.holds is None:
             text += f" <em>{render.NOT_SHOWN}: {html.escape(outcome.reason)}.</em>"
         parts.append(f"<li>{text}</li>")
@@ -188,7 +203,7 @@ SUMMARY_ROWS: tuple[
     (
         "It brings several processes into account.",
         "Threads are its foundation stone.",
-        ("thread-part-of-process",),
+        ("table-processes-threads",),
         ("processes_basics", "child_memory_is_separate"),
         ("threads_basics", "threads_share_one_process"),
     ),
@@ -202,14 +217,14 @@ SUMMARY_ROWS: tuple[
     (
         "Processes are heavyweight",
         "Threads are lightweight",
-        ("threads-start-fast",),
+        ("table-heavy-light",),
         ("startup_cost", "spawn_start_costs_more_than_fork"),
         ("startup_cost", "threads_start_much_faster_than_processes"),
     ),
     (
         "They take a large span of time to work.",
         "Threads don’t take much time to process.",
-        ("table-processes-slow",),
+        ("table-processes-slow", "table-threads-fast"),
         ("task_size", "processes_win_on_big_tasks"),
         ("cpu_bound", "threads_do_not_scale_with_gil"),
     ),
@@ -258,3 +273,26 @@ def provenance() -> str:
         lines.append("    " + render.provenance(render.experiment(name)).strip())
         lines.append("")
     return "\n".join(lines)
+
+
+def coverage() -> str:
+    """Every sentence of the article, accounted for: how many an entry judges, and
+    the ones skipped because they state no fact, each with its reason."""
+    path = ledger.ledger_file()
+    _, rows = article.index(path) if path.is_file() else ({}, [])
+    skipped = [row for row in rows if row.skip]
+    lines = [
+        f"The article has **{len(rows)}** sentences (a heading, a table cell or a "
+        f"code block counts as one). **{len(rows) - len(skipped)}** are judged by "
+        f"the entries above; **{len(skipped)}** state no fact and are skipped, each "
+        "for the reason below.",
+        "",
+        f'??? note "The {len(skipped)} sentences skipped, and why"',
+        "",
+        "    | Line | Opens with | Why it states no fact |",
+        "    |--:|---|---|",
+    ]
+    for row in skipped:
+        kind, reason = row.skip.split(":", 1)
+        lines.append(f"    | {row.line} | “{row.opens} …” | {kind}: {reason.strip()} |")
+    return "\n".join(lines) + "\n"

@@ -18,7 +18,14 @@ import yaml
 from measured import claims
 from measured.run import project
 
-VERDICTS = ("correct", "misleading", "wrong", "garbled")
+VERDICTS = ("correct", "misleading", "wrong", "garbled", "editorial")
+# A defect of the text (a repeated paragraph, a misspelt name), not a claim about
+# Python: it has no experiment, and its entry says so with an empty evidence list.
+EDITORIAL = "editorial"
+# A correction opens by agreeing ("Right: ...") exactly when its verdict is
+# "correct"; an entry marked correct whose correction opens "No" or "Wrong", or one
+# marked wrong whose correction opens "Right", contradicts itself.
+AGREES = re.compile(r"^(Right|Correct|True|Yes)\b")
 FIELDS = ("id", "quote", "section", "verdict", "correction", "page", "evidence")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # The page, as "file.md#anchor", and a correction of 1-3 sentences.
@@ -62,7 +69,9 @@ class Entry:
 class Status:
     """What this machine showed for one entry."""
 
-    state: str  # "reproduced", "not reproducible here" or "contradicted"
+    # "reproduced", "not reproducible here", "contradicted", or "no experiment"
+    # (an editorial defect: nothing about Python to measure)
+    state: str
     claims: tuple[claims.Claim, ...]
 
     @property
@@ -97,7 +106,7 @@ def _entry(item: Any, index: int, *, docs: Path) -> Entry:
     if not isinstance(item, dict):
         raise LedgerError(label, "(entry)", "an entry must be a mapping")
     for field in FIELDS:
-        if field not in item or item[field] in (None, "", []):
+        if field not in item or item[field] in (None, ""):
             raise LedgerError(label, field, "missing")
     unknown = sorted(set(item) - set(FIELDS))
     if unknown:
@@ -114,6 +123,8 @@ def _entry(item: Any, index: int, *, docs: Path) -> Entry:
             "verdict",
             f"unknown verdict {item['verdict']!r} (one of {', '.join(VERDICTS)})",
         )
+    if problem := disagreement(item["verdict"], item["correction"]):
+        raise LedgerError(label, "correction", problem)
     sentences = len(re.findall(r"[.!?](\s|$)", item["correction"].strip()))
     if not 1 <= sentences <= MAX_SENTENCES:
         raise LedgerError(label, "correction", f"1-3 sentences, found {sentences}")
@@ -130,13 +141,27 @@ def _entry(item: Any, index: int, *, docs: Path) -> Entry:
         correction=" ".join(item["correction"].split()),
         page=page["file"],
         anchor=page["anchor"],
-        evidence=_evidence(item["evidence"], label),
+        evidence=_evidence(item["evidence"], label, item["verdict"]),
     )
 
 
-def _evidence(items: Any, label: str) -> tuple[Evidence, ...]:
+def disagreement(verdict: str, correction: str) -> str | None:
+    """Why a correction contradicts its verdict, or None when they agree."""
+    text = " ".join(correction.split())
+    if verdict == "correct" and not AGREES.match(text):
+        return "a 'correct' verdict needs a correction that opens by agreeing (Right…)"
+    if verdict != "correct" and AGREES.match(text):
+        return f"a {verdict!r} verdict cannot open its correction by agreeing"
+    return None
+
+
+def _evidence(items: Any, label: str, verdict: str) -> tuple[Evidence, ...]:
     if not isinstance(items, list):
         raise LedgerError(label, "evidence", "a list of {experiment, claim}")
+    if verdict == EDITORIAL and items:
+        raise LedgerError(label, "evidence", "an editorial defect has no experiment")
+    if verdict != EDITORIAL and not items:
+        raise LedgerError(label, "evidence", "missing")
     found = []
     for item in items:
         if not isinstance(item, dict) or set(item) != {"experiment", "claim"}:
@@ -172,7 +197,9 @@ def missing_anchors(
 def evaluate(entry: Entry, evidence_of: Callable[[str], claims.Evidence]) -> Status:
     """Run the entry's checks; ``evidence_of(experiment)`` fetches every run."""
     outcomes = tuple(ev.check()(evidence_of(ev.experiment)) for ev in entry.evidence)
-    if any(c.holds is False for c in outcomes):
+    if not outcomes:
+        state = "no experiment"
+    elif any(c.holds is False for c in outcomes):
         state = "contradicted"
     elif any(c.holds is None for c in outcomes):
         state = "not reproducible here"

@@ -345,3 +345,42 @@ def two_primitives_in_both(evidence: Evidence) -> Evidence:
 @contradicts("stdlib_has_more_than_two_tools")
 def two_tools_only(evidence: Evidence) -> Evidence:
     return each_result(evidence, _set("stdlib_tools", ["threading", "multiprocessing"]))
+
+
+@contradicts("open_socket_can_be_sent_to_a_process")
+def socket_refused(evidence: Evidence) -> Evidence:
+    def edit(result: ErrataFacts) -> None:
+        result["socket_sent"]["writer_pid"] = None
+        result["socket_sent"]["error"] = "TypeError: cannot pickle 'socket' object"
+
+    return each_result(evidence, edit)
+
+
+@contradicts("thread_locals_are_reachable_from_other_threads")
+def locals_private_to_each_thread(evidence: Evidence) -> Evidence:
+    """Each condition broken: no local read from outside, no change seen, and a
+    module-level list that only one thread's entry reached."""
+
+    def edit(result: ErrataFacts) -> None:
+        held = result["thread_locals"]
+        for row in held["threads"]:
+            row["local_read"] = None
+            row["saw_change"] = False
+        held["shared_list"] = held["shared_list"][:1]
+
+    return each_result(evidence, edit)
+
+
+@contradicts("thread_error_is_reported_not_raised")
+def thread_error_lost(evidence: Evidence) -> Evidence:
+    """Each condition broken: a replaced hook, nothing printed, and the other thread
+    stopped by the failure."""
+
+    def edit(result: ErrataFacts) -> None:
+        result["thread_error"] = {
+            "default_hook": False,
+            "stderr": "",
+            "other_finished": False,
+        }
+
+    return each_result(evidence, edit)

@@ -7,6 +7,34 @@ from typing import Any, NotRequired, TypedDict
 from measured.run.shapes.common import Env
 
 
+class SocketSent(TypedDict):
+    """An open socket sent over a multiprocessing pipe to a running child."""
+
+    parent_pid: int
+    child_pid: int
+    writer_pid: int | None  # the PID the child wrote through the socket, if any
+    error: str | None  # why sending or reading failed, if it did
+
+
+class LocalSeen(TypedDict):
+    """One thread's local variable, read by the main thread while the call ran."""
+
+    thread: int  # the thread's number; its local list started as [thread]
+    local_read: int | None  # what the main thread read there (None: not reached)
+    saw_change: bool  # whether the thread saw the main thread's append to it
+
+
+class ThreadLocals(TypedDict):
+    threads: list[LocalSeen]
+    shared_list: list[int]  # the module-level list every thread appended to
+
+
+class ThreadError(TypedDict):
+    default_hook: bool  # threading.excepthook was the default one
+    stderr: str  # what it printed while a thread raised
+    other_finished: bool  # a thread let go only after the failure ran to the end
+
+
 class ErrataFacts(TypedDict):
     """What this Python's standard library has: the facts the errata rest on."""
 
@@ -15,6 +43,9 @@ class ErrataFacts(TypedDict):
     process_api: list[str]  # public names of multiprocessing.Process
     primitives_in_both: list[str]  # in both threading and multiprocessing
     stdlib_tools: list[str]  # concurrency modules this version has
+    socket_sent: SocketSent
+    thread_locals: ThreadLocals
+    thread_error: ThreadError
     env: NotRequired[Env]
 
 

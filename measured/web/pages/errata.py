@@ -23,3 +23,8 @@ def provenance() -> str:
 def summary_table() -> str:
     """The article's closing table, each cell replaced by a measured claim."""
     return ledger_page.summary_table()
+
+
+def coverage() -> str:
+    """How the ledger classifies every sentence of the article; the skipped ones."""
+    return ledger_page.coverage()
