@@ -433,7 +433,10 @@ def main() -> None:
         f"{process['cwd_shared']}; wrote to its pipe by descriptor number: "
         f"{process['fd_shared']}"
     )
-    print(f"setting a signal handler there: {process['signal_error'] or 'allowed'}")
+    # Name (message), not the traceback's own "Name: message" line.
+    error = process["signal_error"]
+    refused = error.replace(": ", " (", 1) + ")" if error else "allowed"
+    print(f"setting a signal handler there: {refused}")
     print(f"import {LEGACY_EXTENSION} in a subinterpreter:")
     print(f"  {legacy['error_type'] or 'no error'}, {legacy['message']}")
     result: Subinterpreters = {

@@ -124,7 +124,9 @@ def limits() -> str:
         for what, seen in shared.items():
             verb = "shared" if seen else "did NOT share"
             lines.append(f"- Another interpreter {verb} {what}.")
-        refused = process["signal_error"] or "nothing: it was allowed"
+        refused = executors.error_text(process["signal_error"]) or (
+            "nothing: it was allowed"
+        )
         lines.append(f"- Setting a signal handler there raised {refused}.")
     legacy = r["legacy_import"]
     lines.append(
