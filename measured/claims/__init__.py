@@ -17,5 +17,11 @@ registry (never this package), so there is no import cycle.
 from __future__ import annotations
 
 # Each part's module registers its claims when it is imported.
-from measured.claims import coordination, errata_facts, modern, part1  # noqa: F401
+from measured.claims import (  # noqa: F401
+    coordination,
+    errata_facts,
+    futures_lifecycle,
+    modern,
+    part1,
+)
 from measured.claims.registry import *  # noqa: F403
