@@ -58,13 +58,21 @@ def stuck(report: Any) -> None:
         report.send("cleaned up")
 
 
+def said(receiver: Any, timeout: float) -> str:
+    """The next message on the pipe, or "" if none came (or its writer is gone)."""
+    try:
+        return receiver.recv() if receiver.poll(timeout) else ""
+    except EOFError:
+        return ""
+
+
 def stop_process(how: str, process_class: type[Any]) -> shape.ProcessStop:
     """Start `stuck` in a process, stop it with Process.<how>(), see what ran."""
     receiver, sender = multiprocessing.get_context().Pipe(duplex=False)
     process = process_class(target=stuck, args=(sender,))
     process.start()
     sender.close()
-    started = receiver.poll(10) and receiver.recv() == "started"
+    started = said(receiver, 10) == "started"
     begin = time.perf_counter()
     getattr(process, how)()
     process.join(5)
@@ -73,13 +81,13 @@ def stop_process(how: str, process_class: type[Any]) -> shape.ProcessStop:
         process.kill()
         process.join()
         took = -1.0
-    cleaned = receiver.poll(0) and receiver.recv() == "cleaned up"
+    cleaned = said(receiver, 0) == "cleaned up"
     receiver.close()
     return {
         "how": how,
-        "started": bool(started),
+        "started": started,
         "exitcode": process.exitcode,
-        "cleaned_up": bool(cleaned),
+        "cleaned_up": cleaned,
         "stopped_ms": took * 1000,
     }
 
@@ -205,7 +213,10 @@ def recycle() -> shape.RecyclePart:
             refused = str(error)
     # No mp_context: with max_tasks_per_child the pool uses spawn by default.
     with ProcessPoolExecutor(1, max_tasks_per_child=PER_CHILD) as pool:
-        pids = list(pool.map(worker_pid, range(TASKS)))
+        # One task at a time: with a backlog, the pool deadlocks once a worker is
+        # replaced, on 3.11 and 3.12 and on 3.13/3.14 releases before the fix
+        # of gh-115634 (July 2026).
+        pids = [pool.submit(worker_pid, task).result() for task in range(TASKS)]
     return {
         "tasks": TASKS,
         "per_child": PER_CHILD,
