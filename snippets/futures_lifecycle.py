@@ -157,7 +157,9 @@ def has_buffersize(executor: type[Executor] = ThreadPoolExecutor) -> bool:
 
 
 def pulled(
-    way: str, mapper: Callable[[Executor, Iterable[int]], Iterator[int]]
+    way: str,
+    mapper: Callable[[Executor, Iterable[int]], Iterator[int]],
+    executor: type[Executor] = ThreadPoolExecutor,
 ) -> shape.MapPull:
     """How many input items `mapper` took before its first result came back."""
     taken = 0
@@ -168,7 +170,7 @@ def pulled(
             taken += 1
             yield item
 
-    with ThreadPoolExecutor(2) as pool:
+    with executor(2) as pool:  # type: ignore[call-arg]
         results = mapper(pool, items())
         at_return = taken
         first = next(results)
@@ -185,14 +187,19 @@ def pulled(
 
 def map_input(executor: type[Executor] = ThreadPoolExecutor) -> shape.MapPart:
     ways = [
-        pulled("map()", lambda pool, xs: pool.map(abs, xs)),
-        pulled("window_map()", lambda pool, xs: window_map(pool, abs, xs, WINDOW)),
+        pulled("map()", lambda pool, xs: pool.map(abs, xs), executor),
+        pulled(
+            "window_map()",
+            lambda pool, xs: window_map(pool, abs, xs, WINDOW),
+            executor,
+        ),
     ]
     if has_buffersize(executor):
         ways.append(
             pulled(
                 f"map(buffersize={WINDOW})",
-                lambda pool, xs: pool.map(abs, xs, buffersize=WINDOW),
+                lambda pool, xs: pool.map(abs, xs, buffersize=WINDOW),  # 3.14+
+                executor,
             )
         )
     return {"window": WINDOW, "buffersize": has_buffersize(executor), "ways": ways}
