@@ -186,7 +186,7 @@ def terminate_workers_stops_a_pool(evidence: Evidence) -> Claim:
     )
     if holds:
         text = (
-            f"A one-worker pool stuck in a 30 s task stopped at once. {parts}. "
+            f"A one-worker pool stuck in a long task stopped at once. {parts}. "
             "The queued tasks still in the pool's queue were cancelled."
         )
     else:
