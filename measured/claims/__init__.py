@@ -11,7 +11,9 @@
   side by side, and what interpreters share), ``errata_facts`` (API facts the
   original article gets wrong), ``lifecycle`` (ending things cleanly:
   shared-memory tracking, queue shutdown; shown on Sharing, Synchronization and
-  asyncio).
+  asyncio), ``futures_lifecycle`` (stopping a running task, map's input,
+  recycled workers), ``asyncio_debugging`` (where a stuck loop waits, eager
+  tasks).
 
 Importing this package registers every claim: the part modules import the
 registry (never this package), so there is no import cycle.
@@ -25,6 +27,7 @@ from measured.claims import (  # noqa: F401
     coordination,
     errata_facts,
     executors,
+    futures_lifecycle,
     lifecycle,
     modern,
     part1,

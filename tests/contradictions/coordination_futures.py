@@ -219,3 +219,121 @@ def connections_failed(evidence: Evidence) -> Evidence:
         _top(r)["sessions"]["threads"][0]["failures"] = 3
 
     return each_result(evidence, edit)
+
+
+# --- futures_lifecycle --------------------------------------------------------------
+# This machine has no Python 3.14, so the claims about its additions are fed a run
+# reshaped as a 3.14 run would look (what CPython's documentation and source say it
+# does), then broken: they must miss there, and hold on the unbroken fixture
+# (tests/test_futures_lifecycle.py).
+
+
+def as_if_314(evidence: Evidence) -> Evidence:
+    """The real runs, relabelled Python 3.14.0 and given the 3.14-only parts."""
+
+    def edit(r: shape.FuturesLifecycle) -> None:
+        r["env"]["python"] = "3.14.0"
+        stop, part = r["stop"], r["map"]
+        stop["interrupt"] = stop["terminate_workers"] = True
+        stop["processes"] = [p for p in stop["processes"] if p["how"] != "interrupt"]
+        stop["processes"].append(
+            {
+                "how": "interrupt",
+                "started": True,
+                "exitcode": 0,
+                "cleaned_up": True,
+                "stopped_ms": 2.0,
+            }
+        )
+        stop["pools"] = [
+            {
+                "how": how,
+                "running_task": "BrokenProcessPool",
+                "stopped_ms": 40.0,
+                "queued": ["BrokenProcessPool", "cancelled", "cancelled"],
+                "worker_gone": True,
+                "submit_after": "RuntimeError",
+            }
+            for how in ("terminate_workers", "kill_workers")
+        ]
+        part["buffersize"] = True
+        part["ways"] = [w for w in part["ways"] if "buffersize" not in w["way"]]
+        part["ways"].append(
+            {
+                "way": f"map(buffersize={part['window']})",
+                "items": part["ways"][0]["items"],
+                "pulled_at_return": part["window"],
+                "pulled_at_first_result": part["window"] + 1,
+                "all_in_order": True,
+            }
+        )
+
+    return each_result(evidence, edit)
+
+
+@contradicts("terminate_and_kill_stop_a_process")
+def terminate_let_finally_run(evidence: Evidence) -> Evidence:
+    """As if SIGTERM had been caught: the task cleaned up and exited normally."""
+
+    def edit(r: shape.FuturesLifecycle) -> None:
+        for p in r["stop"]["processes"]:
+            if p["how"] == "terminate":
+                p["exitcode"], p["cleaned_up"] = 0, True
+
+    return each_result(evidence, edit)
+
+
+@contradicts("interrupt_lets_the_task_clean_up")
+def interrupt_ignored(evidence: Evidence) -> Evidence:
+    """A 3.14 run in which the child ignored SIGINT and had to be killed."""
+
+    def edit(r: shape.FuturesLifecycle) -> None:
+        for p in r["stop"]["processes"]:
+            if p["how"] == "interrupt":
+                p.update(exitcode=-9, cleaned_up=False, stopped_ms=-1.0)
+
+    return each_result(as_if_314(evidence), edit)
+
+
+@contradicts("terminate_workers_stops_a_pool")
+def pool_task_kept_running(evidence: Evidence) -> Evidence:
+    """A 3.14 run in which terminate_workers() left the running task running."""
+
+    def edit(r: shape.FuturesLifecycle) -> None:
+        r["stop"]["pools"][0].update(running_task="still running", worker_gone=False)
+
+    return each_result(as_if_314(evidence), edit)
+
+
+@contradicts("map_takes_the_whole_input_first")
+def map_was_lazy(evidence: Evidence) -> Evidence:
+    """As if map() had taken one item per result, like the window."""
+
+    def edit(r: shape.FuturesLifecycle) -> None:
+        for way in r["map"]["ways"]:
+            if way["way"] == "map()":
+                way["pulled_at_return"] = 0
+
+    return each_result(evidence, edit)
+
+
+@contradicts("buffersize_bounds_what_map_takes")
+def buffersize_ignored(evidence: Evidence) -> Evidence:
+    """A 3.14 run in which map(buffersize=4) still took the whole input."""
+
+    def edit(r: shape.FuturesLifecycle) -> None:
+        way = r["map"]["ways"][-1]
+        way["pulled_at_return"] = way["pulled_at_first_result"] = way["items"]
+
+    return each_result(as_if_314(evidence), edit)
+
+
+@contradicts("max_tasks_per_child_replaces_workers")
+def one_worker_ran_everything(evidence: Evidence) -> Evidence:
+    """As if max_tasks_per_child had been ignored: one PID for every task."""
+
+    def edit(r: shape.FuturesLifecycle) -> None:
+        pids = r["recycle"]["pids"]
+        r["recycle"]["pids"] = [pids[0]] * len(pids)
+
+    return each_result(evidence, edit)

@@ -478,3 +478,66 @@ SHAPES: dict[str, Any] = {
     "asyncio_blocking": AsyncioBlocking,
     "many_connections": ManyConnections,
 }
+
+
+# ---- futures_lifecycle: stop, feed and recycle a pool's workers (3.11-3.14) --------
+
+
+class ProcessStop(TypedDict):
+    how: str  # "terminate", "kill", "interrupt": the Process method called
+    started: bool  # the task reported it was inside its try block
+    exitcode: int | None
+    cleaned_up: bool  # the task's finally: block ran
+    stopped_ms: float  # from the call to the process's end; -1: never ended
+
+
+class PoolStop(TypedDict):
+    how: str  # "terminate_workers", "kill_workers"
+    running_task: str  # the exception the running task's future ended with
+    stopped_ms: float
+    queued: list[str]  # each queued task: "cancelled", an exception name, "ran"
+    worker_gone: bool  # the worker process exited
+    submit_after: str  # "RuntimeError" when the pool refused new work
+
+
+class StopPart(TypedDict):
+    posix: bool
+    interrupt: bool  # this interpreter has Process.interrupt() (3.14+)
+    terminate_workers: bool  # ... and ProcessPoolExecutor.terminate_workers()
+    processes: list[ProcessStop]
+    pools: list[PoolStop]  # empty without terminate_workers
+
+
+class MapPull(TypedDict):
+    way: str  # "map()", "window_map()", "map(buffersize=4)"
+    items: int
+    pulled_at_return: int
+    pulled_at_first_result: int
+    all_in_order: bool
+
+
+class MapPart(TypedDict):
+    window: int
+    buffersize: bool  # this interpreter's Executor.map takes buffersize (3.14+)
+    ways: list[MapPull]
+
+
+class RecyclePart(TypedDict):
+    tasks: int
+    per_child: int
+    pids: list[int]  # the worker PID that ran each task, in task order
+    fork_available: bool
+    fork_refused: str  # the ValueError's message; "" without fork
+
+
+class FuturesLifecycle(TypedDict):
+    """snippets/futures_lifecycle.py: stop, feed and recycle a pool's workers."""
+
+    experiment: str
+    stop: StopPart
+    map: MapPart
+    recycle: RecyclePart
+    env: NotRequired[Env]
+
+
+SHAPES["futures_lifecycle"] = FuturesLifecycle
