@@ -286,7 +286,7 @@ def main() -> None:
         f"worker PIDs: {r['pids']}"
     )
     if r["fork_refused"]:
-        print(f"with the fork start method: ValueError: {r['fork_refused']}")
+        print(f"with the fork start method: ValueError ({r['fork_refused']})")
 
     result: shape.FuturesLifecycle = {
         "experiment": "futures_lifecycle",
