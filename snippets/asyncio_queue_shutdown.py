@@ -6,7 +6,10 @@ The asyncio twin of queue_shutdown.py, with consumer tasks instead of threads:
 - shutdown() (3.13+): consumers still get every item already queued, then
              ``await queue.get()`` raises asyncio.QueueShutDown; put() raises it too;
 - shutdown(immediate=True) (3.13+): the queue drops what it holds, get() raises
-             QueueShutDown at once, and join() no longer waits for the dropped items.
+             QueueShutDown at once, and join() no longer waits for the dropped items;
+- blocked (3.13+): shutdown() while every consumer is already suspended in
+             ``await queue.get()`` on an empty queue, and while a put() waits on a
+             full queue (maxsize=1): each of them raises QueueShutDown.
 
 Every wait has a timeout (asyncio.wait), so a consumer that never ends is counted
 and cancelled, not waited for.
@@ -37,8 +40,11 @@ async def consume_until_sentinel(work: asyncio.Queue[Any], got: list[int]) -> No
 
 
 async def consume_until_shutdown(
-    work: asyncio.Queue[Any], got: list[int], errors: list[str]
+    work: asyncio.Queue[Any], got: list[int], errors: list[str], mine: list[int]
 ) -> None:
+    """Take items until get() raises QueueShutDown; ``mine`` counts this one's."""
+    mine.append(0)
+    slot = len(mine) - 1
     while True:
         try:
             item = await work.get()
@@ -46,6 +52,16 @@ async def consume_until_shutdown(
             errors.append(type(error).__name__)
             return
         got.append(item)
+        mine[slot] += 1
+
+
+def consumers(
+    work: asyncio.Queue[Any], got: list[int], errors: list[str], mine: list[int]
+) -> list[asyncio.Task[Any]]:
+    return [
+        asyncio.create_task(consume_until_shutdown(work, got, errors, mine))
+        for _ in range(CONSUMERS)
+    ]
 
 
 async def finished(tasks: list[asyncio.Task[Any]]) -> int:
@@ -75,10 +91,8 @@ async def with_shutdown() -> shape.ShutdownPart:
     work: asyncio.Queue[Any] = asyncio.Queue()
     got: list[int] = []
     errors: list[str] = []
-    tasks = [
-        asyncio.create_task(consume_until_shutdown(work, got, errors))
-        for _ in range(CONSUMERS)
-    ]
+    mine: list[int] = []
+    tasks = consumers(work, got, errors, mine)
     for item in range(ITEMS):
         await work.put(item)
     work.shutdown()  # no more puts; gets drain what is queued, then raise
@@ -94,6 +108,7 @@ async def with_shutdown() -> shape.ShutdownPart:
         "exited": exited,
         "errors": sorted(errors),
         "put_after": put_after,
+        "per_consumer": mine,
     }
 
 
@@ -106,7 +121,7 @@ async def with_immediate_shutdown() -> shape.ImmediatePart:
     left = work.qsize()
     got: list[int] = []
     errors: list[str] = []
-    consumer = asyncio.create_task(consume_until_shutdown(work, got, errors))
+    consumer = asyncio.create_task(consume_until_shutdown(work, got, errors, []))
     # join() waits for a task_done() per item; the dropped items count as done.
     waiter = asyncio.create_task(work.join())
     await finished([consumer])
@@ -120,6 +135,45 @@ async def with_immediate_shutdown() -> shape.ImmediatePart:
     }
 
 
+async def put_one(work: asyncio.Queue[Any]) -> str:
+    try:
+        await work.put(ITEMS)  # suspends: the queue is full
+    except asyncio.QueueShutDown as error:
+        return type(error).__name__
+    return "none"
+
+
+async def with_blocked_shutdown() -> shape.BlockedPart:
+    """shutdown() while the consumers, and a put(), are already suspended."""
+    idle: asyncio.Queue[Any] = asyncio.Queue()  # empty: every get() suspends
+    got: list[int] = []
+    errors: list[str] = []
+    mine: list[int] = []
+    tasks = consumers(idle, got, errors, mine)
+    full: asyncio.Queue[Any] = asyncio.Queue(maxsize=1)
+    full.put_nowait(0)
+    putter = asyncio.create_task(put_one(full))
+    # One turn of the loop: each new task runs until its get() (or put()) suspends.
+    await asyncio.sleep(0)
+    # Queue._getters / _putters hold one future per suspended caller: CPython's own
+    # record that they are blocked, looked at rather than assumed.
+    waiting = sum(not f.done() for f in idle._getters)  # type: ignore[attr-defined]
+    put_waiting = any(not f.done() for f in full._putters)  # type: ignore[attr-defined]
+    idle.shutdown()  # wakes every suspended get(): the queue is empty, so they raise
+    full.shutdown()  # wakes the suspended put(): it raises
+    exited = await finished(tasks)
+    await finished([putter])
+    return {
+        "waiting": waiting,
+        "per_consumer": mine,
+        "errors": sorted(errors),
+        "exited": exited,
+        "put_waiting": put_waiting,
+        # Cancelled by finished(): the put() never woke up.
+        "put_error": "still blocked" if putter.cancelled() else putter.result(),
+    }
+
+
 async def experiment() -> shape.QueueShutdown:
     return {
         "experiment": "asyncio_queue_shutdown",
@@ -129,22 +183,24 @@ async def experiment() -> shape.QueueShutdown:
         "sentinel": await with_sentinel(),
         "shutdown": await with_shutdown() if HAS_SHUTDOWN else None,
         "immediate": await with_immediate_shutdown() if HAS_SHUTDOWN else None,
+        "blocked": await with_blocked_shutdown() if HAS_SHUTDOWN else None,
     }
 
 
 def main() -> None:
     result = asyncio.run(experiment())
-    sentinel, shutdown, immediate = (
+    sentinel, shutdown, immediate, blocked = (
         result["sentinel"],
         result["shutdown"],
         result["immediate"],
+        result["blocked"],
     )
     print(f"{ITEMS:,} items, {CONSUMERS} consumer tasks")
     print(
         f"sentinel:   {sentinel['distinct']:,} distinct items taken, "
         f"{sentinel['exited']} of {CONSUMERS} consumers returned"
     )
-    if shutdown is None or immediate is None:
+    if shutdown is None or immediate is None or blocked is None:
         print("shutdown(): needs Python 3.13+ (asyncio.Queue has no shutdown here)")
     else:
         print(
@@ -157,6 +213,12 @@ def main() -> None:
             f"shutdown(immediate=True) with {immediate['queued']:,} items queued: "
             f"{immediate['left']} left, get() raised {immediate['get_error']}, "
             f"join() returned: {immediate['join_returned']}"
+        )
+        print(
+            f"shutdown() with {blocked['waiting']} consumers suspended in get(): "
+            f"items each got {blocked['per_consumer']}, "
+            f"{blocked['exited']} returned on {', '.join(blocked['errors'])}; "
+            f"a put() suspended on a full queue raised {blocked['put_error']}"
         )
     measure.emit(result)
 

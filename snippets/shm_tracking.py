@@ -5,7 +5,9 @@ multiprocessing, so each one starts a resource tracker of its own) and looks, on
 each program and its tracker have exited, whether the segment is still there:
 
 - attach:          this script creates a segment; a program attaches to it with
-                   the default SharedMemory(name=...), closes it and exits;
+                   the default SharedMemory(name=...), closes it and exits; then
+                   this script, the creator, reads its own mapping and calls
+                   unlink();
 - attach, untracked (3.13+): the same with SharedMemory(name=..., track=False);
 - forgotten:       a program creates a segment and exits without unlink();
 - forgotten, untracked (3.13+): the same, created with track=False.
@@ -19,6 +21,8 @@ Run it yourself from a clone:  python snippets/shm_tracking.py
 
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
 import sys
 from multiprocessing import resource_tracker, shared_memory
@@ -31,6 +35,7 @@ if TYPE_CHECKING:  # the result's declared shape, for type checkers only
 
 TIMEOUT = 60
 SIZE = 64  # bytes: the size does not matter here
+SHM_DIR = "/dev/shm"  # where Linux keeps POSIX shared memory, one file a segment
 HAS_TRACK = sys.version_info >= (3, 13)  # SharedMemory(track=...), gh-82300
 
 # A program that only attaches: it never unlinks, the creator owns the segment.
@@ -60,14 +65,36 @@ def run_program(code: str, *args: str) -> tuple[str, str]:
     tracker inherits the program's stderr and holds it open until it has
     cleaned up and exited.
     """
-    done = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
+    before = psm_names()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code, *args],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+    except subprocess.TimeoutExpired:
+        # The program was killed before it, or its tracker, could clean up: remove
+        # what it created, so that a hung case leaves nothing in /dev/shm.
+        for name in psm_names() - before:
+            unlink_name(name)
+        raise
     return done.stdout.strip(), done.stderr
+
+
+def psm_names() -> set[str]:
+    """The segments in /dev/shm that SharedMemory named (psm_...), if it exists."""
+    try:
+        return {name for name in os.listdir(SHM_DIR) if name.startswith("psm_")}
+    except FileNotFoundError:
+        return set()
+
+
+def unlink_name(name: str) -> None:
+    """Remove a segment by name, without telling any tracker (it is not ours)."""
+    with contextlib.suppress(FileNotFoundError):  # its tracker may have been faster
+        os.unlink(os.path.join(SHM_DIR, name))
 
 
 def warning_in(stderr: str) -> str:
@@ -82,6 +109,16 @@ class Segments:
 
     def __init__(self) -> None:
         self.opened: list[tuple[shared_memory.SharedMemory, bool]] = []
+        self.unlinked: set[str] = set()  # names this script already unlinked
+
+    def unlink(self, segment: shared_memory.SharedMemory) -> str:
+        """The creator's unlink(): "none", or the name of the exception it raised."""
+        try:
+            segment.unlink()
+        except OSError as error:
+            return type(error).__name__
+        self.unlinked.add(segment.name)
+        return "none"
 
     def create(self) -> shared_memory.SharedMemory:
         segment = shared_memory.SharedMemory(create=True, size=SIZE)
@@ -103,6 +140,8 @@ class Segments:
         for segment, _ in self.opened:
             segment.close()
         for name in dict.fromkeys(segment.name for segment, _ in self.opened):
+            if name in self.unlinked:
+                continue  # unlinked and unregistered already: again would fail
             handles = [(s, tracked) for s, tracked in self.opened if s.name == name]
             handles.sort(key=lambda handle: not handle[1])  # a tracked one first
             try:
@@ -120,13 +159,25 @@ def attach_case(segments: Segments, mode: str) -> shape.TrackingCase:
     segment.buf[:5] = b"hello"
     _, stderr = run_program(ATTACH, segment.name, mode)
     there = segments.exists(segment.name)
-    return {"exists_after": there, "warning": warning_in(stderr)}
+    # The creator's own mapping outlives the name: only the name is removed.
+    reads = bytes(segment.buf[:5]) == b"hello"
+    return {
+        "exists_after": there,
+        "warning": warning_in(stderr),
+        "creator_still_reads": reads,
+        "creator_unlink_error": segments.unlink(segment),
+    }
 
 
 def forgotten_case(segments: Segments, mode: str) -> shape.TrackingCase:
     """A separate program creates a segment and exits without unlink()."""
     name, stderr = run_program(FORGET, mode)
-    return {"exists_after": segments.exists(name), "warning": warning_in(stderr)}
+    return {
+        "exists_after": segments.exists(name),
+        "warning": warning_in(stderr),
+        "creator_still_reads": None,  # the creator was the program, gone now
+        "creator_unlink_error": None,
+    }
 
 
 def main() -> None:
@@ -150,6 +201,12 @@ def main() -> None:
         there = "still there" if case["exists_after"] else "gone"
         warned = f"; its tracker: {case['warning']}" if case["warning"] else ""
         print(f"{label:<36} segment {there}{warned}")
+        if case["creator_unlink_error"] is not None:
+            print(
+                f"{'':<36} the creator's mapping still reads: "
+                f"{case['creator_still_reads']}; its unlink() raised: "
+                f"{case['creator_unlink_error']}"
+            )
 
     print(f"Python {sys.version.split()[0]}: after the program and its tracker exit")
     show("attach (default track=True)", attach)

@@ -42,10 +42,12 @@ NEEDS_313 = {
     "queue_shutdown": (
         "shutdown_ends_consumer_threads",
         "immediate_shutdown_drops_items",
+        "shutdown_wakes_blocked_threads",
     ),
     "asyncio_queue_shutdown": (
         "shutdown_ends_consumer_tasks",
         "async_immediate_shutdown_drops_items",
+        "shutdown_wakes_blocked_tasks",
     ),
 }
 
@@ -115,7 +117,13 @@ def _older(evidence: claims.Evidence) -> claims.Evidence:
 
     def edit(result: dict[str, Any]) -> None:
         result.update(has_track=False, has_shutdown=False)
-        for key in ("attach_untracked", "forgotten_untracked", "shutdown", "immediate"):
+        for key in (
+            "attach_untracked",
+            "forgotten_untracked",
+            "shutdown",
+            "immediate",
+            "blocked",
+        ):
             if key in result:
                 result[key] = None
         result["env"]["python"] = "3.12.1"
@@ -153,6 +161,41 @@ def test_313_claims_hold_on_a_313_result_and_miss_on_its_contradiction(
     assert outcome.figure is not None
     missed = check(CONTRADICTIONS[name].make(evidence))
     assert missed.holds is False, missed.statement
+
+
+def test_the_attach_claim_misses_if_the_creator_keeps_the_name() -> None:
+    """Only the name goes: a creator whose unlink() worked contradicts the claim."""
+    from contradictions import each_result
+
+    check = _check("shm_tracking", "attaching_program_unlinks_segment")
+    evidence = _evidence("shm_tracking")
+    assert check(evidence).holds is True
+
+    def unlinked(result: dict[str, Any]) -> None:
+        result["attach"]["creator_unlink_error"] = "none"
+
+    def unreadable(result: dict[str, Any]) -> None:
+        result["attach"]["creator_still_reads"] = False
+
+    assert check(each_result(evidence, unlinked)).holds is False
+    assert check(each_result(evidence, unreadable)).holds is False
+
+
+def test_a_blocked_put_that_never_wakes_makes_the_claim_miss() -> None:
+    from contradictions import each_result
+
+    for experiment, name in (
+        ("queue_shutdown", "shutdown_wakes_blocked_threads"),
+        ("asyncio_queue_shutdown", "shutdown_wakes_blocked_tasks"),
+    ):
+        check = _check(experiment, name)
+
+        def stuck(result: dict[str, Any]) -> None:
+            result["blocked"]["put_error"] = "still blocked"
+
+        evidence = as_313(_evidence(experiment))
+        assert check(evidence).holds is True
+        assert check(each_result(evidence, stuck)).holds is False
 
 
 def test_the_313_run_of_the_matrix_has_the_features() -> None:

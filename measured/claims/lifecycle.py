@@ -5,7 +5,8 @@ registered a segment unlinks it when that program exits, also when the program o
 attached to it; ``track=False`` (Python 3.13+, gh-82300) leaves the segment to
 whoever calls ``unlink()``. ``queue_shutdown`` and ``asyncio_queue_shutdown``
 (Synchronization, asyncio): a sentinel ends consumers on every version;
-``Queue.shutdown()`` (3.13+, gh-96471) does it without one.
+``Queue.shutdown()`` (3.13+, gh-96471) does it without one, and wakes consumers
+already blocked in ``get()`` and a ``put()`` blocked on a full queue.
 
 Every claim is an observation (a segment there or gone, an exception type, a
 count), so none has a margin. A feature the interpreter lacks is "not shown" by the
@@ -23,6 +24,7 @@ from measured.claims.registry import (
     observed,
 )
 from measured.run.shapes.lifecycle import (
+    BlockedPart,
     ImmediatePart,
     QueueShutdown,
     SentinelPart,
@@ -58,22 +60,30 @@ def attaching_program_unlinks_segment(evidence: Evidence) -> Claim:
     assert cases is not None  # every version makes this case
     gone = sum(not case["exists_after"] for case in cases)
     warned = all(case["warning"] for case in cases)
+    # Only the name goes: the creator's mapping still works, its unlink() fails.
+    creator = all(
+        case["creator_still_reads"] is True
+        and case["creator_unlink_error"] == "FileNotFoundError"
+        for case in cases
+    )
     python = _python(evidence)
-    if gone == len(cases) and warned:
+    if gone == len(cases) and warned and creator:
         return observed(
             True,
             f"On {python}, a separate program that only attached to a segment with "
-            "`SharedMemory(name=...)` and closed it took the segment with it: its "
-            "own resource tracker unlinked it when the program exited, with a "
-            "“leaked shared_memory” warning, under the feet of the process that "
-            "created it.",
+            "`SharedMemory(name=...)` and closed it took the segment's name with "
+            "it: its own resource tracker unlinked it when the program exited, with "
+            "a “leaked shared_memory” warning. The creator's own mapping still read "
+            "the data, but opening the name failed and the creator's `unlink()` "
+            "raised `FileNotFoundError`.",
             float(gone),
         )
     return observed(
         False,
         f"On {python}, a separate program that only attached to a segment did NOT "
-        f"take it with it in every run (gone in {gone} of {len(cases)}, warned: "
-        f"{warned}).",
+        f"take its name with it, as described, in every run (gone in {gone} of "
+        f"{len(cases)}, warned: {warned}, creator still read and its unlink() "
+        f"raised FileNotFoundError: {creator}).",
         float(gone),
     )
 
@@ -113,13 +123,18 @@ def untracked_attach_keeps_segment(evidence: Evidence) -> Claim:
     cases = _cases(evidence, "attach_untracked")
     if cases is None:
         return _needs_313(statement, "the `track` parameter")
-    kept = sum(case["exists_after"] and not case["warning"] for case in cases)
+    kept = sum(
+        case["exists_after"]
+        and not case["warning"]
+        and case["creator_unlink_error"] == "none"
+        for case in cases
+    )
     if kept == len(cases):
         return observed(
             True,
             f"On {_python(evidence)}, a program that attached with `track=False` and "
             "exited left the segment in place, with no warning: the creator still "
-            "had it.",
+            "had it, and its `unlink()` then removed it.",
             float(kept),
         )
     return observed(
@@ -198,6 +213,55 @@ def _immediate_parts(evidence: Evidence) -> list[ImmediatePart] | None:
     return parts if len(parts) == len(found) else None
 
 
+def _blocked_parts(evidence: Evidence) -> list[BlockedPart] | None:
+    found: list[BlockedPart | None] = evidence.values(lambda r: r.get("blocked"))
+    parts = [part for part in found if part is not None]
+    return parts if len(parts) == len(found) else None
+
+
+def _blocked(evidence: Evidence, who: str, error: str, queue: str) -> Claim:
+    statement = (
+        f"`{queue}.shutdown()` wakes the consumer {who} already blocked in `get()` "
+        f"and a `put()` blocked on a full queue: each raises `{error}`."
+    )
+    parts = _blocked_parts(evidence)
+    if parts is None:
+        return _needs_313(statement, f"`{queue}.shutdown()`")
+    consumers = evidence.result_as(QueueShutdown)["consumers"]
+    ok = all(
+        part["waiting"] == consumers
+        and part["per_consumer"] == [0] * consumers
+        and part["errors"] == [error] * consumers
+        and part["exited"] == consumers
+        and part["put_waiting"]
+        and part["put_error"] == error
+        for part in parts
+    )
+    woken = float(min(part["errors"].count(error) for part in parts))
+    if ok:
+        return observed(
+            True,
+            f"On {_python(evidence)}, with all {consumers} consumer {who} blocked "
+            f"in `get()` on an empty queue, `{queue}.shutdown()` woke each one: "
+            f"every `get()` raised `{error}` and every consumer returned, none with "
+            f"an item. A `put()` blocked on a full queue (`maxsize=1`) raised "
+            f"`{error}` too.",
+            woken,
+        )
+    return observed(
+        False,
+        f"On {_python(evidence)}, `{queue}.shutdown()` did NOT wake every blocked "
+        f"`get()` and the blocked `put()` with `{error}` (per run: "
+        + "; ".join(
+            f"{part['waiting']} waiting, errors {part['errors']}, put "
+            f"{part['put_error']}"
+            for part in parts
+        )
+        + ").",
+        woken,
+    )
+
+
 def _shutdown(evidence: Evidence, who: str, error: str, queue: str) -> Claim:
     statement = (
         f"`{queue}.shutdown()` ends the consumer {who} once they have drained the "
@@ -255,7 +319,8 @@ def _immediate(evidence: Evidence, error: str, queue: str) -> Claim:
             f"On {_python(evidence)}, `{queue}.shutdown(immediate=True)` with "
             f"{first['queued']:,} items queued left none: a consumer got no item, "
             f"its `get()` raised `{error}` at once, and `join()` returned although "
-            "nobody had called `task_done()` (the dropped items count as done).",
+            "nobody had called `task_done()`: each dropped item counts as if "
+            "`task_done()` had been called for it.",
             float(first["queued"] - first["left"]),
         )
     return observed(
@@ -285,6 +350,12 @@ def immediate_shutdown_drops_items(evidence: Evidence) -> Claim:
     return _immediate(evidence, "ShutDown", "queue.Queue")
 
 
+@claim("queue_shutdown")
+def shutdown_wakes_blocked_threads(evidence: Evidence) -> Claim:
+    """shutdown() wakes threads blocked in get(), and a put() on a full queue."""
+    return _blocked(evidence, "threads", "ShutDown", "queue.Queue")
+
+
 @claim("asyncio_queue_shutdown")
 def sentinel_ends_consumer_tasks(evidence: Evidence) -> Claim:
     """One sentinel per consumer ends every consumer task, after all the work."""
@@ -301,3 +372,9 @@ def shutdown_ends_consumer_tasks(evidence: Evidence) -> Claim:
 def async_immediate_shutdown_drops_items(evidence: Evidence) -> Claim:
     """asyncio shutdown(immediate=True) empties the queue, releases get() and join()."""
     return _immediate(evidence, "QueueShutDown", "asyncio.Queue")
+
+
+@claim("asyncio_queue_shutdown")
+def shutdown_wakes_blocked_tasks(evidence: Evidence) -> Claim:
+    """asyncio shutdown() wakes tasks suspended in get(), and a put() when full."""
+    return _blocked(evidence, "tasks", "QueueShutDown", "asyncio.Queue")

@@ -19,7 +19,18 @@ from . import contradicts, each_result
 
 # What a 3.13+ run records, as documented (the segment outlives a program that
 # attached or created it with track=False; shutdown() drains, then raises).
-KEPT: shape.TrackingCase = {"exists_after": True, "warning": ""}
+KEPT: shape.TrackingCase = {
+    "exists_after": True,
+    "warning": "",
+    "creator_still_reads": None,
+    "creator_unlink_error": None,
+}
+# The attach case with track=False: kept, and the creator's unlink() removes it.
+KEPT_ATTACHED: shape.TrackingCase = {
+    **KEPT,
+    "creator_still_reads": True,
+    "creator_unlink_error": "none",
+}
 
 
 def _shutdown_part(result: shape.QueueShutdown, error: str) -> shape.ShutdownPart:
@@ -42,18 +53,33 @@ def _immediate_part(result: shape.QueueShutdown, error: str) -> shape.ImmediateP
     }
 
 
+def _blocked_part(result: shape.QueueShutdown, error: str) -> shape.BlockedPart:
+    consumers = result["consumers"]
+    return {
+        "waiting": consumers,
+        "per_consumer": [0] * consumers,
+        "errors": [error] * consumers,
+        "exited": consumers,
+        "put_waiting": True,
+        "put_error": error,
+    }
+
+
 def synthetic_313(result: dict[str, Any]) -> dict[str, Any]:
     """``result`` (of any version) completed as a Python 3.13+ run records it."""
     out = copy.deepcopy(result)
     out["env"] = {**out["env"], "python": "3.13.0"}
     if out["experiment"] == "shm_tracking":
-        out.update(has_track=True, attach_untracked=KEPT, forgotten_untracked=KEPT)
+        out.update(
+            has_track=True, attach_untracked=KEPT_ATTACHED, forgotten_untracked=KEPT
+        )
     else:
         error = "ShutDown" if out["experiment"] == "queue_shutdown" else "QueueShutDown"
         out.update(
             has_shutdown=True,
             shutdown=_shutdown_part(out, error),
             immediate=_immediate_part(out, error),
+            blocked=_blocked_part(out, error),
         )
     return out
 
@@ -82,7 +108,7 @@ def attached_segment_survives(evidence: Evidence) -> Evidence:
     """As if attaching registered nothing: the segment outlives the program."""
 
     def edit(result: shape.ShmTracking) -> None:
-        result["attach"] = dict(KEPT)  # type: ignore[assignment]
+        result["attach"].update(exists_after=True, warning="")
 
     return each_result(evidence, edit)
 
@@ -97,11 +123,11 @@ def forgotten_segment_stays(evidence: Evidence) -> Evidence:
 
 def _gone(key: str) -> Any:
     def edit(result: shape.ShmTracking) -> None:
-        result[key] = {  # type: ignore[literal-required]
-            "exists_after": False,
-            "warning": "resource_tracker: There appear to be 1 leaked shared_memory "
+        result[key].update(  # type: ignore[literal-required]
+            exists_after=False,
+            warning="resource_tracker: There appear to be 1 leaked shared_memory "
             "objects to clean up at shutdown",
-        }
+        )
 
     return edit
 
@@ -151,3 +177,16 @@ def _join_still_waits(result: shape.QueueShutdown) -> None:
 def join_waits_for_dropped_items(evidence: Evidence) -> Evidence:
     """As if the dropped items still counted as unfinished tasks."""
     return each_result(as_313(evidence), _join_still_waits)
+
+
+def _a_blocked_get_sleeps_on(result: shape.QueueShutdown) -> None:
+    part = result["blocked"]
+    assert part is not None
+    part["errors"] = part["errors"][1:]  # one blocked get() never woke
+    part["exited"] -= 1
+
+
+@contradicts("shutdown_wakes_blocked_threads", "shutdown_wakes_blocked_tasks")
+def shutdown_misses_a_blocked_consumer(evidence: Evidence) -> Evidence:
+    """As if shutdown() only stopped new get() calls and left waiting ones asleep."""
+    return each_result(as_313(evidence), _a_blocked_get_sleeps_on)

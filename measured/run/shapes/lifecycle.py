@@ -15,6 +15,10 @@ from measured.run.shapes.common import Env
 class TrackingCase(TypedDict):
     exists_after: bool  # the segment, once the program and its tracker had exited
     warning: str  # the program's resource-tracker leak warning, "" if none
+    # Attach cases only (None for the forgotten ones): what the creator, this
+    # script, still can do once the attaching program has exited.
+    creator_still_reads: bool | None  # its own mapping still reads
+    creator_unlink_error: str | None  # what its unlink() raised, "none"
 
 
 class ShmTracking(TypedDict):
@@ -38,6 +42,20 @@ class SentinelPart(TypedDict):
 class ShutdownPart(SentinelPart):
     errors: list[str]  # the exception each consumer's get() raised to end it
     put_after: str  # the exception put() raised after shutdown()
+    per_consumer: list[int]  # items each consumer took
+
+
+class BlockedPart(TypedDict):
+    """shutdown() called while every consumer waits in get() on an empty queue, and
+    while a put() waits on a full maxsize=1 queue."""
+
+    waiting: int  # consumers seen blocked in get() when shutdown() was called
+    per_consumer: list[int]  # items each consumer got (there were none to get)
+    errors: list[str]  # the exception each blocked get() raised
+    exited: int  # consumers that returned
+    put_waiting: bool  # the put() was seen blocked when shutdown() was called
+    put_error: str  # what the blocked put() raised: "none" if it returned,
+    # "still blocked" if it had not woken WAIT seconds after shutdown()
 
 
 class ImmediatePart(TypedDict):
@@ -58,6 +76,7 @@ class QueueShutdown(TypedDict):
     sentinel: SentinelPart
     shutdown: ShutdownPart | None
     immediate: ImmediatePart | None
+    blocked: BlockedPart | None
     env: NotRequired[Env]
 
 

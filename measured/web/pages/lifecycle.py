@@ -43,3 +43,18 @@ def needs(experiment: str, found: matrix.Matrix | None = None) -> str:
     if newest(found) is not None:
         return ""
     return across.needs(".".join(str(n) for n in MINIMUM), experiment)
+
+
+def tracker_warnings(experiment: str = "shm_tracking") -> str:
+    """The resource tracker's leak warning as each measured interpreter printed it
+    (for a forgotten segment), rendered from the results, never typed."""
+    blocks = []
+    for run in across.runs(experiment):
+        case = render.evidence(run).result.get("forgotten") or {}
+        if case.get("warning"):
+            blocks.append(
+                f"Python {across.label(run)}:\n\n{render.code(case['warning'])}"
+            )
+    if not blocks:
+        return "No measured run printed a leak warning.\n"
+    return "\n".join(blocks)
