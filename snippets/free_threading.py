@@ -64,8 +64,18 @@ start = rss()
 data = [{{"id": i, "name": str(i)}} for i in range({MEMORY_ITEMS})]
 print(start, rss())
 """
-# What a new Thread sees of a context variable its creator set, in a fresh child
-# whose flag is given with -X (to show the flag, not the build, decides).
+# Variables that change what a child reports, removed from every child's
+# environment unless the caller sets them: PYTHON_GIL, and the two variables
+# that set the 3.14 context flags (a build environment that exports one would
+# otherwise pass for the build's default).
+CLEARED = (
+    "PYTHON_GIL",
+    "PYTHON_THREAD_INHERIT_CONTEXT",
+    "PYTHON_CONTEXT_AWARE_WARNINGS",
+)
+# Both 3.14 flags and what a new Thread sees of a context variable its creator
+# set, in a fresh child: with no option, the build's defaults; with -X, the flag
+# given (to show the flag, not the build, decides).
 INHERIT_CODE = """
 import contextvars, sys, threading
 var = contextvars.ContextVar("var", default="empty")
@@ -74,7 +84,8 @@ seen = []
 thread = threading.Thread(target=lambda: seen.append(var.get()))
 thread.start()
 thread.join()
-print(int(sys.flags.thread_inherit_context), seen[0])
+flags = sys.flags
+print(int(flags.thread_inherit_context), int(flags.context_aware_warnings), seen[0])
 """
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar(
     "request_id", default="empty"
@@ -148,8 +159,9 @@ def containers() -> dict[str, int]:
 
 
 def child(code: str, *options: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run ``code`` in a fresh interpreter; PYTHON_GIL only if ``env`` sets it."""
-    base = {k: v for k, v in os.environ.items() if k != "PYTHON_GIL"}
+    """Run ``code`` in a fresh interpreter; the CLEARED variables only if ``env``
+    sets them."""
+    base = {k: v for k, v in os.environ.items() if k not in CLEARED}
     return subprocess.run(
         [sys.executable, *options, "-c", code],
         env={**base, **env},
@@ -172,18 +184,26 @@ def seen_by_new_thread() -> str:
 
 
 def context_inheritance() -> ContextInheritance:
-    """The 3.14 flags as this process has them, what a new Thread saw, and (where
-    the flag exists) the same in a child started with the flag flipped."""
-    # None where this interpreter has no such flag (before 3.14).
-    values = {name: getattr(sys.flags, name, None) for name in CONTEXT_FLAGS}
-    flags = {name: None if v is None else int(v) for name, v in values.items()}
-    flipped = None
-    if flags["thread_inherit_context"] is not None:
-        flip = 1 - flags["thread_inherit_context"]
-        words = child(INHERIT_CODE, "-X", f"thread_inherit_context={flip}").stdout
-        flag, seen = words.split()
-        flipped = {"flag": int(flag), "seen": seen}
-    return {"flags": flags, "seen": seen_by_new_thread(), "flipped": flipped}
+    """The 3.14 flags' defaults and what a new Thread saw, then (where the flag
+    exists) the same in a child started with the flag flipped.
+
+    Where the flags exist, the defaults come from a fresh child without the
+    CLEARED variables: this process's sys.flags follow them if the build
+    environment sets them. Before 3.14 there is no flag and nothing to clear.
+    """
+    if not hasattr(sys.flags, CONTEXT_FLAGS[0]):
+        flags: dict[str, int | None] = dict.fromkeys(CONTEXT_FLAGS)
+        return {"flags": flags, "seen": seen_by_new_thread(), "flipped": None}
+    inherit, aware, seen = child(INHERIT_CODE).stdout.split()
+    flags = {CONTEXT_FLAGS[0]: int(inherit), CONTEXT_FLAGS[1]: int(aware)}
+    flip = 1 - int(inherit)
+    words = child(INHERIT_CODE, "-X", f"thread_inherit_context={flip}").stdout
+    flag, _, flipped_seen = words.split()
+    return {
+        "flags": flags,
+        "seen": seen,
+        "flipped": {"flag": int(flag), "seen": flipped_seen},
+    }
 
 
 def memory() -> Memory:
@@ -278,8 +298,8 @@ def main() -> None:
     print(f"  same, under a Lock     lost {expected_count - race['locked_hits']:>7,}")
     for name, value in context["flags"].items():
         have = "not in this version (3.14+)" if value is None else value
-        print(f"sys.flags.{name}: {have}")
-    print(f"a new Thread saw the caller's context variable as: {context['seen']}")
+        print(f"sys.flags.{name} by default: {have}")
+    print(f"a new Thread saw its creator's context variable as: {context['seen']}")
     if context["flipped"] is not None:
         flipped = context["flipped"]
         print(f"  with -X thread_inherit_context={flipped['flag']}: {flipped['seen']}")

@@ -28,8 +28,8 @@ from contradictions.modern import (
 )
 
 from measured.claims import modern as claims_modern
-from measured.run import runner
-from measured.web import render
+from measured.run import runner, stats
+from measured.web import across, render
 from measured.web.pages import free_threading as page
 
 NOT_MEASURED = "needs a free-threaded build, not measured here"
@@ -135,29 +135,53 @@ def done(stdout: str, returncode: int = 0) -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess([], returncode, stdout, "")
 
 
-def test_context_inheritance_flips_the_flag_in_a_child(
+def test_context_inheritance_reads_defaults_then_flips_the_flag_in_children(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """As on a 3.14t: both flags 1, so the child runs with the flag at 0."""
+    """As on a 3.14t: a child with no option reports both flags at 1 and the
+    inherited value, so the second child runs with the flag at 0. This process's
+    own sys.flags (0 here, as if a variable had turned them off) are not read."""
     module = snippet()
     calls: list[tuple[str, ...]] = []
 
     def child(code: str, *options: str, **env: str) -> subprocess.CompletedProcess:
         calls.append(options)
-        return done("0 empty\n")
+        return done("0 1 empty\n" if options else "1 1 inherited\n")
 
     monkeypatch.setattr(module, "child", child)
-    flags = SimpleNamespace(thread_inherit_context=1, context_aware_warnings=1)
+    flags = SimpleNamespace(thread_inherit_context=0, context_aware_warnings=0)
     monkeypatch.setattr(module.sys, "flags", flags)
     context = module.context_inheritance()
     assert context["flags"] == {
         "thread_inherit_context": 1,
         "context_aware_warnings": 1,
     }
-    assert calls == [("-X", "thread_inherit_context=0")]
+    assert context["seen"] == "inherited"
+    assert calls == [(), ("-X", "thread_inherit_context=0")]
     assert context["flipped"] == {"flag": 0, "seen": "empty"}
-    # The thread itself ran here, on a real interpreter of this machine.
-    assert context["seen"] in ("inherited", "empty")
+
+
+def test_children_never_inherit_the_variables_that_set_the_flags(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A build environment that exports PYTHON_THREAD_INHERIT_CONTEXT,
+    PYTHON_CONTEXT_AWARE_WARNINGS or PYTHON_GIL does not reach a child: the
+    defaults the page reports are the build's. A caller can still set one."""
+    module = snippet()
+    for name in module.CLEARED:
+        monkeypatch.setenv(name, "0")
+    seen: dict[str, str] = {}
+
+    def run(args: list[str], *, env: dict[str, str], **_: Any) -> Any:
+        seen.update(env)
+        return done("")
+
+    monkeypatch.setattr(module.subprocess, "run", run)
+    module.child("pass")
+    assert not set(module.CLEARED) & set(seen)
+    assert "PATH" in seen  # the rest of the environment is kept
+    module.child("pass", PYTHON_GIL="1")
+    assert seen["PYTHON_GIL"] == "1"
 
 
 def test_context_inheritance_without_the_flag_starts_no_child(
@@ -188,8 +212,9 @@ def test_the_child_code_reports_the_flag_it_ran_with() -> None:
         check=False,
     )
     if hasattr(sys.flags, "thread_inherit_context"):
-        flag, seen = ran.stdout.split()
+        flag, aware, seen = ran.stdout.split()
         assert seen == ("inherited" if int(flag) else "empty")
+        assert aware in ("0", "1")
     else:
         assert ran.returncode != 0 and "thread_inherit_context" in ran.stderr
 
@@ -237,10 +262,17 @@ def test_page_renders_figures_from_a_314_pair() -> None:
     rows = {row[0]: row for row in page.cost_rows(runs)}
     assert NOT_MEASURED in rows["3.13t against 3.13"][2]  # 3.13t still missing
     measured = rows["3.14t against 3.14"][2]
-    assert NOT_MEASURED not in measured and "**+25 %**" in measured
-    assert "on 3.14.0t against" in measured
-    comparison = page.memory_comparison(runs)
-    assert NOT_MEASURED not in comparison and "**+50 %**" in comparison
+    assert NOT_MEASURED not in measured and "**" not in measured
+    assert "on 3.14.0t against" in measured and "conservative range" in measured
+    lines = page.memory_comparison(runs).splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        f"- Python {minor}t against {minor}" for minor in page._versions(["3.14"])
+    ]
+    line = next(line for line in lines if line.startswith("- Python 3.14t against"))
+    assert NOT_MEASURED not in line and "**" not in line and " %" not in line
+    assert "grew by" in line and "3.14.0t" in line and "allocator" in line
+    # A version the matrix expects and this build lacks still gets its line.
+    assert NOT_MEASURED in lines[0]
     table = {row[0]: row for row in page.context_rows(runs)}
     assert table["3.14.0t"][1:4] == ["`1`", "`1`", "its creator's value"]
     assert table["3.14.0"][4] == "`-X thread_inherit_context=1`: its creator's value"
@@ -251,4 +283,57 @@ def test_page_memory_rows_say_where_it_was_not_measured() -> None:
         result["memory"] = {"items": 1, "samples": [], "error": "no /proc here"}
 
     run = relabelled(real_run(), "3.14.0", True, no_proc)
-    assert page.memory_rows([run]) == [["3.14.0t", "not measured", "no /proc here", ""]]
+    assert page.memory_rows([run]) == [
+        ["3.14.0t", "0", "not measured", "no /proc here", ""]
+    ]
+
+
+def test_page_memory_rows_give_every_childs_range() -> None:
+    def two(result: dict[str, Any]) -> None:
+        result["memory"]["samples"] = [
+            [10 * page.MIB, 30 * page.MIB],
+            [12 * page.MIB, 40 * page.MIB],
+        ]
+
+    run = relabelled(real_run(), "3.14.0", True, two)
+    children = str(2 * len(run.executions))
+    assert page.memory_rows([run]) == [
+        ["3.14.0t", children, "10.0–12.0 MiB", "30.0–40.0 MiB", "20.0–28.0 MiB"]
+    ]
+
+
+def test_memory_comparison_with_a_pair_but_no_resident_memory() -> None:
+    """macOS or Windows: both builds of 3.14 ran, /proc did not exist. The line
+    says the pair is there and memory is Linux only, not that a build is
+    missing."""
+
+    def no_proc(result: dict[str, Any]) -> None:
+        result["memory"] = {"items": 1, "samples": [], "error": "no /proc here"}
+
+    gil = relabelled(real_run(), "3.14.0", False, no_proc)
+    free = relabelled(real_run(), "3.14.0", True, no_proc)
+    lines = page.memory_comparison([gil, free]).splitlines()
+    line = next(line for line in lines if line.startswith("- Python 3.14t against"))
+    assert NOT_MEASURED not in line
+    assert "this build has both" in line and "Linux only" in line
+
+
+def test_cost_range_divides_opposite_bounds() -> None:
+    slow = stats.Interval(1.25, 1.2, 1.3, 9, 0.96)
+    fast = stats.Interval(1.0, 0.95, 1.05, 9, 0.96)
+    low, high = page.cost_range(slow, fast)
+    assert low == pytest.approx(1.2 / 1.05 - 1) and high == pytest.approx(
+        1.3 / 0.95 - 1
+    )
+    assert low < 0.25 < high
+
+
+def test_missing_since_lists_both_builds_of_every_version_from_314() -> None:
+    expected = [
+        label
+        for label in across.expected()
+        if page._version_key(page._minor(label)) >= (3, 14)
+    ]
+    text = page.missing_since("the 3.14 flags", "3.14")
+    assert text == page.missing("the 3.14 flags", *expected)
+    assert all(page._minor(label) != "3.13" for label in expected)

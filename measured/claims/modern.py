@@ -471,7 +471,11 @@ def _sees(flag: int | None) -> str:
 
 def _inherit_checks(evidence: Evidence) -> list[tuple[str, bool]]:
     """Python 3.14+: each flag's default against the documented one (true on a
-    free-threaded build only), and what a new Thread saw against its flag."""
+    free-threaded build only), and what a new Thread saw against its flag.
+
+    The snippet reads the defaults in a fresh child without
+    PYTHON_THREAD_INHERIT_CONTEXT and PYTHON_CONTEXT_AWARE_WARNINGS, so a build
+    environment that sets either cannot pass for the build's default."""
     contexts = evidence.values(lambda r: r["context"])
     documented = int(bool(evidence.env["free_threaded_build"]))
     words = {INHERITED: "its creator's value", EMPTY: "an empty context"}
