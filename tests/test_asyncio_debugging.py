@@ -186,6 +186,18 @@ def test_every_version_claims_hold_on_the_real_run(stuck_run: runner.Run) -> Non
         assert outside["remote_debug_enabled"] is None
 
 
+def test_every_version_claims_on_every_interpreter() -> None:
+    """The matrix runs behind "on any version": each interpreter the build found."""
+    for run in across.runs("asyncio_stuck"):
+        for check in (
+            ad.thread_dump_shows_only_the_loop,
+            ad.get_stack_shows_outer_frames_only,
+        ):
+            outcome = render.judge(run, check)
+            assert outcome.holds is True, outcome.statement
+            assert f"On Python {run.env['python']}," in outcome.statement
+
+
 def test_dump_taken_before_the_child_slept_says_so(stuck_run: runner.Run) -> None:
     def busy(result: dict[str, Any]) -> None:
         result["outside"]["went_idle"] = None

@@ -99,8 +99,9 @@ def thread_dump_shows_only_the_loop(evidence: Evidence) -> Claim:
     waits = "select" in frames
     holds = waits and not coroutines
     text = (
-        f"A thread dump of the stuck program (`faulthandler`, {len(frames)} frames) "
-        f"showed the event loop waiting in `select()`"
+        f"On Python {_python(evidence)}, a thread dump of the stuck program "
+        f"(`faulthandler`, {len(frames)} frames) "
+        f"showed the event loop waiting in the selector's `select()`"
     )
     if holds:
         return observed(
@@ -112,7 +113,8 @@ def thread_dump_shows_only_the_loop(evidence: Evidence) -> Claim:
     found = ", ".join(f"`{name}`" for name in coroutines) or "none"
     return observed(
         False,
-        f"A thread dump of the stuck program did NOT show only the loop waiting: "
+        f"On Python {_python(evidence)}, a thread dump of the stuck program did NOT "
+        "show only the loop waiting: "
         f"`select()` {'found' if waits else 'missing'}, coroutines on the stack: "
         f"{found}{_never_slept(r)}.",
         float(len(coroutines)),
@@ -132,14 +134,16 @@ def get_stack_shows_outer_frames_only(evidence: Evidence) -> Claim:
     if every_task and outer_only:
         return observed(
             True,
-            f"`asyncio.all_tasks()` found all **{inside['tasks']}** stuck tasks, but "
+            f"On Python {_python(evidence)}, `asyncio.all_tasks()` found all "
+            f"**{inside['tasks']}** stuck tasks, but "
             f"`Task.get_stack()` gave each **{deepest} frame** (`{outer}`): the "
             f"coroutines it awaits ({', '.join(f'`{n}`' for n in inner)}) are missing.",
             float(deepest),
         )
     return observed(
         False,
-        f"`asyncio.all_tasks()` found {inside['tasks']} of {len(r['urls'])} stuck "
+        f"On Python {_python(evidence)}, `asyncio.all_tasks()` found "
+        f"{inside['tasks']} of {len(r['urls'])} stuck "
         f"tasks and `Task.get_stack()` did NOT stop at the outer coroutine: up to "
         f"{deepest} frames, {stacks}.",
         float(deepest),
