@@ -3,7 +3,8 @@
 With ``loop.set_task_factory(asyncio.eager_task_factory)``, ``create_task`` runs
 the coroutine at once, up to its first suspension. A coroutine that returns
 without suspending (a cache hit, say) is then done before ``create_task``
-returns: it never goes through the event loop's queue.
+returns: its coroutine never waits in the event loop's queue (only its done
+callbacks are still scheduled with call_soon).
 
 - TASKS tasks of a coroutine that returns at once: how many are done right after
   ``create_task``, with the default factory and with the eager one;

@@ -8,13 +8,15 @@ A child process runs that crawler, and this script looks at it:
 
 - faulthandler (every version, POSIX): the child dumps its threads' stacks when
   it gets SIGUSR1. A thread dump shows what threads run: here the event loop,
-  waiting in select(). A suspended coroutine is on no thread's stack;
+  waiting in the selector's select() (epoll_wait on Linux). A suspended
+  coroutine is on no thread's stack;
 - ``python -m asyncio pstree PID`` and ``ps PID`` (3.14+): read the stuck child's
   tasks from outside, without running code in it (they need the permission to
   inspect another process: same user, and ptrace not restricted);
-- ``sys.remote_exec(pid, script)`` (3.14+): the child runs a script at its next
-  safe point. A process blocked in a system call reaches one only when it runs
-  again: the script runs after a signal wakes the loop.
+- ``sys.remote_exec(pid, script)`` (3.14+): returns at once; the child runs the
+  script at its next safe point. A process blocked in a system call reaches one
+  only when it runs Python code again: here, after a signal the loop handles
+  wakes it.
 
 In this process, on the same crawler, while it is stuck:
 
@@ -23,7 +25,8 @@ In this process, on the same crawler, while it is stuck:
 - ``asyncio.capture_call_graph(task)`` (3.14+): the task's whole await chain and
   the task that awaits it.
 
-The child is killed on every path. POSIX only (signals).
+The child is killed on every path, and kills itself after TIMEOUT seconds (an
+alarm) should this script die first. POSIX only (signals).
 Run it yourself from a clone:  python snippets/asyncio_stuck.py
 """
 
@@ -34,6 +37,7 @@ import ctypes
 import faulthandler
 import io
 import os
+import re
 import select
 import signal
 import subprocess
@@ -55,12 +59,10 @@ URLS = ("example.org/a", "example.org/b", "example.org/c")
 COROUTINES = ("crawl", "fetch", "read_reply")  # outermost first
 READY_SECONDS = 20.0  # the child starts Python and asyncio, then says "ready"
 DUMP_SECONDS = 5.0  # a signal handler writes the dump at once; a generous bound
-IDLE_SECONDS = 0.2  # without /proc: time for the loop to go back to select()
+IDLE_SECONDS = 0.2  # without /proc: time for the loop to go back to waiting
 NO_WAKE_SECONDS = 0.5  # how long remote_exec is given before the loop is woken
 TOOL_SECONDS = 20.0
 PR_SET_PTRACER = 0x59616D61  # prctl option of Linux's Yama security module
-# Set (non-empty) in the child's environment, it refuses sys.remote_exec (3.14+).
-DISABLE_REMOTE_DEBUG = "PYTHON_DISABLE_REMOTE_DEBUG"
 
 
 async def read_reply(never: asyncio.Event) -> None:
@@ -89,7 +91,9 @@ async def crawl_all(never: asyncio.Event, when_stuck: Callable[[], None]) -> Non
 def allow_inspection() -> bool:
     """Let any process of this user inspect this one, as ``setpriv --ptracer any``
     does: Linux's Yama (ptrace_scope 1, the default on many distributions) lets a
-    process inspect only its own descendants, and the tools are its siblings.
+    process inspect only its own descendants. sys.remote_exec is called from the
+    parent, an ancestor, and needs no opt-in; ``python -m asyncio ps``/``pstree``
+    run as the child's siblings, and do.
     False where there is no Yama to ask (other systems, or none configured)."""
     if sys.platform != "linux":
         return False
@@ -98,8 +102,21 @@ def allow_inspection() -> bool:
     return libc.prctl(PR_SET_PTRACER, ctypes.c_ulong(any_process), 0, 0, 0) == 0
 
 
+def remote_debug() -> str:
+    """What sys.is_remote_debug_enabled() (3.14+) says: "enabled" or "disabled"
+    (PYTHON_DISABLE_REMOTE_DEBUG set to any value, even empty; -X
+    disable-remote-debug; a build without it), or "unknown" before 3.14."""
+    enabled = getattr(sys, "is_remote_debug_enabled", None)
+    if enabled is None:
+        return "unknown"
+    return "enabled" if enabled() else "disabled"
+
+
 def stuck_child(dump_path: str) -> None:
     """The crawler, stuck for good; SIGUSR1 dumps its threads, SIGUSR2 wakes it."""
+    # Killed by SIGALRM's default action after TIMEOUT seconds, even blocked in
+    # select(): a run whose parent was killed never leaves the child behind.
+    signal.alarm(TIMEOUT)
     opted_in = allow_inspection()
     dump = open(dump_path, "w")  # noqa: SIM115 - faulthandler writes to it until exit
     faulthandler.register(signal.SIGUSR1, file=dump, all_threads=True)
@@ -110,7 +127,8 @@ def stuck_child(dump_path: str) -> None:
         loop.add_signal_handler(signal.SIGUSR2, lambda: None)
 
         def say_ready() -> None:
-            print(f"ready {'opted-in' if opted_in else 'as-is'}", flush=True)
+            how = "opted-in" if opted_in else "as-is"
+            print(f"ready {how} {remote_debug()}", flush=True)
 
         await crawl_all(asyncio.Event(), say_ready)
 
@@ -193,14 +211,15 @@ def asleep(pid: int) -> bool:
     return stat.read_text().rpartition(")")[2].split()[0] == "S"
 
 
-def thread_dump(child: subprocess.Popen[str], path: Path) -> str:
-    """The child's faulthandler dump: every thread's stack, newest frame first."""
+def thread_dump(child: subprocess.Popen[str], path: Path) -> tuple[str, float | None]:
+    """The child's faulthandler dump (every thread's stack, newest frame first),
+    and the seconds the child took to go back to sleep (None: not in time)."""
     # "ready" is printed from inside the loop: wait until it is back in select().
-    wait_for(lambda: asleep(child.pid), DUMP_SECONDS)
+    idle = wait_for(lambda: asleep(child.pid), DUMP_SECONDS)
     child.send_signal(signal.SIGUSR1)
     # The dump ends with the outermost frame, the script's <module>.
     wait_for(lambda: "<module>" in path.read_text(), DUMP_SECONDS)
-    return path.read_text()
+    return path.read_text(), idle
 
 
 def tool(*args: str) -> shape.ToolRun:
@@ -223,15 +242,18 @@ def tool(*args: str) -> shape.ToolRun:
 
 
 # What sys.remote_exec runs inside the stuck child: every task's call graph, to OUT.
+# Written whole or not at all (os.replace), so OUT never exists half-written.
 REMOTE_SCRIPT = """\
 import asyncio
+import os
 import pathlib
 
 try:
     text = "\\n".join(asyncio.format_call_graph(t) for t in asyncio.all_tasks())
 except Exception as error:  # say what went wrong, in the file
     text = f"error: {error!r}"
-pathlib.Path(OUT).write_text(text)
+pathlib.Path(OUT + ".tmp").write_text(text)
+os.replace(OUT + ".tmp", OUT)
 """
 
 
@@ -247,7 +269,7 @@ def remote_exec(child: subprocess.Popen[str], folder: Path) -> shape.RemoteExec 
         run(child.pid, str(script))
     except (OSError, RuntimeError) as error:  # permission, or remote debug disabled
         return {
-            "error": f"{type(error).__name__}: {error}",
+            "error": f"{type(error).__name__} ({error})",
             "ran_unwoken": False,
             "ran_after_signal": False,
             "output": "",
@@ -257,7 +279,6 @@ def remote_exec(child: subprocess.Popen[str], folder: Path) -> shape.RemoteExec 
     if not unwoken:
         child.send_signal(signal.SIGUSR2)
         woken = wait_for(out.exists, DUMP_SECONDS) is not None
-    time.sleep(0.05)  # the script may still be writing
     return {
         "error": "",
         "ran_unwoken": unwoken,
@@ -274,18 +295,22 @@ def look_from_outside(folder: Path) -> shape.Outside:
         text=True,
     )
     try:
-        ready, _, how = wait_for_line(child.stdout, READY_SECONDS).partition(" ")
+        # "ready <opted-in|as-is> <enabled|disabled|unknown>"
+        line = wait_for_line(child.stdout, READY_SECONDS)
+        ready, how, debug = [*line.split(), "", ""][:3]
         if ready != "ready":
             raise RuntimeError("the stuck child did not start in time")
-        threads = thread_dump(child, dump)
+        threads, idle = thread_dump(child, dump)
         has_tools = sys.version_info >= (3, 14)
         return {
             "thread_dump": threads,
+            "went_idle": idle,
             "ptracer_any": how == "opted-in",
             "pstree": tool("pstree", str(child.pid)) if has_tools else None,
             "ps": tool("ps", str(child.pid)) if has_tools else None,
             "remote_exec": remote_exec(child, folder),
-            "remote_debug_disabled": bool(os.environ.get(DISABLE_REMOTE_DEBUG)),
+            # The child's own sys.is_remote_debug_enabled(), None before 3.14.
+            "remote_debug_enabled": {"enabled": True, "disabled": False}.get(debug),
         }
     finally:  # never leave the child behind, whatever failed above
         child.kill()
@@ -300,6 +325,12 @@ def short(text: str) -> str:
     return text.replace(sysconfig.get_paths()["stdlib"], "<stdlib>").replace(
         here, "snippets"
     )
+
+
+def as_message(text: str) -> str:
+    """A tool's error line "Name: message" printed as "Name (message)", the form
+    this site prints errors in."""
+    return re.sub(r"^(\w+(?:Error|Exception)): (.*)$", r"\1 (\2)", text, flags=re.M)
 
 
 def main() -> None:
@@ -325,7 +356,7 @@ def main() -> None:
             run = outside[name]
             assert run is not None
             print(f"\npython -m asyncio {name} PID (exit status {run['returncode']}):")
-            print(short((run["stdout"] or run["stderr"]).rstrip()))
+            print(short(as_message(run["stdout"] or run["stderr"]).rstrip()))
         remote = outside["remote_exec"]
         assert remote is not None
         if remote["error"]:

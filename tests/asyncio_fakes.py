@@ -75,7 +75,14 @@ def stuck_314(result: dict[str, Any]) -> None:
         "ran_after_signal": True,
         "output": "\n".join(graph_text(r, url) for url in r["urls"]),
     }
-    r["outside"].update({"pstree": tree, "ps": table, "remote_exec": remote})
+    r["outside"].update(
+        {
+            "pstree": tree,
+            "ps": table,
+            "remote_exec": remote,
+            "remote_debug_enabled": True,
+        }
+    )
 
 
 def refused_314(result: dict[str, Any]) -> None:
@@ -85,7 +92,22 @@ def refused_314(result: dict[str, Any]) -> None:
     for name in ("pstree", "ps"):
         result["outside"][name] = {"returncode": 1, "stdout": "", "stderr": denied}
     result["outside"]["remote_exec"] = {
-        "error": denied,
+        "error": "PermissionError ([Errno 1] Operation not permitted)",
+        "ran_unwoken": False,
+        "ran_after_signal": False,
+        "output": "",
+    }
+
+
+def remote_debug_off_314(result: dict[str, Any]) -> None:
+    """A 3.14 run whose stuck child refuses remote code (-X disable-remote-debug,
+    PYTHON_DISABLE_REMOTE_DEBUG, or a build without it): sys.remote_exec raises
+    CPython's RuntimeError (Python/remote_debugging.c); ps and pstree still work,
+    as they read memory without asking the target."""
+    stuck_314(result)
+    result["outside"]["remote_debug_enabled"] = False
+    result["outside"]["remote_exec"] = {
+        "error": "RuntimeError (Remote debugging is not enabled in the remote process)",
         "ran_unwoken": False,
         "ran_after_signal": False,
         "output": "",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import re
 import runpy
 import signal
 import sys
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from asyncio_fakes import eager_312, refused_314, stuck_314
+from asyncio_fakes import eager_312, refused_314, remote_debug_off_314, stuck_314
 from conftest import ROOT
 
 from measured import claims
@@ -125,13 +126,36 @@ def test_remote_exec_refused_is_recorded_not_raised(
     monkeypatch.setattr(sys, "remote_exec", refuse, raising=False)
     out = stuck["remote_exec"](_Child(), tmp_path)
     assert out["error"].startswith("PermissionError") and not out["ran_after_signal"]
-    assert "permission" in ad.refused(out, False)
+    assert "permission" in ad.refused(out, remote_code=True)
+
+
+def test_remote_script_writes_its_file_whole(tmp_path: Path) -> None:
+    """OUT is replaced in one step: the parent never reads it half-written."""
+    out = tmp_path / "tasks.txt"
+    script = tmp_path / "list_tasks.py"
+    namespace = runpy.run_path(str(SNIPPET))
+    script.write_text(f"OUT = {str(out)!r}\n{namespace['REMOTE_SCRIPT']}")
+    runpy.run_path(str(script))  # outside a loop: all_tasks() fails, said in the file
+    assert out.read_text().startswith("error: ")
+    assert [p.name for p in tmp_path.iterdir()] == sorted(
+        ["list_tasks.py", "tasks.txt"]
+    )
+
+
+@pytest.mark.parametrize(("enabled", "said"), [(True, "enabled"), (False, "disabled")])
+def test_child_reports_its_remote_debug_switch(
+    stuck: dict[str, Any], monkeypatch: pytest.MonkeyPatch, enabled: bool, said: str
+) -> None:
+    """sys.is_remote_debug_enabled() (3.14) as the child says it in its ready line."""
+    monkeypatch.setattr(sys, "is_remote_debug_enabled", lambda: enabled, raising=False)
+    assert stuck["remote_debug"]() == said
 
 
 def test_snippet_without_3_14_skips_its_parts(stuck: dict[str, Any]) -> None:
     if sys.version_info >= (3, 14):
         pytest.skip("this interpreter has the 3.14 tools")
     assert stuck["remote_exec"](_Child(), Path("/nonexistent")) is None
+    assert stuck["remote_debug"]() == "unknown"
 
 
 # --- the claims on the real run, and on a run shaped like 3.14 --------------------
@@ -156,6 +180,32 @@ def test_every_version_claims_hold_on_the_real_run(stuck_run: runner.Run) -> Non
     evidence = render.evidence(stuck_run)
     assert ad.thread_dump_shows_only_the_loop(evidence).holds is True
     assert ad.get_stack_shows_outer_frames_only(evidence).holds is True
+    outside = evidence.result["outside"]
+    assert outside["went_idle"] is not None  # the child slept before the dump
+    if not hasattr(sys, "is_remote_debug_enabled"):
+        assert outside["remote_debug_enabled"] is None
+
+
+def test_every_version_claims_on_every_interpreter() -> None:
+    """The matrix runs behind "on any version": each interpreter the build found."""
+    for run in across.runs("asyncio_stuck"):
+        for check in (
+            ad.thread_dump_shows_only_the_loop,
+            ad.get_stack_shows_outer_frames_only,
+        ):
+            outcome = render.judge(run, check)
+            assert outcome.holds is True, outcome.statement
+            assert f"On Python {run.env['python']}," in outcome.statement
+
+
+def test_dump_taken_before_the_child_slept_says_so(stuck_run: runner.Run) -> None:
+    def busy(result: dict[str, Any]) -> None:
+        result["outside"]["went_idle"] = None
+        result["outside"]["thread_dump"] = '  File "x.py", line 1 in crawl\n'
+
+    outcome = ad.thread_dump_shows_only_the_loop(_edited(stuck_run, busy))
+    assert outcome.holds is False
+    assert "never went back to sleep" in outcome.statement
 
 
 def test_3_14_claims_hold_on_a_3_14_shaped_run(stuck_run: runner.Run) -> None:
@@ -185,12 +235,50 @@ def test_refused_inspection_is_not_shown_with_the_error(stuck_run: runner.Run) -
 
 
 def test_remote_debug_disabled_is_named(stuck_run: runner.Run) -> None:
-    def disabled(result: dict[str, Any]) -> None:
-        refused_314(result)
-        result["outside"]["remote_debug_disabled"] = True
+    """The child said remote debugging is off: remote_exec is not shown, with why."""
+    evidence = _edited(stuck_run, remote_debug_off_314)
+    outcome = ad.remote_exec_runs_in_the_stuck_process(evidence)
+    assert outcome.holds is None and outcome.why == claims.SHAPE
+    assert "sys.is_remote_debug_enabled()" in outcome.reason
+    assert "PYTHON_DISABLE_REMOTE_DEBUG" in outcome.reason
 
-    outcome = ad.pstree_shows_stuck_tasks_from_outside(_edited(stuck_run, disabled))
-    assert outcome.holds is None and "PYTHON_DISABLE_REMOTE_DEBUG" in outcome.reason
+
+def test_cpythons_not_enabled_message_is_a_refusal(stuck_run: runner.Run) -> None:
+    """Python/remote_debugging.c's message alone (the child's report lost) is
+    still read as the target refusing, not as remote_exec failing."""
+
+    def unknown(result: dict[str, Any]) -> None:
+        remote_debug_off_314(result)
+        result["outside"]["remote_debug_enabled"] = None
+
+    outcome = ad.remote_exec_runs_in_the_stuck_process(_edited(stuck_run, unknown))
+    assert outcome.holds is None and "disabled" in outcome.reason
+
+
+def test_remote_debug_off_does_not_excuse_pstree(stuck_run: runner.Run) -> None:
+    """ps and pstree read memory and never ask the target: its switch does not
+    stop them, so it neither hides their verdict nor excuses their failure."""
+    evidence = _edited(stuck_run, remote_debug_off_314)
+    assert ad.pstree_shows_stuck_tasks_from_outside(evidence).holds is True
+
+    def broken(result: dict[str, Any]) -> None:
+        remote_debug_off_314(result)
+        result["outside"]["pstree"] = {"returncode": 1, "stdout": "", "stderr": "boom"}
+
+    outcome = ad.pstree_shows_stuck_tasks_from_outside(_edited(stuck_run, broken))
+    assert outcome.holds is False
+
+
+def test_refusal_reason_prints_errors_in_the_sites_form(stuck_run: runner.Run) -> None:
+    """No 'Name: message' on a page (test_build reads it as a leaked error)."""
+    evidence = _edited(stuck_run, refused_314)
+    for check in (
+        ad.pstree_shows_stuck_tasks_from_outside,
+        ad.remote_exec_runs_in_the_stuck_process,
+    ):
+        reason = check(evidence).reason
+        assert "PermissionError (" in reason
+        assert not re.search(r"\w+Error:", reason)
 
 
 def test_pstree_failing_for_another_reason_misses(stuck_run: runner.Run) -> None:

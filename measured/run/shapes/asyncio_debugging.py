@@ -46,11 +46,13 @@ class RemoteExec(TypedDict):
 
 class Outside(TypedDict):
     thread_dump: str  # faulthandler's dump of the child's threads
+    went_idle: float | None  # seconds until the child slept again; None: never in time
     ptracer_any: bool  # the child let any process of its user inspect it (Yama)
     pstree: ToolRun | None  # None before 3.14
     ps: ToolRun | None
     remote_exec: RemoteExec | None
-    remote_debug_disabled: bool  # PYTHON_DISABLE_REMOTE_DEBUG was set
+    # The child's sys.is_remote_debug_enabled() (3.14+); None before 3.14.
+    remote_debug_enabled: bool | None
 
 
 class AsyncioStuck(TypedDict):
