@@ -156,3 +156,13 @@ def test_start_here_diagram_has_both_branches(site_build: Build) -> None:
     for label in (start_here.free_threaded_label(), start_here.subinterpreters_label()):
         assert "×" in label or "not measured in this build" in label
         assert label in unescape(html)
+
+
+def test_interpreters_against_processes_per_measure() -> None:
+    text = page.against_processes_text(run_like_314())
+    assert "`forkserver`" in text
+    # The fixture: interpreter pools start slower than process pools.
+    assert "- Starting a pool and shutting it down: processes faster" in text
+    assert page.against_processes_text(unavailable()).startswith(
+        "`InterpreterPoolExecutor` needs Python 3.14+"
+    )

@@ -111,6 +111,24 @@ def winners(evidence: Evidence) -> list[Winner]:
     return out
 
 
+def interpreters_over_processes(evidence: Evidence) -> dict[str, stats.Interval]:
+    """Per measure, how many times longer the interpreter pool took than the
+    process pool, paired round by round (below 1: interpreters were faster)."""
+    return {
+        "start": per_call(
+            evidence,
+            "pool_starts",
+            "pool_starts_per_batch",
+            "interpreters",
+            "processes",
+        ),
+        "tiny": per_call(
+            evidence, "tiny", "tiny_per_batch", "interpreters", "processes"
+        ),
+        "cpu": evidence.ratio("cpu", "interpreters", "processes"),
+    }
+
+
 # --- claims ---------------------------------------------------------------------
 
 

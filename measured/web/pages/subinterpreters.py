@@ -278,3 +278,33 @@ def wins(evidence: Evidence) -> str:
             f"workers, `{executors.NAMES[most]}` {_size(alike[most])}."
         )
     return "\n".join(lines) + "\n"
+
+
+def against_processes() -> str:
+    """Interpreter pool against process pool, per measure, from the same rounds:
+    faster, slower, or no difference shown (the interval includes 1)."""
+    return against_processes_text(render.evidence(_run()))
+
+
+def against_processes_text(evidence: Evidence) -> str:
+    """:func:`against_processes` on given evidence (or why it was not measured)."""
+    r = evidence.result_as(Subinterpreters)
+    if not r["available"]:
+        needs = across.needs(across.SUBINTERPRETERS_SINCE, EXPERIMENT, inline=True)
+        return f"`InterpreterPoolExecutor` {needs}.\n"
+    lines = []
+    for measure, by in executors.interpreters_over_processes(evidence).items():
+        span = f"{by.low:.2f}–{by.high:.2f}×"
+        if by.high < 1.0:
+            verdict = f"interpreters faster: {by.estimate:.2f}× the time ({span})"
+        elif by.low > 1.0:
+            verdict = f"processes faster: interpreters took {by.estimate:.2f}× ({span})"
+        else:
+            verdict = f"no difference shown ({span}, includes 1)"
+        lines.append(f"- {MEASURES[measure]}: {verdict}.")
+    return (
+        "Interpreter pool against process pool (processes started with "
+        f"`{r['process_start_method']}`), paired round by round:\n\n"
+        + "\n".join(lines)
+        + "\n"
+    )
