@@ -58,8 +58,9 @@ POOLS = ("threads", "processes", "interpreters")  # the three executors
 POOL_STARTS_PER_BATCH = {"threads": 5, "processes": 1, "interpreters": 1}
 START_HOLD = 0.001  # seconds each start-up task sleeps, in parallel on every pool
 WARM_SIZE = 20_000  # iterations each worker runs once before memory is read
-# A tiny task (work(0)) sent to a started pool and its result returned: the cost
-# of the round trip alone, in batches of tens of milliseconds.
+# Tiny tasks (work(0)) mapped through a started pool, in batches of tens of
+# milliseconds: the cost per task of a stream of them (throughput; tasks overlap,
+# so it is not one task's round trip).
 TINY_PER_BATCH = {"threads": 3000, "processes": 200, "interpreters": 400}
 # Starts are timed in batches that last tens of milliseconds: a thread starts in
 # well under a millisecond, an interpreter in several.
