@@ -33,8 +33,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from measured.run import forksafe, measure
-
+# The measurement helper is imported where it is used, not here: every worker
+# interpreter imports this file to find work(), and should load only the
+# standard library, as a small module of tasks would.
 if TYPE_CHECKING:  # the result's declared shape, for type checkers only
     from measured.run.shapes.modern import (
         LegacyImport,
@@ -45,16 +46,21 @@ if TYPE_CHECKING:  # the result's declared shape, for type checkers only
 
 TIMEOUT = 90  # seconds
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
-TASKS_PER_WORKER = 2  # equal tasks, the same share for every worker
-SIZE = 250_000  # loop iterations per task: about 16 ms on the build machine
+# Equal tasks, many per worker: a worker that lags by one task costs an eighth of
+# the run, not half of it.
+TASKS_PER_WORKER = 8
+SIZE = 62_500  # loop iterations per task: about 4 ms on the build machine
 POOLS = ("threads", "processes", "interpreters")  # the three executors
-# A pool's start-up: create it, run one small task per worker (so every worker
-# starts: a busy worker cannot take the next task), shut it down. Batches of
-# tens of milliseconds; a thread pool starts in well under one.
+# A pool's start-up: create it, send one task per worker that only sleeps (so
+# every worker starts: a sleeping worker cannot take the next task, and a sleep
+# releases the GIL, so threads do not take turns), shut it down. Batches of tens
+# of milliseconds; a thread pool starts in well under one.
 POOL_STARTS_PER_BATCH = {"threads": 5, "processes": 1, "interpreters": 1}
-START_TASK_SIZE = 20_000  # iterations: about 1 ms, longer than starting a worker
-# A tiny task (work(0)) sent to a started pool and its result returned: the cost
-# of the round trip alone, in batches of tens of milliseconds.
+START_HOLD = 0.001  # seconds each start-up task sleeps, in parallel on every pool
+WARM_SIZE = 20_000  # iterations each worker runs once before memory is read
+# Tiny tasks (work(0)) mapped through a started pool, in batches of tens of
+# milliseconds: the cost per task of a stream of them (throughput; tasks overlap,
+# so it is not one task's round trip).
 TINY_PER_BATCH = {"threads": 3000, "processes": 200, "interpreters": 400}
 # Starts are timed in batches that last tens of milliseconds: a thread starts in
 # well under a millisecond, an interpreter in several.
@@ -99,17 +105,18 @@ def load_api() -> tuple[ModuleType, type] | None:
     return interpreters, InterpreterPoolExecutor
 
 
-def importable_work():
-    """``work`` as a pickle can find it from another interpreter.
+def importable() -> ModuleType:
+    """This file as a module whose functions a pickle can find from another
+    interpreter.
 
     Run as a script, this module is ``__main__``, and every interpreter has its own
     ``__main__``. Importing the file under its own name gives a ``work`` that a
-    worker interpreter can import, the way a spawned process does.
+    worker interpreter can import by name.
     """
     folder = str(Path(__file__).resolve().parent)
     if folder not in sys.path:
         sys.path.insert(0, folder)
-    return importlib.import_module(Path(__file__).stem).work
+    return importlib.import_module(Path(__file__).stem)
 
 
 def hello(interpreters: ModuleType) -> str:
@@ -164,9 +171,14 @@ def shared_buffer(interpreters: ModuleType) -> SharedBuffer:
     data = bytearray(1)
     interp = interpreters.create()
     try:
+        # A memoryview arrives as an object of the low-level _interpreters module;
+        # on 3.13 here, without that module loaded there, prepare_main failed
+        # ("failed to apply namespace to __main__"). Load it, as hello() loads
+        # the queue module.
+        interp.exec("import _interpreters")
         interp.prepare_main(view=memoryview(data))
         interp.exec("view[0] = 42")
-    except Exception as error:  # the backport may refuse: record how
+    except Exception as error:  # an interpreter may refuse: record how
         return {"passed": False, "seen_here": data[0], "error": repr(error)}
     finally:
         interp.close()
@@ -220,6 +232,8 @@ def make_pool(kind: str, workers: int, interpreter_pool: type) -> Executor:
     if kind == "threads":
         return ThreadPoolExecutor(workers)
     if kind == "processes":
+        from measured.run import forksafe
+
         # Where the start method is fork, fork only once finished threads are gone.
         forksafe.settle_threads()
         return ProcessPoolExecutor(workers)
@@ -239,8 +253,10 @@ def added_memory(
 ) -> int | None:
     """Bytes a started, warmed-up pool added: the growth of this process for
     threads and interpreters, the private memory of every worker for processes."""
+    from measured.run import measure
+
     measure.prestart(pool, workers, hold=0.05)
-    list(pool.map(work_fn, [START_TASK_SIZE] * workers))  # warm: imports done
+    list(pool.map(work_fn, [WARM_SIZE] * workers))  # warm: imports done
     if kind != "processes":
         after = rss_bytes()
         return None if before is None or after is None else after - before
@@ -249,11 +265,12 @@ def added_memory(
 
 
 def pool_lifecycle(
-    kind: str, workers: int, interpreter_pool: type, work_fn: Callable
+    kind: str, workers: int, interpreter_pool: type, hold_fn: Callable
 ) -> None:
-    """Create a pool, run one small task on every worker, shut it down."""
+    """Create a pool, start every worker with a task that only sleeps, shut it
+    down."""
     with make_pool(kind, workers, interpreter_pool) as pool:
-        list(pool.map(work_fn, [START_TASK_SIZE] * workers))
+        list(pool.map(hold_fn, [START_HOLD] * workers))
 
 
 def process_wide(interpreters: ModuleType) -> ProcessWide:
@@ -295,11 +312,14 @@ def process_wide(interpreters: ModuleType) -> ProcessWide:
 
 
 def compare_pools(
-    workers: int, tasks: int, interpreter_pool: type, work_fn: Callable
+    workers: int, tasks: int, interpreter_pool: type, module: ModuleType
 ) -> dict:
     """Memory, tiny-task cost and CPU speedup of the three executors, then their
     start-up. Runs first, before any other interpreter exists in this process, so
     the memory an interpreter pool adds is not memory freed by an earlier one."""
+    from measured.run import measure
+
+    work_fn, hold_fn = module.work, module.whoami
     pools: dict[str, Executor] = {}
     memory: dict[str, int | None] = {}
     try:
@@ -335,7 +355,7 @@ def compare_pools(
     starts = measure.time_rounds(
         {
             kind: lambda kind=kind: [
-                pool_lifecycle(kind, workers, interpreter_pool, work_fn)
+                pool_lifecycle(kind, workers, interpreter_pool, hold_fn)
                 for _ in range(POOL_STARTS_PER_BATCH[kind])
             ]
             for kind in POOLS
@@ -353,6 +373,8 @@ def compare_pools(
 
 
 def main() -> None:
+    from measured.run import measure
+
     cores = measure.usable_cores()
     workers = cores  # the headline configuration, declared before any timing
     tasks = measure.tasks_for(workers, TASKS_PER_WORKER)
@@ -372,8 +394,7 @@ def main() -> None:
         return
     interpreters, InterpreterPoolExecutor = api
     source = interpreters.__name__.split(".")[0]
-    work_fn = importable_work()
-    pools = compare_pools(workers, tasks, InterpreterPoolExecutor, work_fn)
+    pools = compare_pools(workers, tasks, InterpreterPoolExecutor, importable())
     cpu, tiny, pool_starts = pools["cpu"], pools["tiny"], pools["pool_starts"]
     per_batch = STARTS_PER_BATCH
     message = hello(interpreters)
@@ -454,7 +475,7 @@ def main() -> None:
         "cpu": cpu.to_dict(),
         "pool_starts": pool_starts.to_dict(),
         "pool_starts_per_batch": POOL_STARTS_PER_BATCH,
-        "start_task_size": START_TASK_SIZE,
+        "start_hold_seconds": START_HOLD,
         "tiny": tiny.to_dict(),
         "tiny_per_batch": TINY_PER_BATCH,
         "memory": pools["memory"],

@@ -16,7 +16,8 @@ import pytest
 from conftest import ROOT, Build
 from contradictions.modern import _synthetic_subinterpreters
 
-from measured.claims import SHAPE, Evidence, executors
+from measured.claims import SHAPE, Claim, Evidence, executors
+from measured.run import stats
 from measured.web.pages import start_here
 from measured.web.pages import subinterpreters as page
 
@@ -55,6 +56,7 @@ CLAIMS = (
     executors.interpreter_pool_outruns_thread_pool,
     executors.interpreter_task_costs_more_than_thread_task,
     executors.interpreters_share_process_state,
+    executors.interpreters_share_memoryview,
 )
 
 
@@ -87,16 +89,41 @@ def test_a_314_run_renders_the_standard_library_pool() -> None:
     for name in executors.NAMES.values():
         assert f"| `{name}` |" in text
     # Who won each measure, from the fixture: threads start and hand over fastest.
-    assert "- A tiny task: `ThreadPoolExecutor` won" in text
-    assert "- Memory: `ThreadPoolExecutor` added the least" in text
+    assert "- Tiny tasks (throughput cost per task): `ThreadPoolExecutor` won" in text
+    # Memory ranks only the two pools measured the same way.
+    assert "- Memory, threads against interpreters" in text
+    assert "`ThreadPoolExecutor` added 0 KiB" in text
+    assert "each worker's private pages" in text and "`forkserver`" in text
+    assert "each worker sleeps 1 ms" in text
 
 
-def test_tied_measures_say_so() -> None:
+def test_a_refused_memoryview_misses_and_the_page_says_not_observed() -> None:
+    evidence = run_like_314()
+    evidence.runs[0].result["shared_buffer"] = {
+        "passed": False,
+        "seen_here": 0,
+        "error": "InterpreterError('failed to apply namespace to __main__')",
+    }
+    outcome = executors.interpreters_share_memoryview(evidence)
+    assert outcome.holds is False
+    assert "refused" in outcome.statement
+
+
+def test_undecided_measures_say_so() -> None:
     evidence = run_like_314()
     cpu = evidence.runs[0].result["cpu"]["samples"]
     cpu["processes"] = list(cpu["interpreters"])
     text = page.wins(evidence)
-    assert re.search(r"The CPU-bound work: `\w+` and `\w+` tied", text), text
+    assert re.search(
+        r"The CPU-bound work: no difference shown between `\w+` and `\w+`", text
+    ), text
+
+
+def test_start_here_label_quotes_no_estimate_when_the_claim_is_not_shown() -> None:
+    gain = stats.Interval(1.82, 0.9, 2.1, 9, 0.96)
+    label = start_here.figure(gain, Claim(None, "x", why="noise"))
+    assert "1.82" not in label and "0.90–2.10×" in label and "undecided" in label
+    assert start_here.figure(gain, Claim(True, "x")) == "1.82×"
 
 
 def test_without_the_api_the_page_says_what_measures_it() -> None:
@@ -129,3 +156,13 @@ def test_start_here_diagram_has_both_branches(site_build: Build) -> None:
     for label in (start_here.free_threaded_label(), start_here.subinterpreters_label()):
         assert "×" in label or "not measured in this build" in label
         assert label in unescape(html)
+
+
+def test_interpreters_against_processes_per_measure() -> None:
+    text = page.against_processes_text(run_like_314())
+    assert "`forkserver`" in text
+    # The fixture: interpreter pools start slower than process pools.
+    assert "- Starting a pool and shutting it down: processes faster" in text
+    assert page.against_processes_text(unavailable()).startswith(
+        "`InterpreterPoolExecutor` needs Python 3.14+"
+    )

@@ -111,6 +111,24 @@ def winners(evidence: Evidence) -> list[Winner]:
     return out
 
 
+def interpreters_over_processes(evidence: Evidence) -> dict[str, stats.Interval]:
+    """Per measure, how many times longer the interpreter pool took than the
+    process pool, paired round by round (below 1: interpreters were faster)."""
+    return {
+        "start": per_call(
+            evidence,
+            "pool_starts",
+            "pool_starts_per_batch",
+            "interpreters",
+            "processes",
+        ),
+        "tiny": per_call(
+            evidence, "tiny", "tiny_per_batch", "interpreters", "processes"
+        ),
+        "cpu": evidence.ratio("cpu", "interpreters", "processes"),
+    }
+
+
 # --- claims ---------------------------------------------------------------------
 
 
@@ -215,5 +233,37 @@ def interpreters_share_process_state(evidence: Evidence) -> Claim:
         "Interpreters did NOT behave as one process: working directory shared "
         f"{other['cwd_shared']}, descriptor shared {other['fd_shared']}, signal "
         f"handler there: {error_text(other['signal_error']) or 'allowed'}.",
+        float(sum(held)),
+    )
+
+
+@claim("subinterpreters")
+def interpreters_share_memoryview(evidence: Evidence) -> Claim:
+    """A memoryview handed to another interpreter shares its bytes: a byte written
+    there is read here (documented for 3.14's concurrent.interpreters)."""
+    statement = "A memoryview handed to another interpreter shares its bytes."
+    if none := _unavailable(evidence, statement):
+        return none
+    seen = evidence.values(lambda r: r["shared_buffer"])
+    # The other interpreter writes 42 through the view.
+    held = [b["passed"] and b["seen_here"] == 42 for b in seen]
+    if all(held):
+        return observed(
+            True,
+            "Another interpreter wrote 42 through a `memoryview` handed to it with "
+            "`prepare_main`, and this one read 42 from its own buffer: the bytes "
+            "are shared.",
+            float(sum(held)),
+        )
+    other = seen[held.index(False)]
+    what = (
+        f"it was refused: `{other['error']}`"
+        if not other["passed"]
+        else f"this one read {other['seen_here']}, not 42"
+    )
+    return observed(
+        False,
+        "A `memoryview` handed to another interpreter did NOT share its bytes: "
+        f"{what}.",
         float(sum(held)),
     )

@@ -35,3 +35,13 @@ def working_directory_stays_put(evidence: Evidence) -> Evidence:
         result["process_wide"]["cwd_shared"] = False
 
     return each_result(_available(evidence), edit)
+
+
+@contradicts("interpreters_share_memoryview")
+def memoryview_copied(evidence: Evidence) -> Evidence:
+    """The other interpreter wrote through a copy: this one still reads 0."""
+
+    def edit(result: shape.Subinterpreters) -> None:
+        result["shared_buffer"] = {"passed": True, "seen_here": 0, "error": ""}
+
+    return each_result(_available(evidence), edit)

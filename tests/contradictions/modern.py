@@ -191,7 +191,7 @@ def _synthetic_subinterpreters(result: shape.Subinterpreters) -> shape.Subinterp
             {"threads": 0.03, "processes": 0.02, "interpreters": 0.09}
         ),
         "pool_starts_per_batch": {"threads": 10, "processes": 1, "interpreters": 1},
-        "start_task_size": 20_000,
+        "start_hold_seconds": 0.001,
         "tiny": record({"threads": 0.009, "processes": 0.02, "interpreters": 0.015}),
         "tiny_per_batch": {"threads": 1000, "processes": 200, "interpreters": 200},
         "memory": {"threads": 0, "processes": 4 << 20, "interpreters": 20 << 20},

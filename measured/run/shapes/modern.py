@@ -139,10 +139,11 @@ class Subinterpreters(TypedDict):
     starts_per_batch: NotRequired[dict[str, int]]
     start_settle_seconds: NotRequired[float]
     cpu: NotRequired[RoundsRecord]  # "serial", "threads", "processes", "interpreters"
-    # The three executors: create, one small task per worker, shut down (batches).
+    # The three executors: create, one task per worker, shut down (batches).
     pool_starts: NotRequired[RoundsRecord]  # "threads", "processes", "interpreters"
     pool_starts_per_batch: NotRequired[dict[str, int]]
-    start_task_size: NotRequired[int]
+    start_task_size: NotRequired[int]  # older runs: each start task ran work(n)
+    start_hold_seconds: NotRequired[float]  # each start task only slept this long
     tiny: NotRequired[RoundsRecord]  # a batch of tiny tasks through a started pool
     tiny_per_batch: NotRequired[dict[str, int]]
     # Bytes a started pool added (None where the OS does not say): this process's

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from measured.claims import part1
-from measured.run import provenance, runner
+from measured.claims import Claim, modern, part1
+from measured.run import provenance, runner, stats
 from measured.run.shapes.modern import FreeThreading, Subinterpreters
 from measured.run.shapes.part1 import CpuBound, IoBound, StartupCost
 from measured.web import across, render
@@ -53,10 +53,22 @@ def free_threaded_label() -> str:
     workers = r["headline_workers"]
     gain = render.evidence(run).ratio("cpu", "serial", f"threads {workers}")
     gil = " (GIL on!)" if run.env["gil_enabled"] else ""
+    outcome = render.judge(run, modern.free_threaded_threads_scale)
     return (
-        f"Python {across.label(run)}{gil}: {ratio(gain.estimate)} "
-        f"with {workers} threads"
+        f"Python {across.label(run)}{gil}: "
+        f"{figure(gain, outcome)} with {workers} threads"
     )
+
+
+def figure(gain: stats.Interval, outcome: Claim) -> str:
+    """A speedup as its claim's verdict allows: the estimate where the claim
+    held; else the interval, and why it is no answer."""
+    if outcome.holds:
+        return ratio(gain.estimate)
+    span = f"{gain.low:.2f}–{gain.high:.2f}×"
+    if outcome.holds is False:
+        return f"{span}: claim missed"
+    return f"{span}: undecided ({outcome.why or 'not shown'})"
 
 
 def subinterpreters_label() -> str:
@@ -67,13 +79,21 @@ def subinterpreters_label() -> str:
     if not r["available"]:
         return "not measured in this build:<br>needs Python 3.14+ or 3.13 + backport"
     evidence = render.evidence(run)
-    pool = evidence.ratio("cpu", "serial", "interpreters").estimate
-    threads = evidence.ratio("cpu", "serial", "threads").estimate
+    pool = evidence.ratio("cpu", "serial", "interpreters")
+    outcome = render.judge(run, modern.subinterpreters_scale)
     cores = r["cores"]
     where = "" if r["source"] == "concurrent" else " with the backport"
+    others = ""
+    if outcome.holds:
+        # The other pools from the same run, for scale.
+        threads = evidence.ratio("cpu", "serial", "threads").estimate
+        processes = evidence.ratio("cpu", "serial", "processes").estimate
+        others = (
+            f"<br>(same run: threads {ratio(threads)}, processes {ratio(processes)})"
+        )
     return (
-        f"{ratio(pool)} on {cores} core{'s' if cores != 1 else ''} "
-        f"(threads: {ratio(threads)})<br>Python {run.env['python']}{where}"
+        f"{figure(pool, outcome)} on {cores} core{'s' if cores != 1 else ''}"
+        f"{others}<br>Python {run.env['python']}{where}"
     )
 
 
@@ -159,10 +179,14 @@ def diagram() -> str:
         f"{thread_ms:.2f} ms,<br>process ({default}, the default on "
         f"Python {render.evidence(start).env['python']}) "
         f'{process_ms:.1f} ms"]',
-        'p -.->|"free-threaded build?<br>3.13t, 3.14t"| ft["<b>Threads</b> run '
-        f'Python on every core<br>{free_threaded_label()}"]',
-        'p -.->|"in one process?<br>Python 3.14+"| si["<b>InterpreterPoolExecutor'
-        f'</b>: one interpreter per core<br>{subinterpreters_label()}"]',
+        'c -.->|"pure Python on a free-threaded build?<br>3.13t (experimental), '
+        '3.14t"| ft["<b>'
+        "Threads</b> run Python on every core<br>(slower on one thread)<br>"
+        f'{free_threaded_label()}"]',
+        'p -.->|"need one process, and every extension<br>supports '
+        'subinterpreters? Python 3.14+<br>(3.13 + backport)"| si["<b>'
+        "InterpreterPoolExecutor</b>: one interpreter per core<br>"
+        f'{subinterpreters_label()}"]',
     ]
     return render.code("\n    ".join(lines), "mermaid")
 
