@@ -6,10 +6,13 @@ What Python 3.11 to 3.14 changed about a pool's workers, each observed:
   Process.terminate() and kill() work on every version; Process.interrupt()
   (3.14+, POSIX) sends SIGINT, so the task's `finally:` blocks run.
   ProcessPoolExecutor.terminate_workers() and kill_workers() (3.14+) stop a
-  pool's running tasks and cancel its queued ones.
+  pool's running tasks (BrokenProcessPool) and cancel the queued ones not yet
+  in its call queue.
 - map() over a long input: without buffersize it takes every item before it
-  returns (an endless input never returns); buffersize=n (3.14+) keeps n tasks
-  in flight. A window of submit() calls does the same on any version.
+  returns (an endless input never returns); buffersize=n (3.14+) takes n items
+  when called, and one more each time you ask for the next result, before
+  waiting for it; so n+1 are in flight while you wait. A window of submit()
+  calls does the same on any version.
 - max_tasks_per_child (3.11+): a worker exits after n tasks and a fresh one
   replaces it; the fork start method refuses it.
 
@@ -37,7 +40,6 @@ if TYPE_CHECKING:  # the result's declared shape, for type checkers only
     from measured.run.shapes import coordination as shape
 
 T = TypeVar("T")
-TIMEOUT = 60
 FOREVER = 30.0  # seconds a stuck task would run; every stop comes long before
 ITEMS = 1000  # the "long" input given to map()
 WINDOW = 4  # buffersize, and the recipe's window, for older versions
@@ -52,8 +54,8 @@ def stuck(report: Any) -> None:
     try:
         report.send("started")  # inside the try: a signal from now on is caught
         time.sleep(FOREVER)
-    except KeyboardInterrupt:
-        pass  # exit normally (exit code 0); uncaught, it would be 1
+    except KeyboardInterrupt:  # exit normally (exit code 0); uncaught, it is 1
+        report.send("interrupted")  # evidence that the exception reached us
     finally:
         report.send("cleaned up")
 
@@ -64,6 +66,14 @@ def said(receiver: Any, timeout: float) -> str:
         return receiver.recv() if receiver.poll(timeout) else ""
     except EOFError:
         return ""
+
+
+def all_said(receiver: Any) -> list[str]:
+    """Every message left on the pipe (the child has ended)."""
+    messages = []
+    while message := said(receiver, 0):
+        messages.append(message)
+    return messages
 
 
 def stop_process(how: str, process_class: type[Any]) -> shape.ProcessStop:
@@ -81,13 +91,14 @@ def stop_process(how: str, process_class: type[Any]) -> shape.ProcessStop:
         process.kill()
         process.join()
         took = -1.0
-    cleaned = said(receiver, 0) == "cleaned up"
+    messages = all_said(receiver)
     receiver.close()
     return {
         "how": how,
         "started": started,
         "exitcode": process.exitcode,
-        "cleaned_up": cleaned,
+        "interrupted": "interrupted" in messages,
+        "cleaned_up": "cleaned up" in messages,
         "stopped_ms": took * 1000,
     }
 
@@ -143,13 +154,22 @@ def _gone(pid: int, deadline: float = 5.0) -> bool:
 def window_map(
     pool: Executor, fn: Callable[[Any], T], items: Iterable[Any], size: int
 ) -> Iterator[T]:
-    """map() with at most `size` tasks in flight, on any Python version."""
+    """map() with at most size+1 tasks in flight, on any Python version.
+
+    A generator: it takes nothing until the first next(), then `size` items, and
+    one more each time you ask for the next result, before waiting for it.
+    Closed early (a break, an exception), it cancels the tasks not yet started.
+    """
     rest = iter(items)
     window = collections.deque(pool.submit(fn, x) for x in itertools.islice(rest, size))
-    while window:
-        future = window.popleft()
-        window.extend(pool.submit(fn, x) for x in itertools.islice(rest, 1))
-        yield future.result()
+    try:
+        while window:
+            future = window.popleft()
+            window.extend(pool.submit(fn, x) for x in itertools.islice(rest, 1))
+            yield future.result()
+    finally:
+        for future in window:
+            future.cancel()
 
 
 def has_buffersize(executor: type[Executor] = ThreadPoolExecutor) -> bool:
@@ -220,9 +240,11 @@ def recycle() -> shape.RecyclePart:
             refused = str(error)
     # No mp_context: with max_tasks_per_child the pool uses spawn by default.
     with ProcessPoolExecutor(1, max_tasks_per_child=PER_CHILD) as pool:
-        # One task at a time: with a backlog, the pool deadlocks once a worker is
-        # replaced, on 3.11 and 3.12 and on 3.13/3.14 releases before the fix
-        # of gh-115634 (July 2026).
+        start_method = pool._mp_context.get_start_method()  # private: recorded only
+        # Submit the next task only after the previous result: otherwise the pool
+        # can hang once a worker is replaced (gh-115634). Fixed by backports merged
+        # in July 2026: 3.14.6 and later, and the 3.13 bug-fix releases after July
+        # 2026; 3.11 and 3.12 keep it.
         pids = [pool.submit(worker_pid, task).result() for task in range(TASKS)]
     return {
         "tasks": TASKS,
@@ -230,6 +252,7 @@ def recycle() -> shape.RecyclePart:
         "pids": pids,
         "fork_available": fork_available,
         "fork_refused": refused,
+        "start_method": start_method,
     }
 
 
@@ -239,12 +262,14 @@ def stopping(
 ) -> shape.StopPart:
     process_class = process_class or multiprocessing.get_context().Process
     interrupt = hasattr(process_class, "interrupt")
-    hows = ("terminate", "kill", "interrupt") if interrupt else ("terminate", "kill")
+    # interrupt() is documented for POSIX; its behaviour on Windows is undefined.
+    posix = os.name == "posix"
+    hows = ("terminate", "kill") + (("interrupt",) if interrupt and posix else ())
     processes = [stop_process(how, process_class) for how in hows]
     pools = hasattr(executor, "terminate_workers")
     pool_hows = ("terminate_workers", "kill_workers") if pools else ()
     return {
-        "posix": os.name == "posix",
+        "posix": posix,
         "interrupt": interrupt,
         "terminate_workers": pools,
         "processes": processes,
@@ -257,6 +282,7 @@ def main() -> None:
     for p in s["processes"]:
         print(
             f"Process.{p['how']}() on a stuck task: exit code {p['exitcode']}, "
+            f"except KeyboardInterrupt ran: {p['interrupted']}, "
             f"its finally: block ran: {p['cleaned_up']} ({p['stopped_ms']:.0f} ms)"
         )
     if not s["interrupt"]:
@@ -283,7 +309,7 @@ def main() -> None:
     r = recycle()
     print(
         f"max_tasks_per_child={r['per_child']}, {r['tasks']} tasks on one worker, "
-        f"worker PIDs: {r['pids']}"
+        f"start method {r['start_method']}, worker PIDs: {r['pids']}"
     )
     if r["fork_refused"]:
         print(f"with the fork start method: ValueError ({r['fork_refused']})")

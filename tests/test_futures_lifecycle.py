@@ -176,9 +176,9 @@ def test_interrupt_lets_the_task_clean_up_where_terminate_does_not(
     interrupted = script.stop_process("interrupt", Interruptible)
     terminated = script.stop_process("terminate", Interruptible)
     assert interrupted["started"] and interrupted["cleaned_up"]
-    assert interrupted["exitcode"] == 0
+    assert interrupted["interrupted"] and interrupted["exitcode"] == 0
     assert terminated["exitcode"] == -signal.SIGTERM
-    assert not terminated["cleaned_up"]
+    assert not terminated["cleaned_up"] and not terminated["interrupted"]
 
 
 def test_stop_logic_on_stand_ins_satisfies_the_claims(script: Any) -> None:
@@ -189,6 +189,7 @@ def test_stop_logic_on_stand_ins_satisfies_the_claims(script: Any) -> None:
     assert [p["how"] for p in stop["pools"]] == ["terminate_workers", "kill_workers"]
     for pool in stop["pools"]:
         assert pool["running_task"] == "BrokenProcessPool", pool
+        assert set(pool["queued"]) <= {"cancelled", "BrokenProcessPool"}, pool
         assert pool["queued"][-1] == "cancelled" and pool["worker_gone"], pool
     evidence = as_314_result(real(), stop=stop)
     for check in (
@@ -223,3 +224,54 @@ def test_newer_claims_hold_on_a_run_shaped_like_314(check: claims.Check) -> None
     outcome = check(as_if_314(real()))
     assert outcome.holds is True, f"{outcome.statement} {outcome.reason}"
     assert outcome.figure is not None
+
+
+def test_window_map_is_lazy_and_cancels_what_it_left_on_close(script: Any) -> None:
+    """window_map() takes nothing until next(), then size+1 items; closing it
+    cancels the tasks that had not started."""
+    import threading
+
+    started, gate = threading.Event(), threading.Event()
+    ran: list[int] = []
+    taken: list[int] = []
+
+    def task(x: int) -> int:
+        ran.append(x)
+        if x == 1:  # holds the one worker while the generator is closed
+            started.set()
+            gate.wait(5)
+        return x
+
+    def items() -> Iterator[int]:
+        for x in range(10):
+            taken.append(x)
+            yield x
+
+    with ThreadPoolExecutor(1) as pool:
+        results = script.window_map(pool, task, items(), 3)
+        assert taken == []
+        assert next(results) == 0 and len(taken) == 3 + 1
+        assert started.wait(5)
+        results.close()
+        gate.set()
+    assert ran == [0, 1], "the queued tasks 2 and 3 were cancelled"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"running_task": "still running", "worker_gone": False},
+        {"running_task": "CancelledError"},  # any ending but BrokenProcessPool
+        {"queued": ["BrokenProcessPool", "ran", "cancelled"]},
+        {"queued": ["BrokenProcessPool", "cancelled", "BrokenProcessPool"]},
+    ],
+    ids=["still-running", "running-not-broken", "queued-ran", "last-not-cancelled"],
+)
+def test_terminate_workers_claim_misses_on_what_the_page_does_not_say(
+    change: dict[str, Any],
+) -> None:
+    evidence = as_if_314(real())
+    for result in (run.result for run in evidence.runs):
+        result["stop"]["pools"][-1].update(change)
+    outcome = c.terminate_workers_stops_a_pool(evidence)
+    assert outcome.holds is False, change

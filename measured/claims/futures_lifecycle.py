@@ -100,11 +100,11 @@ def terminate_and_kill_stop_a_process(evidence: Evidence) -> Claim:
     )
     if holds:
         text = (
-            "`Process.terminate()` ended a stuck task in "
-            f"**{_ms(term['stopped_ms'])}** "
-            f"(exit code {term['exitcode']}, SIGTERM) and `kill()` in "
-            f"**{_ms(kill['stopped_ms'])}** ({kill['exitcode']}, SIGKILL); neither "
-            "let the task's `finally:` block run."
+            "`Process.terminate()` ended a stuck task (exit code "
+            f"{term['exitcode']}, SIGTERM; {_ms(term['stopped_ms'])} in this run) "
+            f"and `kill()` did too ({kill['exitcode']}, SIGKILL; "
+            f"{_ms(kill['stopped_ms'])}); neither let the task's `finally:` block "
+            "run."
         )
     else:
         text = (
@@ -125,11 +125,21 @@ def interrupt_lets_the_task_clean_up(evidence: Evidence) -> Claim:
     if not stop["interrupt"]:
         return not_shown(statement, needs("3.14", evidence), SHAPE)
     if not stop["posix"]:
-        return not_shown(statement, "interrupt() is defined on POSIX only")
+        return not_shown(
+            statement,
+            "interrupt() is documented for POSIX; its behaviour on Windows is "
+            "undefined, so it is not called there",
+        )
 
     def ok(stops: list[ProcessStop]) -> bool:
         s = _by_how(stops, "interrupt")
-        return s is not None and s["started"] and s["exitcode"] == 0 and s["cleaned_up"]
+        return (
+            s is not None
+            and s["started"]
+            and s["exitcode"] == 0
+            and s["interrupted"]
+            and s["cleaned_up"]
+        )
 
     holds, stops = _every_run(evidence, lambda r: r["stop"]["processes"], ok)
     s = _by_how(stops, "interrupt")
@@ -137,15 +147,16 @@ def interrupt_lets_the_task_clean_up(evidence: Evidence) -> Claim:
         return observed(False, "`Process.interrupt()` was NOT called.", None)
     if holds:
         text = (
-            "`Process.interrupt()` stopped a stuck task in "
-            f"**{_ms(s['stopped_ms'])}**: "
-            "it got a `KeyboardInterrupt`, its `finally:` block ran and it exited "
-            f"normally (exit code {s['exitcode']})."
+            "`Process.interrupt()` stopped a stuck task "
+            f"({_ms(s['stopped_ms'])} in this run): its `except KeyboardInterrupt:` "
+            "block reported back, its `finally:` block ran and it exited normally "
+            f"(exit code {s['exitcode']})."
         )
     else:
         text = (
             f"`Process.interrupt()` did NOT let the task clean up: exit code "
-            f"{s['exitcode']}, `finally:` ran: {s['cleaned_up']}, stopped after "
+            f"{s['exitcode']}, `KeyboardInterrupt` caught: {s['interrupted']}, "
+            f"`finally:` ran: {s['cleaned_up']}, stopped after "
             f"{_ms(s['stopped_ms'])}."
         )
     return observed(holds, text, s["stopped_ms"])
@@ -153,18 +164,22 @@ def interrupt_lets_the_task_clean_up(evidence: Evidence) -> Claim:
 
 @claim(EXPERIMENT, kind=MEASURED)
 def terminate_workers_stops_a_pool(evidence: Evidence) -> Claim:
-    """terminate_workers()/kill_workers() (3.14+) end a pool's running task."""
+    """terminate_workers()/kill_workers() (3.14+): the running task and the tasks
+    already in the call queue fail with BrokenProcessPool, the rest are cancelled."""
     statement = (
         "`ProcessPoolExecutor.terminate_workers()` and `kill_workers()` end the "
-        "running tasks and cancel the queued ones."
+        "running tasks with `BrokenProcessPool`; queued tasks already in the "
+        "pool's call queue (up to `max_workers + 1`) fail the same way, the rest "
+        "are cancelled."
     )
     if not _stop(evidence)["terminate_workers"]:
         return not_shown(statement, needs("3.14", evidence), SHAPE)
 
     def fine(p: PoolStop) -> bool:
         return (
-            p["running_task"] not in ("NoneType", "still running")
+            p["running_task"] == "BrokenProcessPool"
             and 0 <= p["stopped_ms"] < STOPPED_WITHIN_MS
+            and all(q in ("cancelled", "BrokenProcessPool") for q in p["queued"])
             and p["queued"][-1] == "cancelled"
             and p["worker_gone"]
             and p["submit_after"] != "accepted"
@@ -180,14 +195,15 @@ def terminate_workers_stops_a_pool(evidence: Evidence) -> Claim:
     worst = max(pools, key=lambda p: p["stopped_ms"])
     parts = "; ".join(
         f"`{p['how']}()`: the running task ended with `{p['running_task']}` after "
-        f"**{_ms(p['stopped_ms'])}**, queued tasks {p['queued']}, worker gone: "
+        f"{_ms(p['stopped_ms'])}, queued tasks {p['queued']}, worker gone: "
         f"{p['worker_gone']}, a later `submit()`: {p['submit_after']}"
         for p in pools
     )
     if holds:
         text = (
             f"A one-worker pool stuck in a long task stopped at once. {parts}. "
-            "The queued tasks still in the pool's queue were cancelled."
+            "Queued tasks already in the pool's call queue failed with "
+            "`BrokenProcessPool`; the rest were cancelled."
         )
     else:
         text = f"Stopping a stuck pool did NOT go as described. {parts}."
@@ -217,10 +233,12 @@ def map_takes_the_whole_input_first(evidence: Evidence) -> Claim:
     if holds:
         text = (
             f"`map()` pulled all **{eager['pulled_at_return']} of {eager['items']}** "
-            "input items before it returned, so an endless input never returns; "
-            f"a window of {part['window']} `submit()` calls had pulled "
-            f"**{window['pulled_at_first_result']}** by its first result, and "
-            "both gave every result in input order."
+            "input items before it returned, so an endless input never returns. "
+            f"`window_map()` with a window of {part['window']}, a generator, had "
+            f"pulled {window['pulled_at_return']} when called and "
+            f"**{window['pulled_at_first_result']}** by its first result (the "
+            "window, and the next item submitted before it waits). Both gave every "
+            "result in input order."
         )
     else:
         text = (
@@ -233,9 +251,11 @@ def map_takes_the_whole_input_first(evidence: Evidence) -> Claim:
 
 @claim(EXPERIMENT, kind=MEASURED)
 def buffersize_bounds_what_map_takes(evidence: Evidence) -> Claim:
-    """map(buffersize=n) (3.14+) keeps n tasks in flight."""
+    """map(buffersize=n) (3.14+) takes n items when called, and one more each time
+    the next result is asked for, before waiting for it: n+1 in flight."""
     statement = (
-        "`map(..., buffersize=n)` takes n items, then one more per result it yields."
+        "`map(..., buffersize=n)` takes n items when called, then one more each "
+        "time you ask for the next result, before waiting for it."
     )
     if not evidence.result_as(FuturesLifecycle)["map"]["buffersize"]:
         return not_shown(statement, needs("3.14", evidence), SHAPE)
@@ -281,6 +301,7 @@ def max_tasks_per_child_replaces_workers(evidence: Evidence) -> Claim:
             and len(counts) == r["tasks"] // r["per_child"]
             and all(c == r["per_child"] for c in counts)
             and (r["fork_refused"] != "" or not r["fork_available"])
+            and r["start_method"] != "fork"
         )
 
     holds, r = _every_run(evidence, lambda res: res["recycle"], ok)
@@ -294,12 +315,14 @@ def max_tasks_per_child_replaces_workers(evidence: Evidence) -> Claim:
         text = (
             f"With `max_tasks_per_child={r['per_child']}`, {r['tasks']} tasks on a "
             f"one-worker pool ran in **{workers} worker processes** (PIDs changed "
-            f"every {r['per_child']} tasks).{refused}"
+            f"every {r['per_child']} tasks). Given no `mp_context`, the pool used "
+            f"the `{r['start_method']}` start method.{refused}"
         )
     else:
         text = (
             f"With `max_tasks_per_child={r['per_child']}`, {r['tasks']} tasks ran in "
             f"{workers} worker processes: NOT a fresh worker every "
-            f"{r['per_child']} tasks, or fork did not refuse it."
+            f"{r['per_child']} tasks, or fork did not refuse it (start method: "
+            f"{r['start_method']})."
         )
     return observed(holds, text, float(workers))

@@ -241,6 +241,7 @@ def as_if_314(evidence: Evidence) -> Evidence:
                 "how": "interrupt",
                 "started": True,
                 "exitcode": 0,
+                "interrupted": True,
                 "cleaned_up": True,
                 "stopped_ms": 2.0,
             }
@@ -290,17 +291,20 @@ def interrupt_ignored(evidence: Evidence) -> Evidence:
     def edit(r: shape.FuturesLifecycle) -> None:
         for p in r["stop"]["processes"]:
             if p["how"] == "interrupt":
-                p.update(exitcode=-9, cleaned_up=False, stopped_ms=-1.0)
+                p.update(
+                    exitcode=-9, interrupted=False, cleaned_up=False, stopped_ms=-1.0
+                )
 
     return each_result(as_if_314(evidence), edit)
 
 
 @contradicts("terminate_workers_stops_a_pool")
-def pool_task_kept_running(evidence: Evidence) -> Evidence:
-    """A 3.14 run in which terminate_workers() left the running task running."""
+def pool_queue_ran_on(evidence: Evidence) -> Evidence:
+    """A 3.14 run in which terminate_workers() stopped the running task but the
+    queued tasks ran anyway, and the last of them was never cancelled."""
 
     def edit(r: shape.FuturesLifecycle) -> None:
-        r["stop"]["pools"][0].update(running_task="still running", worker_gone=False)
+        r["stop"]["pools"][0].update(queued=["BrokenProcessPool", "ran", "ran"])
 
     return each_result(as_if_314(evidence), edit)
 

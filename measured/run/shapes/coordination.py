@@ -487,6 +487,7 @@ class ProcessStop(TypedDict):
     how: str  # "terminate", "kill", "interrupt": the Process method called
     started: bool  # the task reported it was inside its try block
     exitcode: int | None
+    interrupted: bool  # the task's except KeyboardInterrupt: block ran
     cleaned_up: bool  # the task's finally: block ran
     stopped_ms: float  # from the call to the process's end; -1: never ended
 
@@ -528,6 +529,7 @@ class RecyclePart(TypedDict):
     pids: list[int]  # the worker PID that ran each task, in task order
     fork_available: bool
     fork_refused: str  # the ValueError's message; "" without fork
+    start_method: str  # the start method of the pool given no mp_context
 
 
 class FuturesLifecycle(TypedDict):
