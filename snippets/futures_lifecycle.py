@@ -242,9 +242,9 @@ def recycle() -> shape.RecyclePart:
     with ProcessPoolExecutor(1, max_tasks_per_child=PER_CHILD) as pool:
         start_method = pool._mp_context.get_start_method()  # private: recorded only
         # Submit the next task only after the previous result: otherwise the pool
-        # can hang once a worker is replaced (gh-115634). Fixed by backports merged
-        # in July 2026: 3.14.6 and later, and the 3.13 bug-fix releases after July
-        # 2026; 3.11 and 3.12 keep it.
+        # can hang once a worker is replaced (gh-115634). Fixed on CPython's main
+        # branch and by backports merged in July 2026 to 3.14 (3.14.6+) and 3.13;
+        # 3.11 and 3.12 keep it.
         pids = [pool.submit(worker_pid, task).result() for task in range(TASKS)]
     return {
         "tasks": TASKS,

@@ -163,3 +163,25 @@ def test_claims_are_registered_per_experiment() -> None:
 def test_every_registered_experiment_exists() -> None:
     for name in claims.registry.REGISTRY:
         assert runner.resolve(name).is_file()
+
+
+def test_an_undecided_claim_does_not_open_by_asserting_it() -> None:
+    """A claim not shown (the interval straddles its margin) prints its neutral
+    "reached" wording, never the statement it would print had it held."""
+    from measured.claims.registry import Figure, judged
+    from measured.run.stats import Interval
+
+    straddling = Figure(
+        "processes vs serial", Interval(1.44, 1.35, 1.60, 12, 0.96), 1.4, "at least"
+    )
+    outcome = judged(
+        "Processes ran the work in parallel: 1.44×.",
+        [straddling],
+        missed="Processes did NOT speed the work up: 1.44×.",
+        undecided="Processes reached 1.44×.",
+    )
+    assert outcome.holds is None and outcome.why == claims.NOISE
+    assert outcome.statement == "Processes reached 1.44×."
+    clear = Figure("x", Interval(2.0, 1.9, 2.1, 12, 0.96), 1.4, "at least")
+    held = judged("Held.", [clear], undecided="Reached.")
+    assert held.holds is True and held.statement == "Held."

@@ -488,6 +488,7 @@ def _speedup_claim(
         wording["holds"].format(text(kept)),
         [figure],
         missed=wording["missed"].format(text(kept)),
+        undecided=wording["reached"].format(text(kept)),
     )
 
 
@@ -572,21 +573,25 @@ def judged(
     *,
     figure: float | None = None,
     missed: str | None = None,
+    undecided: str | None = None,
 ) -> Claim:
     """The claim's verdict from its figures, by the one decision rule.
 
-    ``statement`` is printed when the claim holds or cannot be decided; ``missed``
-    (default: ``statement``) when it misses. A speedup interval above its ideal is a
-    measurement error, never a result.
+    ``statement`` is printed when the claim holds; ``missed`` (default:
+    ``statement``) when it misses; ``undecided`` (default: ``statement``) when it
+    cannot be decided, so that a claim not shown never opens by asserting what it
+    did not show. A speedup interval above its ideal is a measurement error, never
+    a result.
     """
     headline = figure if figure is not None else figures[0].interval.estimate
+    pending = undecided or statement
     if busy := _busy.get():
-        return Claim(None, statement, busy, headline, BUSY, tuple(figures))
+        return Claim(None, pending, busy, headline, BUSY, tuple(figures))
     if errors := [f for f in figures if f.impossible]:
         error = errors[0]
         return Claim(
             None,
-            statement,
+            pending,
             f"measurement error: {error.text()} lies above the ideal "
             f"{error.ideal:g}{error.unit}, which no real speedup can exceed",
             headline,
@@ -598,7 +603,7 @@ def judged(
         open_ = [f for f in figures if f.margin is not None]
         return Claim(
             None,
-            statement,
+            pending,
             "the rounds disagreed too much to decide: "
             + "; ".join(
                 f"{f.text()} straddles the margin {f.margin:g}{f.unit}" for f in open_
