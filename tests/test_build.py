@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from html.parser import HTMLParser
@@ -51,6 +52,21 @@ def test_page_has_chart_with_alt_text_and_source_tab(site_build: Build) -> None:
     text = re.sub(r"<[^>]+>", "", html)  # the highlighter splits code into spans
     assert "def work(n: int)" in text  # the snippet source, included by path
     assert "Source" in html and "Output" in html
+
+
+def test_output_tab_comes_before_source_tab(site_build: Build) -> None:
+    """A reader meets an experiment's result first; its harness is one click away
+    (issue 15: the Source tab was the default in every tab set)."""
+    seen = 0
+    for page in site_build.site.rglob("*.html"):
+        html = page.read_text()
+        # __tabbed_<set>_<tab>: pair tabs within one tab set, never across two.
+        labels = re.findall(r'<label for="__tabbed_(\d+)_\d+">([^<]+)</label>', html)
+        for (set_a, first), (set_b, second) in itertools.pairwise(labels):
+            if set_a == set_b and {first, second} == {"Source", "Output"}:
+                seen += 1
+                assert (first, second) != ("Source", "Output"), page
+    assert seen, "no Source/Output tab pair found"
 
 
 def test_no_error_text_from_a_snippet(site_build: Build) -> None:

@@ -564,17 +564,17 @@ and the conclusion first. (`python -m measured new` wrote this section.)
 verdicts ${experiment} ${claim}
 ```
 
-=== "Source"
-
-    ```python title="snippets/${experiment}.py"
-    --8<-- "snippets/${experiment}.py"
-    ```
-
 === "Output"
 
     ```measured
     output ${experiment}
     provenance ${experiment}
+    ```
+
+=== "Source"
+
+    ```python title="snippets/${experiment}.py"
+    --8<-- "snippets/${experiment}.py"
     ```
 """)
 
