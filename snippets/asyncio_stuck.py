@@ -37,7 +37,6 @@ import ctypes
 import faulthandler
 import io
 import os
-import re
 import select
 import signal
 import subprocess
@@ -49,7 +48,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from measured.run import measure
+from measured.run import errors, measure
 
 if TYPE_CHECKING:  # the result's declared shape, for type checkers only
     from measured.run.shapes import asyncio_debugging as shape
@@ -327,12 +326,6 @@ def short(text: str) -> str:
     )
 
 
-def as_message(text: str) -> str:
-    """A tool's error line "Name: message" printed as "Name (message)", the form
-    this site prints errors in."""
-    return re.sub(r"^(\w+(?:Error|Exception)): (.*)$", r"\1 (\2)", text, flags=re.M)
-
-
 def main() -> None:
     inside = look_inside()
     with tempfile.TemporaryDirectory() as folder:
@@ -356,7 +349,7 @@ def main() -> None:
             run = outside[name]
             assert run is not None
             print(f"\npython -m asyncio {name} PID (exit status {run['returncode']}):")
-            print(short(as_message(run["stdout"] or run["stderr"]).rstrip()))
+            print(short(errors.as_message(run["stdout"] or run["stderr"]).rstrip()))
         remote = outside["remote_exec"]
         assert remote is not None
         if remote["error"]:

@@ -373,7 +373,7 @@ def compare_pools(
 
 
 def main() -> None:
-    from measured.run import measure
+    from measured.run import errors, measure
 
     cores = measure.usable_cores()
     workers = cores  # the headline configuration, declared before any timing
@@ -454,9 +454,7 @@ def main() -> None:
         f"{process['cwd_shared']}; wrote to its pipe by descriptor number: "
         f"{process['fd_shared']}"
     )
-    # Name (message), not the traceback's own "Name: message" line.
-    error = process["signal_error"]
-    refused = error.replace(": ", " (", 1) + ")" if error else "allowed"
+    refused = errors.as_message(process["signal_error"]) or "allowed"
     print(f"setting a signal handler there: {refused}")
     print(f"import {LEGACY_EXTENSION} in a subinterpreter:")
     print(f"  {legacy['error_type'] or 'no error'}, {legacy['message']}")

@@ -25,6 +25,7 @@ from measured.claims.registry import (
     not_shown,
     observed,
 )
+from measured.run.errors import as_message
 from measured.run.shapes.asyncio_debugging import (
     AsyncioEager,
     AsyncioStuck,
@@ -196,8 +197,7 @@ def refused(run: ToolRun | RemoteExec, remote_code: bool = False) -> str:
         return DISABLED
     if PERMISSION.search(text):
         last = [line for line in text.strip().splitlines() if line.strip()][-1:]
-        # "Name: message" as "Name (message)", the form this site prints errors in.
-        last = [re.sub(r"^\s*(\w+): (.*)$", r"\1 (\2)", line) for line in last]
+        last = [as_message(line) for line in last]
         return (
             "this machine refused the permission to inspect another process "
             f"({last[0].strip() if last else 'permission denied'}); see the "

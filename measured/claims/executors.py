@@ -28,6 +28,7 @@ from measured.claims.registry import (
     runs_in_parallel,
 )
 from measured.run import stats
+from measured.run.errors import as_message
 from measured.run.shapes.modern import Subinterpreters
 
 POOLS = ("threads", "processes", "interpreters")
@@ -132,14 +133,6 @@ def interpreters_over_processes(evidence: Evidence) -> dict[str, stats.Interval]
 # --- claims ---------------------------------------------------------------------
 
 
-def error_text(line: str) -> str:
-    """``ValueError (“message”)`` for a traceback's last line ``ValueError:
-    message``: a page shows the error's name and message, never the raw
-    ``Name:`` form the build reads as a snippet's own error leaking into a page."""
-    name, colon, message = line.partition(": ")
-    return f"{name} (“{message}”)" if colon else line
-
-
 @claim("subinterpreters")
 def interpreter_pool_outruns_thread_pool(evidence: Evidence) -> Claim:
     """On a GIL build, an interpreter pool runs CPU work in parallel where a thread
@@ -224,7 +217,7 @@ def interpreters_share_process_state(evidence: Evidence) -> Claim:
             True,
             "Another interpreter's `os.chdir` moved this one's working directory, "
             "and it wrote to this one's pipe by descriptor number; setting a signal "
-            f"handler there raised {error_text(first['signal_error'])}.",
+            f"handler there raised {as_message(first['signal_error'])}.",
             float(sum(held)),
         )
     other = seen[held.index(False)]
@@ -232,7 +225,7 @@ def interpreters_share_process_state(evidence: Evidence) -> Claim:
         False,
         "Interpreters did NOT behave as one process: working directory shared "
         f"{other['cwd_shared']}, descriptor shared {other['fd_shared']}, signal "
-        f"handler there: {error_text(other['signal_error']) or 'allowed'}.",
+        f"handler there: {as_message(other['signal_error']) or 'allowed'}.",
         float(sum(held)),
     )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from measured.claims import Evidence, executors, modern
 from measured.run import runner, stats
+from measured.run.errors import as_message
 from measured.run.shapes.modern import Subinterpreters
 from measured.web import across, render
 
@@ -131,9 +132,7 @@ def limits() -> str:
         for what, seen in shared.items():
             verb = "shared" if seen else "did NOT share"
             lines.append(f"- Another interpreter {verb} {what}.")
-        refused = executors.error_text(process["signal_error"]) or (
-            "nothing: it was allowed"
-        )
+        refused = as_message(process["signal_error"]) or ("nothing: it was allowed")
         lines.append(f"- Setting a signal handler there raised {refused}.")
     legacy = r["legacy_import"]
     lines.append(
