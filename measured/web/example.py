@@ -56,8 +56,20 @@ def fastest(
     return chosen
 
 
+def decided_here(run: runner.Run) -> bool:
+    """Whether this build decided at least one of the run's claims. One whose claims
+    all need another interpreter (a 3.13 feature on a 3.11 build) would give the
+    example a table of "not shown" and no conclusion to compare."""
+    evidence = render.evidence(run)
+    return any(
+        claims.judge(check, evidence)[0].holds is not None
+        for check in claims.for_experiment(run.name)
+    )
+
+
 def pick() -> list[runner.Run]:
-    """This build's runs of the experiments with claims, then the fastest of them."""
+    """This build's runs of the experiments with claims, then the fastest of those
+    whose conclusions this build could decide (of all, if none could)."""
     runs = []
     for name in claims.experiments():
         try:
@@ -65,7 +77,7 @@ def pick() -> list[runner.Run]:
         except runner.ExperimentFailed as failure:
             render.failures.append(failure)  # the hook fails the build, loudly
             raise
-    return fastest(runs)
+    return fastest([run for run in runs if decided_here(run)] or runs)
 
 
 def _key(chosen: list[runner.Run]) -> str:
