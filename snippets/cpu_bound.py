@@ -25,6 +25,13 @@ if TYPE_CHECKING:  # the result's declared shape, for type checkers only
 
 TIMEOUT = 180  # seconds; the build kills the run (and its workers) after this
 ROUNDS = 12  # timed rounds, fixed in advance: [3rd, 10th] of 12 ratios is a 96 % CI
+# The ratios the guide's claims judge ("where: baseline / contender"): the build
+# adds a run when one of them is too noisy (see JUDGED in CONTRIBUTING.md).
+JUDGED = (
+    "cpu: serial / processes {headline_workers}",
+    "cpu: serial / threads {headline_workers}",
+    "cpu: processes {cores} / processes *",
+)
 # Tasks per worker of the largest pool (2 x cores): every pool size tried divides
 # the work evenly, on any number of cores.
 TASKS_PER_WORKER = 2

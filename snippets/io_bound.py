@@ -47,6 +47,14 @@ if TYPE_CHECKING:  # the result's declared shape, for type checkers only
 
 TIMEOUT = 120
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
+# The ratios the guide's claims judge ("where: baseline / contender"): the build
+# adds a run when one of them is too noisy (see JUDGED in CONTRIBUTING.md).
+JUDGED = (
+    "http/{headline}: serial / threads",
+    "pool_start: processes / threads",
+    "sleep/{headline}: serial / processes",
+    "sleep/{headline}: serial / threads",
+)
 # Starting a pool: [3rd, 10th] of 12 ratios, a 96 % CI. A thread pool of N starts in
 # a few milliseconds, too short a window on a noisy machine: each round times a batch
 # of thread pools, one after another, and the per-pool time is the batch's / its size.

@@ -31,6 +31,9 @@ if TYPE_CHECKING:  # the result's declared shape, for type checkers only
 
 TIMEOUT = 90  # seconds
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
+# The ratios the guide's claims judge ("where: baseline / contender"): the build
+# adds a run when one of them is too noisy (see JUDGED in CONTRIBUTING.md).
+JUDGED = ("starts: spawn / fork",)
 # Starts per timing, so that each timing lasts tens of milliseconds: fork takes a
 # few milliseconds, forkserver and spawn tens.
 STARTS_PER_BATCH = {"fork": 20, "forkserver": 2, "spawn": 1}

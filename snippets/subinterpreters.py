@@ -46,6 +46,16 @@ if TYPE_CHECKING:  # the result's declared shape, for type checkers only
 
 TIMEOUT = 90  # seconds
 ROUNDS = 9  # timed rounds, fixed in advance: [2nd, 8th] of 9 ratios is a 96 % CI
+# The ratios the guide's claims judge ("where: baseline / contender"): the build
+# adds a run when one of them is too noisy (see JUDGED in CONTRIBUTING.md).
+JUDGED = (
+    "cpu: serial / interpreters",
+    "cpu: serial / processes",
+    "cpu: serial / threads",
+    "cpu: threads / interpreters",
+    "starts: interpreter / thread",
+    "tiny: interpreters / threads",
+)
 # Equal tasks, many per worker: a worker that lags by one task costs an eighth of
 # the run, not half of it.
 TASKS_PER_WORKER = 8

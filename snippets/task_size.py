@@ -39,6 +39,14 @@ TIMEOUT = 120
 # states better than one long run; the claims pool every round of every run.
 RUNS = 3
 ROUNDS = 6  # timed rounds per run: [min, max] of 6 ratios is a 97 % CI
+# The ratios the guide's claims judge ("where: baseline / contender"): the build
+# adds a run when one of them is too noisy (see JUDGED in CONTRIBUTING.md).
+JUDGED = (
+    "rows[0]/rounds: executor, chunksize=1 / executor, chunksize=auto",
+    "rows[0]/rounds: serial / executor, chunksize=1",
+    "rows[0]/rounds: serial / executor, chunksize=auto",
+    "rows[3]/rounds: serial / executor, chunksize=1",
+)
 SIZES = (400, 3_000, 30_000, 150_000)  # loop iterations per task
 # Tasks per worker at the largest size: the work divides evenly on any core count.
 # The total (largest size x its tasks) is the same for every size.

@@ -244,6 +244,7 @@ def test_a_script_declares_its_planned_runs(project: Path) -> None:
 
 # Rounds whose paired ratios disagree wildly, in every run alike: the run's own
 # noise asks for more runs, and pooling them never narrows it under the limit.
+# "a / c" is steady. JUDGED (when a test adds it) names the ratios claims judge.
 NOISY = (
     EMIT
     + """\
@@ -251,20 +252,74 @@ from measured.run import stats
 base = [1.0] * 9
 other = [0.2] * 4 + [1.0] + [5.0] * 4
 measure.emit({"cmp": {"kind": stats.ROUNDS_KIND, "rounds": 9, "warmup": 0,
-                      "samples": {"a": base, "b": other}}})
+                      "samples": {"a": base, "b": other, "c": [0.5] * 9}},
+              "noisy": "b"})
 """
 )
 
 
-def test_noisy_rounds_add_runs_up_to_the_limit(project: Path) -> None:
+@pytest.fixture
+def quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every run made on a free machine: only the noise rule may add a run (other
+    programs on a loaded test machine would otherwise trigger the busy rule)."""
+    monkeypatch.setattr(load.Meter, "stop", lambda self: load.Load(1.0, 2, 0.0, 2.0))
+
+
+def test_undeclared_noisy_rounds_add_runs_up_to_the_limit(
+    project: Path, quiet: None
+) -> None:
+    """A script without JUDGED keeps the older rule: every alternative against its
+    record's first counts, so a new experiment is never under-replicated."""
     write(project, "noisy.py", NOISY)
     run = runner.run("noisy")
     assert len(run.executions) == runner.MAX_RUNS
     assert run.executions[0].added_because == ""
-    assert "widest interval" in run.executions[1].added_because
+    assert "widest interval of a paired ratio" in run.executions[1].added_because
+    assert "(cmp: a / b)" in run.executions[1].added_because
     assert "the most the rule makes" in run.stopped_because
     assert runner.counters["added"] == runner.MAX_RUNS - 1
     assert "added:" in provenance.line(run)
+
+
+@pytest.mark.parametrize(
+    "judged", ['("cmp: a / b",)', '("cmp: a / {noisy}",)', '("cmp: c / *",)']
+)
+def test_a_declared_noisy_ratio_adds_runs_up_to_the_limit(
+    project: Path, quiet: None, judged: str
+) -> None:
+    write(project, "noisy.py", f"JUDGED = {judged}\n" + NOISY)
+    run = runner.run("noisy")
+    assert len(run.executions) == runner.MAX_RUNS
+    assert "widest interval of a ratio its claims judge" in (
+        run.executions[1].added_because
+    )
+    assert "the most the rule makes" in run.stopped_because
+    assert "added:" in provenance.line(run)
+
+
+@pytest.mark.parametrize("judged", ['("cmp: a / c",)', "()", '("cmp: a / {absent}",)'])
+def test_a_noisy_ratio_no_claim_judges_adds_no_run(
+    project: Path, quiet: None, judged: str
+) -> None:
+    """Only the ratios the script declares its claims judge count: "a / b" is as
+    noisy as ever, but no claim reads it, so no run is added for it."""
+    write(project, "noisy.py", f"JUDGED = {judged}\n" + NOISY)
+    run = runner.run("noisy")
+    assert len(run.executions) == runner.PLANNED_RUNS
+    assert run.stopped_because == ""
+    assert runner.counters["added"] == 0
+
+
+def test_judged_ratios_are_read_without_running_the_script(tmp_path: Path) -> None:
+    script = tmp_path / "exp.py"
+    script.write_text('raise SystemExit("never run")\nJUDGED = ("x: a / b",)\n')
+    assert runner.judged_ratios(script) == ("x: a / b",)
+    script.write_text("ROUNDS = 9\n")
+    assert runner.judged_ratios(script) is None
+    for bad in ('JUDGED = ("a / b",)', "JUDGED = tuple()", 'JUDGED = "x: a / b"'):
+        script.write_text(bad + "\n")
+        with pytest.raises(ValueError, match="path: baseline / contender"):
+            runner.judged_ratios(script)
 
 
 def _load(free: float, cores: int = 2) -> load.Load:
@@ -274,7 +329,11 @@ def _load(free: float, cores: int = 2) -> load.Load:
 def test_a_busy_run_is_repeated_once_the_machine_is_free(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write(project, "exp.py", COUNTING)
+    write(
+        project,
+        "exp.py",
+        "JUDGED = ()  # no ratio: the busy rule still applies\n" + COUNTING,
+    )
     loads = iter([_load(1.0), _load(2.0)])  # run 1 busy, run 2 on a free machine
     monkeypatch.setattr(load.Meter, "stop", lambda self: next(loads))
     monkeypatch.setattr(load, "sample", lambda seconds: _load(1.95))

@@ -123,3 +123,36 @@ def test_noise_is_the_widest_relative_interval() -> None:
     }
     width, where = stats.noise({"x": steady, "y": wild})
     assert width > 1 and where == "y: a / b"
+
+
+def _rounds(**samples: list[float]) -> dict[str, object]:
+    return {"kind": "rounds", "rounds": 9, "samples": samples}
+
+
+def test_noise_counts_only_the_judged_ratios() -> None:
+    """Undeclared, every alternative against its record's first counts; declared,
+    only the judged ratios do, in the direction they are named."""
+    wild = [0.2, 5.0, 1.0] * 3
+    result = {"x": _rounds(a=[1.0] * 9, b=wild, c=[0.5] * 9)}
+    assert stats.noise(result)[1] == "x: a / b"  # the fallback: b against a
+    assert stats.noise(result, lambda label: label == "x: a / c") == (0.0, "")
+    assert stats.noise(result, lambda label: False) == (0.0, "")
+    # "c / b" is not against the first alternative: only a declaration counts it.
+    width, where = stats.noise(result, lambda label: label == "x: c / b")
+    assert width > 1 and where == "x: c / b"
+    few = {"x": {**_rounds(a=[1.0], b=[5.0]), "rounds": 1}}
+    assert stats.noise(few, lambda label: True) == (0.0, "")  # under MIN_ROUNDS
+
+
+def test_a_declared_ratio_names_fields_and_any_text() -> None:
+    fields = {"top": 2000, "workers": 2, "flag": True}
+    pattern = stats.ratio_pattern("by_level/{top}/time: threads / asyncio", fields)
+    assert pattern.fullmatch("by_level/2000/time: threads / asyncio")
+    assert not pattern.fullmatch("by_level/100/time: threads / asyncio")
+    wild = stats.ratio_pattern("rows[0]/cpu: processes {workers} / processes *", fields)
+    assert wild.fullmatch("rows[0]/cpu: processes 2 / processes 4")
+    assert not wild.fullmatch("rows[1]/cpu: processes 2 / processes 4")  # [ is literal
+    for absent in ("x: a / {missing}", "x: a / {flag}"):  # only numbers and text
+        assert not stats.ratio_pattern(absent, fields).fullmatch("x: a / True")
+    label = stats.ratio_label("workloads/CPU/rounds", "serial", "processes")
+    assert label == "workloads/CPU/rounds: serial / processes"

@@ -64,13 +64,24 @@ LEAK_WORD = re.compile(r"\bleaked\b")
 # - every experiment runs PLANNED_RUNS times (a script may declare `RUNS = <n>`);
 # - one more run, up to MAX_RUNS in all, only when the run's own noise says so:
 #   the machine was busy (fewer than stats.FREE_SHARE of the usable cores free,
-#   measured.load), or the widest interval of a paired ratio in the pooled rounds
-#   is wider than NOISE_LIMIT of its median (stats.noise);
+#   measured.load), or the widest interval of a paired ratio its claims judge, in
+#   the pooled rounds, is wider than NOISE_LIMIT of its median (stats.noise);
+# - which ratios the claims judge, the script declares (the runner never imports
+#   a claim): a top-level `JUDGED = ("path: baseline / contender", ...)`, each
+#   named as stats.ratio_label names it, e.g. "workloads/CPU/rounds: serial /
+#   processes" (the rounds record at result["workloads"]["CPU"]["rounds"], the
+#   serial loop's time over the process pool's). `{field}` is a top-level field
+#   of the result (`threads {headline_workers}`), `*` any text. `JUDGED = ()`: no
+#   run is added for noise. A script without JUDGED keeps the older, wider rule
+#   (every alternative against its record's first one), so a new experiment is
+#   never under-replicated; tests/test_judged_ratios.py holds every declaration
+#   to the ratios the claims actually compute;
 # - before a run added because the machine was busy, the runner watches the
 #   machine for BUSY_PAUSE seconds; if it is still busy, another run would be too,
 #   and it stops.
 # Every run made is kept, published and judged: claims pool them all.
 RUNS_NAME = "RUNS"
+JUDGED_NAME = "JUDGED"
 PLANNED_RUNS = 1
 MAX_RUNS = 3
 NOISE_LIMIT = 0.25
@@ -695,20 +706,60 @@ def _complete(record: dict[str, Any]) -> bool:
     )
 
 
-def pooled_noise(executions: list[Execution]) -> tuple[float, str]:
-    """stats.noise over every run's rounds, pooled comparison by comparison."""
+def judged_ratios(script: Path) -> tuple[str, ...] | None:
+    """The script's own top-level ``JUDGED = (...)``, or None when it has none.
+
+    Read without running or importing the script, like ``RUNS``. Each entry is a
+    ratio label (stats.ratio_label: "path: baseline / contender"), with ``{field}``
+    and ``*`` allowed (stats.ratio_pattern).
+    """
+    for node in ast.parse(script.read_text()).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == JUDGED_NAME for t in node.targets
+        ):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                value = None
+            if not isinstance(value, tuple | list) or not all(
+                isinstance(v, str) and ": " in v and " / " in v for v in value
+            ):
+                raise ValueError(
+                    f"{_display(script)}: {JUDGED_NAME} must be a literal tuple of "
+                    '"path: baseline / contender" strings'
+                )
+            return tuple(value)
+    return None
+
+
+def pooled_noise(
+    executions: list[Execution], judged: tuple[str, ...] | None = None
+) -> tuple[float, str]:
+    """stats.noise over every run's rounds, pooled comparison by comparison.
+
+    ``judged``: the script's declared ratios (judged_ratios); None counts every
+    alternative against its record's first one.
+    """
     by_path: dict[str, list[Any]] = {}
     for execution in executions:
         for path, record in stats.find_rounds(execution.result):
             by_path.setdefault(path, []).append(record)
     pooled = {path: stats.pooled(records) for path, records in by_path.items()}
-    return stats.noise(pooled)
+    if judged is None:
+        return stats.noise(pooled)
+    fields = executions[0].result
+    patterns = [stats.ratio_pattern(entry, fields) for entry in judged]
+    return stats.noise(pooled, lambda label: any(p.fullmatch(label) for p in patterns))
 
 
-def another_run(executions: list[Execution]) -> str:
+def another_run(
+    executions: list[Execution], judged: tuple[str, ...] | None = None
+) -> str:
     """Why one more run is needed, from the runs' own noise only ("" if none is).
 
-    Never looks at a claim: the same rule applies whatever the figures say.
+    Never looks at a claim: the same rule applies whatever the figures say. Only
+    the ratios the script declares its claims judge count (``judged``, see
+    judged_ratios); a script that declares none counts them all.
     """
     last = executions[-1]
     if last.busy():
@@ -717,11 +768,12 @@ def another_run(executions: list[Execution]) -> str:
             f"run {len(executions)} had about {m['free_cores']:.1f} of "
             f"{m['cores']} cores free"
         )
-    width, where = pooled_noise(executions)
+    width, where = pooled_noise(executions, judged)
     if width > NOISE_LIMIT:
+        which = "a ratio its claims judge" if judged is not None else "a paired ratio"
         return (
-            f"the widest interval after {len(executions)} run(s) was {width:.0%} "
-            f"of its median ({where}), over the {NOISE_LIMIT:.0%} limit"
+            f"after {len(executions)} run(s), the widest interval of {which} was "
+            f"{width:.0%} of its median ({where}), over the {NOISE_LIMIT:.0%} limit"
         )
     return ""
 
@@ -731,12 +783,13 @@ def replicate(
 ) -> Run:
     """The planned runs of ``script``, plus the extra runs its noise calls for."""
     planned = planned_runs(script)
+    judged = judged_ratios(script)
     executions = [
         execute(script, interpreter=interpreter, timeout=timeout, page=page)
         for _ in range(planned)
     ]
     stopped = ""
-    while len(executions) < MAX_RUNS and (why := another_run(executions)):
+    while len(executions) < MAX_RUNS and (why := another_run(executions, judged)):
         if executions[-1].busy():
             now = load.sample(BUSY_PAUSE)
             if now.free_cores < stats.FREE_SHARE * now.cores:
@@ -750,7 +803,7 @@ def replicate(
         execution.added_because = why
         executions.append(execution)
     else:
-        if len(executions) >= MAX_RUNS and (why := another_run(executions)):
+        if len(executions) >= MAX_RUNS and (why := another_run(executions, judged)):
             stopped = f"{why}; {MAX_RUNS} runs is the most the rule makes"
     return Run(
         name=script.stem,

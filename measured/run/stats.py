@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -221,21 +222,64 @@ def find_rounds(data: Any, path: str = "") -> Iterable[tuple[str, Mapping[str, A
             yield from find_rounds(value, f"{path}[{i}]")
 
 
-def noise(result: Mapping[str, Any]) -> tuple[float, str]:
-    """The widest relative interval of any paired ratio to a record's first alternative.
+def ratio_label(path: str, baseline: str, contender: str) -> str:
+    """How a paired ratio is named: ``"cpu: serial / threads 2"``.
+
+    ``path`` is where its rounds record sits (find_rounds), then the alternative
+    timed in the numerator and the one in the denominator, as in
+    ``ratio(record, baseline, contender)``: "how many times faster the contender".
+    """
+    return f"{path}: {baseline} / {contender}"
+
+
+def ratio_pattern(pattern: str, fields: Mapping[str, Any]) -> re.Pattern[str]:
+    """A declared ratio (see runner.judged_ratios) as a regular expression.
+
+    ``{name}`` is the value of the result's top-level field ``name`` (say
+    ``{headline_workers}``: a name that depends on the machine); ``*`` stands for
+    any text. A field the result lacks matches nothing.
+    """
+    out = ""
+    for part in re.split(r"(\{[A-Za-z_]\w*\}|\*)", pattern):
+        if part == "*":
+            out += ".*"
+        elif part.startswith("{") and part.endswith("}") and len(part) > 2:
+            value = fields.get(part[1:-1])
+            if not isinstance(value, str | int | float) or isinstance(value, bool):
+                return re.compile(r"(?!)")  # matches nothing
+            out += re.escape(str(value))
+        else:
+            out += re.escape(part)
+    return re.compile(out)
+
+
+def noise(
+    result: Mapping[str, Any], judged: Callable[[str], bool] | None = None
+) -> tuple[float, str]:
+    """The widest relative interval of a paired ratio in a result, and its label.
 
     The run's own measure of how noisy it was, independent of what any claim says:
-    the runner adds a run when it is too wide (see runner.NOISE_LIMIT).
+    the runner adds a run when it is too wide (see runner.NOISE_LIMIT). ``judged``
+    picks the ratios that count by label (ratio_label), in both directions of every
+    pair of alternatives; without it, every alternative against its record's first
+    alternative counts. Records of fewer than MIN_ROUNDS rounds never count.
     """
     worst, where = 0.0, ""
     for path, record in find_rounds(result):
         names = list(record["samples"])
         if len(names) < 2 or int(record.get("rounds", 0)) < MIN_ROUNDS:
             continue
-        for name in names[1:]:
-            width = ratio(record, names[0], name).relative_width
+        if judged is None:
+            pairs = [(names[0], name) for name in names[1:]]
+        else:
+            pairs = [(a, b) for a in names for b in names if a != b]
+        for baseline, contender in pairs:
+            label = ratio_label(path, baseline, contender)
+            if judged is not None and not judged(label):
+                continue
+            width = ratio(record, baseline, contender).relative_width
             if width > worst:
-                worst, where = width, f"{path}: {names[0]} / {name}"
+                worst, where = width, label
     return worst, where
 
 
