@@ -99,8 +99,10 @@ the run's own noise calls for it, never because of what a claim says:
   free while it ran (the kernel's CPU counters, minus the CPU time of the
   experiment and every process it started); if the machine is still busy
   {runner.BUSY_PAUSE:g} s later, another run would be too, and the runner stops;
-- the rounds disagreed: the widest confidence interval of a paired ratio is wider
-  than {runner.NOISE_LIMIT:.0%} of its median.
+- the rounds disagreed: the widest confidence interval of a paired ratio that one
+  of its claims judges is wider than {runner.NOISE_LIMIT:.0%} of its median. The script
+  names those ratios before it runs (`JUDGED`); a noisy ratio no claim reads adds
+  no run.
 
 Every run made is kept and published in `results.json`. A timed verdict pools the
 runs made while the machine was quiet; a run made on a busy machine is shown, but
