@@ -30,7 +30,7 @@ ROUNDS = 12  # timed rounds, fixed in advance: [3rd, 10th] of 12 ratios is a 96 
 JUDGED = (
     "cpu: serial / processes {headline_workers}",
     "cpu: serial / threads {headline_workers}",
-    "cpu: processes {cores} / processes *",
+    "cpu: processes {cores} / processes {2*cores}",
 )
 # Tasks per worker of the largest pool (2 x cores): every pool size tried divides
 # the work evenly, on any number of cores.

@@ -16,8 +16,9 @@ figures), while every ratio it computes is recorded:
   come from. Values that are not timed rounds (a stall, a resident set size) name
   no ratio the runner could measure, and are left out.
 
-Each computed ratio must be declared, and each declared one computed by some claim
-(no stale entry). A script with timed rounds of two or more alternatives declares,
+Each computed ratio must be declared, and every ratio a declaration selects in the
+results computed by some claim (no stale entry, no wildcard wider than the claims).
+A script with timed rounds of two or more alternatives declares,
 even ``JUDGED = ()``: without a declaration the runner counts every alternative
 against the first, runs no claim needs.
 """
@@ -167,38 +168,55 @@ def computed_ratios(experiment: str, evidence: claims.Evidence) -> set[str]:
 
 @dataclass(frozen=True)
 class Judged:
-    """One entry of the results file: its set-up fields and the ratios computed."""
+    """One entry of the results file: its set-up fields, every ratio its rounds
+    allow (each ordered pair of alternatives) and the ratios its claims computed."""
 
     fields: Mapping[str, Any]
     computed: set[str]
-    comparisons: int  # rounds records of two or more alternatives
+    ratios: set[str]
+
+
+def ratios_in(result: Mapping[str, Any]) -> set[str]:
+    """Every ratio label a result's rounds allow (stats.noise picks among them)."""
+    return {
+        stats.ratio_label(path, a, b)
+        for path, record in stats.find_rounds(result)
+        for a in record["samples"]
+        for b in record["samples"]
+        if a != b
+    }
 
 
 def drift(judged: tuple[str, ...] | None, entries: Iterable[Judged]) -> list[str]:
     """How a script's JUDGED differs from what its claims compute ([] if it does
-    not): a computed ratio it lacks, an entry no claim computes, or no JUDGED."""
+    not): a computed ratio it lacks, a ratio it selects that no claim computes
+    (a stale entry, or a wildcard wider than the claims), or no JUDGED at all."""
     entries = list(entries)
     if judged is None:
-        if any(e.computed or e.comparisons for e in entries):
+        if any(e.computed or e.ratios for e in entries):
             computed = sorted(set().union(*(e.computed for e in entries)))
             return [f"no JUDGED: declare its claims' ratios, here {computed or '()'}"]
         return []
-    problems, used = [], set()
+    problems, selected = [], {entry: set() for entry in judged}
+    computed = set().union(*(e.computed for e in entries))
     for entry in entries:
         patterns = [stats.ratio_pattern(p, entry.fields) for p in judged]
         for label in sorted(entry.computed):
-            hits = {judged[i] for i, p in enumerate(patterns) if p.fullmatch(label)}
-            used |= hits
-            if not hits:
+            if not any(p.fullmatch(label) for p in patterns):
                 problems.append(f"a claim judges {label!r}, which JUDGED lacks")
+        for declared, pattern in zip(judged, patterns, strict=True):
+            selected[declared] |= {r for r in entry.ratios if pattern.fullmatch(r)}
     # On one usable core a parallel claim stops before it computes its figure:
     # what it would judge cannot be seen there, so no entry is called stale.
     if all(int(e.fields.get("env", {}).get("cores", 2)) >= 2 for e in entries):
-        problems += [
-            f"JUDGED names {p!r}, which no claim computes"
-            for p in judged
-            if p not in used
-        ]
+        for declared, labels in selected.items():
+            if not labels:
+                problems.append(f"JUDGED names {declared!r}, which no result has")
+            problems += [
+                f"JUDGED names {declared!r}: it selects {label!r}, which no "
+                "claim computes"
+                for label in sorted(labels - computed)
+            ]
     return problems
 
 
@@ -208,13 +226,12 @@ def _judged_entries(published: results.Published, experiment: str) -> list[Judge
         if entry["experiment"] != experiment:
             continue
         evidence = claims.Evidence.of(entry["runs"])
-        comparisons = sum(
-            len(record["samples"]) >= 2
-            for run in entry["runs"]
-            for _, record in stats.find_rounds(run["result"])
-        )
         out.append(
-            Judged(evidence.result, computed_ratios(experiment, evidence), comparisons)
+            Judged(
+                evidence.result,
+                computed_ratios(experiment, evidence),
+                set().union(*(ratios_in(run["result"]) for run in entry["runs"])),
+            )
         )
     return out
 
@@ -242,22 +259,36 @@ def test_a_snippet_missing_a_judged_ratio_fails(
     assert missing and all("which JUDGED lacks" in p for p in missing)
     assert any(f"{entries[0].fields['headline_workers']}" in p for p in missing)
     stale = drift((*judged, "cpu: threads 1 / serial"), entries)
-    assert stale == ["JUDGED names 'cpu: threads 1 / serial', which no claim computes"]
+    assert stale == [
+        "JUDGED names 'cpu: threads 1 / serial': it selects "
+        "'cpu: threads 1 / serial', which no claim computes"
+    ]
+    wide = drift((*judged[:2], "cpu: processes {cores} / processes *"), entries)
+    assert wide and all("which no claim computes" in p for p in wide)
+    assert drift((*judged, "cpu: serial / fibers"), entries) == [
+        "JUDGED names 'cpu: serial / fibers', which no result has"
+    ]
     assert drift(None, entries)[0].startswith("no JUDGED")
 
 
 def test_drift_on_made_up_ratios() -> None:
     """The rule alone, without a build: fields, wildcards, stale and missing."""
-    entries = [Judged({"top": 2000}, {"by_level/2000/time: threads / asyncio"}, 3)]
+    top = "by_level/2000/time: threads / asyncio"
+    ratios = {top, "by_level/2000/time: asyncio / threads"}
+    entries = [Judged({"top": 2000}, {top}, ratios)]
     assert drift(("by_level/{top}/time: threads / asyncio",), entries) == []
     assert drift(("by_level/*/time: threads / *",), entries) == []
     assert drift(("by_level/100/time: threads / asyncio",), entries) == [
-        "a claim judges 'by_level/2000/time: threads / asyncio', which JUDGED lacks",
-        "JUDGED names 'by_level/100/time: threads / asyncio', which no claim computes",
+        f"a claim judges {top!r}, which JUDGED lacks",
+        "JUDGED names 'by_level/100/time: threads / asyncio', which no result has",
     ]
-    assert drift((), [Judged({}, set(), 1)]) == []  # rounds no claim reads
-    assert drift(None, [Judged({}, set(), 1)]) != []  # must still say so
-    assert drift(None, [Judged({}, set(), 0)]) == []  # nothing timed: nothing to say
+    assert drift(("by_level/2000/time: *",), entries) == [
+        "JUDGED names 'by_level/2000/time: *': it selects "
+        "'by_level/2000/time: asyncio / threads', which no claim computes"
+    ]
+    assert drift((), [Judged({}, set(), {"x: a / b"})]) == []  # no claim reads it
+    assert drift(None, [Judged({}, set(), {"x: a / b"})]) != []  # must say so
+    assert drift(None, [Judged({}, set(), set())]) == []  # nothing timed: nothing
 
 
 def test_the_recorder_names_paired_values_by_their_source() -> None:

@@ -152,6 +152,11 @@ def test_a_declared_ratio_names_fields_and_any_text() -> None:
     wild = stats.ratio_pattern("rows[0]/cpu: processes {workers} / processes *", fields)
     assert wild.fullmatch("rows[0]/cpu: processes 2 / processes 4")
     assert not wild.fullmatch("rows[1]/cpu: processes 2 / processes 4")  # [ is literal
+    double = stats.ratio_pattern(
+        "cpu: processes {workers} / processes {2*workers}", fields
+    )
+    assert double.fullmatch("cpu: processes 2 / processes 4")
+    assert not double.fullmatch("cpu: processes 2 / processes 1")
     for absent in ("x: a / {missing}", "x: a / {flag}"):  # only numbers and text
         assert not stats.ratio_pattern(absent, fields).fullmatch("x: a / True")
     label = stats.ratio_label("workloads/CPU/rounds", "serial", "processes")

@@ -236,17 +236,23 @@ def ratio_pattern(pattern: str, fields: Mapping[str, Any]) -> re.Pattern[str]:
     """A declared ratio (see runner.judged_ratios) as a regular expression.
 
     ``{name}`` is the value of the result's top-level field ``name`` (say
-    ``{headline_workers}``: a name that depends on the machine); ``*`` stands for
-    any text. A field the result lacks matches nothing.
+    ``{headline_workers}``: a name that depends on the machine), ``{2*name}``
+    twice a numeric one; ``*`` stands for any text. A field the result lacks
+    matches nothing.
     """
     out = ""
-    for part in re.split(r"(\{[A-Za-z_]\w*\}|\*)", pattern):
+    for part in re.split(r"(\{(?:\d+\*)?[A-Za-z_]\w*\}|\*)", pattern):
         if part == "*":
             out += ".*"
         elif part.startswith("{") and part.endswith("}") and len(part) > 2:
-            value = fields.get(part[1:-1])
-            if not isinstance(value, str | int | float) or isinstance(value, bool):
+            times, _, name = part[1:-1].rpartition("*")
+            value = fields.get(name)
+            if isinstance(value, bool) or not isinstance(value, str | int | float):
                 return re.compile(r"(?!)")  # matches nothing
+            if times:
+                if isinstance(value, str):
+                    return re.compile(r"(?!)")
+                value = int(times) * value
             out += re.escape(str(value))
         else:
             out += re.escape(part)
