@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -153,7 +154,9 @@ def gantt(groups: Sequence[Group], *, alt: str, unit: float = 1000.0) -> str:
 
 
 def figure(svg: str, caption: str) -> str:
-    """The chart in a figure whose CSS class keeps its text phone-sized."""
+    """The chart in a figure whose CSS class keeps its text phone-sized; `code`
+    in the caption is set as code (Markdown does not reach inside raw HTML)."""
+    caption = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(caption))
     return (
         f'<figure class="measured-figure measured-timeline">\n{svg}\n'
         f"<figcaption>{caption}</figcaption>\n</figure>\n"

@@ -71,13 +71,8 @@ def flow(
             x1, x2 = _centre(box[3]), _centre(boxes[i + 1][3])
             body.append(_arrow(x1, y + 2, x2, y + GAP - 3))
             note = notes[i] if i < len(notes) else ""
-            if note:
-                left = x1 < x2 or boxes[i + 1][3] == "left"
-                nx = (max(x1, x2) + 12) if left or x1 == x2 else 0
-                anchor = "start"
-                if boxes[i + 1][3] == "left" and x1 > x2:
-                    nx, anchor = WIDTH, "end"
-                body.append(tl.text(nx, y + GAP / 2 + 5, note, text_anchor=anchor))
+            if note:  # right of the arrow, clear of the loop-back line
+                body.append(tl.text(max(x1, x2) + 12, y + GAP / 2 + 5, note))
             y += GAP
     if back:
         xr = WIDTH - 6
@@ -119,7 +114,7 @@ def round_trip(there_ms: float, back_ms: float, trips: int) -> tuple[str, str]:
             "left",
         ),
     ]
-    notes = [f"pipe: {there_ms:.2f} ms", f"pipe: {back_ms:.2f} ms"]
+    notes = [f"sent in {there_ms:.2f} ms", f"back in {back_ms:.2f} ms"]
     alt = (
         "Diagram of a task's round trip to a worker process: the main process "
         "pickles the function's name and its arguments and writes them to a pipe; "
