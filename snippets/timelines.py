@@ -1,16 +1,18 @@
 """Timelines: when each worker actually ran, recorded by the workers themselves.
 
-Every worker notes when it starts and ends a task on time.monotonic(), a clock that
-is system-wide (the same in every process) since Python 3.5, so threads and
-processes are drawn on one time axis from a common start. Recorded:
+Workers stamp the time with time.monotonic(), a clock that is system-wide (the same
+in every process) since Python 3.5, so threads and processes share one time axis.
+Both pools start their workers before anything is recorded. Recorded:
 
 - CPU-bound work (a pure-Python loop), two tasks: one after another, in 2 threads,
-  in 2 processes;
+  in 2 processes. Each task stamps the time after every half millisecond of work:
+  a gap between two stamps much longer than that is time it was not running;
 - I/O-bound work (time.sleep stands in for a wait on the network), the same ways;
-- the GIL hand-off: 2 threads run the same loop in small chunks and stamp the time
-  after each one. A gap between stamps much longer than a chunk is time the thread
-  spent waiting for the GIL; compare the turns with sys.getswitchinterval();
-- an asyncio event loop with 3 tasks: each step notes when it runs, between awaits.
+- the GIL hand-off: 2 threads run the same loop in smaller chunks, stamping after
+  each one; compare their turns with sys.getswitchinterval();
+- tiny tasks sent to a worker process one at a time: when each was sent, when the
+  worker ran it, when its result was back;
+- an asyncio event loop with 3 tasks: each step notes when it ran, between awaits.
 
 Nothing here is a speedup (cpu_bound and io_bound time those, round by round):
 these are pictures of one run, and what they show is when work overlapped.

@@ -1705,3 +1705,35 @@ def gil_threads_took_turns(evidence: Evidence) -> Claim:
         f"time, more than {bar}: they did NOT take turns.",
         worst,
     )
+
+
+def timeline_asyncio_overlap(result: Timelines) -> float:
+    """Seconds during which steps of two different asyncio tasks both ran."""
+    by_task: dict[str, list[tuple[float, float]]] = {}
+    for task, start, end in result["asyncio"]:
+        by_task.setdefault(task, []).append((start, end))
+    steps = list(by_task.values())
+    return sum(spans.overlap(a, b) for i, a in enumerate(steps) for b in steps[i + 1 :])
+
+
+@claim("timelines")
+def asyncio_steps_ran_one_at_a_time(evidence: Evidence) -> Claim:
+    """Tasks on one event loop run one at a time: a step between two awaits never
+    overlaps another task's step, on any machine."""
+    result = evidence.result_as(Timelines)
+    worst = max(evidence.values(lambda r: timeline_asyncio_overlap(r)))
+    tasks = len({task for task, _, _ in result["asyncio"]})
+    steps = len(result["asyncio"])
+    if worst == 0:
+        return observed(
+            True,
+            f"{steps} steps of {tasks} asyncio tasks on one event loop ran one at a "
+            "time: no step overlapped another task's, in every run.",
+            worst,
+        )
+    return observed(
+        False,
+        f"Steps of asyncio tasks on one event loop overlapped for "
+        f"**{worst * 1000:.1f} ms**: they did NOT run one at a time.",
+        worst,
+    )

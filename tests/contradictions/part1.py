@@ -393,3 +393,18 @@ def timeline_threads_side_by_side(evidence: Evidence) -> Evidence:
             result["handoff"][other] = list(result["handoff"][first])
 
     return each_result(evidence, edit)
+
+
+@contradicts("asyncio_steps_ran_one_at_a_time")
+def timeline_asyncio_steps_overlap(evidence: Evidence) -> Evidence:
+    """Task 2's first step starts halfway through task 1's first step."""
+
+    def edit(result: dict[str, Any]) -> None:
+        steps = result["asyncio"]
+        first = steps[0]
+        other = next(step for step in steps if step[0] != first[0])
+        length = other[2] - other[1]
+        other[1] = (first[1] + first[2]) / 2
+        other[2] = other[1] + length
+
+    return each_result(evidence, edit)
