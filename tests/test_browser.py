@@ -144,6 +144,9 @@ class Visit:
     charts: list[dict[str, Any]] = field(default_factory=list)
     code: list[dict[str, Any]] = field(default_factory=list)
     scroll: dict[str, float] = field(default_factory=dict)
+    # phone only: rendered size (CSS px) of the smallest text of each timeline or
+    # diagram (measured/web/charts_timeline.py)
+    pictures: list[dict[str, Any]] = field(default_factory=list)
 
 
 def key_pages(site: Path, pages: list[str]) -> list[str]:
@@ -184,6 +187,16 @@ async def switch_scheme(t: Tab, scheme: str) -> None:
     )
 
 
+PICTURE_TEXT_JS = """
+() => [...document.querySelectorAll(".measured-timeline svg[role=img]")].map((svg) => {
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const sizes = [...svg.querySelectorAll("text")]
+    .map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+  return { label: svg.getAttribute("aria-label").slice(0, 60), px: Math.min(...sizes) };
+})
+"""
+
+
 async def check(
     t: Tab, device: str, scheme: str, page: str, key: bool, axe: Axe
 ) -> Visit:
@@ -207,6 +220,7 @@ async def check(
         ]
     else:
         visit.scroll = await t.page.evaluate(SCROLL_JS)
+        visit.pictures = await t.page.evaluate(PICTURE_TEXT_JS)
     if key:
         await t.page.screenshot(
             path=ARTIFACTS / f"{slug(page)}-{variant}.png", full_page=True
@@ -371,6 +385,35 @@ def test_charts_stay_legible_in_both_schemes(survey: dict) -> None:
                 bad += [f"{page} [{variant}]: {p}" for p in chart_problems(chart)]
     assert seen >= 2, "no chart found in the survey"
     assert not bad, "\n".join(bad)
+
+
+PICTURE_PAGES = ("cpu-bound/", "io-bound/", "gil/", "processes/", "asyncio/")
+PHONE_MIN_TEXT_PX = 12
+
+
+def test_timelines_and_diagrams_are_screenshotted(
+    site_build: Build, pages: list[str]
+) -> None:
+    """Pages with a timeline or diagram are key pages: phone and dark screenshots."""
+    keys = key_pages(site_build.site, pages)
+    assert [p for p in PICTURE_PAGES if p not in keys] == []
+
+
+def test_timeline_text_is_legible_on_a_phone(survey: dict) -> None:
+    """At 390 px every timeline and diagram keeps its text at 12 CSS px or more."""
+    seen = [
+        (page, picture)
+        for variant in ("phone-light", "phone-dark")
+        for page, visit in survey[variant].items()
+        for picture in visit.pictures
+    ]
+    assert len({(p, x["label"]) for p, x in seen}) >= 6, "fewer than 6 pictures seen"
+    small = [
+        f"{page}: {x['label']}: {x['px']:.1f} px"
+        for page, x in seen
+        if x["px"] < PHONE_MIN_TEXT_PX
+    ]
+    assert not small, "\n".join(small)
 
 
 # --- Interactions ------------------------------------------------------------------

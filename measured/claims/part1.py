@@ -32,7 +32,7 @@ from measured.claims.registry import (
     takes_turns,
     took_turns,
 )
-from measured.run import stats
+from measured.run import spans, stats
 from measured.run.shapes.common import RoundsRecord
 from measured.run.shapes.part1 import (
     CpuBound,
@@ -47,6 +47,7 @@ from measured.run.shapes.part1 import (
     TaskSize,
     TaskSizeRow,
     ThreadsBasics,
+    Timelines,
 )
 
 T = TypeVar("T")
@@ -1621,4 +1622,118 @@ def size_thread_pools_to_the_waits(evidence: Evidence) -> Claim:
         f"{text} faster with one thread per wait.",
         [figure],
         missed=f"{text}: one thread per wait was NOT faster than the default pool.",
+    )
+
+
+# --- timelines ------------------------------------------------------------------
+# Shares below are of the shorter worker's running time (spans.overlap_share).
+# Two processes on CPU work "ran at the same time" when the other ran for more
+# than half of it: taking turns gives 0 %, two free cores 90-100 % here. Half is
+# the weakest share that still says "mostly together".
+TIMELINE_PROCESSES_MIN_OVERLAP = 0.5
+# Two threads handing the GIL back and forth ran at the same time for at most this
+# share: 0-1 % measured here (a chunk's stamps can straddle a switch); threads
+# without a GIL on two free cores would overlap 90 % or more.
+TIMELINE_GIL_MAX_OVERLAP = 0.1
+
+
+def timeline_process_overlap(result: Timelines) -> float:
+    """Share of the CPU record's process time during which both processes ran."""
+    rows = result["cpu"]["processes"]
+    first, second = (spans.runs_from_stamps(stamps) for _, stamps in rows[:2])
+    return spans.overlap_share(first, second)
+
+
+def timeline_gil_overlap(result: Timelines) -> float:
+    """Share of the hand-off record during which both threads ran at once."""
+    first, second = (spans.runs_from_stamps(s) for s in result["handoff"].values())
+    return spans.overlap_share(first, second)
+
+
+@claim("timelines")
+def processes_ran_at_the_same_time(evidence: Evidence) -> Claim:
+    """Two processes on pure-Python CPU work ran at the same time, each on a core."""
+    share = evidence.values(lambda r: timeline_process_overlap(r))
+    reached = f"Two processes on CPU work overlapped **{min(share):.0%}** of the time."
+    kept = parallel(evidence, 2, reached, min(share))
+    if isinstance(kept, Claim):
+        return kept
+    worst = min(kept.values(lambda r: timeline_process_overlap(r)))
+    text = f"**{worst:.0%}** of the time the shorter one ran"
+    bar = f"{TIMELINE_PROCESSES_MIN_OVERLAP:.0%}"
+    if worst >= TIMELINE_PROCESSES_MIN_OVERLAP:
+        return observed(
+            True,
+            f"Two processes on CPU work ran at the same time for {text} "
+            f"(more than {bar} in every run): each had a core of its own.",
+            worst,
+        )
+    return observed(
+        False,
+        f"Two processes on CPU work ran at the same time for only {text}, "
+        f"under {bar}: they did NOT run side by side.",
+        worst,
+    )
+
+
+@claim("timelines")
+def gil_threads_took_turns(evidence: Evidence) -> Claim:
+    """On a GIL build, two threads on pure-Python CPU work took turns: they ran at
+    the same time for almost none of the time, even with two free cores."""
+    share = evidence.values(lambda r: timeline_gil_overlap(r))
+    reached = f"Two threads on CPU work ran at once **{max(share):.0%}** of the time."
+    if not evidence.env["gil_enabled"]:
+        return not_shown(reached, NO_GIL, SHAPE, max(share))
+    # One core, or cores held by other programs, would make them take turns
+    # without a GIL too: no evidence of the GIL there.
+    kept = parallel(evidence, 2, reached, max(share))
+    if isinstance(kept, Claim):
+        return kept
+    worst = max(kept.values(lambda r: timeline_gil_overlap(r)))
+    bar = f"{TIMELINE_GIL_MAX_OVERLAP:.0%}"
+    if worst <= TIMELINE_GIL_MAX_OVERLAP:
+        return observed(
+            True,
+            f"Two threads on CPU work, with two free cores, ran at the same time for "
+            f"**{worst:.0%}** of the time the shorter one ran (at most {bar} in every "
+            "run): they took turns holding the GIL.",
+            worst,
+        )
+    return observed(
+        False,
+        f"Two threads on CPU work ran at the same time for **{worst:.0%}** of the "
+        f"time, more than {bar}: they did NOT take turns.",
+        worst,
+    )
+
+
+def timeline_asyncio_overlap(result: Timelines) -> float:
+    """Seconds during which steps of two different asyncio tasks both ran."""
+    by_task: dict[str, list[tuple[float, float]]] = {}
+    for task, start, end in result["asyncio"]:
+        by_task.setdefault(task, []).append((start, end))
+    steps = list(by_task.values())
+    return sum(spans.overlap(a, b) for i, a in enumerate(steps) for b in steps[i + 1 :])
+
+
+@claim("timelines")
+def asyncio_steps_ran_one_at_a_time(evidence: Evidence) -> Claim:
+    """Tasks on one event loop run one at a time: a step between two awaits never
+    overlaps another task's step, on any machine."""
+    result = evidence.result_as(Timelines)
+    worst = max(evidence.values(lambda r: timeline_asyncio_overlap(r)))
+    tasks = len({task for task, _, _ in result["asyncio"]})
+    steps = len(result["asyncio"])
+    if worst == 0:
+        return observed(
+            True,
+            f"{steps} steps of {tasks} asyncio tasks on one event loop ran one at a "
+            "time: no step overlapped another task's, in every run.",
+            worst,
+        )
+    return observed(
+        False,
+        f"Steps of asyncio tasks on one event loop overlapped for "
+        f"**{worst * 1000:.1f} ms**: they did NOT run one at a time.",
+        worst,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from typing import Any
 
 from measured.claims import Evidence
 from measured.run.shapes import part1 as shape
@@ -365,3 +366,45 @@ def spawn_as_cheap_as_fork(evidence: Evidence) -> Evidence:
 @contradicts("one_shot_process_pool_costs_more")
 def process_pool_as_cheap_as_threads(evidence: Evidence) -> Evidence:
     return _per_start_as(evidence, "process pool", "thread pool", 2.0)
+
+
+# --- timelines --------------------------------------------------------------------
+
+
+@contradicts("processes_ran_at_the_same_time")
+def timeline_processes_one_after_another(evidence: Evidence) -> Evidence:
+    """The second process starts when the first one ends: no overlap at all."""
+
+    def edit(result: dict[str, Any]) -> None:
+        first, second = result["cpu"]["processes"][:2]
+        shift = first[1][-1] - second[1][0]
+        second[1] = [stamp + shift for stamp in second[1]]
+
+    return each_result(evidence, edit)
+
+
+@contradicts("gil_threads_took_turns")
+def timeline_threads_side_by_side(evidence: Evidence) -> Evidence:
+    """Thread 2 stamps its chunks when thread 1 does: they ran together throughout."""
+
+    def edit(result: dict[str, Any]) -> None:
+        first, *others = result["handoff"]
+        for other in others:
+            result["handoff"][other] = list(result["handoff"][first])
+
+    return each_result(evidence, edit)
+
+
+@contradicts("asyncio_steps_ran_one_at_a_time")
+def timeline_asyncio_steps_overlap(evidence: Evidence) -> Evidence:
+    """Task 2's first step starts halfway through task 1's first step."""
+
+    def edit(result: dict[str, Any]) -> None:
+        steps = result["asyncio"]
+        first = steps[0]
+        other = next(step for step in steps if step[0] != first[0])
+        length = other[2] - other[1]
+        other[1] = (first[1] + first[2]) / 2
+        other[2] = other[1] + length
+
+    return each_result(evidence, edit)

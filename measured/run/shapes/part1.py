@@ -381,6 +381,29 @@ class PoolSizing(TypedDict):
     env: NotRequired[Env]
 
 
+# --- timelines --------------------------------------------------------------------
+
+
+class Timelines(TypedDict):
+    """The result of snippets/timelines.py: spans in seconds from a common start."""
+
+    experiment: str
+    workers: int  # workers per pool (2)
+    cpu_task: float  # seconds of CPU work per task (calibrated)
+    wait: float  # seconds per I/O task
+    cpu_chunk: float  # seconds of work between two stamps of a CPU task
+    chunk: float  # seconds of work between two stamps of the hand-off
+    switch_interval: float  # sys.getswitchinterval()
+    # "serial", "threads", "processes" -> [worker, stamps] per task: the start,
+    # then a stamp after every chunk (CPU) or at the end of the wait (I/O)
+    cpu: dict[str, list[list[Any]]]
+    io: dict[str, list[list[Any]]]
+    handoff: dict[str, list[float]]  # thread -> a stamp after every chunk
+    asyncio: list[list[Any]]  # [task, start, end] per step between awaits
+    round_trips: list[list[float]]  # [sent, ran in the worker, back] per tiny task
+    env: NotRequired[Env]  # added by measure.emit
+
+
 SHAPES: dict[str, Any] = {
     "cpu_bound": CpuBound,
     "threads_basics": ThreadsBasics,
@@ -393,4 +416,5 @@ SHAPES: dict[str, Any] = {
     "task_size": TaskSize,
     "payload_size": PayloadSize,
     "pool_sizing": PoolSizing,
+    "timelines": Timelines,
 }

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import statistics
+
 from measured.claims import coordination
 from measured.run import stats
-from measured.web import charts, render
+from measured.web import charts, diagrams, render, timelines
 
 EXPERIMENT = "asyncio_blocking"
 
@@ -54,3 +56,25 @@ def blocking_table() -> str:
             for r in rows
         ),
     )
+
+
+def event_loop_timeline() -> str:
+    """Three tasks on one event loop: each step runs until its next await."""
+    return timelines.asyncio_chart()
+
+
+def event_loop_diagram() -> str:
+    """How the loop switches tasks at await, with this build's figures."""
+    data = timelines.result()
+    steps = [end - start for _, start, end in data["asyncio"]]
+    tasks = len({task for task, _, _ in data["asyncio"]})
+    svg, _ = diagrams.event_loop(
+        tasks,
+        statistics.median(steps) * 1000,
+        timelines.switch_gap(data) * 1e6,
+    )
+    caption = (
+        "One thread runs every task. A task gives the loop back only at an "
+        "`await`; code between two awaits runs alone."
+    )
+    return timelines.tl.figure(svg, caption)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from measured.claims import part1
 from measured.run import stats
 from measured.run.shapes.part1 import CpuBound
-from measured.web import charts, render
+from measured.web import charts, render, timelines
 
 EXPERIMENT = "cpu_bound"
 
@@ -56,3 +56,8 @@ def table() -> str:
         f"Process start method: `{result['start_method']}`.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def timeline() -> str:
+    """Two CPU tasks one after another, in 2 threads, in 2 processes: when each ran."""
+    return timelines.cpu_chart()

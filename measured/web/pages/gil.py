@@ -6,8 +6,8 @@ from typing import Any
 
 from measured.claims import part1
 from measured.run import stats
-from measured.run.shapes.part1 import CpuBound, GilBlocking, GilRelease
-from measured.web import charts, render
+from measured.run.shapes.part1 import CpuBound, GilBlocking, GilRelease, Timelines
+from measured.web import across, charts, render, timelines
 
 
 def thread_pools() -> str:
@@ -154,4 +154,30 @@ def release_workload() -> str:
             else "NumPy was not installed: install it to measure its rows."
         )
         + "\n"
+    )
+
+
+def handoff_timeline() -> str:
+    """Two threads on CPU work handing the GIL back and forth, turn by turn."""
+    return timelines.handoff_chart()
+
+
+def free_threaded_timeline() -> str:
+    """The same record on each free-threaded build this build found, else the
+    sentence saying which builds it needs and how to measure them."""
+    runs = across.runs(timelines.EXPERIMENT, where=lambda i: i.free_threaded_build)
+    if not runs:
+        return across.not_measured(
+            across.expected(across.FREE_THREADED),
+            "two threads side by side without a GIL",
+            timelines.EXPERIMENT,
+        ) or across.needs("3.13t", timelines.EXPERIMENT)
+    return "".join(
+        timelines.handoff_chart(
+            render.evidence(run).result_as(Timelines),
+            f" on Python {across.label(run)}",
+        )
+        + render.provenance(run)
+        + "\n"
+        for run in runs
     )

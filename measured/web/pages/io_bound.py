@@ -6,7 +6,7 @@ from __future__ import annotations
 from measured.claims import part1
 from measured.run import stats
 from measured.run.shapes.part1 import IoBound
-from measured.web import charts, render
+from measured.web import charts, render, timelines
 
 EXPERIMENT = "io_bound"
 
@@ -99,3 +99,8 @@ def pool_start_table() -> str:
         "are per pool, medians of the timed rounds, and the ratio is the median of "
         "the per-round ratios.\n"
     )
+
+
+def timeline() -> str:
+    """Two waits one after another, in 2 threads, in 2 processes."""
+    return timelines.io_chart()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from measured.claims import modern, part1
 from measured.run.shapes.part1 import Failed, Pickling, ProcessesBasics, Worked
-from measured.web import render
+from measured.web import diagrams, render, timelines
 
 
 def _processes() -> ProcessesBasics:
@@ -206,3 +206,16 @@ def start_methods_table() -> str:
         "Windows, macOS (3.8+) |\n"
         f"| `forkserver` | {server} | yes | POSIX except macOS, from Python 3.14 |\n"
     )
+
+
+def round_trip() -> str:
+    """A task's round trip to a worker process, with this build's medians."""
+    data = timelines.result()
+    there, back = timelines.round_trip_medians(data)
+    svg, _ = diagrams.round_trip(there * 1000, back * 1000, len(data["round_trips"]))
+    caption = (
+        "Every task and every result crosses a pipe, pickled: that round trip is "
+        "the price of a process pool. The times are medians of tiny tasks sent one "
+        "at a time (snippets/timelines.py)."
+    )
+    return timelines.tl.figure(svg, caption)
