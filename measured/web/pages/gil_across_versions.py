@@ -10,8 +10,9 @@ from measured.web import across, charts_matrix, render
 EXPERIMENT = "gil_across_versions"
 # `show PAGE.missing "what" [LABEL…]`: a line per interpreter this build lacks.
 missing = across.missing_for(EXPERIMENT)
-# The section of the page that lists every interpreter's verdicts.
-VERDICTS = "[Speedup per interpreter](#speedup-per-interpreter)"
+# The section of the page that lists every interpreter's verdicts (by page path:
+# markdown-exec prefixes a bare "#anchor" in a block's output with the block's id).
+VERDICTS = "[Speedup per interpreter](gil-across-versions.md#speedup-per-interpreter)"
 
 
 def summary() -> str:
