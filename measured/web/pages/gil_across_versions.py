@@ -10,13 +10,16 @@ from measured.web import across, charts_matrix, render
 EXPERIMENT = "gil_across_versions"
 # `show PAGE.missing "what" [LABEL…]`: a line per interpreter this build lacks.
 missing = across.missing_for(EXPERIMENT)
+# The section of the page that lists every interpreter's verdicts (by page path:
+# markdown-exec prefixes a bare "#anchor" in a block's output with the block's id).
+VERDICTS = "[Speedup per interpreter](gil-across-versions.md#speedup-per-interpreter)"
 
 
 def summary() -> str:
     """What the GIL builds showed together: threads took turns on every one.
 
-    Where no GIL build showed it, says so in one line: the verdicts above say why,
-    in the one wording every page uses.
+    Where no GIL build showed it, says so in one line: the verdicts under Speedup
+    per interpreter say why, in the one wording every page uses.
     """
     runs = [r for r in across.runs(EXPERIMENT) if r.env["gil_enabled"]]
     held = {
@@ -28,7 +31,7 @@ def summary() -> str:
     if not turns:
         return (
             "Whether threads running pure-Python code take turns on a GIL build: "
-            f"*{render.NOT_SHOWN}* (the verdicts above say why).\n"
+            f"*{render.NOT_SHOWN}* ({VERDICTS} says why).\n"
         )
     text = (
         "A new CPython version does not make threads parallel: on the GIL builds "
@@ -36,7 +39,7 @@ def summary() -> str:
         "turns."
     )
     if others:
-        text += f" For {', '.join(others)}, see the verdicts above."
+        text += f" For {', '.join(others)}, see {VERDICTS}."
     return text + "\n"
 
 
@@ -55,7 +58,7 @@ def _subinterpreters() -> str:
 def several_cores() -> str:
     """The ways pure-Python work uses several cores on a GIL build."""
     return (
-        "- **processes**, on every version (the verdicts above);\n"
+        f"- **processes**, on every version (see {VERDICTS});\n"
         "- **subinterpreters**, each with its own GIL since Python 3.12 (PEP 684), "
         "usable from Python with `concurrent.interpreters` (3.14) or a backport: "
         f"{_subinterpreters()} See [Subinterpreters](subinterpreters.md);\n"
