@@ -59,7 +59,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/actionlint -shellcheck= -pyflakes= .github/workflows/*.yml
 	$(BIN)/zizmor --offline --no-progress .github/workflows
-	$(BIN)/codespell docs snippets
+	$(BIN)/codespell docs snippets examples
 
 test: lint
 	$(BIN)/python -m pytest
