@@ -11,4 +11,4 @@ with ThreadPoolExecutor() as pool:
     try:
         future.result()  # result() raises it again, here, in the caller
     except ZeroDivisionError as error:
-        print(f"result() raised ZeroDivisionError: {error}")
+        print(f"result() raised {error!r}")

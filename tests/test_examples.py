@@ -256,7 +256,7 @@ EXPECT: dict[str, Expect] = {
     "futures_exception": Expect(
         lines_are(
             "exception(): ZeroDivisionError('division by zero')",
-            "result() raised ZeroDivisionError: division by zero",
+            "result() raised ZeroDivisionError('division by zero')",
         ),
         "exception(): None\n",
         pattern=True,
