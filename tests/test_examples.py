@@ -528,6 +528,6 @@ def test_a_failing_example_fails_the_strict_build_naming_page_and_script(
     )
     build = mkdocs_build(tmp_path / "site", config=root / "mkdocs.yml")
     assert build.returncode != 0
-    assert "example failed on page page.md" in build.log, build.log[-3000:]
+    assert "failed on page page.md" in build.log, build.log[-3000:]
     assert "example examples/boom.py failed: exited with status 4" in build.log
     assert "| half" in build.log  # the end of its stderr

@@ -81,9 +81,7 @@ def on_page_content(html: str, page: Any, files: Any, **_: Any) -> str:
     if render.failures:
         failure = render.failures[0]
         render.failures.clear()
-        raise PluginError(
-            f"{failure.what} failed on page {page.file.src_uri}:\n{failure}"
-        )
+        raise PluginError(f"experiment failed on page {page.file.src_uri}:\n{failure}")
     html, missing = printed_links.rewrite(html, page, files)
     if missing:
         raise PluginError(
