@@ -42,7 +42,7 @@ endif
 # edits to experiments and the build machinery reload the page too.
 serve: $(STAMP)
 	SITE_URL=http://127.0.0.1:8000/ $(BIN)/mkdocs serve --strict \
-		--dev-addr 127.0.0.1:8000 --watch snippets --watch measured
+		--dev-addr 127.0.0.1:8000 --watch snippets --watch examples --watch measured
 
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
@@ -59,7 +59,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/actionlint -shellcheck= -pyflakes= .github/workflows/*.yml
 	$(BIN)/zizmor --offline --no-progress .github/workflows
-	$(BIN)/codespell docs snippets
+	$(BIN)/codespell docs snippets examples
 
 test: lint
 	$(BIN)/python -m pytest

@@ -3,10 +3,10 @@ request template send a contributor to files and modules by name, and a moved mo
 must not leave them pointing at nothing (they once sent claims to ``claims.py``).
 
 Checked: every project path in inline code (``measured/…``, ``tests/…``,
-``snippets/…``, ``docs/…``, ``overrides/…``, ``.github/…``) and every dotted name
-``measured.x.y`` (a module, or a module's attribute). Placeholders in capitals
-(``snippets/NAME.py``) and ``<angle brackets>`` are skipped, and so are paths that
-only exist once something ran (``tests/artifacts/``, git-ignored).
+``snippets/…``, ``examples/…``, ``docs/…``, ``overrides/…``, ``.github/…``) and
+every dotted name ``measured.x.y`` (a module, or a module's attribute). Placeholders
+in capitals (``snippets/NAME.py``) and ``<angle brackets>`` are skipped, and so are
+paths that only exist once something ran (``tests/artifacts/``, git-ignored).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from conftest import ROOT
 
 DOCUMENTS = ("README.md", "CONTRIBUTING.md", ".github/pull_request_template.md")
 PATH = re.compile(
-    r"(?<![\w./-])((?:measured|tests|snippets|docs|overrides|\.github)/[\w./-]*)"
+    r"(?<![\w./-])"
+    r"((?:measured|tests|snippets|examples|docs|overrides|\.github)/[\w./-]*)"
 )
 DOTTED = re.compile(r"(?<![\w./-])measured(?:\.\w+)+")
 PLACEHOLDER = re.compile(r"[A-Z]{3,}|<")

@@ -308,10 +308,13 @@ def test_validation_settings_fail_the_build_on_broken_links(tmp_path: Path) -> N
 
 
 def test_spelling(tmp_path: Path) -> None:
-    """codespell passes on docs/ and snippets/, and does catch a planted typo."""
+    """codespell passes on docs/, snippets/ and examples/ and catches a planted typo."""
     codespell = [sys.executable, "-m", "codespell_lib"]
     clean = subprocess.run(
-        [*codespell, "docs", "snippets"], cwd=ROOT, capture_output=True, text=True
+        [*codespell, "docs", "snippets", "examples"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert clean.returncode == 0, clean.stdout + clean.stderr
     planted = tmp_path / "typo.md"

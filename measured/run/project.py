@@ -1,4 +1,4 @@
-"""Where the project's files are: root, snippets, cache, lock file."""
+"""Where the project's files are: root, snippets, examples, cache, lock file."""
 
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ def root() -> Path:
 
 def snippets_dir() -> Path:
     return root() / "snippets"
+
+
+def examples_dir() -> Path:
+    """Small standard-library examples a page shows with ``example NAME``."""
+    return root() / "examples"
 
 
 def cache_dir() -> Path:

@@ -11,6 +11,7 @@ import ast
 import ctypes
 import functools
 import getpass
+import hashlib
 import os
 import re
 import signal
@@ -87,6 +88,16 @@ MAX_RUNS = 3
 NOISE_LIMIT = 0.25
 BUSY_PAUSE = 1.0
 
+# Small examples (examples/*.py, run_example): scripts a reader pastes and runs.
+# They measure nothing a claim judges: one run each, cached whatever the machine's
+# load, never in results.json. -I keeps PYTHON* variables, the script's folder and
+# the user's site-packages off sys.path, -S every site-packages: an example that
+# imports anything but the standard library (measured included) fails the build.
+EXAMPLE_TIMEOUT = 30.0
+EXAMPLE_FLAGS = ("-I", "-S")
+# Bumped when the way examples run changes, so none is served from an older way.
+EXAMPLE_RUN_VERSION = "1"
+
 # Per build process: how many experiments ran and how many came from the cache.
 counters: Counter[str] = Counter()
 # (experiment, cache key) -> its run: two scripts may have the same content.
@@ -95,6 +106,8 @@ _this_build: dict[tuple[str, str], Run] = {}
 # module it imports, and pages ask for the same experiment hundreds of times.
 # Files do not change within one build; reset() starts over.
 _keys: dict[tuple[Path, str], str] = {}
+# (example, cache key) -> its run, in the order pages asked for them.
+_examples: dict[tuple[str, str], Run] = {}
 
 
 def reset() -> None:
@@ -102,6 +115,7 @@ def reset() -> None:
     counters.clear()
     _this_build.clear()
     _keys.clear()
+    _examples.clear()
 
 
 def this_build() -> list[Run]:
@@ -120,11 +134,12 @@ class ExperimentFailed(RuntimeError):
         *,
         page: str | None = None,
         interpreter: str = "",
+        what: str = "experiment",
     ) -> None:
-        self.script, self.reason, self.page = script, reason, page
+        self.script, self.reason, self.page, self.what = script, reason, page, what
         tail = stderr.rstrip().splitlines()[-STDERR_TAIL:]
         lines = [
-            f"experiment {_display(script)} failed: {reason}",
+            f"{what} {_display(script)} failed: {reason}",
             f"  page: {page or '(not called from a page)'}",
             f"  interpreter: {interpreter}",
             f"  last {len(tail)} lines of stderr:" if tail else "  stderr: (empty)",
@@ -511,9 +526,19 @@ def _unlink_shm(names: list[str]) -> list[str]:
 
 
 def execute(
-    script: Path, *, interpreter: Interpreter, timeout: float, page: str | None = None
+    script: Path,
+    *,
+    interpreter: Interpreter,
+    timeout: float,
+    page: str | None = None,
+    what: str = "experiment",
 ) -> Execution:
-    """Run ``script`` once now, whatever the cache holds. Raises ExperimentFailed."""
+    """Run ``script`` once now, whatever the cache holds. Raises ExperimentFailed.
+
+    ``what="example"`` runs a small example (run_example): with EXAMPLE_FLAGS, and
+    with no result file to emit.
+    """
+    example = what == "example"
     root = project.root()
     shm_before, started = _shm_entries(), time.time()
     with tempfile.TemporaryDirectory(prefix="measured-") as tmp:
@@ -532,8 +557,9 @@ def execute(
         before = _descendants()
         meter = load.Meter()
         t0 = time.perf_counter()
+        flags = EXAMPLE_FLAGS if example else ()
         proc = subprocess.Popen(
-            [interpreter.executable, str(script)],
+            [interpreter.executable, *flags, str(script)],
             cwd=root,
             env=env,
             text=True,
@@ -575,7 +601,7 @@ def execute(
         machine = meter.stop().to_dict()
         if reason is None and proc.returncode != 0:
             reason = f"exited with status {proc.returncode}"
-        if reason is None and not result_file.is_file():
+        if reason is None and not example and not result_file.is_file():
             reason = "exited 0 but emitted no result (call measure.emit)"
         if reason is not None:
             leaked = _remove_leaked_shm(shm_before, started)
@@ -583,11 +609,16 @@ def execute(
                 reason += f"; removed leaked shared memory {', '.join(leaked)}"
             counters["failed"] += 1
             raise ExperimentFailed(
-                script, reason, stderr, page=page, interpreter=interpreter.executable
+                script,
+                reason,
+                stderr,
+                page=page,
+                interpreter=interpreter.executable,
+                what=what,
             )
         _unlink_shm(leftovers["shared_memory"])  # recorded; now freed
-        result = _load_result(result_file)
-    counters["executed"] += 1
+        result = {} if example else _load_result(result_file)
+    counters["example executed" if example else "executed"] += 1
     return Execution(result, stdout, stderr, seconds, machine, leftovers=leftovers)
 
 
@@ -820,3 +851,70 @@ def _seen_on(outcome: Run, page: str | None) -> Run:
     if page and page not in outcome.pages:
         outcome.pages.append(page)
     return outcome
+
+
+def examples_this_build() -> list[Run]:
+    """Every small example this build (or process) showed, in the order asked for."""
+    return list(_examples.values())
+
+
+def example_key(script: Path, interpreter: Interpreter) -> str:
+    """An experiment's cache key (script, interpreter, machine) and how it runs."""
+    how = f"example {EXAMPLE_RUN_VERSION} {' '.join(EXAMPLE_FLAGS)}"
+    digest = hashlib.sha256(f"{how}|{cache.key(script, interpreter)}".encode())
+    return digest.hexdigest()
+
+
+def run_example(
+    script: Path,
+    *,
+    page: str | None = None,
+    timeout: float = EXAMPLE_TIMEOUT,
+    fresh: bool | None = None,
+    store: cache.Store | None = None,
+) -> Run:
+    """A small example's one run: from the cache when it and the interpreter are
+    unchanged, else executed now in a fresh interpreter (execute(), what="example").
+
+    Raises ExperimentFailed (what="example") when it raises, exits non-zero, passes
+    ``timeout`` (its whole process group is killed) or leaves a process, a port or
+    shared memory behind: a reader's copy must end cleanly.
+    """
+    script = script.resolve()
+    if not script.is_file():
+        raise FileNotFoundError(f"no example script at {_display(script)}")
+    interpreter = probe(None)
+    key = example_key(script, interpreter)
+    name = f"example-{script.stem}"
+    if (name, key) in _examples:
+        return _seen_on(_examples[(name, key)], page)
+    store = store or cache.Store()
+    fresh = cache.fresh_requested() if fresh is None else fresh
+    record = None if fresh else store.load(name, key)
+    if record is not None:
+        counters["example cached"] += 1
+        execution = Execution.from_dict(record["execution"])
+    else:
+        execution = execute(
+            script, interpreter=interpreter, timeout=timeout, page=page, what="example"
+        )
+        if left := execution.left_behind():
+            counters["failed"] += 1
+            raise ExperimentFailed(
+                script,
+                "left behind " + "; ".join(left),
+                execution.stderr,
+                page=page,
+                interpreter=interpreter.executable,
+                what="example",
+            )
+        store.save(name, key, {"execution": execution.to_dict()})
+    outcome = Run(
+        name=script.stem,
+        script=script,
+        executions=[execution],
+        cached=record is not None,
+        interpreter=interpreter,
+    )
+    _examples[(name, key)] = outcome
+    return _seen_on(outcome, page)

@@ -17,6 +17,8 @@ Each line is one directive, its name first, then its arguments:
 - ``errata ENTRY ...``: the errata callout for these ledger entries;
 - ``matrix-verdicts EXPERIMENT CLAIM ...`` and ``matrix-outputs EXPERIMENT``: the
   same across every interpreter the build found (measured/web/across.py);
+- ``example NAME``: ``examples/NAME.py``, a small standard-library script, and
+  the output it printed when the build ran it (measured/web/runnable.py);
 - ``show MODULE.FUNCTION [ARG ...]``: a table, chart or paragraph that page code
   in ``measured/web/pages/MODULE.py`` renders (Markdown or HTML, as a string).
 
@@ -36,7 +38,7 @@ from typing import Any
 from markdown_exec import ExecutionError, base_format
 
 from measured import claims
-from measured.web import across, errata, render
+from measured.web import across, errata, render, runnable
 
 Directive = Callable[..., str]
 DIRECTIVES: dict[str, Directive] = {}
@@ -88,6 +90,11 @@ def matrix_verdicts(experiment: str, *names: str) -> str:
 @directive("matrix-outputs")
 def matrix_outputs(experiment: str) -> str:
     return across.outputs(across.runs(experiment))
+
+
+@directive("example")
+def example(name: str) -> str:
+    return runnable.markdown(name)
 
 
 @directive("show")

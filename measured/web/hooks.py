@@ -18,7 +18,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 from measured.run import matrix, provenance, runner
-from measured.web import assets, errata, ledger, links, render, results
+from measured.web import assets, errata, ledger, links, render, results, runnable
 
 log = logging.getLogger("mkdocs.measured")
 printed_links = links.Checker()
@@ -104,6 +104,13 @@ def on_post_build(config: Any, **_: Any) -> None:
         runner.counters["executed"],
         runner.counters["cached"],
     )
+    examples = runner.examples_this_build()
+    log.info(
+        "examples: %d executed, %d from cache",
+        runner.counters["example executed"],
+        runner.counters["example cached"],
+    )
+    runnable.write(Path(config.site_dir), examples)
     runs = runner.this_build()
     for run in runs:  # recorded in results.json; tests/test_cleanup.py fails on them
         for number, execution in enumerate(run.executions, 1):
