@@ -1,14 +1,22 @@
-"""docs/start-here.md: the decision diagram, every figure in it measured."""
+"""docs/start-here.md: the answer, the decision diagram and where each figure
+comes from; every figure in them measured. The "which one?" table is in
+start_here_table.py."""
 
 from __future__ import annotations
 
-from measured.claims import Claim, modern, part1
+import html
+import posixpath
+
+from measured.claims import Claim, for_experiment, modern, part1
 from measured.run import provenance, runner, stats
 from measured.run.shapes.modern import FreeThreading, Subinterpreters
 from measured.run.shapes.part1 import CpuBound, IoBound, StartupCost
 from measured.web import across, render
+from measured.web.pages import start_here_table
 
-# The experiments the diagram quotes, in the order their provenance lines appear.
+# The experiments the page quotes on this build's Python, in the order their
+# provenance lines appear (then the subinterpreter, eager-task and free-threaded
+# runs, which are on other interpreters).
 SOURCES = (
     "cpu_bound",
     "gil_release",
@@ -16,6 +24,8 @@ SOURCES = (
     "task_size",
     "payload_size",
     "startup_cost",
+    "futures_compare",
+    "many_connections",
 )
 
 
@@ -38,6 +48,8 @@ def _runs() -> dict[str, runner.Run]:
     """Every run the diagram quotes, by experiment, in provenance order."""
     runs = {name: render.experiment(name) for name in SOURCES}
     runs["subinterpreters"] = _subinterpreter_run()
+    if (eager := start_here_table.eager_run()) is not None:
+        runs["asyncio_eager"] = eager
     if (free := _free_threaded_run()) is not None:
         runs["free_threading"] = free
     return runs
@@ -102,9 +114,75 @@ def ratio(value: float) -> str:
     return f"{value:.2f}×" if value < 10 else f"{value:.0f}×"
 
 
+# The three measured bullets under the answer: (label, experiment, claim, page).
+ANSWER = (
+    ("Waiting", "io_bound", "threads_overlap_http_requests", "io-bound.md"),
+    ("Python computation", "cpu_bound", "processes_scale", "cpu-bound.md"),
+    (
+        "Tasks too small to send",
+        "task_size",
+        "processes_lose_on_tiny_tasks",
+        "when-processes-lose.md#task-size",
+    ),
+)
+
+
+def answer() -> str:
+    """At most three measured bullets, one per part of the answer sentence: the
+    claim's statement (or why this machine did not show it), linked to its page."""
+    lines = []
+    for label, name, claim, page in ANSWER:
+        run = render.experiment(name)
+        check = next(c for c in for_experiment(name) if c.__name__ == claim)
+        lines.append(
+            f"- **{label}:** {render.sentence(run, check)} [More]({page})"
+            f"{render.last_published(run, check)}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+# Where a diagram node leads: the page (and section) behind its figure.
+NODE_PAGES = {
+    "w": "io-bound.md",
+    "t": "io-bound.md#wall-time-against-the-number-of-concurrent-tasks",
+    "a": "many-connections.md#wall-time",
+    "c": "gil.md#c-code-that-releases-the-gil",
+    "tc": "gil.md#c-code-that-releases-the-gil",
+    "s": "when-processes-lose.md#task-size",
+    "b": "when-processes-lose.md#chunksize-batch-the-tiny-tasks",
+    "d": "when-processes-lose.md#payload-size",
+    "x": "when-processes-lose.md#payload-size",
+    "p": "cpu-bound.md#speedup-against-the-number-of-workers",
+    "st": "startup-cost.md#time-to-start-and-join-one-worker",
+    "ft": "free-threading.md#do-threads-scale",
+    "si": "subinterpreters.md#when-subinterpreters-win-against-threads-and-processes",
+}
+
+
+def built_url(target: str) -> str:
+    """``page.md#anchor`` as a link from the current page's built URL (directory
+    URLs: docs/x.md is served at x/). Mermaid's text is not rewritten by MkDocs."""
+    path, _, anchor = target.partition("#")
+    here = posixpath.dirname(posixpath.splitext(render.current_page or "")[0] + "/")
+    there = posixpath.splitext(path)[0] + "/"
+    url = posixpath.relpath(there, here or ".") + "/"
+    return url + (f"#{anchor}" if anchor else "")
+
+
+def clicks() -> list[str]:
+    """Mermaid ``click`` lines: each node opens the page behind its figure (links
+    work under Material's default securityLevel "strict"; only callbacks do not)."""
+    return [
+        f'click {node} href "{html.escape(built_url(page))}" "Open {page}"'
+        for node, page in NODE_PAGES.items()
+    ]
+
+
 def diagram() -> str:
     """A ladder of yes/no questions (a mermaid flowchart), two columns wide so it
-    reads on a phone, each answer quoting the figure that backs it."""
+    reads on a phone, each answer quoting the figure that backs it and opening the
+    page behind it. The free-threading and subinterpreter branches are solid where
+    their claim held on a Python this build had, dotted where it did not show."""
     cpu = render.experiment("cpu_bound")
     release = render.experiment("gil_release")
     io = render.experiment("io_bound")
@@ -179,22 +257,48 @@ def diagram() -> str:
         f"{thread_ms:.2f} ms,<br>process ({default}, the default on "
         f"Python {render.evidence(start).env['python']}) "
         f'{process_ms:.1f} ms"]',
-        'c -.->|"pure Python on a free-threaded build?<br>3.13t (experimental), '
-        '3.14t"| ft["<b>'
+        f'c {_edge(_free_threaded_held())}|"pure Python on a free-threaded build?'
+        '<br>3.13t (experimental), 3.14t"| ft["<b>'
         "Threads</b> run Python on every core<br>(slower on one thread)<br>"
         f'{free_threaded_label()}"]',
-        'p -.->|"need one process, and every extension<br>supports '
-        'subinterpreters? Python 3.14+<br>(3.13 + backport)"| si["<b>'
+        f'p {_edge(_subinterpreters_held())}|"need one process, and every extension'
+        '<br>supports subinterpreters? Python 3.14+<br>(3.13 + backport)"| si["<b>'
         "InterpreterPoolExecutor</b>: one interpreter per core<br>"
         f'{subinterpreters_label()}"]',
+        *clicks(),
     ]
     return render.code("\n    ".join(lines), "mermaid")
 
 
+def _edge(held: bool) -> str:
+    """A solid arrow for a branch whose claim held here, else a dotted one."""
+    return "-->" if held else "-.->"
+
+
+def _free_threaded_held() -> bool:
+    run = _free_threaded_run()
+    return run is not None and bool(
+        render.judge(run, modern.free_threaded_threads_scale).holds
+    )
+
+
+def _subinterpreters_held() -> bool:
+    run = _subinterpreter_run()
+    if not render.result(run, Subinterpreters)["available"]:
+        return False
+    return bool(render.judge(run, modern.subinterpreters_scale).holds)
+
+
 def sources() -> str:
-    """One provenance line per experiment the diagram quotes, each named."""
-    return "\n".join(
+    """One provenance line per experiment the page quotes, each named, inside one
+    collapsed block: on every figure, but not in the reader's way."""
+    lines = "\n".join(
         f'<p class="measured-provenance"><code>{name}</code> · '
-        f"{provenance.line(run)}</p>"
+        f"{html.escape(provenance.line(run))}</p>"
         for name, run in _runs().items()
+    )
+    return (
+        '<details class="measured-sources">\n<summary>How and where each figure on '
+        f"this page was measured ({len(_runs())} experiments)</summary>\n"
+        f"{lines}\n</details>\n"
     )
