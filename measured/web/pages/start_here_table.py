@@ -154,7 +154,7 @@ def _pool(kind: str, what: str) -> Callable[[Evidence], str | None]:
     return compute
 
 
-def _free_threaded(evidence: Evidence) -> str | None:
+def free_threaded(evidence: Evidence) -> str | None:
     r = evidence.result_as(FreeThreading)
     if not evidence.env["free_threaded_build"] or evidence.env["gil_enabled"]:
         return None
@@ -274,7 +274,7 @@ ROWS: dict[str, dict[str, Measure | str]] = {
         COLUMNS[2]: "not measured by any experiment yet",
         COLUMNS[3]: Measure(
             "free_threading",
-            _free_threaded,
+            free_threaded,
             "free-threading.md#do-threads-scale",
             FREE_THREADED,
             FREE_WHY,
