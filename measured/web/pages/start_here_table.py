@@ -149,7 +149,8 @@ def _pool(kind: str, what: str) -> Callable[[Evidence], str | None]:
                 evidence, "starts", "starts_per_batch", "interpreter"
             )
             return f"{_ms(per.estimate)} ({python})"
-        return f"{render.ratio(row['speedup'].estimate)} with {workers} on {python}"
+        gain = render.ratio(row["speedup"].estimate)
+        return f"{gain} with {workers} interpreters ({python})"
 
     return compute
 
@@ -265,8 +266,9 @@ ROWS: dict[str, dict[str, Measure | str]] = {
             SUBINTERPRETERS,
             SUB_WHY,
         ),
-        COLUMNS[4]: "Every extension you import must support them; objects are "
-        "copied, not shared ([Subinterpreters](subinterpreters.md#limits)).",
+        COLUMNS[4]: "Every extension you import must support them; most objects "
+        "are copied between interpreters, not shared "
+        "([Subinterpreters](subinterpreters.md#what-interpreters-share)).",
     },
     "Free-threaded threads": {
         COLUMNS[0]: "not measured by any experiment yet",
