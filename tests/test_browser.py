@@ -376,7 +376,7 @@ def test_no_page_scrolls_sideways_on_a_phone(survey: dict) -> None:
 
 def test_decision_diagrams_are_legible_on_a_phone(survey: dict) -> None:
     sizes = {
-        page or "(home)": visit.diagram_text
+        page.strip("/") or "(home)": visit.diagram_text
         for variant, visits in survey.items()
         if variant.startswith("phone")
         for page, visit in visits.items()
