@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from conftest import Build
 
-from measured.claims import Evidence, modern
+from measured.claims import Evidence, for_experiment, modern
 from measured.run import stats
 from measured.web import published, render, results
 from measured.web.pages import start_here, start_here_table
@@ -215,6 +215,10 @@ def no_published(monkeypatch: pytest.MonkeyPatch) -> Any:
     published.reset()
 
 
+def getattr_claim(experiment: str, name: str) -> Any:
+    return next(c for c in for_experiment(experiment) if c.__name__ == name)
+
+
 def _free_threaded_line() -> str:
     run = render.experiment("free_threading")
     if render.judge(run, modern.free_threaded_threads_scale).holds is not None:
@@ -237,6 +241,17 @@ def test_a_claim_not_shown_quotes_the_published_figure(
     assert "Last published: Threads reached **3.70×** here." in line
     assert "Fixture Linux 9" in line and "2026-11-30 09:15 UTC" in line
     assert "by the publish build" in line
+    # A claim this build showed keeps its own figure, with no published one.
+    shown = [
+        (name, claim)
+        for _, name, claim, _ in start_here.ANSWER
+        if render.judge(render.experiment(name), getattr_claim(name, claim)).holds
+        is not None
+    ]
+    assert shown, "every answer claim was not shown: nothing to compare"
+    for name, claim in shown:
+        check = getattr_claim(name, claim)
+        assert render.last_published(render.experiment(name), check) == ""
     # The table's free-threaded cell computes the figure from the published runs.
     (c,) = [
         c

@@ -89,7 +89,10 @@ def label(run: runner.Run) -> str:
 
 def last_published(run: runner.Run, check: claims.Check) -> str:
     """For a claim not shown here: the publish build's decided statement, with
-    its machine and date, on a line of its own; "" when it has none."""
+    its machine and date, on a line of its own; "" when it has none, or when this
+    build showed the claim (its own verdict is then the page's figure)."""
+    if claims.judge(check, evidence(run))[0].holds is not None:
+        return ""
     line = published.claim_line(run.name, check.__name__, label(run))
     return f"\n  <br>*{line}*" if line else ""
 
