@@ -147,6 +147,21 @@ class Visit:
     # phone only: rendered size (CSS px) of the smallest text of each timeline or
     # diagram (measured/web/charts_timeline.py)
     pictures: list[dict[str, Any]] = field(default_factory=list)
+    # Smallest text size (CSS px) in each decision diagram drawn as HTML (phone).
+    diagram_text: list[float] = field(default_factory=list)
+
+
+# The smallest font size of the text in each build-time decision diagram.
+DIAGRAM_TEXT_JS = """
+() => [...document.querySelectorAll('.measured-ladder')].map((ladder) => {
+  const sizes = [...ladder.querySelectorAll('*')]
+    .filter((e) => [...e.childNodes].some(
+      (n) => n.nodeType === 3 && n.textContent.trim()))
+    .map((e) => parseFloat(getComputedStyle(e).fontSize));
+  return Math.min(...sizes);
+})
+"""
+MIN_DIAGRAM_TEXT_PX = 12  # issue 15: the mermaid diagram's text was about 5 px
 
 
 def key_pages(site: Path, pages: list[str]) -> list[str]:
@@ -154,7 +169,11 @@ def key_pages(site: Path, pages: list[str]) -> list[str]:
     keys = [""]
     for page in pages:
         html = page_file(site, page).read_text()
-        if page and ('role="img"' in html or 'class="mermaid"' in html):
+        if page and (
+            'role="img"' in html
+            or 'class="mermaid"' in html
+            or 'class="measured-ladder"' in html
+        ):
             keys.append(page)
     return keys
 
@@ -221,6 +240,7 @@ async def check(
     else:
         visit.scroll = await t.page.evaluate(SCROLL_JS)
         visit.pictures = await t.page.evaluate(PICTURE_TEXT_JS)
+        visit.diagram_text = await t.page.evaluate(DIAGRAM_TEXT_JS)
     if key:
         await t.page.screenshot(
             path=ARTIFACTS / f"{slug(page)}-{variant}.png", full_page=True
@@ -366,6 +386,19 @@ def test_no_page_scrolls_sideways_on_a_phone(survey: dict) -> None:
         if visit.scroll["overflow"] > 0 or visit.scroll["scrolled"] > 0
     ]
     assert not wide, "\n".join(wide)
+
+
+def test_decision_diagrams_are_legible_on_a_phone(survey: dict) -> None:
+    sizes = {
+        page.strip("/") or "(home)": visit.diagram_text
+        for variant, visits in survey.items()
+        if variant.startswith("phone")
+        for page, visit in visits.items()
+        if visit.diagram_text
+    }
+    assert "start-here" in sizes, "no decision diagram measured on Start here"
+    small = {p: s for p, s in sizes.items() if min(s) < MIN_DIAGRAM_TEXT_PX}
+    assert not small, small
 
 
 def test_every_code_block_has_a_copy_button(survey: dict) -> None:

@@ -187,13 +187,20 @@ def page(build: Build, name: str) -> str:
 
 
 @pytest.mark.build
-def test_start_page_has_a_local_mermaid_diagram(site_build: Build) -> None:
+def test_start_page_diagram_is_built_html_citing_figures(site_build: Build) -> None:
+    """The decision diagram is drawn at build time (a ladder of questions whose
+    answers link to their pages): text that reads on a phone, not a 1,355 px
+    mermaid flowchart scaled to 4 px. Any page that still has a mermaid diagram
+    loads the vendored copy, never a CDN."""
     html = page(site_build, "start-here")
-    diagram = re.search(r'<pre class="mermaid"><code>(.*?)</code></pre>', html, re.S)
-    assert diagram, "no mermaid block: markdown-exec output did not render as one"
-    assert diagram[1].lstrip().startswith("flowchart")
+    diagram = re.search(r'<ol class="measured-ladder">(.*?)</ol>', html, re.S)
+    assert diagram, "no decision ladder on Start here"
     assert re.search(r"\d\.\d\d×|\d+×", diagram[1]), "the diagram cites no figure"
-    assert 'src="../javascripts/vendor/mermaid/mermaid.min.js"' in html
+    assert diagram[1].count("<a href=") >= 6
+    for built in site_build.site.rglob("*.html"):
+        text = built.read_text()
+        if 'class="mermaid"' in text:
+            assert "javascripts/vendor/mermaid/mermaid.min.js" in text, built
     # Material's bundle fetches mermaid from a CDN only while no global `mermaid`
     # exists; the vendored script, a plain <script> tag, defines it before the
     # page's DOMContentLoaded. If a Material upgrade changes that rule, fail here.

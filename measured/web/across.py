@@ -223,6 +223,7 @@ def claim_lines(runs_: Iterable[runner.Run], *checks: claims.Check) -> str:
                 where = ", ".join(f"Python {name}" for name in labels)
                 lines.append(
                     f"- *{render.NOT_SHOWN} ({where}):* “{says}” Why not: {reason}."
+                    + render.last_published(runs_[0], check)
                 )
     return "\n".join(lines) + "\n"
 

@@ -18,7 +18,16 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 from measured.run import matrix, provenance, runner
-from measured.web import assets, errata, ledger, links, render, results, runnable
+from measured.web import (
+    assets,
+    errata,
+    ledger,
+    links,
+    published,
+    render,
+    results,
+    runnable,
+)
 
 log = logging.getLogger("mkdocs.measured")
 printed_links = links.Checker()
@@ -57,6 +66,7 @@ def on_pre_build(config: Any, **_: Any) -> None:
     runner.reset()
     printed_links.clear()
     matrix.reset()  # probe the interpreters again: one may have been installed
+    published.reset()  # the published results file may have been replaced
     errata.entries.cache_clear()
     try:
         errata.entries()  # a malformed ledger stops the build before any page

@@ -15,6 +15,7 @@ from typing import TypeVar
 from measured import claims
 from measured.run import provenance as _provenance
 from measured.run import runner
+from measured.web import published
 
 # Set by the MkDocs hook before each page renders; names the page in errors.
 current_page: str | None = None
@@ -68,7 +69,7 @@ def verdict_line(run: runner.Run, check: claims.Check) -> str:
     """A Markdown bullet: the statement, then how it was reached or why not shown."""
     outcome, per_run = claims.judge(check, evidence(run))
     if outcome.holds is None:
-        return f"- {_not_shown(outcome)}"
+        return f"- {_not_shown(outcome)}{last_published(run, check)}"
     checked = claims.kind_of(check) == claims.CHECKED
     label = "checked" if checked else "measured"
     return f"- {outcome.statement} *({label}: {claims.how(outcome, per_run)})*"
@@ -78,6 +79,22 @@ def sentence(run: runner.Run, check: claims.Check) -> str:
     """A claim's statement inside prose; with the reason when it was not shown."""
     outcome = claims.judge(check, evidence(run))[0]
     return outcome.statement if outcome.holds is not None else _not_shown(outcome)
+
+
+def label(run: runner.Run) -> str:
+    """The interpreter as the matrix names it: "3.13", "3.14t"."""
+    version = ".".join(str(run.env["python"]).split(".")[:2])
+    return version + ("t" if run.env["free_threaded_build"] else "")
+
+
+def last_published(run: runner.Run, check: claims.Check) -> str:
+    """For a claim not shown here: the publish build's decided statement, with
+    its machine and date, on a line of its own; "" when it has none, or when this
+    build showed the claim (its own verdict is then the page's figure)."""
+    if claims.judge(check, evidence(run))[0].holds is not None:
+        return ""
+    line = published.claim_line(run.name, check.__name__, label(run))
+    return f"\n  <br>*{line}*" if line else ""
 
 
 def _not_shown(outcome: claims.Claim) -> str:

@@ -1,14 +1,21 @@
-"""docs/start-here.md: the decision diagram, every figure in it measured."""
+"""docs/start-here.md: the answer, the decision diagram and where each figure
+comes from; every figure in them measured. The "which one?" table is in
+start_here_table.py."""
 
 from __future__ import annotations
 
-from measured.claims import Claim, modern, part1
+import html
+
+from measured.claims import Claim, for_experiment, modern, part1
 from measured.run import provenance, runner, stats
 from measured.run.shapes.modern import FreeThreading, Subinterpreters
 from measured.run.shapes.part1 import CpuBound, IoBound, StartupCost
-from measured.web import across, render
+from measured.web import across, published, render
+from measured.web.pages import start_here_table
 
-# The experiments the diagram quotes, in the order their provenance lines appear.
+# The experiments the page quotes on this build's Python, in the order their
+# provenance lines appear (then the subinterpreter, eager-task and free-threaded
+# runs, which are on other interpreters).
 SOURCES = (
     "cpu_bound",
     "gil_release",
@@ -16,6 +23,8 @@ SOURCES = (
     "task_size",
     "payload_size",
     "startup_cost",
+    "futures_compare",
+    "many_connections",
 )
 
 
@@ -38,6 +47,8 @@ def _runs() -> dict[str, runner.Run]:
     """Every run the diagram quotes, by experiment, in provenance order."""
     runs = {name: render.experiment(name) for name in SOURCES}
     runs["subinterpreters"] = _subinterpreter_run()
+    if (eager := start_here_table.eager_run()) is not None:
+        runs["asyncio_eager"] = eager
     if (free := _free_threaded_run()) is not None:
         runs["free_threading"] = free
     return runs
@@ -48,7 +59,10 @@ def free_threaded_label() -> str:
     that this build has none."""
     run = _free_threaded_run()
     if run is None:
-        return "not measured in this build:<br>no free-threaded Python found"
+        last = published.figure("free_threading", start_here_table.free_threaded)
+        return "not measured in this build:<br>no free-threaded Python found" + (
+            f"<br><em>{last}</em>" if last else ""
+        )
     r = render.result(run, FreeThreading)
     workers = r["headline_workers"]
     gain = render.evidence(run).ratio("cpu", "serial", f"threads {workers}")
@@ -102,9 +116,73 @@ def ratio(value: float) -> str:
     return f"{value:.2f}×" if value < 10 else f"{value:.0f}×"
 
 
+# The three measured bullets under the answer: (label, experiment, claim, page).
+ANSWER = (
+    ("Waiting", "io_bound", "threads_overlap_http_requests", "io-bound.md"),
+    ("Python computation", "cpu_bound", "processes_scale", "cpu-bound.md"),
+    (
+        "Tasks too small to send",
+        "task_size",
+        "processes_lose_on_tiny_tasks",
+        "when-processes-lose.md#task-size",
+    ),
+)
+
+
+def answer() -> str:
+    """At most three measured bullets, one per part of the answer sentence: the
+    claim's statement (or why this machine did not show it), linked to its page."""
+    lines = []
+    for label, name, claim, page in ANSWER:
+        run = render.experiment(name)
+        check = next(c for c in for_experiment(name) if c.__name__ == claim)
+        lines.append(
+            f"- **{label}:** {render.sentence(run, check)} [More]({page})"
+            f"{render.last_published(run, check)}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+# Where each answer of the diagram leads: the page (and section) behind its figure.
+NODE_PAGES = {
+    "t": "io-bound.md#wall-time-against-the-number-of-concurrent-tasks",
+    "a": "many-connections.md#wall-time",
+    "tc": "gil.md#c-code-that-releases-the-gil",
+    "b": "when-processes-lose.md#chunksize-batch-the-tiny-tasks",
+    "x": "when-processes-lose.md#payload-size",
+    "p": "cpu-bound.md#speedup-against-the-number-of-workers",
+    "st": "startup-cost.md#time-to-start-and-join-one-worker",
+    "ft": "free-threading.md#do-threads-scale",
+    "si": "subinterpreters.md#when-subinterpreters-win-against-threads-and-processes",
+}
+
+
+def _step(
+    question: str, answers: list[tuple[str, str, str, bool]], otherwise: str = ""
+) -> str:
+    """One question of the ladder and its answers: (node, choice, figure, held).
+
+    ``held`` False draws the answer dashed: a branch whose claim this build could
+    not show. Each answer is a link to the page behind its figure.
+    """
+    items = "".join(
+        f'<li class="measured-{"held" if held else "unshown"}" id="node-{node}">'
+        f'<a href="{NODE_PAGES[node]}"><strong>{choice}</strong> {figure}</a></li>\n'
+        for node, choice, figure, held in answers
+    )
+    more = f'<p class="measured-otherwise">{otherwise}</p>\n' if otherwise else ""
+    return (
+        f'<li><p class="measured-question">{question}</p>\n'
+        f'<ul class="measured-answers">\n{items}</ul>\n{more}</li>\n'
+    )
+
+
 def diagram() -> str:
-    """A ladder of yes/no questions (a mermaid flowchart), two columns wide so it
-    reads on a phone, each answer quoting the figure that backs it."""
+    """The decision diagram, drawn at build time as HTML: a ladder of yes/no
+    questions, each answer a link that quotes the figure behind it and opens its
+    page. Plain text, so it reads at any width (a mermaid flowchart of it was 1,355
+    px wide: 4 px text on a phone). The free-threading and subinterpreter answers
+    are solid where their claim held on a Python this build had, dashed where not."""
     cpu = render.experiment("cpu_bound")
     release = render.experiment("gil_release")
     io = render.experiment("io_bound")
@@ -140,7 +218,6 @@ def diagram() -> str:
     # What a program gets without choosing a start method.
     default = render.evidence(start).result_as(StartupCost)["default_method"]
 
-    # Quoted labels let mermaid accept parentheses, symbols and <br> line breaks.
     http_ratio = ratio(http["threads_speedup"].estimate)
     hashlib_ratio = ratio(hashlib["speedup"].estimate)
     big_payload = part1.human_bytes(big["payload"])
@@ -149,52 +226,125 @@ def diagram() -> str:
     process_ms = per[default]["per_start"].estimate * 1000
     cross = part1.task_size_crossover(render.evidence(tasks))
     size_hint = (
-        f"<br>(here: between {cross['low'] * 1e6:,.0f} and "
+        f" (here: between {cross['low'] * 1e6:,.0f} and "
         f"{cross['high'] * 1e6:,.0f} µs of work)"
         if cross
         else ""
     )
-    lines = [
-        "flowchart TD",
-        'w{"Do the tasks mostly wait?<br>network, disk, a slow service"}',
-        'w -->|"yes"| t["<b>Threads</b>: ThreadPoolExecutor sized to the waits<br>'
-        f'{top} HTTP requests: {http_ratio} faster than a loop"]',
-        't -.->|"thousands of connections"| a["<b>asyncio</b>: one thread, many '
-        'waits<br>(measured on Many connections)"]',
-        'w -->|"no: they compute"| c{"Is the work in C code that<br>releases the '
-        'GIL?<br>hashlib, zlib, NumPy"}',
-        'c -->|"yes"| tc["<b>Threads</b> run it in parallel<br>'
-        f'hashlib: {hashlib_ratio} {on_cores}"]',
-        'c -->|"no: pure Python"| s{"Is each task much bigger than<br>'
-        f'a process round trip?{size_hint}"}}',
-        's -->|"no"| b["<b>Batch them</b> with chunksize<br>'
-        f"tiny tasks: {ratio(one)} → {ratio(auto.estimate)} of the loop's speed<br>"
-        f'(interval {auto.low:.2f}–{auto.high:.2f}×)"]',
-        's -->|"yes"| d{"Are the arguments small?"}',
-        'd -->|"no"| x["<b>Send less data</b><br>'
-        f"{big_payload} per task: {big_ratio} of the loop's speed\"]",
-        'd -->|"yes"| p["<b>ProcessPoolExecutor</b>, one worker per core<br>'
-        f'{ratio(procs)} {on_cores} (threads: {ratio(threads_py)})"]',
-        'p -.->|"short-lived job?"| st["Start-up: thread '
-        f"{thread_ms:.2f} ms,<br>process ({default}, the default on "
-        f"Python {render.evidence(start).env['python']}) "
-        f'{process_ms:.1f} ms"]',
-        'c -.->|"pure Python on a free-threaded build?<br>3.13t (experimental), '
-        '3.14t"| ft["<b>'
-        "Threads</b> run Python on every core<br>(slower on one thread)<br>"
-        f'{free_threaded_label()}"]',
-        'p -.->|"need one process, and every extension<br>supports '
-        'subinterpreters? Python 3.14+<br>(3.13 + backport)"| si["<b>'
-        "InterpreterPoolExecutor</b>: one interpreter per core<br>"
-        f'{subinterpreters_label()}"]',
+    process_line = (
+        f"a thread {thread_ms:.2f} ms, a process ({default}, the "
+        f"default on Python {render.evidence(start).env['python']}) "
+        f"{process_ms:.1f} ms."
+    )
+    steps = [
+        _step(
+            "Do the tasks mostly wait? (network, disk, a slow service)",
+            [
+                (
+                    "t",
+                    "Yes: threads,",
+                    "a ThreadPoolExecutor sized to the waits. "
+                    f"{top} HTTP requests: {http_ratio} faster than a loop.",
+                    True,
+                ),
+                (
+                    "a",
+                    "Thousands of connections: asyncio,",
+                    "one thread, many waits (measured on Many connections).",
+                    True,
+                ),
+            ],
+            "No, they compute: next question.",
+        ),
+        _step(
+            "Is the work in C code that releases the GIL? (hashlib, zlib, NumPy)",
+            [
+                (
+                    "tc",
+                    "Yes: threads",
+                    f"run it in parallel. hashlib: {hashlib_ratio} {on_cores}.",
+                    True,
+                ),
+                (
+                    "ft",
+                    "Pure Python on a free-threaded build? (3.13t, experimental; "
+                    "3.14t) Threads",
+                    "run Python on every core (slower on one thread). "
+                    f"{free_threaded_label()}",
+                    _free_threaded_held(),
+                ),
+            ],
+            "No, pure Python on a standard build: next question.",
+        ),
+        _step(
+            f"Is each task much bigger than a process round trip?{size_hint}",
+            [
+                (
+                    "b",
+                    "No: batch them",
+                    f"with chunksize. Tiny tasks: {ratio(one)} → "
+                    f"{ratio(auto.estimate)} of the loop's speed "
+                    f"(interval {auto.low:.2f}–{auto.high:.2f}×).",
+                    True,
+                ),
+            ],
+            "Yes: next question.",
+        ),
+        _step(
+            "Are the arguments small?",
+            [
+                (
+                    "x",
+                    "No: send less data.",
+                    f"{big_payload} per task: {big_ratio} of the loop's speed.",
+                    True,
+                ),
+                (
+                    "p",
+                    "Yes: ProcessPoolExecutor,",
+                    f"one worker per core. {ratio(procs)} {on_cores} "
+                    f"(threads: {ratio(threads_py)}).",
+                    True,
+                ),
+                ("st", "A short-lived job? Count the start-up:", process_line, True),
+                (
+                    "si",
+                    "Need one process, and every extension supports "
+                    "subinterpreters? (Python 3.14+, or 3.13 with the backport) "
+                    "InterpreterPoolExecutor,",
+                    f"one interpreter per core. {subinterpreters_label()}",
+                    _subinterpreters_held(),
+                ),
+            ],
+        ),
     ]
-    return render.code("\n    ".join(lines), "mermaid")
+    return f'<ol class="measured-ladder">\n{"".join(steps)}</ol>\n'
+
+
+def _free_threaded_held() -> bool:
+    run = _free_threaded_run()
+    return run is not None and bool(
+        render.judge(run, modern.free_threaded_threads_scale).holds
+    )
+
+
+def _subinterpreters_held() -> bool:
+    run = _subinterpreter_run()
+    if not render.result(run, Subinterpreters)["available"]:
+        return False
+    return bool(render.judge(run, modern.subinterpreters_scale).holds)
 
 
 def sources() -> str:
-    """One provenance line per experiment the diagram quotes, each named."""
-    return "\n".join(
+    """One provenance line per experiment the page quotes, each named, inside one
+    collapsed block: on every figure, but not in the reader's way."""
+    lines = "\n".join(
         f'<p class="measured-provenance"><code>{name}</code> · '
-        f"{provenance.line(run)}</p>"
+        f"{html.escape(provenance.line(run))}</p>"
         for name, run in _runs().items()
+    )
+    return (
+        '<details class="measured-sources">\n<summary>How and where each figure on '
+        f"this page was measured ({len(_runs())} experiments)</summary>\n"
+        f"{lines}\n</details>\n"
     )
