@@ -18,7 +18,16 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 from measured.run import matrix, provenance, runner
-from measured.web import assets, errata, ledger, links, render, results
+from measured.web import (
+    assets,
+    errata,
+    glossary,
+    ledger,
+    links,
+    path,
+    render,
+    results,
+)
 
 log = logging.getLogger("mkdocs.measured")
 printed_links = links.Checker()
@@ -82,6 +91,11 @@ def on_page_content(html: str, page: Any, files: Any, **_: Any) -> str:
         failure = render.failures[0]
         render.failures.clear()
         raise PluginError(f"experiment failed on page {page.file.src_uri}:\n{failure}")
+    html = glossary.unwrap_in_code(html)
+    try:  # "You'll need" and "Next" on the learning path's pages
+        html = path.add_lines(html, page, files)
+    except path.PathError as error:
+        raise PluginError(str(error)) from error
     html, missing = printed_links.rewrite(html, page, files)
     if missing:
         raise PluginError(
