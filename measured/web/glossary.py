@@ -1,10 +1,16 @@
 """The glossary: the terms whose definition a reader sees on hover, on every page.
 
 They live in one file, ``docs/includes/abbreviations.md``, one Python-Markdown
-abbreviation a line (``*[GIL]: Global interpreter lock: ...``). pymdownx.snippets
-appends it to every page (``auto_append`` in mkdocs.yml), and the ``abbr``
-extension wraps every match of a term, outside code, in ``<abbr title=...>``.
-The Glossary page lists the same file (measured/web/pages/glossary.py).
+abbreviation a line (``*[GIL]: Global interpreter lock: ...``). mkdocs.yml hands
+:data:`ABBREVIATIONS` to the ``abbr`` extension as its ``glossary``, which wraps
+every match of a term, outside code, in ``<abbr title=...>`` on every page. The
+Glossary page lists the same file (measured/web/pages/glossary.py).
+
+Why a glossary in the config and not the file appended to every page
+(pymdownx.snippets ``auto_append``, the usual recipe): every ``measured`` fence is
+converted as Markdown of its own, so the appended file was parsed again for each
+of them, about 220 times a build, which made the warm build slower by a second or
+more. The config is read once.
 
 An abbreviation matches one spelling, so a plural or another form of a term gets a
 line of its own with the same definition, starting with the headword
@@ -79,3 +85,19 @@ def unwrap_in_code(html: str) -> str:
         lambda m: m[1] + ABBR.sub(r"\1", m[2]) + m[3] if "<abbr" in m[2] else m[0],
         html,
     )
+
+
+# The abbr extension's glossary (mkdocs.yml). The hook refreshes it in place before
+# each build, so `mkdocs serve` picks up an edited file.
+ABBREVIATIONS: dict[str, str] = {}
+
+
+def refresh() -> None:
+    """Read the file again. A project without one (a test's scratch site that uses
+    the hooks) has no glossary; tests/test_learning_path.py checks the real one."""
+    ABBREVIATIONS.clear()
+    if (project.root() / FILE).is_file():
+        ABBREVIATIONS.update(abbreviations())
+
+
+refresh()

@@ -58,6 +58,7 @@ if not any(isinstance(f, _ShallowCloneIsNoError) for f in _git_ci_log.filters):
 def on_config(config: Any, **_: Any) -> Any:
     # The footer (overrides/partials/copyright.html) states who built the site.
     config.extra["build"] = provenance.build_facts()
+    glossary.refresh()  # the abbr extension's terms, read again on every build
     return config
 
 
