@@ -54,6 +54,8 @@ from site_pages import (
     title,
 )
 
+from measured.web import glossary
+
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
 ARTIFACTS = ROOT / "tests" / "artifacts" / "screenshots"
@@ -136,6 +138,15 @@ SWITCH_JS = """
 """
 
 
+# Glossary terms (measured/web/glossary.py): each distinct one the page shows with a
+# definition to hover.
+TERMS_JS = """
+() => [...new Set([...document.querySelectorAll("article abbr[title]")]
+  .filter((abbr) => abbr.title.trim())
+  .map((abbr) => abbr.textContent))]
+"""
+
+
 @dataclass
 class Visit:
     errors: list[str]
@@ -149,6 +160,7 @@ class Visit:
     pictures: list[dict[str, Any]] = field(default_factory=list)
     # Smallest text size (CSS px) in each decision diagram drawn as HTML (phone).
     diagram_text: list[float] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)  # glossary terms with a title
 
 
 # The smallest font size of the text in each build-time decision diagram.
@@ -230,6 +242,7 @@ async def check(
         visit.charts = await t.page.evaluate(CHARTS_JS)
         if scheme == "light":  # copy buttons are the same in both schemes
             visit.code = await t.page.evaluate(CODE_JS)
+            visit.terms = await t.page.evaluate(TERMS_JS)
         violations = (await axe.run(t.page)).response["violations"]
         visit.axe = [
             f"{v['id']} ({v['impact']}): "
@@ -449,6 +462,11 @@ def test_timeline_text_is_legible_on_a_phone(survey: dict) -> None:
     assert not small, "\n".join(small)
 
 
+def test_twenty_glossary_terms_show_a_definition(survey: dict) -> None:
+    seen = {t for visit in survey["desktop-light"].values() for t in visit.terms}
+    assert len(seen) >= 20, f"only {len(seen)} terms carry a definition: {seen}"
+
+
 # --- Interactions ------------------------------------------------------------------
 
 
@@ -524,6 +542,32 @@ def test_search_finds_the_term_and_opens_the_right_page(
         marks = t.page.locator("article mark").all_inner_texts()
         assert any(term.lower() in m.lower() for m in marks), "term not highlighted"
         assert t.errors == [] and t.external == []
+
+
+GLOSSARY_PAGE = "concepts/"  # the page that introduces the terms
+
+
+def test_hovering_a_term_shows_its_definition(browser: Browser, server: Server) -> None:
+    """The browser shows an <abbr>'s title on hover: the definition must be there,
+    on the element under the pointer, and survive the theme's scripts."""
+    definition = glossary.abbreviations()["GIL"]
+    with tab(browser, server) as t:
+        t.open(GLOSSARY_PAGE)
+        term = t.page.locator("article p abbr", has_text="GIL").first
+        term.hover()
+        under = t.page.evaluate(
+            """(el) => {
+              const box = el.getBoundingClientRect();
+              const hit = document.elementFromPoint(
+                box.left + box.width / 2, box.top + box.height / 2);
+              return { same: hit === el || el.contains(hit),
+                       cursor: getComputedStyle(el).cursor };
+            }""",
+            term.element_handle(),
+        )
+        assert under == {"same": True, "cursor": "help"}
+        assert term.get_attribute("title") == definition
+        assert t.errors == []
 
 
 def test_source_and_output_tabs_switch(browser: Browser, server: Server) -> None:

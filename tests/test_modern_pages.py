@@ -11,7 +11,9 @@ from measured.run import matrix
 
 pytestmark = pytest.mark.build
 
-PAGES = nav_pages("Modern CPython")
+# Start methods sits with Processes on the learning path, but is measured on every
+# interpreter like the Modern CPython pages.
+PAGES = [*nav_pages("Modern CPython"), "start-methods"]
 
 
 def text(build: Build, page: str) -> str:

@@ -23,9 +23,7 @@ from measured.run import runner, stats
 from measured.run.shapes.part1 import GilRelease, IoBound, StartupCost
 from measured.web import render
 
-PAGES = nav_pages(
-    "Start here", "Threads, the GIL and processes", "Performance, measured"
-)
+PAGES = nav_pages("Start here", "Threads and processes", "Performance, measured")
 MERMAID = ROOT / "docs" / "javascripts" / "vendor" / "mermaid"
 
 

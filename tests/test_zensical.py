@@ -43,7 +43,8 @@ CAPTURE_STATUS = re.compile(
 # this test can tell; KNOWN is what it does today. Keep in step with CONTRIBUTING.md.
 DIFFERENCES = {
     "hooks": "measured/web/hooks.py does not run: no build provenance in the footer, "
-    "no 'Run this yourself' link in provenance lines",
+    "no 'Run this yourself' link in provenance lines, no 'You'll need' and 'Next' "
+    "lines on the learning path",
     "fails-quietly": "a failing experiment does not fail the build: even with "
     "--strict, the traceback lands in the page and the exit status is 0",
     "git-dates": "the git-revision-date-localized plugin does not run: no dates",

@@ -21,8 +21,10 @@ from measured.run import matrix, provenance, runner
 from measured.web import (
     assets,
     errata,
+    glossary,
     ledger,
     links,
+    path,
     published,
     render,
     results,
@@ -58,6 +60,7 @@ if not any(isinstance(f, _ShallowCloneIsNoError) for f in _git_ci_log.filters):
 def on_config(config: Any, **_: Any) -> Any:
     # The footer (overrides/partials/copyright.html) states who built the site.
     config.extra["build"] = provenance.build_facts()
+    glossary.refresh()  # the abbr extension's terms, read again on every build
     return config
 
 
@@ -92,6 +95,11 @@ def on_page_content(html: str, page: Any, files: Any, **_: Any) -> str:
         failure = render.failures[0]
         render.failures.clear()
         raise PluginError(f"experiment failed on page {page.file.src_uri}:\n{failure}")
+    html = glossary.unwrap_in_code(html)
+    try:  # "You'll need" and "Next" on the learning path's pages
+        html = path.add_lines(html, page, files)
+    except path.PathError as error:
+        raise PluginError(str(error)) from error
     html, missing = printed_links.rewrite(html, page, files)
     if missing:
         raise PluginError(
