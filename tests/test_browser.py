@@ -53,6 +53,7 @@ from site_pages import (
     sitemap_pages,
     title,
 )
+from test_first_screen import FIRST_SCREEN, first_screen_problems, topic_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
@@ -144,6 +145,32 @@ class Visit:
     charts: list[dict[str, Any]] = field(default_factory=list)
     code: list[dict[str, Any]] = field(default_factory=list)
     scroll: dict[str, float] = field(default_factory=dict)
+    first_screen: dict[str, Any] = field(default_factory=dict)
+
+
+# The top of the article as rendered (issue 15): its first FIRST_SCREEN characters,
+# each answer paragraph's text, and where the first provenance element a reader can
+# see starts in the text (a marker put before it and found in innerText).
+FIRST_SCREEN_JS = """
+(limit) => {
+  const article = document.querySelector("article");
+  const flat = (node) => node.innerText.replace(/\\s+/g, " ").trim();
+  const provenance = [...article.querySelectorAll('[class*="measured-provenance"]')]
+    .find((node) => node.getClientRects().length > 0);
+  let provenanceAt = null;
+  if (provenance) {
+    const mark = document.createTextNode(" \\u2063\\u2063 ");
+    provenance.before(mark);
+    provenanceAt = flat(article).indexOf("\\u2063\\u2063");
+    mark.remove();
+  }
+  return {
+    head: flat(article).slice(0, limit),
+    answers: [...article.querySelectorAll(".measured-answer")].map(flat),
+    provenance_at: provenanceAt,
+  };
+}
+"""
 
 
 def key_pages(site: Path, pages: list[str]) -> list[str]:
@@ -198,6 +225,7 @@ async def check(
         visit.charts = await t.page.evaluate(CHARTS_JS)
         if scheme == "light":  # copy buttons are the same in both schemes
             visit.code = await t.page.evaluate(CODE_JS)
+            visit.first_screen = await t.page.evaluate(FIRST_SCREEN_JS, FIRST_SCREEN)
         violations = (await axe.run(t.page)).response["violations"]
         visit.axe = [
             f"{v['id']} ({v['impact']}): "
@@ -371,6 +399,24 @@ def test_charts_stay_legible_in_both_schemes(survey: dict) -> None:
                 bad += [f"{page} [{variant}]: {p}" for p in chart_problems(chart)]
     assert seen >= 2, "no chart found in the survey"
     assert not bad, "\n".join(bad)
+
+
+def test_every_topic_page_opens_with_its_answer(
+    survey: dict, site_build: Build
+) -> None:
+    """Done when #1 of issue 15: in the first 600 characters of each topic page's
+    rendered text, its answer sentence and no provenance line."""
+    topics = topic_pages(site_build.site)
+    visits = survey["desktop-light"]
+    assert set(topics) <= set(visits), "the survey missed a topic page"
+    found = []
+    for page in topics:
+        seen = visits[page].first_screen
+        problems = first_screen_problems(
+            seen["head"], seen["answers"], seen["provenance_at"]
+        )
+        found += [f"{page or '(home)'}: {problem}" for problem in problems]
+    assert not found, "\n".join(found)
 
 
 # --- Interactions ------------------------------------------------------------------
