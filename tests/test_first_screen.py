@@ -114,8 +114,8 @@ BLOCKS = frozenset(
 
 
 class _Reader(HTMLParser):
-    """The article's text roughly as Chromium's innerText has it: no scripts or
-    styles, and of a closed <details> only its summary."""
+    """The article's text roughly as Chromium's innerText has it: no scripts,
+    styles or diagram sources, and of a closed <details> only its summary."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -140,7 +140,9 @@ class _Reader(HTMLParser):
         if tag in VOID:
             return
         parent = self._stack[-1] if self._stack else None
-        hidden = tag in ("script", "style")
+        # a mermaid diagram's source: the browser draws it in a shadow root, which
+        # innerText leaves out
+        hidden = tag in ("script", "style") or "mermaid" in classes
         # the content of a closed <details>, all but its <summary>
         if parent and parent[0] == "details-closed" and tag != "summary":
             hidden = True
@@ -219,6 +221,7 @@ GOOD_PAGE = """
 <h1 id="t">Title</h1>
 <p class="measured-answer">Use processes for <code>CPU</code> work.</p>
 <ul><li>A verdict.</li></ul>
+<pre class="mermaid"><code>flowchart TD</code></pre>
 <p>{filler}</p>
 <details class="measured-provenance-box"><summary>How this was measured</summary>
 <p class="measured-provenance">CPython · 2 usable cores</p></details>
@@ -233,6 +236,7 @@ def test_first_screen_check_passes_a_page_that_opens_with_its_answer() -> None:
     assert screen.text.startswith("Title Use processes for CPU work. A verdict.")
     assert "Navigation" not in screen.text
     assert "2 usable cores" not in screen.text  # inside a closed <details>
+    assert "flowchart" not in screen.text  # drawn as a diagram
     assert screen_problems(page) == []
 
 
