@@ -53,6 +53,7 @@ from site_pages import (
     sitemap_pages,
     title,
 )
+from test_first_screen import FIRST_SCREEN, first_screen_problems, topic_pages
 
 from measured.web import glossary
 
@@ -161,6 +162,7 @@ class Visit:
     # Smallest text size (CSS px) in each decision diagram drawn as HTML (phone).
     diagram_text: list[float] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)  # glossary terms with a title
+    first_screen: dict[str, Any] = field(default_factory=dict)
 
 
 # The smallest font size of the text in each build-time decision diagram.
@@ -174,6 +176,31 @@ DIAGRAM_TEXT_JS = """
 })
 """
 MIN_DIAGRAM_TEXT_PX = 12  # issue 15: the mermaid diagram's text was about 5 px
+
+
+# The top of the article as rendered (issue 15): its first FIRST_SCREEN characters,
+# each answer paragraph's text, and where the first provenance element a reader can
+# see starts in the text (a marker put before it and found in innerText).
+FIRST_SCREEN_JS = """
+(limit) => {
+  const article = document.querySelector("article");
+  const flat = (node) => node.innerText.replace(/\\s+/g, " ").trim();
+  const provenance = [...article.querySelectorAll('[class*="measured-provenance"]')]
+    .find((node) => node.getClientRects().length > 0);
+  let provenanceAt = null;
+  if (provenance) {
+    const mark = document.createTextNode(" \\u2063\\u2063 ");
+    provenance.before(mark);
+    provenanceAt = flat(article).indexOf("\\u2063\\u2063");
+    mark.remove();
+  }
+  return {
+    head: flat(article).slice(0, limit),
+    answers: [...article.querySelectorAll(".measured-answer")].map(flat),
+    provenance_at: provenanceAt,
+  };
+}
+"""
 
 
 def key_pages(site: Path, pages: list[str]) -> list[str]:
@@ -243,6 +270,7 @@ async def check(
         if scheme == "light":  # copy buttons are the same in both schemes
             visit.code = await t.page.evaluate(CODE_JS)
             visit.terms = await t.page.evaluate(TERMS_JS)
+            visit.first_screen = await t.page.evaluate(FIRST_SCREEN_JS, FIRST_SCREEN)
         violations = (await axe.run(t.page)).response["violations"]
         visit.axe = [
             f"{v['id']} ({v['impact']}): "
@@ -465,6 +493,24 @@ def test_timeline_text_is_legible_on_a_phone(survey: dict) -> None:
 def test_twenty_glossary_terms_show_a_definition(survey: dict) -> None:
     seen = {t for visit in survey["desktop-light"].values() for t in visit.terms}
     assert len(seen) >= 20, f"only {len(seen)} terms carry a definition: {seen}"
+
+
+def test_every_topic_page_opens_with_its_answer(
+    survey: dict, site_build: Build
+) -> None:
+    """Done when #1 of issue 15: in the first 600 characters of each topic page's
+    rendered text, its answer sentence and no provenance line."""
+    topics = topic_pages(site_build.site)
+    visits = survey["desktop-light"]
+    assert set(topics) <= set(visits), "the survey missed a topic page"
+    found = []
+    for page in topics:
+        seen = visits[page].first_screen
+        problems = first_screen_problems(
+            seen["head"], seen["answers"], seen["provenance_at"]
+        )
+        found += [f"{page or '(home)'}: {problem}" for problem in problems]
+    assert not found, "\n".join(found)
 
 
 # --- Interactions ------------------------------------------------------------------

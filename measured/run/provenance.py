@@ -78,6 +78,18 @@ def line(run: Run) -> str:
     return " · ".join(parts)
 
 
+def summary(run: Run) -> str:
+    """The few words a collapsed provenance line shows: the interpreter, the cores
+    and the day; :func:`line` holds the rest."""
+    env = run.env
+    cores = env["cores"]
+    return (
+        f"How this was measured: {env['implementation']} {env['python']} "
+        f"({build_label(env)}), {cores} usable core{'s' if cores != 1 else ''}, "
+        f"{str(env['date']).split()[0]}"  # the day; the line has the time
+    )
+
+
 def build_facts() -> dict[str, object]:
     """The building interpreter and machine, for the site's footer."""
     env = asdict(Environment.here())

@@ -53,14 +53,23 @@ def status(item: ledger.Entry) -> ledger.Status:
     return ledger.evaluate(item, lambda name: render.evidence(render.experiment(name)))
 
 
+# The collapsed box a page shows at the end of the section that corrects the
+# article's claims (issue 15: 53 open quotes buried the pages' answers).
+CALLOUT_TITLE = "Common mistakes"
+
+
 def callout(*entry_ids: str) -> str:
-    """A quote admonition: what the article said, our verdict, a link to the entry."""
-    lines = ['!!! quote "What the original article said"', ""]
+    """A collapsed box: for each entry the correct rule first, then what the
+    article said, our verdict and a link to the entry on the Errata page."""
+    lines = [f'??? quote measured-mistakes "{CALLOUT_TITLE}"', ""]
     for entry_id in entry_ids:
         item = entry(entry_id)
         lines += [
-            f"    *“{item.quote}”* — **{BADGE_TITLES[item.verdict].lower()}**. "
-            f"{item.correction} [Errata entry]({PAGE}#{item.id})",
+            f"    - {item.correction}",
+            "",
+            f"        The original article said *“{item.quote}”*: "
+            f"**{BADGE_TITLES[item.verdict].lower()}**. "
+            f"[Errata entry]({PAGE}#{item.id})",
             "",
         ]
     return "\n".join(lines)

@@ -72,7 +72,9 @@ def verdict_line(run: runner.Run, check: claims.Check) -> str:
         return f"- {_not_shown(outcome)}{last_published(run, check)}"
     checked = claims.kind_of(check) == claims.CHECKED
     label = "checked" if checked else "measured"
-    return f"- {outcome.statement} *({label}: {claims.how(outcome, per_run)})*"
+    # How it was reached stays beside every verdict, set small (measured.css).
+    how = claims.how(outcome, per_run)
+    return f'- {outcome.statement} <span class="measured-how">*({label}: {how})*</span>'
 
 
 def sentence(run: runner.Run, check: claims.Check) -> str:
@@ -133,6 +135,9 @@ def reproduce_command(run: runner.Run) -> str:
 
 
 def provenance(run: runner.Run) -> str:
+    """Where and how ``run`` was measured, as one collapsed line: the summary names
+    the machine in a few words; the full line and the reproduce command open on a
+    click (issue 15: provenance paragraphs buried each page's answer)."""
     # Plain HTML, not Markdown: a block printed with html="1" would show Markdown
     # link syntax as it is. The hook points the .md link at the built page.
     line = html.escape(_provenance.line(run))
@@ -141,7 +146,13 @@ def provenance(run: runner.Run) -> str:
         link = posixpath.relpath(reproduce_page, base)
         command = html.escape(reproduce_command(run))
         line += f' · <a href="{link}">Run this yourself</a>: <code>{command}</code>'
-    return f'<p class="measured-provenance">{line}</p>\n'
+    summary = html.escape(_provenance.summary(run))
+    # data-search-exclude: the search index and its teasers skip provenance.
+    return (
+        '<details class="measured-provenance-box" data-search-exclude>'
+        f"<summary>{summary}</summary>"
+        f'<p class="measured-provenance">{line}</p></details>\n'
+    )
 
 
 def figure(svg: str, caption: str) -> str:
