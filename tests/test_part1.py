@@ -195,7 +195,7 @@ def test_start_page_has_a_local_mermaid_diagram(site_build: Build) -> None:
     assert re.search(r"\d\.\d\d×|\d+×", diagram[1]), "the diagram cites no figure"
     assert 'src="../javascripts/vendor/mermaid/mermaid.min.js"' in html
     # Material's bundle fetches mermaid from a CDN only while no global `mermaid`
-    # exists; the vendored script, a plain <script> tag, defines it before the
+    # exists; the vendored script, a deferred <script> tag, defines it before the
     # page's DOMContentLoaded. If a Material upgrade changes that rule, fail here.
     (bundle,) = (site_build.site / "assets" / "javascripts").glob("bundle.*.min.js")
     assert 'typeof mermaid=="undefined"' in bundle.read_text()
