@@ -79,16 +79,26 @@ class Tab:
     server: Server
     errors: list[str] = field(default_factory=list)
     external: list[str] = field(default_factory=list)
+    # Bytes of every response body since the last open(), the search worker's
+    # fetches included. Routing (every tab routes) turns Chromium's HTTP cache
+    # off, so each load fetches everything, as a first visit does; the test server
+    # sends files as they are, so Content-Length is the uncompressed size.
+    received: int = 0
 
     def open(self, path: str) -> None:
         self.errors.clear()
         self.external.clear()
+        self.received = 0
         self.page.goto(self.server.url + path, wait_until="networkidle")
 
     async def open_async(self, path: str) -> None:
         self.errors.clear()
         self.external.clear()
+        self.received = 0
         await self.page.goto(self.server.url + path, wait_until="networkidle")
+
+    def weigh(self, response: Any) -> None:
+        self.received += int(response.headers.get("content-length") or 0)
 
     def stays_local(self, url: str) -> bool:
         """True if ``url`` may load; else record it (the caller aborts it)."""
@@ -107,6 +117,7 @@ class Tab:
                 r.status >= 400 and self.errors.append(f"HTTP {r.status} {r.url}")
             ),
         )
+        page.on("response", self.weigh)
 
 
 def _context_options(
@@ -227,6 +238,28 @@ SCROLL_JS = """
   window.scrollTo(0, window.scrollY);
   return { overflow: doc.scrollWidth - doc.clientWidth, scrolled };
 }
+"""
+
+
+# On a phone: Output blocks (a tab's code block without a file title) that still
+# scroll sideways, and the smallest text of each chart in CSS px as drawn (its
+# font size times the scale the SVG is drawn at).
+PHONE_JS = """
+() => ({
+  cut: [...document.querySelectorAll(".md-content .tabbed-block > .highlight")]
+    .filter((block) => !block.querySelector(":scope > .filename"))
+    .map((block) => block.querySelector("code"))
+    .filter((code) => code && code.offsetParent && code.scrollWidth > code.clientWidth)
+    .map((code) => code.textContent.trim().slice(0, 60)),
+  fonts: [...document.querySelectorAll(".md-content svg[role=img]")].map((svg) => {
+    const sizes = [...svg.querySelectorAll("text")].map((t) => {
+      const m = t.getScreenCTM();
+      return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+    });
+    return { label: (svg.getAttribute("aria-label") || "").slice(0, 60),
+             smallest: Math.min(...sizes) };
+  }),
+})
 """
 
 

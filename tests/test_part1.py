@@ -200,7 +200,7 @@ def test_start_page_diagram_is_built_html_citing_figures(site_build: Build) -> N
         if 'class="mermaid"' in text:
             assert "javascripts/vendor/mermaid/mermaid.min.js" in text, built
     # Material's bundle fetches mermaid from a CDN only while no global `mermaid`
-    # exists; the vendored script, a plain <script> tag, defines it before the
+    # exists; the vendored script, a deferred <script> tag, defines it before the
     # page's DOMContentLoaded. If a Material upgrade changes that rule, fail here.
     (bundle,) = (site_build.site / "assets" / "javascripts").glob("bundle.*.min.js")
     assert 'typeof mermaid=="undefined"' in bundle.read_text()

@@ -35,3 +35,35 @@ def externalize_large_styles(html: str, page_url: str, site_dir: str) -> str:
         return f'<link rel="stylesheet" href="{get_relative_url(rel, page_url)}">'
 
     return _STYLE.sub(replace, html)
+
+
+# Scripts a page loads only when its HTML needs them: (marker in the page, script
+# under docs/, deferred). The vendored mermaid bundle is 3.5 MB, most of a page's
+# bytes, and only a page with a diagram uses it. Material draws a diagram with the
+# global `mermaid` when one exists at DOMContentLoaded, else fetches it from a CDN; a
+# deferred script runs before DOMContentLoaded, so the global is there in time. The
+# errata filter is small and runs as soon as it is parsed, before Material's bundle.
+PAGE_SCRIPTS = (
+    ('class="mermaid"', "javascripts/vendor/mermaid/mermaid.min.js", True),
+    ("data-errata", "javascripts/errata.js", False),
+)
+_BUNDLE = re.compile(r'<script src="[^"]*assets/javascripts/bundle\.[^"]*"></script>')
+
+
+def add_page_scripts(html: str, page_url: str, docs_dir: str) -> str:
+    """``html`` with a <script> for each of PAGE_SCRIPTS its content needs, placed
+    before Material's bundle (else before </body>)."""
+    tags = []
+    for marker, script, defer in PAGE_SCRIPTS:
+        if marker not in html:
+            continue
+        if not (Path(docs_dir) / script).is_file():
+            raise FileNotFoundError(f"page {page_url or '/'} needs docs/{script}")
+        src = get_relative_url(script, page_url)
+        tags.append(f'<script src="{src}"{" defer" if defer else ""}></script>')
+    if not tags:
+        return html
+    block = "\n".join(tags) + "\n"
+    bundle = _BUNDLE.search(html)
+    at = bundle.start() if bundle else html.rindex("</body>")
+    return html[:at] + block + html[at:]

@@ -3,6 +3,12 @@
 Text, axes and grid are drawn in a sentinel colour that is swapped for
 ``currentColor`` after rendering, so the inline SVG takes the page's text colour in
 either scheme. Data colours are mid-tones chosen to read on white and on slate.
+
+Legible on a phone: a chart is at most WIDTH inches (about 320 SVG units) wide with
+12-unit text. It is drawn at its natural size at most (12 units = 16 CSS px, the
+body text) and shrinks to the column, so on a 390 px phone (a 358 px column) its
+smallest text is still 12 CSS px or more. Legends sit below the plot, where they
+cannot cover a line or a bar.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import io
 import os
 import re
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -58,6 +65,10 @@ def _cached(chart: Callable[..., str]) -> Callable[..., str]:
 
 
 _INK = "#010203"  # sentinel: becomes currentColor
+WIDTH = 4.4  # inches; 72 SVG units each
+FONT_SIZE = 12  # SVG units (pt); no text of a chart is smaller
+LABEL_WIDTH = 18  # characters: longer category names wrap
+AXIS_LABEL_WIDTH = 44  # characters of an axis label or title across the chart
 # Each at least 3:1 (WCAG non-text contrast) on white and on the slate background.
 PALETTE = ("#3b82f6", "#dd6b10", "#0f9d6e", "#e11d48", "#a855f7")
 _MARKERS = ("o", "s", "^", "D", "v")
@@ -66,7 +77,11 @@ _MARKERS = ("o", "s", "^", "D", "v")
 def _style() -> dict[str, object]:
     return {
         "svg.fonttype": "none",  # real text: page font, selectable, small
-        "font.size": 11,
+        "font.size": FONT_SIZE,
+        "legend.fontsize": FONT_SIZE,
+        "xtick.labelsize": FONT_SIZE,
+        "ytick.labelsize": FONT_SIZE,
+        "axes.labelsize": FONT_SIZE,
         "text.color": _INK,
         "axes.labelcolor": _INK,
         "axes.edgecolor": _INK,
@@ -89,8 +104,13 @@ def _to_inline_svg(fig: plt.Figure, alt: str, salt: str) -> str:
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE
     svg = svg.replace(_INK, "currentColor")
-    # Make it responsive and give it an accessible name.
-    svg = re.sub(r'(<svg[^>]*?) width="[^"]*" height="[^"]*"', r"\1", svg, count=1)
+    # Responsive, never larger than its natural size (pt -> CSS px), so its text is
+    # the body text size at most; and an accessible name.
+    width = re.search(r'<svg[^>]*? width="([\d.]+)pt"', svg)
+    natural = f' style="max-width: {float(width[1]) * 4 / 3:.0f}px"' if width else ""
+    svg = re.sub(
+        r'(<svg[^>]*?) width="[^"]*" height="[^"]*"', rf"\1{natural}", svg, count=1
+    )
     label = html.escape(alt, quote=True)
     svg = svg.replace(
         "<svg", f'<svg role="img" aria-label="{label}" class="measured-chart"', 1
@@ -112,10 +132,11 @@ def speedup_chart(
 ) -> str:
     """Speedup against workers, a line per series, and the ideal min(w, cores).
 
-    ``legend`` is a matplotlib location: pick the corner the lines leave empty.
+    ``legend`` is kept for callers; the legend always sits below the plot.
     """
+    del legend
     with plt.rc_context(_style()):
-        fig, ax = plt.subplots(figsize=(6.4, 3.8))
+        fig, ax = _figure(3.2)
         workers = sorted({w for points in series.values() for w, _ in points})
         ideal = [min(w, cores) for w in workers]
         ax.plot(
@@ -133,8 +154,8 @@ def speedup_chart(
         ax.set_ylim(bottom=0)
         ax.grid(True)
         if title:
-            ax.set_title(title)
-        ax.legend(loc=legend)
+            ax.set_title(_wrap(title, AXIS_LABEL_WIDTH))
+        _legend_below(fig, ax)
         return _to_inline_svg(fig, alt, salt)
 
 
@@ -156,7 +177,7 @@ def line_chart(
     """A line per series over a shared x axis; ``reference`` draws a dashed y line
     (say, a speedup of 1: break-even with the serial loop)."""
     with plt.rc_context(_style()):
-        fig, ax = plt.subplots(figsize=(6.4, 3.8))
+        fig, ax = _figure(3.2)
         if reference is not None:
             value, label = reference
             ax.axhline(value, linestyle="--", color=_INK, alpha=0.55, label=label)
@@ -173,12 +194,12 @@ def line_chart(
             ax.set_xticks(list(xticks))
             ax.set_xticklabels(list(xticklabels or [f"{x:g}" for x in xticks]))
             ax.minorticks_off()
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
+        ax.set_xlabel(_wrap(xlabel, AXIS_LABEL_WIDTH))
+        ax.set_ylabel(_wrap(ylabel, AXIS_LABEL_WIDTH // 2))
         ax.grid(True, which="major")
         if title:
-            ax.set_title(title)
-        ax.legend(loc="best")
+            ax.set_title(_wrap(title, AXIS_LABEL_WIDTH))
+        _legend_below(fig, ax)
         return _to_inline_svg(fig, alt, salt)
 
 
@@ -198,12 +219,11 @@ def hbar_chart(
     For several series per category, use :func:`bar_chart`.
     """
     with plt.rc_context(_style()):
-        height = 0.9 + 0.5 * len(values)
-        fig, ax = plt.subplots(figsize=(6.4, height))
+        fig, ax = _figure(1.2 + 0.45 * len(values))
         labels = list(values)[::-1]  # first label on top
         numbers = [values[k] for k in labels]
         bars = ax.barh(
-            labels,
+            [_category(label) for label in labels],
             numbers,
             color=[PALETTE[i % len(PALETTE)] for i in range(len(labels))][::-1],
         )
@@ -218,13 +238,37 @@ def hbar_chart(
         if reference is not None:
             value, label = reference
             ax.axvline(value, linestyle="--", color=_INK, alpha=0.55, label=label)
-            ax.legend(loc="lower right")
+            _legend_below(fig, ax)
         if log:
             ax.set_xscale("log")
-        ax.set_xlabel(xlabel)
+        ax.set_xlabel(_wrap(xlabel, AXIS_LABEL_WIDTH))
         ax.grid(True, axis="x")
         ax.margins(x=0.18)  # room for the value labels
         return _to_inline_svg(fig, alt, salt)
+
+
+def _figure(height: float) -> tuple[plt.Figure, plt.Axes]:
+    """A chart WIDTH inches wide; constrained layout keeps labels inside it."""
+    return plt.subplots(figsize=(WIDTH, height), layout="constrained")
+
+
+def _legend_below(fig: plt.Figure, ax: plt.Axes) -> None:
+    """The axes' legend under the plot, where it cannot cover the data."""
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        columns = 1 if max(len(label) for label in labels) > 22 else 2
+        fig.legend(handles, labels, loc="outside lower center", ncols=columns)
+
+
+def _wrap(label: str, width: int) -> str:
+    """An axis label or title broken into lines of at most ``width`` characters."""
+    return textwrap.fill(label, width, break_long_words=False)
+
+
+def _category(label: str) -> str:
+    """A category name in lines of LABEL_WIDTH characters; a long name such as
+    ``asyncio.to_thread(time.sleep)`` breaks inside a word."""
+    return textwrap.fill(label, LABEL_WIDTH)
 
 
 def _plot_series(ax: object, series: dict[str, Sequence[tuple[float, float]]]) -> None:
@@ -266,13 +310,10 @@ def bar_chart(
     """
     n = len(series)
     width = 0.8 / n
-    # Horizontal: the category names take room left of the axes, so the axes get
-    # less width and the whole chart keeps the type size of the vertical charts.
-    size = (
-        (5.2, max(2.4, 0.45 * len(categories) * n + 1.0)) if horizontal else (6.4, 3.8)
-    )
+    height = max(2.4, 0.45 * len(categories) * n + 1.2) if horizontal else 3.2
+    categories = [_category(c) for c in categories]
     with plt.rc_context(_style()):
-        fig, ax = plt.subplots(figsize=size)
+        fig, ax = _figure(height)
         positions = range(len(categories))
         for i, (name, values) in enumerate(series.items()):
             offsets = [p + (i - (n - 1) / 2) * width for p in positions]
@@ -280,9 +321,7 @@ def bar_chart(
             bars = draw(
                 offsets, values, width, color=PALETTE[i % len(PALETTE)], label=name
             )
-            ax.bar_label(
-                bars, labels=[fmt.format(v) for v in values], padding=2, fontsize=9
-            )
+            ax.bar_label(bars, labels=[fmt.format(v) for v in values], padding=2)
         if horizontal:
             ax.set_yticks(list(positions), list(categories))
             ax.invert_yaxis()  # first category on top, as read
@@ -290,7 +329,10 @@ def bar_chart(
             ax.set_xticks(list(positions), list(categories))
         # The values run along x for horizontal bars, along y for vertical ones.
         values_on = "x" if horizontal else "y"
-        (ax.set_xlabel if horizontal else ax.set_ylabel)(label)
+        if horizontal:
+            ax.set_xlabel(_wrap(label, AXIS_LABEL_WIDTH))
+        else:
+            ax.set_ylabel(_wrap(label, AXIS_LABEL_WIDTH // 2))
         if log:
             (ax.set_xscale if horizontal else ax.set_yscale)("log")
             _plain_numbers(ax.xaxis if horizontal else ax.yaxis)
@@ -298,7 +340,7 @@ def bar_chart(
         ax.grid(True, axis=values_on)
         ax.set_axisbelow(True)
         if title:
-            ax.set_title(title)
+            ax.set_title(_wrap(title, AXIS_LABEL_WIDTH))
         if n > 1:
-            ax.legend(loc="best")
+            _legend_below(fig, ax)
         return _to_inline_svg(fig, alt, salt)

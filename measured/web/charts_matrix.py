@@ -9,7 +9,17 @@ from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 
-from measured.web.charts import _INK, PALETTE, _cached, _style, _to_inline_svg
+from measured.web.charts import (
+    _INK,
+    AXIS_LABEL_WIDTH,
+    PALETTE,
+    _cached,
+    _figure,
+    _legend_below,
+    _style,
+    _to_inline_svg,
+    _wrap,
+)
 
 
 @_cached
@@ -31,7 +41,7 @@ def grouped_bars(
     (a pooled median's confidence interval): drawn as an error bar.
     """
     with plt.rc_context(_style()):
-        fig, ax = plt.subplots(figsize=(6.4, 3.6))
+        fig, ax = _figure(3.2)
         width = 0.8 / max(1, len(series))
         for i, (name, values) in enumerate(series.items()):
             xs = [g + (i - (len(series) - 1) / 2) * width for g in range(len(groups))]
@@ -52,12 +62,12 @@ def grouped_bars(
                 error_kw={"ecolor": _INK, "elinewidth": 1, "capsize": 3},
             )
             bars.set_label(name)
-            ax.bar_label(bars, fmt=fmt, fontsize=8, padding=2)
+            ax.bar_label(bars, fmt=fmt, padding=2)
         if reference is not None:
             value, text = reference
             ax.axhline(value, linestyle="--", color=_INK, alpha=0.55, label=text)
         ax.set_xticks(range(len(groups)), list(groups))
-        ax.set_ylabel(ylabel)
+        ax.set_ylabel(_wrap(ylabel, AXIS_LABEL_WIDTH // 2))
         tallest = max(
             max(max(v) for v in series.values()),
             max((hi for b in (spans or {}).values() for _, hi in b), default=0.0),
@@ -73,5 +83,5 @@ def grouped_bars(
             ax.set_ylim(bottom=0, top=top * 1.25)
         ax.grid(True, axis="y")
         # Below the plot: a legend inside would sit on the reference line.
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=9)
+        _legend_below(fig, ax)
         return _to_inline_svg(fig, alt, salt)

@@ -120,32 +120,46 @@ def _figures(item: ledger.Entry, found: ledger.Status) -> str:
     return f"<ul>{''.join(parts)}</ul>"
 
 
+HEADERS = ("Claim", "Section", "Verdict", "Correction", "Measured here")
+HEADERS += ("Status", "Covered in")
+
+
 def _row(item: ledger.Entry) -> str:
     found = status(item)
     reasons = "; ".join(found.reasons)
     state = STATE_LABELS[found.state] + (f": {reasons}" if reasons else "")
     cells = [
-        f'<td><a class="errata-id" href="#{item.id}">¶</a> '
-        f"<q>{html.escape(item.quote)}</q></td>",
-        f"<td>{html.escape(item.section)}</td>",
-        f'<td><span class="errata-badge errata-{item.verdict}">'
-        f"{BADGE_TITLES[item.verdict]}</span></td>",
-        f"<td>{_inline(item.correction)}</td>",
-        f"<td>{_figures(item, found)}</td>",
-        f'<td class="errata-state errata-state-{found.state.replace(" ", "-")}">'
-        f"{html.escape(state)}</td>",
-        f'<td><a href="{item.page}#{item.anchor}">{html.escape(item.page)}</a></td>',
+        f'<a class="errata-id" href="#{item.id}">¶</a> '
+        f"<q>{html.escape(item.quote)}</q>",
+        html.escape(item.section),
+        f'<span class="errata-badge errata-{item.verdict}">'
+        f"{BADGE_TITLES[item.verdict]}</span>",
+        _inline(item.correction),
+        _figures(item, found),
+        html.escape(state),
+        f'<a href="{item.page}#{item.anchor}">{html.escape(item.page)}</a>',
     ]
+    state_class = f"errata-state errata-state-{found.state.replace(' ', '-')}"
+    classes = ["", "", "", "", "", f' class="{state_class}"', ""]
+    tds = "".join(
+        # data-label names the column when a narrow column shows the row as a card
+        f'<td{css} role="cell" data-label="{header}">{cell}</td>'
+        for header, css, cell in zip(HEADERS, classes, cells, strict=True)
+    )
     return (
         f'<tr id="{item.id}" data-verdict="{item.verdict}" '
-        f'data-section="{html.escape(item.section)}" data-state="{found.state}">'
-        + "".join(cells)
-        + "</tr>"
+        f'data-section="{html.escape(item.section)}" data-state="{found.state}" '
+        f'role="row">{tds}</tr>'
     )
 
 
 def table() -> str:
-    """The whole ledger as a table the reader can filter and sort (errata.js)."""
+    """The whole ledger as a table the reader can filter and sort (errata.js).
+
+    On a narrow column measured.css shows each row as a card; the explicit roles
+    keep it a table for screen readers whatever its CSS display. The filters stay
+    hidden until errata.js runs: without JavaScript every entry is shown.
+    """
     sections = sorted({item.section for item in entries()}, key=_section_order)
     verdicts = "".join(
         f'<option value="{v}">{BADGE_TITLES[v]}</option>' for v in ledger.VERDICTS
@@ -153,23 +167,24 @@ def table() -> str:
     section_options = "".join(
         f'<option value="{html.escape(s)}">{html.escape(s)}</option>' for s in sections
     )
-    headers = ("Claim", "Section", "Verdict", "Correction", "Measured here")
-    headers += ("Status", "Covered in")
     head = "".join(
-        f'<th scope="col"><button type="button" data-sort="{i}">{h}</button></th>'
-        for i, h in enumerate(headers)
+        f'<th scope="col" role="columnheader">'
+        f'<button type="button" data-sort="{i}">{h}</button></th>'
+        for i, h in enumerate(HEADERS)
     )
     return (
         '<div class="errata" data-errata>\n'
-        '<div class="errata-filters">'
+        '<div class="errata-filters" hidden>'
+        '<label>Find <input type="search" data-filter-text '
+        'placeholder="a word of the claim" autocomplete="off"></label> '
         '<label>Verdict <select data-filter="verdict">'
         f'<option value="">all</option>{verdicts}</select></label> '
         '<label>Section <select data-filter="section">'
         f'<option value="">all</option>{section_options}</select></label> '
         '<output data-errata-shown aria-live="polite"></output>'
         "</div>\n"
-        '<table class="errata-table">\n'
-        f"<thead><tr>{head}</tr></thead>\n<tbody>\n"
+        '<table class="errata-table" role="table">\n'
+        f'<thead><tr role="row">{head}</tr></thead>\n<tbody>\n'
         + "\n".join(_row(item) for item in entries())
         + "\n</tbody>\n</table>\n</div>\n"
     )

@@ -29,6 +29,7 @@ from measured.web import (
     render,
     results,
     runnable,
+    search,
 )
 
 log = logging.getLogger("mkdocs.measured")
@@ -105,14 +106,22 @@ def on_page_content(html: str, page: Any, files: Any, **_: Any) -> str:
         raise PluginError(
             f"page {page.file.src_uri} links to missing pages: {', '.join(missing)}"
         )
-    return html
+    return search.exclude_from_index(html)
 
 
 def on_post_page(output: str, page: Any, config: Any, **_: Any) -> str:
-    return assets.externalize_large_styles(output, page.url, config.site_dir)
+    output = assets.externalize_large_styles(output, page.url, config.site_dir)
+    try:
+        return assets.add_page_scripts(output, page.url, config.docs_dir)
+    except FileNotFoundError as error:
+        raise PluginError(str(error)) from error
 
 
 def on_post_build(config: Any, **_: Any) -> None:
+    try:
+        search.align_query_lexer(config.site_dir)
+    except RuntimeError as error:
+        raise PluginError(str(error)) from error
     if missing := ledger.missing_anchors(list(errata.entries()), printed_links.ids):
         raise PluginError("\n".join(str(error) for error in missing))
     if broken := printed_links.broken_anchors():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import posixpath
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
@@ -156,11 +157,27 @@ def provenance(run: runner.Run) -> str:
 
 
 def figure(svg: str, caption: str) -> str:
-    """An inline SVG chart with a visible caption (the alt text lives in the SVG)."""
+    """An inline SVG chart under a one-sentence caption.
+
+    ``caption`` is the chart's description with its figures, which the SVG carries
+    whole as its accessible name and <title> (a tooltip on hover); the visible
+    caption is its first sentence without the list of figures.
+    """
     return (
         f'<figure class="measured-figure">\n{svg}\n'
-        f"<figcaption>{caption}</figcaption>\n</figure>\n"
+        f"<figcaption>{short_caption(caption)}</figcaption>\n</figure>\n"
     )
+
+
+def short_caption(description: str) -> str:
+    """The first sentence of ``description``, cut before a colon that introduces
+    figures ("Speedup against workers: processes reach 2.15x" -> "Speedup against
+    workers.")."""
+    first = re.split(r"(?<=\.) ", description.strip(), maxsplit=1)[0]
+    head, colon, tail = first.partition(": ")
+    if colon and re.search(r"\d", tail):
+        first = head
+    return first if first.endswith(".") else first.rstrip(" .") + "."
 
 
 def table(

@@ -1,0 +1,73 @@
+"""What the site search indexes, and how it splits a query.
+
+Material's search plugin indexes a page's HTML but skips any element carrying
+``data-search-exclude`` (and its children), whatever produced the HTML: Markdown, a
+custom fence or a markdown-exec block. Two kinds of text are excluded here, because
+they filled the index and the result teasers without answering a reader's question:
+
+- the experiment scripts a page includes (code blocks titled ``snippets/…``): the
+  timing harness, about half of the index text;
+- provenance lines (interpreter, machine, date, how long it ran), repeated on every
+  figure.
+
+The valued form ``data-search-exclude="…"`` is used because the plugin strips it from
+the page once indexed: the published HTML is unchanged.
+
+``separator`` in mkdocs.yml keeps "Ctrl-C" one term. lunr's query lexer, though,
+copies lunr's default separator (which splits on hyphens) when the search worker
+loads, before Material applies the configured one, so a typed query would still be
+split. :func:`align_query_lexer` makes the built worker re-read the configured
+separator; it fails the build if a Material upgrade changed the code it relies on.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_EXCLUDE = ' data-search-exclude="not-for-search"'
+# An included experiment script: pymdownx.highlight writes the title first.
+_SCRIPT = re.compile(r'<div class="highlight">(?=<span class="filename">snippets/)')
+# Any element whose class list holds measured-provenance (a <p> today).
+_PROVENANCE = re.compile(r'(<[a-z]+ class="[^"]*\bmeasured-provenance\b[^"]*")')
+
+
+def exclude_from_index(html: str) -> str:
+    """``html`` with experiment scripts and provenance lines marked for exclusion.
+
+    The plugin ends an exclusion at the first closing tag of the same name, so the
+    marked elements must not nest another of their kind: a highlight <div> holds a
+    <span> and a <pre>, a provenance <p> only inline elements.
+    """
+    html = _SCRIPT.sub(f'<div class="highlight"{_EXCLUDE}>', html)
+    return _PROVENANCE.sub(rf"\1{_EXCLUDE}", html)
+
+
+# Where Material applies the configured separator in its search worker; the
+# property names survive minification.
+_APPLIED = re.compile(r"lunr\.tokenizer\.separator=new RegExp\([\w.]+\)")
+_LEXER_COPIES = ".QueryLexer.termSeparator="
+ALIGNED = ",lunr.QueryLexer.termSeparator=lunr.tokenizer.separator"
+
+
+def align_query_lexer(site_dir: str) -> list[Path]:
+    """Patch the built search worker(s) so a query splits like the index; return
+    the files patched. Raise RuntimeError if the worker's shape has changed."""
+    patched = []
+    workers = Path(site_dir, "assets", "javascripts", "workers")
+    for worker in sorted(workers.glob("search.*.min.js")):
+        source = worker.read_text(encoding="utf-8")
+        if ALIGNED in source:
+            continue
+        found = _APPLIED.findall(source)
+        if _LEXER_COPIES not in source or len(found) != 1:
+            raise RuntimeError(
+                f"{worker.name}: Material's search worker changed shape; the query "
+                "lexer cannot be aligned with the separator (measured/web/search.py)"
+            )
+        worker.write_text(
+            _APPLIED.sub(lambda m: m.group(0) + ALIGNED, source, count=1),
+            encoding="utf-8",
+        )
+        patched.append(worker)
+    return patched
