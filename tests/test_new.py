@@ -40,7 +40,7 @@ TOP_FILES = ("pyproject.toml", "requirements.lock", "mkdocs.yml")
 # the notebook), the theme, the test modules, and the caches. The interpreters
 # the matrix pages measure (.cache/pythons) are linked, not copied: nothing writes
 # there once they exist.
-BUILD = ("docs", "overrides", "tests")
+BUILD = ("docs", "overrides", "tests", "examples")
 CACHES = ("experiments", "charts", "mkdocs-jupyter")
 LINKED = ("pythons",)
 IGNORE = shutil.ignore_patterns("__pycache__", ".pytest_cache")
