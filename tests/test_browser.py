@@ -523,28 +523,20 @@ def test_every_topic_page_opens_with_its_answer(
 # A page on a slow connection: the issue measured 4.4-4.6 MB a page, 82 % of it the
 # diagram library every page loaded.
 PAGE_WEIGHT_LIMIT = 1_200_000  # bytes, uncompressed
-# The vendored diagram library (3.5 MB), allowed on top of the limit on the pages
-# that draw a mermaid diagram, and only there: replacing the diagram with SVG drawn
-# at build time is what brings such a page under the limit.
-MERMAID_BYTES = (ROOT / "docs/javascripts/vendor/mermaid/mermaid.min.js").stat().st_size
 
 
 def test_every_page_transfers_at_most_1_2_mb(survey: dict, site_build: Build) -> None:
     visits = survey["desktop-light"]
     weights = {page: visit.weight for page, visit in visits.items()}
     assert all(weights.values()), f"a load recorded no bytes: {weights}"
-    heavy = []
-    for page, weight in weights.items():
-        html = page_file(site_build.site, page).read_text()
-        limit = PAGE_WEIGHT_LIMIT + (MERMAID_BYTES if 'class="mermaid"' in html else 0)
-        # Not yet under the limit either: a notebook page's JupyterLab stylesheet
-        # (575 KB, one file shared by every notebook page; measured/web/assets.py).
-        for css in set(re.findall(r'href="([^"]*extracted-[0-9a-f]+\.css)"', html)):
-            limit += (
-                (site_build.site / "assets/stylesheets" / Path(css).name).stat().st_size
-            )
-        if weight > limit:
-            heavy.append(f"{page or '(home)'}: {weight:,} bytes > {limit:,}")
+    # No allowance: a diagram is drawn at build time (the diagram library alone is
+    # 3.5 MB), and a notebook page's JupyterLab stylesheet is pruned to the classes
+    # the page uses (measured/web/assets.py).
+    heavy = [
+        f"{page or '(home)'}: {weight:,} bytes > {PAGE_WEIGHT_LIMIT:,}"
+        for page, weight in weights.items()
+        if weight > PAGE_WEIGHT_LIMIT
+    ]
     REPORT.append(
         f"page weight: {min(weights.values()):,}-{max(weights.values()):,} bytes"
     )

@@ -4,6 +4,11 @@ mkdocs-jupyter inlines the whole JupyterLab stylesheet (about 570 KB) into every
 notebook page, which alone breaks the 500 KB page budget. The CSS is the same on
 every notebook page, so it is written once, named by its content hash, and linked:
 the browser downloads it once and caches it.
+
+Most of that stylesheet styles JupyterLab widgets a static notebook page never shows,
+and it alone would push a page over the 1.2 MB it may transfer: before it is written,
+every rule whose selectors all name a class the page does not use is dropped
+(:func:`prune`). At-rules (keyframes, fonts) stay; media blocks are pruned inside.
 """
 
 from __future__ import annotations
@@ -17,15 +22,95 @@ from mkdocs.utils import get_relative_url
 # Smaller inline styles (Material's, markdown-exec's) stay where they are.
 INLINE_STYLE_LIMIT = 32 * 1024
 _STYLE = re.compile(r"<style([^>]*)>(.*?)</style>", re.S)
+_CLASS_ATTR = re.compile(r'class="([^"]*)"')
+_CLASS_IN_SELECTOR = re.compile(r"\.(-?[_a-zA-Z][-\w]*)")
+# Blocks whose insides are rules to prune; any other at-rule is kept whole.
+_NESTED = ("@media", "@supports")
+
+
+def _blocks(css: str) -> list[tuple[str, str | None]]:
+    """Top-level ``(prelude, body)`` pairs; a statement at-rule has body ``None``."""
+    found: list[tuple[str, str | None]] = []
+    depth, start, open_at = 0, 0, 0
+    for i, char in enumerate(css):
+        if char == "{":
+            if depth == 0:
+                open_at = i
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                found.append((css[start:open_at].strip(), css[open_at + 1 : i]))
+                start = i + 1
+        elif char == ";" and depth == 0:  # @charset, @import
+            found.append((css[start : i + 1].strip(), None))
+            start = i + 1
+    return found
+
+
+def _selectors(prelude: str) -> list[str]:
+    """A selector list split at its top-level commas (not inside :is(a, b))."""
+    parts, depth, current = [], 0, ""
+    for char in prelude:
+        depth += (char == "(") - (char == ")")
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [p.strip() for p in [*parts, current] if p.strip()]
+
+
+def _outside_parens(selector: str) -> str:
+    """The selector without its (...) parts: a class inside :not(), :is() or :has()
+    need not be on the page for the rule to match (``.a:not(.b)`` matches more
+    when ``b`` is unused), so only the classes outside them decide."""
+    depth, kept = 0, []
+    for char in selector:
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and char != ")":
+            kept.append(char)
+    return "".join(kept)
+
+
+def prune(css: str, used: set[str]) -> str:
+    """``css`` without the rules that can match nothing on a page using ``used``."""
+    out = []
+    for prelude, body in _blocks(css):
+        if body is None:  # @charset, @import: kept as they are
+            out.append(prelude)
+        elif prelude.startswith(_NESTED):
+            inner = prune(body, used)
+            if inner:
+                out.append(f"{prelude}{{{inner}}}")
+        elif prelude.startswith("@"):  # keyframes, font faces: kept whole
+            out.append(f"{prelude}{{{body}}}")
+        else:
+            kept = [
+                selector
+                for selector in _selectors(prelude)
+                if set(_CLASS_IN_SELECTOR.findall(_outside_parens(selector))) <= used
+            ]
+            if kept:
+                out.append(f"{','.join(kept)}{{{body}}}")
+    return "".join(out)
+
+
+def classes(html: str) -> set[str]:
+    """Every class name an element of ``html`` carries."""
+    return {name for attr in _CLASS_ATTR.findall(html) for name in attr.split()}
 
 
 def externalize_large_styles(html: str, page_url: str, site_dir: str) -> str:
     """``html`` with every inline <style> over the limit replaced by a <link>."""
 
+    used = classes(html)
+
     def replace(match: re.Match[str]) -> str:
         attrs, css = match.group(1), match.group(2)
         if len(css.encode()) < INLINE_STYLE_LIMIT or "media=" in attrs:
             return match.group(0)
+        css = prune(css, used)
         digest = hashlib.sha256(css.encode()).hexdigest()[:16]
         rel = f"assets/stylesheets/extracted-{digest}.css"
         target = Path(site_dir) / rel
