@@ -9,6 +9,7 @@ Only successful runs are stored; a failed run leaves no trace here.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import os
@@ -57,7 +58,11 @@ def _import_nodes(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
     return found
 
 
-def _imported_names(source: str, package: str = "") -> set[str]:
+# Keyed by the source text itself, so an edited file is parsed again: every
+# experiment imports the same helpers (measure, stats), which a build would
+# otherwise parse once per experiment.
+@functools.lru_cache(maxsize=512)
+def _imported_names(source: str, package: str = "") -> frozenset[str]:
     """Dotted names ``source`` imports; ``package`` resolves relative imports.
 
     ``from . import stats`` inside ``measured/run/measure.py`` (package "measured.run")
@@ -80,7 +85,7 @@ def _imported_names(source: str, package: str = "") -> set[str]:
         names.add(module)
         # `from pkg import mod` may name a submodule.
         names.update(f"{module}.{alias.name}" for alias in node.names)
-    return names
+    return frozenset(names)
 
 
 def _package_of(path: Path, search: list[Path]) -> str:
