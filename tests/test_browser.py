@@ -189,14 +189,18 @@ FIRST_SCREEN_JS = """
 (limit) => {
   const article = document.querySelector("article");
   const flat = (node) => node.innerText.replace(/\\s+/g, " ").trim();
-  const provenance = [...article.querySelectorAll('[class*="measured-provenance"]')]
-    .find((node) => node.getClientRects().length > 0);
+  // The first one a reader can see: its marker shows up in innerText. (Content of
+  // a closed <details> keeps layout boxes in Chromium but is not in innerText.)
   let provenanceAt = null;
-  if (provenance) {
+  for (const node of article.querySelectorAll('[class*="measured-provenance"]')) {
     const mark = document.createTextNode(" \\u2063\\u2063 ");
-    provenance.before(mark);
-    provenanceAt = flat(article).indexOf("\\u2063\\u2063");
+    node.before(mark);
+    const at = flat(article).indexOf("\\u2063\\u2063");
     mark.remove();
+    if (at >= 0) {
+      provenanceAt = at;
+      break;
+    }
   }
   return {
     head: flat(article).slice(0, limit),
