@@ -65,8 +65,10 @@ def several_cores() -> str:
         "- **C code that releases the GIL** while it works (hashlib, zlib, NumPy): "
         "threads calling it run in parallel, see "
         "[The GIL](gil.md#c-code-that-releases-the-gil);\n"
-        "- **the free-threaded build** (`python3.13t`, `python3.14t`), which has no "
-        "GIL: see [Free-threaded Python](free-threading.md).\n"
+        "- **the free-threaded build** (`python3.13t`, `python3.14t`), which runs "
+        "without the GIL unless something turns it back on (`PYTHON_GIL=1`, or "
+        "importing an extension module that does not declare it can run without "
+        "the GIL): see [Free-threaded Python](free-threading.md).\n"
     )
 
 
