@@ -6,7 +6,7 @@ from typing import Any
 
 from measured.claims import coordination, part1
 from measured.run import runner, stats
-from measured.run.shapes.coordination import ManyConnections
+from measured.run.shapes.coordination import FdLimit, ManyConnections
 from measured.web import charts, render
 
 EXPERIMENT = "many_connections"
@@ -22,7 +22,11 @@ def _result(run: runner.Run | None = None) -> ManyConnections:
 def fd_limit() -> str:
     """The descriptor limits the experiment met, and any level they ruled out."""
     result = _result()
-    limits = result["fd_limit"]
+    return fd_limit_text(result["fd_limit"], result["skipped_levels"])
+
+
+def fd_limit_text(limits: FdLimit, skipped_levels: list[int]) -> str:
+    """The limits as the page words them: "raised" only when something was."""
     text = (
         f"Every open socket is a file descriptor. On the machine that built this "
         f"page, a process could open **{limits['soft_before']:,}** by default (the "
@@ -36,8 +40,8 @@ def fd_limit() -> str:
     else:
         hard = ", the hard limit" if limits["soft"] == limits["hard"] else ""
         text += f"; the experiment raised it to **{limits['soft']:,}**{hard}."
-    if result["skipped_levels"]:
-        skipped = ", ".join(f"{n:,}" for n in result["skipped_levels"])
+    if skipped_levels:
+        skipped = ", ".join(f"{n:,}" for n in skipped_levels)
         text += f" Levels over the limit were skipped: {skipped} connections."
     return text + "\n"
 
