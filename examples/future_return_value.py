@@ -7,5 +7,5 @@ def square(n: int) -> str:
 
 
 with ThreadPoolExecutor(max_workers=2) as pool:
-    future = pool.submit(square, 7)  # starts the call in a worker thread at once
+    future = pool.submit(square, 7)  # queues the call; an idle or new worker runs it
     print(future.result())  # waits for it, then returns its value (or raises)

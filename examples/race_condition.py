@@ -7,7 +7,9 @@ count = {"value": 0}
 def add(times: int) -> None:
     for _ in range(times):
         value = count["value"]  # read ...
-        time.sleep(0.0001)  # ... other threads run here (any work would do) ...
+        # sleep releases the GIL, so another thread certainly runs here; other
+        # work loses updates only if a switch lands between the read and write
+        time.sleep(0.0001)
         count["value"] = value + 1  # ... write: their updates meanwhile are lost
 
 

@@ -214,3 +214,39 @@ def code(text: str, language: str = "text") -> str:
     )
     fence = "`" * max(3, longest + 1)
     return f"{fence}{language}\n{text.rstrip()}\n{fence}\n"
+
+
+def runs_held(run: runner.Run, check: claims.Check) -> tuple[int, int]:
+    """(runs in which the claim held alone, runs made)."""
+    per_run = claims.judge(check, evidence(run))[1]
+    return sum(c.holds is True for c in per_run), len(per_run)
+
+
+def marginal_note(run: runner.Run, check: claims.Check) -> str:
+    """A visible note for a claim whose pooled verdict holds though some runs
+    alone did not; "" when every run held, or the claim does not hold. The small
+    "held in k of n" beside a verdict is easy to miss; a marginal result is not."""
+    if judge(run, check).holds is not True:
+        return ""
+    held, runs = runs_held(run, check)
+    if held == runs:
+        return ""
+    return (
+        f"**Marginal: held in only {held} of {runs} runs.** The rounds of every run "
+        f"pooled pass the claim's margin; {runs - held} of the runs alone did not."
+    )
+
+
+def verdicts_replicated_first(run: runner.Run, *checks: claims.Check) -> str:
+    """Bullets for several claims, those that held in every run first; a marginal
+    one carries its note on a line of its own."""
+
+    def key(check: claims.Check) -> bool:
+        held, runs = runs_held(run, check)
+        return not (judge(run, check).holds is True and held == runs)
+
+    lines = []
+    for check in sorted(checks, key=key):  # stable: the page's order otherwise
+        note = marginal_note(run, check)
+        lines.append(verdict_line(run, check) + (f"\n  <br>{note}" if note else ""))
+    return "\n".join(lines) + "\n"

@@ -6,7 +6,7 @@ from typing import Any
 
 from measured.claims import coordination, part1
 from measured.run import runner, stats
-from measured.run.shapes.coordination import ManyConnections
+from measured.run.shapes.coordination import FdLimit, ManyConnections
 from measured.web import charts, render
 
 EXPERIMENT = "many_connections"
@@ -22,15 +22,26 @@ def _result(run: runner.Run | None = None) -> ManyConnections:
 def fd_limit() -> str:
     """The descriptor limits the experiment met, and any level they ruled out."""
     result = _result()
-    limits = result["fd_limit"]
+    return fd_limit_text(result["fd_limit"], result["skipped_levels"])
+
+
+def fd_limit_text(limits: FdLimit, skipped_levels: list[int]) -> str:
+    """The limits as the page words them: "raised" only when something was."""
     text = (
         f"Every open socket is a file descriptor. On the machine that built this "
         f"page, a process could open **{limits['soft_before']:,}** by default (the "
-        f"soft `RLIMIT_NOFILE`); the experiment raised its soft limit to "
-        f"**{limits['soft']:,}**, the hard limit ({limits['hard']:,})."
+        f"soft `RLIMIT_NOFILE`)"
     )
-    if result["skipped_levels"]:
-        skipped = ", ".join(f"{n:,}" for n in result["skipped_levels"])
+    # Say "raised" only when something was raised: a soft limit already at the
+    # hard one stays as it was.
+    if limits["soft"] == limits["soft_before"]:
+        ceiling = "already the hard limit" if limits["soft"] == limits["hard"] else ""
+        text += f", {ceiling}, so the experiment kept it." if ceiling else "."
+    else:
+        hard = ", the hard limit" if limits["soft"] == limits["hard"] else ""
+        text += f"; the experiment raised it to **{limits['soft']:,}**{hard}."
+    if skipped_levels:
+        skipped = ", ".join(f"{n:,}" for n in skipped_levels)
         text += f" Levels over the limit were skipped: {skipped} connections."
     return text + "\n"
 
@@ -163,18 +174,7 @@ def right_choice() -> str:
         for r in coordination.many_connections_table(render.evidence(conn))
     }
     levels = _result(conn)["levels"]
-    leaner = [
-        n
-        for n in levels
-        if rows[("asyncio", n)]["time"].estimate < rows[("threads", n)]["time"].estimate
-        and rows[("asyncio", n)]["rss_per_connection"].estimate
-        < rows[("threads", n)]["rss_per_connection"].estimate
-    ]
-    where = (
-        "at every level measured above"
-        if len(leaner) == len(levels)
-        else f"at {len(leaner)} of the {len(levels)} levels measured above"
-    )
+    where = _where_leaner(rows, levels)
     # Each reason is the claim's verdict, with why where the machine could not show it.
     scale = render.sentence(cpu, part1.processes_scale)
     stall = render.sentence(blocking, coordination.blocking_call_stalls_the_loop)
@@ -185,7 +185,51 @@ def right_choice() -> str:
         f"| CPU-bound pure Python | processes (`ProcessPoolExecutor`) | {scale} |\n"
         "| I/O-bound, up to a few hundred connections, blocking libraries | threads "
         "(`ThreadPoolExecutor`) | Not time or memory: asyncio's client took less of "
-        f"both {where} (medians). The reason is the libraries: a coroutine cannot "
+        f"both {where}. The reason is the libraries: a coroutine cannot "
         f"wait on a blocking call without freezing the loop. {stall} |\n"
         f"| I/O-bound, thousands of connections | asyncio | {memory} |\n"
     )
+
+
+def _levels_text(levels: list[int]) -> str:
+    """1,000 / 100 and 1,000 / 100, 500 and 1,000."""
+    names = [f"{n:,}" for n in levels]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _where_leaner(rows: dict[tuple[str, int], Any], levels: list[int]) -> str:
+    """Where asyncio's median time and memory were both below the threads', telling
+    levels with an interval apart from levels that ran too few rounds for one."""
+    leaner = [
+        n
+        for n in levels
+        if rows[("asyncio", n)]["time"].estimate < rows[("threads", n)]["time"].estimate
+        and rows[("asyncio", n)]["rss_per_connection"].estimate
+        < rows[("threads", n)]["rss_per_connection"].estimate
+    ]
+    if len(leaner) != len(levels):
+        return f"at {len(leaner)} of the {len(levels)} levels measured above (medians)"
+
+    def rounds(n: int) -> int:
+        return min(rows[(kind, n)]["time"].n for kind, _ in CLIENTS)
+
+    full = [n for n in levels if rounds(n) >= stats.MIN_ROUNDS]
+    few = [n for n in levels if rounds(n) < stats.MIN_ROUNDS]
+    parts = []
+    if full:
+        counts = sorted({rounds(n) for n in full})
+        ran = " or ".join(str(c) for c in counts)
+        parts.append(
+            f"at {_levels_text(full)} connections (medians of {ran} rounds, "
+            "intervals above)"
+        )
+    if few:
+        counts = sorted({rounds(n) for n in few})
+        if counts == [1]:
+            ran = "single rounds" if len(few) > 1 else "a single round"
+        else:
+            ran = f"medians of {' or '.join(str(c) for c in counts)} rounds"
+        if not full:
+            return f"at {_levels_text(few)} connections ({ran}, no interval)"
+        parts.append(f"; at {_levels_text(few)}, {ran} pointed the same way")
+    return "".join(parts)

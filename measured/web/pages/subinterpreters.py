@@ -10,6 +10,7 @@ measures it (across.needs).
 
 from __future__ import annotations
 
+from measured import claims
 from measured.claims import Evidence, executors, modern
 from measured.run import runner, stats
 from measured.run.errors import as_message
@@ -30,8 +31,20 @@ def _not_measured() -> str:
 
 def verdicts(*names: str) -> str:
     """Each named claim of subinterpreters, on the interpreter that ran it."""
-    checks = (getattr(modern, name, None) or getattr(executors, name) for name in names)
-    return across.claim_lines([_run()], *checks)
+    checks = [getattr(modern, name, None) or getattr(executors, name) for name in names]
+    run = _run()
+
+    def marginal(check: claims.Check) -> bool:
+        held, runs = render.runs_held(run, check)
+        return held != runs
+
+    # Verdicts that held in every run lead; a marginal one says so visibly.
+    lines = []
+    for check in sorted(checks, key=marginal):
+        note = render.marginal_note(run, check)
+        lines.append(across.claim_lines([run], check).rstrip("\n"))
+        lines += [f"  <br>{note}"] if note else []
+    return "\n".join(lines) + "\n"
 
 
 def where() -> str:
