@@ -8,10 +8,10 @@ lock at all.
 Contended: two threads relay one baton. Each thread blocks in ``acquire()`` until
 the other releases, so *every* acquisition finds the lock taken and has to sleep
 and be woken up: the cost a contended lock adds each time it is actually contended.
-On Linux both relay threads are pinned to one core, where a hand-off is cheapest
-(no wake-up across cores), so the figure is a lower bound. Left to the OS, the two
-threads sometimes share a core and sometimes not, and a hand-off across cores costs
-about ten times more: the per-round times would jump between the two.
+On Linux both relay threads are pinned to one core, so every round measures the
+same kind of hand-off. Left to the OS, the two threads sometimes share a core and
+sometimes not, and the per-round times would mix the two kinds (a hand-off across
+cores may cost more or less; this script does not measure it).
 
 Each configuration repeats its operation often enough to run for tens of
 milliseconds. Each round times every configuration once, in a new random order;

@@ -291,9 +291,11 @@ def main() -> None:
     # Each process holds its own end of every connection, plus a few other files.
     levels = [n for n in LEVELS if n + FD_HEADROOM <= limits["soft"]]
     skipped = [n for n in LEVELS if n not in levels]
+    before, soft, hard = limits["soft_before"], limits["soft"], limits["hard"]
+    change = f"raised to {soft:,}" if soft > before else "kept (the most allowed)"
     print(
-        f"file-descriptor limit (RLIMIT_NOFILE): soft {limits['soft_before']:,} "
-        f"raised to {limits['soft']:,} (hard {limits['hard']:,})"
+        f"file-descriptor limit (RLIMIT_NOFILE): soft {before:,} {change} "
+        f"(hard {hard:,})"
     )
     if skipped:
         print(f"skipped levels (over the limit): {skipped}")
