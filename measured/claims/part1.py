@@ -985,9 +985,10 @@ def one_shot_process_pool_costs_more(evidence: Evidence) -> Claim:
     """Create a pool, start every worker, one empty task each, shut it down:
     processes vs threads.
 
-    A pool starts workers only when it needs them (a thread pool reuses an idle
-    thread first), so the snippet makes every worker wait at a barrier until all
-    have started, and counts them. The statement io_bound's
+    A thread pool (and a process pool under spawn or forkserver) starts workers
+    only when no idle one can take a task; under fork a process pool starts all of
+    them at the first submit() (gh-90622). So the snippet makes every worker wait
+    at a barrier until all have started, and counts them. The statement io_bound's
     process_pools_cost_more_to_start makes too, so both are held against one
     margin: margins.PROCESS_POOL_OVER_THREAD_POOL_START_MIN.
     """
