@@ -139,3 +139,19 @@ def test_free_threaded_timeline_both_ways(monkeypatch: pytest.MonkeyPatch) -> No
     shown = gil.free_threaded_timeline()
     assert 'aria-label="Timeline of two threads on CPU work on Python 3.14t' in shown
     assert "not measured" not in shown
+
+
+def test_the_process_timeline_gives_each_worker_s_pace() -> None:
+    """Overlap is not a core each: a process on a slow core still overlaps, so the
+    picture states each worker's median time per piece of work, from the record."""
+    import itertools
+    import statistics
+
+    from measured.web import timelines
+
+    result: Timelines = runner.run("timelines").result  # type: ignore[assignment]
+    chart = timelines.cpu_chart()
+    for worker, stamps in result["cpu"]["processes"]:
+        chunk = statistics.median(b - a for a, b in itertools.pairwise(stamps))
+        assert f"{worker} {chunk * 1000:.2f} ms" in chart, worker
+    assert "core of its own" not in chart

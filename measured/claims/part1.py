@@ -1653,7 +1653,9 @@ def timeline_gil_overlap(result: Timelines) -> float:
 
 @claim("timelines")
 def processes_ran_at_the_same_time(evidence: Evidence) -> Claim:
-    """Two processes on pure-Python CPU work ran at the same time, each on a core."""
+    """Two processes on pure-Python CPU work ran at the same time. It measures the
+    overlap of their spans only, not each one's pace: a process on a slow or shared
+    core still overlaps (the timeline's caption gives each one's pace)."""
     share = evidence.values(lambda r: timeline_process_overlap(r))
     reached = f"Two processes on CPU work overlapped **{min(share):.0%}** of the time."
     kept = parallel(evidence, 2, reached, min(share))
@@ -1666,7 +1668,7 @@ def processes_ran_at_the_same_time(evidence: Evidence) -> Claim:
         return observed(
             True,
             f"Two processes on CPU work ran at the same time for {text} "
-            f"(more than {bar} in every run): each had a core of its own.",
+            f"(more than {bar} in every run).",
             worst,
         )
     return observed(
