@@ -218,20 +218,43 @@ def asyncio_chart() -> str:
     return tl.figure(tl.gantt([group], alt=alt), caption)
 
 
-def switch_gap(data: Timelines) -> float:
-    """Median time from one task's step ending to another task's step starting."""
+def switch_hops(data: Timelines) -> list[float]:
+    """Seconds from one task's step ending to another task's step starting."""
     steps = sorted(data["asyncio"], key=lambda r: r[1])
-    hops = [
+    return [
         b[1] - a[2]
         for a, b in itertools.pairwise(steps)
         if a[0] != b[0] and b[1] >= a[2]
     ]
+
+
+def switch_gap(data: Timelines) -> float:
+    """Median time from one task's step ending to another task's step starting."""
+    hops = switch_hops(data)
     return statistics.median(hops) if hops else 0.0
 
 
 def round_trip_medians(data: Timelines) -> tuple[float, float]:
     """Median seconds for a tiny task to reach a worker process, and to come back."""
+    there, back = _legs(data)
+    return statistics.median(there), statistics.median(back)
+
+
+def round_trip_quartiles(
+    data: Timelines,
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The interquartile range of each leg, in seconds: its spread in this run."""
+    there, back = _legs(data)
+    return _iqr(there), _iqr(back)
+
+
+def _legs(data: Timelines) -> tuple[list[float], list[float]]:
     trips = data["round_trips"]
-    there = statistics.median(ran - sent for sent, ran, _ in trips)
-    back = statistics.median(done - ran for _, ran, done in trips)
+    there = [ran - sent for sent, ran, _ in trips]
+    back = [done - ran for _, ran, done in trips]
     return there, back
+
+
+def _iqr(values: Sequence[float]) -> tuple[float, float]:
+    low, _, high = statistics.quantiles(values, n=4)
+    return low, high
