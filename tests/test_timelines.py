@@ -5,7 +5,9 @@ diagrams). Phone and dark-mode legibility is checked by the browser survey."""
 from __future__ import annotations
 
 import html
+import itertools
 import re
+import statistics
 
 import pytest
 from conftest import Build
@@ -14,7 +16,7 @@ from measured.claims import part1
 from measured.run import runner, spans
 from measured.run.shapes.part1 import Timelines
 from measured.web import charts_timeline as tl
-from measured.web import diagrams
+from measured.web import diagrams, timelines
 
 # page -> the pictures it must carry, by the alt text's opening words
 PICTURES = {
@@ -144,11 +146,6 @@ def test_free_threaded_timeline_both_ways(monkeypatch: pytest.MonkeyPatch) -> No
 def test_the_process_timeline_gives_each_worker_s_pace() -> None:
     """Overlap is not a core each: a process on a slow core still overlaps, so the
     picture states each worker's median time per piece of work, from the record."""
-    import itertools
-    import statistics
-
-    from measured.web import timelines
-
     result: Timelines = runner.run("timelines").result  # type: ignore[assignment]
     chart = timelines.cpu_chart()
     for worker, stamps in result["cpu"]["processes"]:

@@ -89,7 +89,7 @@ def _chunk(stamps: Sequence[float]) -> float:
 def _paces(rows: list[list[Any]], alone: float) -> str:
     """Each worker's median chunk time, and its pace against the serial one."""
     return ", ".join(
-        f"{worker} {_chunk(stamps) * 1000:.2f} ms ({alone / _chunk(stamps):.0%} "
+        f"{worker} {_chunk(stamps) * 1000:.2f} ms ({_pct(alone / _chunk(stamps))} "
         "of the serial pace)"
         for worker, stamps in rows
     )
