@@ -191,3 +191,23 @@ def test_an_undecided_claim_does_not_open_by_asserting_it() -> None:
     clear = Figure("x", Interval(2.0, 1.9, 2.1, 12, 0.96), 1.4, "at least")
     held = judged("Held.", [clear], undecided="Reached.")
     assert held.holds is True and held.statement == "Held."
+
+
+@pytest.mark.parametrize("entry", REGISTERED, ids=IDS)
+def test_a_claim_not_decided_never_prints_its_statement(
+    entry: claims.Registered, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A not-shown line never asserts what the claim would say had it held (once a
+    page read "**1.53x**: big tasks ran in parallel", held in 0 of 3 runs), nor sets
+    a figure in bold. The one decision rule is forced each way on this build's runs."""
+    evidence = evidence_of(entry.experiment)
+    monkeypatch.setattr(claims.registry, "decide", lambda figures: True)
+    held = entry.check(evidence)
+    monkeypatch.setattr(claims.registry, "decide", lambda figures: None)
+    undecided = entry.check(evidence)
+    if held.holds is not True or undecided.holds is not None:
+        pytest.skip("no interval verdict to force on this build's runs")
+    line = render.not_shown_text(undecided, entry.check, [undecided, undecided])
+    assert held.statement not in line, line
+    assert "**" not in line, line
+    assert render.NOT_SHOWN in line

@@ -106,7 +106,9 @@ def start_method_choose(out: str) -> None:
     default = re.search(r"^default here: (\w+)$", out, re.M)
     times = {
         method: float(ms)
-        for method, ms in re.findall(r"^(\w+) +start \+ join: ([\d.]+) ms$", out, re.M)
+        for method, ms in re.findall(
+            r"^(\w+) +start \+ join, 2nd child: ([\d.]+) ms$", out, re.M
+        )
     }
     assert default and default.group(1) in times, out
     assert set(times) <= {"fork", "spawn", "forkserver"} and times, out
@@ -191,8 +193,8 @@ EXPECT: dict[str, Expect] = {
     ),
     "start_method_choose": Expect(
         start_method_choose,
-        "default here: fork\nfork       start + join: 60.0 ms\n"
-        "spawn      start + join: 5.0 ms\n",
+        "default here: fork\nfork       start + join, 2nd child: 60.0 ms\n"
+        "spawn      start + join, 2nd child: 5.0 ms\n",
     ),
     "future_return_value": Expect(
         lines_are("7 squared is 49, computed in ThreadPoolExecutor-0_0"),

@@ -5,7 +5,9 @@ diagrams). Phone and dark-mode legibility is checked by the browser survey."""
 from __future__ import annotations
 
 import html
+import itertools
 import re
+import statistics
 
 import pytest
 from conftest import Build
@@ -14,7 +16,7 @@ from measured.claims import part1
 from measured.run import runner, spans
 from measured.run.shapes.part1 import Timelines
 from measured.web import charts_timeline as tl
-from measured.web import diagrams
+from measured.web import diagrams, timelines
 
 # page -> the pictures it must carry, by the alt text's opening words
 PICTURES = {
@@ -139,3 +141,24 @@ def test_free_threaded_timeline_both_ways(monkeypatch: pytest.MonkeyPatch) -> No
     shown = gil.free_threaded_timeline()
     assert 'aria-label="Timeline of two threads on CPU work on Python 3.14t' in shown
     assert "not measured" not in shown
+
+
+def test_the_process_timeline_gives_each_worker_s_pace() -> None:
+    """Overlap is not a core each: a process on a slow core still overlaps, so the
+    picture states each worker's median time per piece of work, from the record."""
+    result: Timelines = runner.run("timelines").result  # type: ignore[assignment]
+    chart = timelines.cpu_chart()
+    for worker, stamps in result["cpu"]["processes"]:
+        chunk = statistics.median(b - a for a, b in itertools.pairwise(stamps))
+        assert f"{worker} {chunk * 1000:.2f} ms" in chart, worker
+    assert "core of its own" not in chart
+
+
+def test_diagrams_say_what_their_medians_include() -> None:
+    """One run's medians carry their spread and what they time: the executor's own
+    thread hand-offs, and for the loop, the sleep call and timer handling."""
+    svg, alt = diagrams.round_trip(0.13, 0.1, 40, ((0.11, 0.16), (0.08, 0.12)))
+    assert "IQR 0.11–0.16" in svg and "IQR 0.08–0.12" in alt
+    assert "hand-offs" in alt and "1 run" in alt
+    svg, alt = diagrams.event_loop(3, 2.4, 96, 41)
+    assert "41 hops in 1 run" in alt and "timer handling" in alt

@@ -985,9 +985,10 @@ def one_shot_process_pool_costs_more(evidence: Evidence) -> Claim:
     """Create a pool, start every worker, one empty task each, shut it down:
     processes vs threads.
 
-    A pool starts workers only when it needs them (a thread pool reuses an idle
-    thread first), so the snippet makes every worker wait at a barrier until all
-    have started, and counts them. The statement io_bound's
+    A thread pool (and a process pool under spawn or forkserver) starts workers
+    only when no idle one can take a task; under fork a process pool starts all of
+    them at the first submit() (gh-90622). So the snippet makes every worker wait
+    at a barrier until all have started, and counts them. The statement io_bound's
     process_pools_cost_more_to_start makes too, so both are held against one
     margin: margins.PROCESS_POOL_OVER_THREAD_POOL_START_MIN.
     """
@@ -1652,7 +1653,9 @@ def timeline_gil_overlap(result: Timelines) -> float:
 
 @claim("timelines")
 def processes_ran_at_the_same_time(evidence: Evidence) -> Claim:
-    """Two processes on pure-Python CPU work ran at the same time, each on a core."""
+    """Two processes on pure-Python CPU work ran at the same time. It measures the
+    overlap of their spans only, not each one's pace: a process on a slow or shared
+    core still overlaps (the timeline's caption gives each one's pace)."""
     share = evidence.values(lambda r: timeline_process_overlap(r))
     reached = f"Two processes on CPU work overlapped **{min(share):.0%}** of the time."
     kept = parallel(evidence, 2, reached, min(share))
@@ -1665,7 +1668,7 @@ def processes_ran_at_the_same_time(evidence: Evidence) -> Claim:
         return observed(
             True,
             f"Two processes on CPU work ran at the same time for {text} "
-            f"(more than {bar} in every run): each had a core of its own.",
+            f"(more than {bar} in every run).",
             worst,
         )
     return observed(

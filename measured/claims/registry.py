@@ -121,6 +121,9 @@ class Claim:
     figure: float | None = None  # the headline number the claim rests on
     why: str = ""  # SHAPE, BUSY or NOISE when holds is None
     figures: tuple[Figure, ...] = ()
+    # True when a claim not shown carries the statement it would make had it held
+    # (no neutral ``undecided`` wording): a page must then not print it as said.
+    asserts: bool = False
 
     @property
     def verdict(self) -> str:
@@ -309,6 +312,7 @@ def on_quiet_runs(check: Check) -> Check:
                     outcome.figure,
                     NOISE,
                     outcome.figures,
+                    asserts=True,
                 )
         return outcome
 
@@ -585,8 +589,9 @@ def judged(
     """
     headline = figure if figure is not None else figures[0].interval.estimate
     pending = undecided or statement
+    asserts = undecided is None
     if busy := _busy.get():
-        return Claim(None, pending, busy, headline, BUSY, tuple(figures))
+        return Claim(None, pending, busy, headline, BUSY, tuple(figures), asserts)
     if errors := [f for f in figures if f.impossible]:
         error = errors[0]
         return Claim(
@@ -597,6 +602,7 @@ def judged(
             headline,
             NOISE,
             tuple(figures),
+            asserts,
         )
     verdict = decide(figures)
     if verdict is None:
@@ -611,6 +617,7 @@ def judged(
             headline,
             NOISE,
             tuple(figures),
+            asserts,
         )
     text = statement if verdict or missed is None else missed
     return Claim(verdict, text, figure=headline, figures=tuple(figures))

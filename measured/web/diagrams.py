@@ -97,8 +97,14 @@ def flow(
     )
 
 
-def round_trip(there_ms: float, back_ms: float, trips: int) -> tuple[str, str]:
-    """A task's round trip to a worker process, with measured medians: (svg, alt)."""
+def round_trip(
+    there_ms: float,
+    back_ms: float,
+    trips: int,
+    spread: tuple[tuple[float, float], tuple[float, float]] | None = None,
+) -> tuple[str, str]:
+    """A task's round trip to a worker process, with measured medians and, when
+    given, each leg's interquartile range in ms: (svg, alt)."""
     boxes: list[Box] = [
         ("main process", ["pool.submit(f, x)", "pickle.dumps: f's name, x"], 0, "left"),
         (
@@ -114,20 +120,31 @@ def round_trip(there_ms: float, back_ms: float, trips: int) -> tuple[str, str]:
             "left",
         ),
     ]
-    notes = [f"sent in {there_ms:.2f} ms", f"back in {back_ms:.2f} ms"]
+    ranges = ["", ""]
+    if spread is not None:
+        ranges = [f" (IQR {low:.2f}–{high:.2f})" for low, high in spread]
+    notes = [
+        f"sent in {there_ms:.2f} ms{ranges[0]}",
+        f"back in {back_ms:.2f} ms{ranges[1]}",
+    ]
     alt = (
         "Diagram of a task's round trip to a worker process: the main process "
         "pickles the function's name and its arguments and writes them to a pipe; "
         "the worker unpickles them, runs the function, pickles the result and "
         "writes it back; the main process unpickles it. Measured here, a tiny "
-        f"task took a median {there_ms:.2f} ms to reach the worker and "
-        f"{back_ms:.2f} ms to come back ({trips} tasks, one at a time)."
+        f"task took a median {there_ms:.2f} ms{ranges[0]} to reach the worker and "
+        f"{back_ms:.2f} ms{ranges[1]} to come back ({trips} tasks, one at a time, "
+        "in 1 run). Both include the executor's own thread hand-offs: a feeder "
+        "thread pickles and writes the call, a manager thread reads the result."
     )
     return flow(boxes, notes, alt=alt), alt
 
 
-def event_loop(tasks: int, step_ms: float, switch_us: float) -> tuple[str, str]:
-    """An event loop switching tasks at ``await``, with measured figures."""
+def event_loop(
+    tasks: int, step_ms: float, switch_us: float, hops: int = 0
+) -> tuple[str, str]:
+    """An event loop switching tasks at ``await``, with measured figures: ``hops``
+    is how many step-to-step gaps ``switch_us`` is the median of."""
     boxes: list[Box] = [
         (
             "event loop",
@@ -150,7 +167,9 @@ def event_loop(tasks: int, step_ms: float, switch_us: float) -> tuple[str, str]:
         f"task; it runs until its next await (a median {step_ms:.1f} ms here), then "
         "waits, parked on a timer, while the loop runs the other tasks; when the "
         "timer fires the task is ready again and the loop comes back to it. "
-        f"Measured here, the loop moved from one task to the next in a median "
-        f"{switch_us:.0f} µs."
+        "Measured here, from the end of one task's step to the start of the next "
+        f"task's step took a median {switch_us:.0f} µs"
+        + (f" ({hops} hops in 1 run)" if hops else "")
+        + "; that includes the sleep call and the loop's timer handling."
     )
     return flow(boxes, notes, alt=alt, back=True), alt

@@ -70,7 +70,8 @@ def verdict_line(run: runner.Run, check: claims.Check) -> str:
     """A Markdown bullet: the statement, then how it was reached or why not shown."""
     outcome, per_run = claims.judge(check, evidence(run))
     if outcome.holds is None:
-        return f"- {_not_shown(outcome)}{last_published(run, check)}"
+        line = not_shown_text(outcome, check, per_run)
+        return f"- {line}{last_published(run, check)}"
     checked = claims.kind_of(check) == claims.CHECKED
     label = "checked" if checked else "measured"
     # How it was reached stays beside every verdict, set small (measured.css).
@@ -81,7 +82,9 @@ def verdict_line(run: runner.Run, check: claims.Check) -> str:
 def sentence(run: runner.Run, check: claims.Check) -> str:
     """A claim's statement inside prose; with the reason when it was not shown."""
     outcome = claims.judge(check, evidence(run))[0]
-    return outcome.statement if outcome.holds is not None else _not_shown(outcome)
+    if outcome.holds is not None:
+        return outcome.statement
+    return not_shown_text(outcome, check)
 
 
 def label(run: runner.Run) -> str:
@@ -100,8 +103,31 @@ def last_published(run: runner.Run, check: claims.Check) -> str:
     return f"\n  <br>*{line}*" if line else ""
 
 
-def _not_shown(outcome: claims.Claim) -> str:
-    return f"{outcome.statement} *{NOT_SHOWN}: {outcome.reason}.*"
+def not_shown_text(
+    outcome: claims.Claim,
+    check: claims.Check,
+    per_run: Sequence[claims.Claim] = (),
+) -> str:
+    """A claim not shown here, with the reason. A statement written for a verdict
+    (``outcome.asserts``: the claim gave no neutral ``undecided`` wording) is never
+    printed, since it would assert what was not shown, its figure in bold: the line
+    quotes the claim instead, then gives the figures, margins and runs."""
+    if not outcome.asserts:  # neutral wording; its figure is no verdict: no bold
+        neutral = outcome.statement.replace("**", "")
+        return f"{neutral} *{NOT_SHOWN}: {outcome.reason}.*"
+    held = ""
+    if per_run:
+        count = sum(c.holds is True for c in per_run)
+        held = f" (held in {count} of {len(per_run)} run{'s' * (len(per_run) != 1)})"
+    said = _first_sentence(check.__doc__ or "")
+    quoted = f"Not decided here: “{said}” " if said else ""
+    return f"{quoted}*{NOT_SHOWN}: {outcome.reason}{held}.*"
+
+
+def _first_sentence(doc: str) -> str:
+    text = " ".join(doc.split()).replace("``", "`")
+    found = re.match(r"(.+?[.!?])(?:\s|$)", text)
+    return found.group(1) if found else text
 
 
 def verdicts(run: runner.Run, *checks: claims.Check) -> str:

@@ -72,6 +72,7 @@ def event_loop_diagram() -> str:
         tasks,
         statistics.median(steps) * 1000,
         timelines.switch_gap(data) * 1e6,
+        len(timelines.switch_hops(data)),
     )
     caption = (
         "One thread runs every task. A task gives the loop back only at an "

@@ -212,10 +212,16 @@ def round_trip() -> str:
     """A task's round trip to a worker process, with this build's medians."""
     data = timelines.result()
     there, back = timelines.round_trip_medians(data)
-    svg, _ = diagrams.round_trip(there * 1000, back * 1000, len(data["round_trips"]))
+    (a, b), (c, d) = timelines.round_trip_quartiles(data)
+    spread = ((a * 1000, b * 1000), (c * 1000, d * 1000))
+    svg, _ = diagrams.round_trip(
+        there * 1000, back * 1000, len(data["round_trips"]), spread
+    )
     caption = (
         "Every task and every result crosses a pipe, pickled: that round trip is "
-        "the price of a process pool. The times are medians of tiny tasks sent one "
-        "at a time (snippets/timelines.py)."
+        "the price of a process pool. The times are medians, with interquartile "
+        "ranges, of tiny tasks sent one at a time in 1 run (snippets/timelines.py); "
+        "each includes the executor's internal thread hand-offs (its feeder thread "
+        "pickles the call)."
     )
     return timelines.tl.figure(svg, caption)

@@ -108,7 +108,15 @@ def chart() -> str:
         fmt="%.1f",
         spans=spans,
     )
-    return render.figure(svg, alt + f". Error bars: {stats.interval_label(True)}.")
+    # Said under the chart, not only in its accessible name: the versions were
+    # not paired, and the spawn figure is this script's (its imports).
+    note = (
+        " Each version ran separately, not in paired rounds: compare methods "
+        "within a version. A spawn child imports this experiment's script again, "
+        "so its imports set the spawn figure (Startup cost times another script)."
+    )
+    shown = render.figure(svg, alt + f". Error bars: {stats.interval_label(True)}.")
+    return shown.replace("</figcaption>", note + "</figcaption>", 1)
 
 
 def fork_warnings() -> str:
