@@ -19,8 +19,9 @@ headline count, fixed here before anything is timed, is the largest.
 
 Starting a pool is timed on its own, in rounds: a fresh pool of N threads or of N
 processes is created, all its workers are started, and it is shut down. Each worker
-waits at a barrier until all N have started (a pool starts workers only as it needs
-them) and counts itself; those pools run nothing but one empty task per worker.
+waits at a barrier until all N have started (a thread pool, and a process pool
+under spawn or forkserver, starts workers only as it needs them) and counts itself;
+those pools run nothing but one empty task per worker.
 
 Run it yourself from a clone:  python snippets/io_bound.py
 """

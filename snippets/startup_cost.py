@@ -5,9 +5,11 @@ offers (fork, forkserver, spawn), and a batch of threads (one thread start is fa
 shorter than the clock's jitter, so the round times a batch and divides). A second
 pair times what a one-shot script pays for a pool: create it, start every worker,
 run one empty task per worker, shut it down, for a process pool and for a batch of
-thread pools. A pool starts workers only as it needs them (a thread pool reuses an
-idle thread, so one empty task after another may all run on its first thread):
-each worker waits at a barrier until all of them have started, and counts itself.
+thread pools. A thread pool starts threads only as it needs them and reuses an idle
+one first (so one empty task after another may all run on its first thread); a
+process pool does the same under spawn and forkserver, but under fork starts every
+worker at the first submit(). Either way, each worker waits at a barrier until all
+of them have started, and counts itself.
 Every round times all of them once, in a new random order, so a ratio such as
 "a fork start costs N thread starts" is taken within each round (measured.run.stats
 gives the median of those per-round ratios and its interval).
