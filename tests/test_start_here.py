@@ -209,6 +209,24 @@ def test_every_diagram_answer_opens_a_built_page_and_section(
     held = {node: kind == "held" for kind, node, _ in answers}
     assert held["ft"] == start_here._free_threaded_held()
     assert held["si"] == start_here._subinterpreters_held()
+    assert held["a"] == start_here._connections()[1]
+
+
+def test_every_measured_diagram_answer_quotes_a_figure(site_build: Build) -> None:
+    """The intro says each answer quotes the figure behind it: each one does, or
+    says it was not measured (the free-threading and subinterpreter branches)."""
+    page = (site_build.site / "start-here" / "index.html").read_text()
+    ladder = re.search(r'<ol class="measured-ladder">(.*?)</ol>\s*$', page, re.S | re.M)
+    assert ladder
+    items = re.findall(
+        r'<li class="measured-\w+" id="node-(\w+)">(.*?)</li>', ladder[1]
+    )
+    assert items
+    for node, markup in items:
+        text = visible(markup)
+        assert re.search(r"\d[\d.,]*\s?(×|ms|µs|KiB|MiB)", text) or (
+            "not measured" in text
+        ), (node, text)
 
 
 # --- point 7: the last published figure ---------------------------------------------
