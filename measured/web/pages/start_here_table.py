@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from measured.claims import Evidence, coordination, executors, modern, part1
+from measured.claims import Evidence, coordination, executors, modern, part1, registry
 from measured.run import runner
 from measured.run.shapes.asyncio_debugging import AsyncioEager
 from measured.run.shapes.coordination import ManyConnections
@@ -176,6 +176,14 @@ def _pool(kind: str, what: str) -> Callable[[Evidence], str | None]:
         if what == "tiny":
             return f"{_us(row['tiny'].estimate)} ({where})"
         gain = render.ratio(row["speedup"].estimate)
+        if kind == "interpreters":  # the claim that judges it, run by run too
+            outcome, per_run = registry.judge(modern.subinterpreters_scale, evidence)
+            verdict = {True: "held", False: "missed"}.get(outcome.holds, "undecided")
+            held = sum(c.holds is True for c in per_run)
+            where += (
+                f"; scaling claim {verdict} pooled, in {held} of {len(per_run)} "
+                "runs alone"
+            )
         return f"{gain}, {workers} {kind}, {r['cores']} cores ({where})"
 
     return compute
