@@ -112,15 +112,23 @@ def _scale(result: dict[str, Any], where: str, name: str, factor: float) -> None
     samples[name] = [x * factor for x in samples[name]]
 
 
-# A changed result per column: (experiment, rounds record, alternative).
+# A changed result per column: by the experiment the cell read (the paired
+# subinterpreters run, or the fallback on a build without one), the rounds record
+# and the alternative to slow down.
 CONTRADICTIONS = {
-    ("Threads", "CPU speedup here"): ("cpu_bound", "cpu", "serial"),
-    ("Processes", "Cost per task"): (
-        "futures_compare",
-        "workloads/tiny/rounds",
-        "processes",
-    ),
-    ("Threads", "Start one worker"): ("startup_cost", "starts", "thread"),
+    ("Threads", "CPU speedup here"): {
+        "subinterpreters": ("cpu", "serial"),
+        "cpu_bound": ("cpu", "serial"),
+    },
+    ("Processes", "Cost per task"): {
+        "subinterpreters": ("tiny", "processes"),
+        "futures_compare": ("workloads/tiny/rounds", "processes"),
+    },
+    ("Threads", "Start one worker"): {
+        "subinterpreters": ("starts", "thread"),
+        "startup_cost": ("starts", "thread"),
+    },
+    ("Processes", "Start one worker"): {"startup_cost": ("starts", "spawn")},
 }
 
 
@@ -130,11 +138,33 @@ def test_a_changed_result_changes_its_cell(
 ) -> None:
     (c,) = [c for c in start_here_table.cells() if (c.row, c.column) == where]
     assert c.measure is not None and c.value is not None
-    experiment, rounds, name = CONTRADICTIONS[where]
-    record = copy.deepcopy(entry(build_results.data, experiment, c.python))
+    rounds, name = CONTRADICTIONS[where][c.measure.experiment]
+    record = copy.deepcopy(entry(build_results.data, c.measure.experiment, c.python))
     for run in record["runs"]:
         _scale(run["result"], rounds, name, 3.0)
     assert c.measure.compute(Evidence.of(record["runs"])) != c.value
+
+
+def test_a_columns_pooled_cells_come_from_one_run() -> None:
+    """Threads, processes and interpreters in a column compare only when one run
+    measured them; every cell names the experiment and Python it read."""
+    cells = start_here_table.cells()
+    for c in cells:
+        if c.value is not None:
+            assert c.measure is not None
+            assert f"{c.measure.experiment}, Python " in c.value, c.value
+    if not any(c.row == "Subinterpreters" and c.value is not None for c in cells):
+        pytest.skip("no Python with subinterpreters in this build")
+    for column in ("Cost per task", "Memory", "CPU speedup here"):
+        sources = {
+            (c.measure.experiment, c.python)
+            for c in cells
+            if c.column == column
+            and c.row in ("Threads", "Processes", "Subinterpreters")
+            and c.measure is not None
+            and c.value is not None
+        }
+        assert len(sources) == 1, (column, sources)
 
 
 def test_memory_cells_follow_the_measured_bytes(
@@ -179,6 +209,24 @@ def test_every_diagram_answer_opens_a_built_page_and_section(
     held = {node: kind == "held" for kind, node, _ in answers}
     assert held["ft"] == start_here._free_threaded_held()
     assert held["si"] == start_here._subinterpreters_held()
+    assert held["a"] == start_here._connections()[1]
+
+
+def test_every_measured_diagram_answer_quotes_a_figure(site_build: Build) -> None:
+    """The intro says each answer quotes the figure behind it: each one does, or
+    says it was not measured (the free-threading and subinterpreter branches)."""
+    page = (site_build.site / "start-here" / "index.html").read_text()
+    ladder = re.search(r'<ol class="measured-ladder">(.*?)</ol>\s*$', page, re.S | re.M)
+    assert ladder
+    items = re.findall(
+        r'<li class="measured-\w+" id="node-(\w+)">(.*?)</li>', ladder[1]
+    )
+    assert items
+    for node, markup in items:
+        text = visible(markup)
+        assert re.search(r"\d[\d.,]*\s?(×|ms|µs|KiB|MiB)", text) or (
+            "not measured" in text
+        ), (node, text)
 
 
 # --- point 7: the last published figure ---------------------------------------------

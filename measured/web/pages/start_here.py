@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import html
 
-from measured.claims import Claim, for_experiment, modern, part1
+from measured.claims import Claim, coordination, for_experiment, modern, part1
 from measured.run import provenance, runner, stats
+from measured.run.shapes.coordination import ManyConnections
 from measured.run.shapes.modern import FreeThreading, Subinterpreters
 from measured.run.shapes.part1 import CpuBound, IoBound, StartupCost
 from measured.web import across, published, render
@@ -146,7 +147,7 @@ def answer() -> str:
 # Where each answer of the diagram leads: the page (and section) behind its figure.
 NODE_PAGES = {
     "t": "io-bound.md#wall-time-against-the-number-of-concurrent-tasks",
-    "a": "many-connections.md#wall-time",
+    "a": "many-connections.md#memory-per-connection",
     "tc": "gil.md#c-code-that-releases-the-gil",
     "b": "when-processes-lose.md#chunksize-batch-the-tiny-tasks",
     "x": "when-processes-lose.md#payload-size",
@@ -181,8 +182,9 @@ def diagram() -> str:
     """The decision diagram, drawn at build time as HTML: a ladder of yes/no
     questions, each answer a link that quotes the figure behind it and opens its
     page. Plain text, so it reads at any width (a mermaid flowchart of it was 1,355
-    px wide: 4 px text on a phone). The free-threading and subinterpreter answers
-    are solid where their claim held on a Python this build had, dashed where not."""
+    px wide: 4 px text on a phone). The asyncio, free-threading and subinterpreter
+    answers are solid where their claim held on a Python this build had, dashed
+    where not; the others are drawn solid whatever their figure."""
     cpu = render.experiment("cpu_bound")
     release = render.experiment("gil_release")
     io = render.experiment("io_bound")
@@ -226,16 +228,24 @@ def diagram() -> str:
     process_ms = per[default]["per_start"].estimate * 1000
     cross = part1.task_size_crossover(render.evidence(tasks))
     size_hint = (
-        f" (here: between {cross['low'] * 1e6:,.0f} and "
+        " (here a pool sent one task per message broke even with the loop for "
+        f"tasks of between {cross['low'] * 1e6:,.0f} and "
         f"{cross['high'] * 1e6:,.0f} µs of work)"
         if cross
         else ""
     )
     process_line = (
-        f"a thread {thread_ms:.2f} ms, a process ({default}, the "
-        f"default on Python {render.evidence(start).env['python']}) "
-        f"{process_ms:.1f} ms."
+        f"a thread {thread_ms:.2f} ms, a process {process_ms:.1f} ms with "
+        f"{default}{START_METHODS.get(default, '')}"
+        + "".join(
+            f", {per[m]['per_start'].estimate * 1000:.1f} ms with "
+            f"{m}{START_METHODS.get(m, '')}"
+            for m in render.evidence(start).result_as(StartupCost)["methods"]
+            if m != default
+        )
+        + f" (Python {render.evidence(start).env['python']})."
     )
+    connections, connections_held = _connections()
     steps = [
         _step(
             "Do the tasks mostly wait? (network, disk, a slow service)",
@@ -250,8 +260,8 @@ def diagram() -> str:
                 (
                     "a",
                     "Thousands of connections: asyncio,",
-                    "one thread, many waits (measured on Many connections).",
-                    True,
+                    f"one thread, many waits. {connections}",
+                    connections_held,
                 ),
             ],
             "No, they compute: next question.",
@@ -269,7 +279,8 @@ def diagram() -> str:
                     "ft",
                     "Pure Python on a free-threaded build? (3.13t, experimental; "
                     "3.14t) Threads",
-                    "run Python on every core (slower on one thread). "
+                    "run Python on every core (one thread runs slower, the "
+                    "free-threading HOWTO says; not measured here). "
                     f"{free_threaded_label()}",
                     _free_threaded_held(),
                 ),
@@ -319,6 +330,30 @@ def diagram() -> str:
         ),
     ]
     return f'<ol class="measured-ladder">\n{"".join(steps)}</ol>\n'
+
+
+# Where each start method is the default (multiprocessing docs): fork on Linux
+# up to 3.13, spawn on macOS (3.8+) and Windows, forkserver on Linux from 3.14.
+START_METHODS = {
+    "fork": " (the Linux default up to 3.13)",
+    "spawn": " (the default on macOS and Windows)",
+    "forkserver": " (the Linux default from 3.14)",
+}
+
+
+def _connections() -> tuple[str, bool]:
+    """The asyncio answer: memory per connection, threads' over asyncio's, at the
+    most connections many_connections opened; and whether its claim held."""
+    run = render.experiment("many_connections")
+    evidence = render.evidence(run)
+    top = evidence.result_as(ManyConnections)["top"]
+    gain = coordination.memory_ratio(evidence, top)
+    outcome = render.judge(run, coordination.asyncio_uses_less_memory_per_connection)
+    return (
+        f"{top:,} open connections: a thread each took {figure(gain, outcome)} "
+        "the memory per connection of asyncio.",
+        bool(outcome.holds),
+    )
 
 
 def _free_threaded_held() -> bool:
