@@ -170,3 +170,16 @@ def serve(site: Path) -> Iterator[Server]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=10)
+
+
+class Links(HTMLParser):
+    """Every link target (href) of the ``<a>`` elements of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.hrefs.append(href)

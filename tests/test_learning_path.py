@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT, Build
 from mkdocs.utils import meta
 from mkdocs.utils.yaml import yaml_load
-from site_pages import article_text
+from site_pages import Links, article_text
 
 from measured.web import glossary, path
 from measured.web.pages import glossary as glossary_page
@@ -114,17 +114,6 @@ def test_every_need_comes_earlier_on_the_path() -> None:
 
 
 # --- "You'll need" and "Next" on the built pages ---------------------------------
-
-
-class Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        href = dict(attrs).get("href")
-        if tag == "a" and href:
-            self.hrefs.append(href)
 
 
 def line(html: str, css: str) -> str:

@@ -10,12 +10,11 @@ import hashlib
 import re
 import subprocess
 import sys
-from html.parser import HTMLParser
 
 import pytest
 from conftest import ROOT, Build, nav_pages
 from contradictions import each_result, with_env
-from site_pages import notebook_pages
+from site_pages import Links, notebook_pages
 
 from measured import claims
 from measured.claims import part1 as c
@@ -206,17 +205,6 @@ def test_start_page_diagram_is_built_html_citing_figures(site_build: Build) -> N
     assert 'typeof mermaid=="undefined"' in bundle.read_text()
     for built in site_build.site.rglob("*.html"):
         assert "unpkg.com" not in built.read_text(), built
-
-
-class Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        href = dict(attrs).get("href")
-        if tag == "a" and href:
-            self.hrefs.append(href)
 
 
 @pytest.mark.build

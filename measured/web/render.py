@@ -263,16 +263,22 @@ def marginal_note(run: runner.Run, check: claims.Check) -> str:
     )
 
 
-def verdicts_replicated_first(run: runner.Run, *checks: claims.Check) -> str:
-    """Bullets for several claims, those that held in every run first; a marginal
-    one carries its note on a line of its own."""
+def replicated_first(run: runner.Run, *checks: claims.Check) -> list[claims.Check]:
+    """``checks`` with those that held in every run first, the page's order
+    otherwise (the sort is stable)."""
 
     def key(check: claims.Check) -> bool:
         held, runs = runs_held(run, check)
         return not (judge(run, check).holds is True and held == runs)
 
+    return sorted(checks, key=key)
+
+
+def verdicts_replicated_first(run: runner.Run, *checks: claims.Check) -> str:
+    """Bullets for several claims, those that held in every run first; a marginal
+    one carries its note on a line of its own."""
     lines = []
-    for check in sorted(checks, key=key):  # stable: the page's order otherwise
+    for check in replicated_first(run, *checks):
         note = marginal_note(run, check)
         lines.append(verdict_line(run, check) + (f"\n  <br>{note}" if note else ""))
     return "\n".join(lines) + "\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from measured import claims
 from measured.claims import executors, modern
 from measured.run import stats
 from measured.run.shapes.modern import GilAcrossVersions
@@ -58,13 +57,9 @@ def _subinterpreters() -> str:
         modern.subinterpreters_scale,
     )
 
-    def marginal(check: claims.Check) -> bool:
-        held, runs = render.runs_held(run, check)
-        return held != runs
-
     # The verdict that held in every run leads; a marginal one says so visibly.
     parts = []
-    for check in sorted(checks, key=marginal):
+    for check in render.replicated_first(run, *checks):
         note = render.marginal_note(run, check)
         parts.append(render.sentence(run, check) + (f" {note}" if note else ""))
     return " ".join(parts)

@@ -10,7 +10,6 @@ measures it (across.needs).
 
 from __future__ import annotations
 
-from measured import claims
 from measured.claims import Evidence, executors, modern
 from measured.run import runner, stats
 from measured.run.errors import as_message
@@ -34,13 +33,9 @@ def verdicts(*names: str) -> str:
     checks = [getattr(modern, name, None) or getattr(executors, name) for name in names]
     run = _run()
 
-    def marginal(check: claims.Check) -> bool:
-        held, runs = render.runs_held(run, check)
-        return held != runs
-
     # Verdicts that held in every run lead; a marginal one says so visibly.
     lines = []
-    for check in sorted(checks, key=marginal):
+    for check in render.replicated_first(run, *checks):
         note = render.marginal_note(run, check)
         lines.append(across.claim_lines([run], check).rstrip("\n"))
         lines += [f"  <br>{note}"] if note else []
