@@ -65,6 +65,7 @@ __all__ = [
     "judge",
     "judged",
     "kind_of",
+    "named",
     "not_shown",
     "observed",
     "on_quiet_runs",
@@ -340,6 +341,15 @@ def experiments() -> list[str]:
 
 def for_experiment(experiment: str) -> list[Check]:
     return [r.check for r in REGISTRY.get(experiment, [])]
+
+
+def named(experiment: str, name: str) -> Check:
+    """The claim function ``name`` registered for ``experiment``."""
+    for check in for_experiment(experiment):
+        if check.__name__ == name:
+            return check
+    known = ", ".join(c.__name__ for c in for_experiment(experiment))
+    raise LookupError(f"{experiment} has no claim {name!r} (it has: {known or 'none'})")
 
 
 def registered() -> list[Registered]:

@@ -52,18 +52,10 @@ def directive(name: str) -> Callable[[Directive], Directive]:
     return register
 
 
-def _check(experiment: str, name: str) -> claims.Check:
-    for check in claims.for_experiment(experiment):
-        if check.__name__ == name:
-            return check
-    known = ", ".join(c.__name__ for c in claims.for_experiment(experiment))
-    raise LookupError(f"{experiment} has no claim {name!r} (it has: {known or 'none'})")
-
-
 @directive("verdicts")
 def verdicts(experiment: str, *names: str) -> str:
     run = render.experiment(experiment)
-    return render.verdicts(run, *(_check(experiment, name) for name in names))
+    return render.verdicts(run, *(claims.named(experiment, name) for name in names))
 
 
 @directive("output")
@@ -83,7 +75,7 @@ def errata_callout(*entry_ids: str) -> str:
 
 @directive("matrix-verdicts")
 def matrix_verdicts(experiment: str, *names: str) -> str:
-    checks = [_check(experiment, name) for name in names]
+    checks = [claims.named(experiment, name) for name in names]
     return across.claim_lines(across.runs(experiment), *checks)
 
 

@@ -47,10 +47,7 @@ class Evidence:
     claim: str  # the name of a claim function registered for the experiment
 
     def check(self) -> claims.Check:
-        for check in claims.for_experiment(self.experiment):
-            if check.__name__ == self.claim:
-                return check
-        raise LookupError(self.claim)  # load() has ruled this out
+        return claims.named(self.experiment, self.claim)  # load() checked it exists
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 
-from measured.claims import Claim, coordination, for_experiment, modern, part1
+from measured.claims import Claim, coordination, modern, named, part1
 from measured.run import provenance, runner, stats
 from measured.run.shapes.coordination import ManyConnections
 from measured.run.shapes.modern import FreeThreading, Subinterpreters
@@ -136,7 +136,7 @@ def answer() -> str:
     lines = []
     for label, name, claim, page in ANSWER:
         run = render.experiment(name)
-        check = next(c for c in for_experiment(name) if c.__name__ == claim)
+        check = named(name, claim)
         lines.append(
             f"- **{label}:** {render.sentence(run, check)} [More]({page})"
             f"{render.last_published(run, check)}"
