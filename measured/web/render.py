@@ -174,9 +174,10 @@ def provenance(run: runner.Run) -> str:
         command = html.escape(reproduce_command(run))
         line += f' · <a href="{link}">Run this yourself</a>: <code>{command}</code>'
     summary = html.escape(_provenance.summary(run))
-    # data-search-exclude: the search index and its teasers skip provenance.
+    # Kept out of the search index by measured/web/search.py, which marks every
+    # element whose class names measured-provenance (this box included).
     return (
-        '<details class="measured-provenance-box" data-search-exclude>'
+        '<details class="measured-provenance-box">'
         f"<summary>{summary}</summary>"
         f'<p class="measured-provenance">{line}</p></details>\n'
     )
