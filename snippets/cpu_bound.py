@@ -5,7 +5,9 @@ The same pure-Python work runs serially, then in thread pools and process pools 
 timing. Each round times every configuration once, in a new random order, and the
 speedup of a configuration is the median of its per-round ratios to the serial run
 (the interval comes from measured.run.stats). The headline configuration, fixed here
-before anything is timed, is one worker per usable core.
+before anything is timed, is one worker per usable core. Each task is also timed
+where it runs: the headline process pool's pace against the serial tasks shows how
+many cores the machine really gave it (measured.run.pace).
 
 Run it yourself from a clone:  python snippets/cpu_bound.py
 """
@@ -18,7 +20,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
-from measured.run import measure
+from measured.run import measure, pace
 
 if TYPE_CHECKING:  # the result's declared shape, for type checkers only
     from measured.run.shapes.part1 import CpuBound
@@ -71,10 +73,15 @@ def main() -> None:
         f"process start method {start_method}, {ROUNDS} rounds"
     )
 
-    def serial() -> list[int]:
-        return [work(SIZE) for _ in range(tasks)]
+    # Each task is timed where it runs (every alternative alike): the headline
+    # process pool's workers against the serial tasks show how many cores the
+    # machine really gave them (measured.run.pace).
+    log = pace.Log()
 
-    expected = serial()
+    def serial() -> list[int]:
+        return log.record("serial", [pace.timed(work, SIZE) for _ in range(tasks)])
+
+    expected = [work(SIZE) for _ in range(tasks)]
     pool_types: dict[str, Callable[[int], Executor]] = {
         "threads": ThreadPoolExecutor,
         "processes": ProcessPoolExecutor,
@@ -93,13 +100,17 @@ def main() -> None:
                 assert list(pool.map(work, [SIZE] * tasks)) == expected, "wrong result"
                 pools[name(kind, workers)] = pool
 
-        def pooled(pool: Executor) -> Callable[[], list[int]]:
-            return lambda: list(pool.map(work, [SIZE] * tasks))
+        def pooled(key: str, pool: Executor) -> Callable[[], list[int]]:
+            return lambda: log.record(
+                key, pool.map(pace.timed, [work] * tasks, [SIZE] * tasks)
+            )
 
         rounds = measure.time_rounds(
-            {"serial": serial, **{key: pooled(pool) for key, pool in pools.items()}},
+            {"serial": serial, **{key: pooled(key, p) for key, p in pools.items()}},
             rounds=ROUNDS,
         )
+    headline = name("processes", cores)
+    delivered = pace.record(log, "serial", headline, cores, rounds.warmup)
     base = rounds.timing("serial")
     print(f"{'serial':<13} {base.estimate:6.3f} s")
     for kind in pool_types:
@@ -110,6 +121,10 @@ def main() -> None:
                 f"{key:<13} {rounds.timing(key).estimate:6.3f} s  "
                 f"speedup {gain.text('x')}"
             )
+    print(
+        f"cores the {headline} workers got: {delivered['cores']:.2f} of {cores} "
+        "(median over rounds of their pace against the serial tasks')"
+    )
     result: CpuBound = {
         "experiment": "cpu_bound",
         "tasks": tasks,
@@ -119,6 +134,8 @@ def main() -> None:
         "headline_workers": cores,
         "start_method": start_method,
         "cpu": rounds.to_dict(),
+        # The headline process pool's pace against the serial tasks, per round.
+        "delivered_cores": delivered,
     }
     measure.emit(result)
 

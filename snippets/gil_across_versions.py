@@ -7,6 +7,8 @@ the cost of starting and joining a thread and a process (default start method).
 It also records how the interpreter was built (sysconfig's CONFIG_ARGS).
 Every pool starts all its workers first. Each round times every alternative once,
 in a new random order; measured.run.stats turns the rounds into paired ratios.
+Each task is also timed where it runs: the process workers' pace against the
+serial tasks' shows how many cores the machine really gave them (measured.run.pace).
 Run it with any Python 3.11+:
 
     python3.13 snippets/gil_across_versions.py
@@ -21,7 +23,7 @@ import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from measured.run import measure
+from measured.run import measure, pace
 
 if TYPE_CHECKING:  # the result's declared shape, for type checkers only
     from measured.run.shapes.modern import GilAcrossVersions
@@ -81,11 +83,13 @@ def main() -> None:
     process_starts = PROCESS_STARTS.get(start_method, 1)
     gil = measure.gil_enabled()
 
-    def serial() -> list[int]:
-        return [work(SIZE) for _ in range(tasks)]
+    log = pace.Log()
 
-    def pooled(pool: Executor) -> list[int]:
-        return list(pool.map(work, [SIZE] * tasks))
+    def serial() -> list[int]:
+        return log.record("serial", [pace.timed(work, SIZE) for _ in range(tasks)])
+
+    def pooled(pool: Executor, name: str) -> list[int]:
+        return log.record(name, pool.map(pace.timed, [work] * tasks, [SIZE] * tasks))
 
     # Start costs first, while this process has no pool and no other thread.
     starts = measure.time_rounds(
@@ -96,7 +100,7 @@ def main() -> None:
         rounds=ROUNDS,
         settle=lambda: time.sleep(START_SETTLE),
     )
-    expected = serial()
+    expected = [work(SIZE) for _ in range(tasks)]
     with (
         ThreadPoolExecutor(workers) as threads,
         ProcessPoolExecutor(workers) as processes,
@@ -104,15 +108,16 @@ def main() -> None:
         for pool in (threads, processes):
             # Every worker starts now (prestart repeats until all answered).
             measure.prestart(pool, workers, hold=0.05)
-            assert pooled(pool) == expected, "wrong result"
+            assert list(pool.map(work, [SIZE] * tasks)) == expected, "wrong result"
         cpu = measure.time_rounds(
             {
                 "serial": serial,
-                "threads": lambda: pooled(threads),
-                "processes": lambda: pooled(processes),
+                "threads": lambda: pooled(threads, "threads"),
+                "processes": lambda: pooled(processes, "processes"),
             },
             rounds=ROUNDS,
         )
+    delivered = pace.record(log, "serial", "processes", workers, cpu.warmup)
 
     env = measure.Environment.here()
     print(
@@ -132,6 +137,10 @@ def main() -> None:
         )
     per_thread = starts.timing("thread").estimate / THREAD_STARTS
     per_process = starts.timing("process").estimate / process_starts
+    print(
+        f"cores the process workers got: {delivered['cores']:.2f} of {workers} "
+        "(median over rounds of their pace against the serial tasks')"
+    )
     print(f"start + join one thread  {per_thread * 1e3:8.3f} ms")
     print(f"start + join one process {per_process * 1e3:8.3f} ms ({start_method})")
     result: GilAcrossVersions = {
@@ -144,6 +153,8 @@ def main() -> None:
         "start_method": start_method,
         "cpu": cpu.to_dict(),
         "starts": starts.to_dict(),
+        # Each worker's pace against the serial tasks, per round (measured.run.pace).
+        "delivered_cores": delivered,
         "starts_per_batch": {"thread": THREAD_STARTS, "process": process_starts},
         "start_settle_seconds": START_SETTLE,
         # How this interpreter was built (./configure's arguments; None where

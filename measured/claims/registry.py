@@ -33,7 +33,7 @@ from typing import Any, TypedDict, TypeVar, Unpack, cast
 
 from measured.claims import margins
 from measured.claims.margins import ONE_CORE
-from measured.run import stats
+from measured.run import pace, stats
 
 T = TypeVar("T")
 
@@ -140,8 +140,16 @@ class RunData:
 
     @property
     def free_cores(self) -> float | None:
-        value = self.machine.get("free_cores")
-        return None if value is None else float(value)
+        """The meter's free cores, or fewer where the pool workers' own pace shows
+        the machine gave them less (measured.run.pace)."""
+        return pace.free_cores(self.machine, self.result)
+
+    @property
+    def paced(self) -> bool:
+        """True when the workers' pace, not the load meter, set free_cores."""
+        return self.free_cores is not None and self.free_cores != self.machine.get(
+            "free_cores"
+        )
 
 
 class Evidence:
@@ -370,11 +378,20 @@ def not_shown(
 
 
 def busy_reason(evidence: Evidence, need: float) -> str:
-    free = [f for f in evidence.free() if f is not None]
-    most = max(free) if free else 0.0
+    known = [run for run in evidence.runs if run.free_cores is not None]
+    best = max(known, key=lambda run: run.free_cores or 0.0, default=None)
+    most = (best.free_cores or 0.0) if best is not None else 0.0
     runs = len(evidence.runs)
     during = "its run" if runs == 1 else f"each of its {runs} runs"
     cores = f"{evidence.cores} core{'s' if evidence.cores != 1 else ''}"
+    if best is not None and best.paced:
+        # The kernel's counters saw free cores; the work itself ran slower.
+        return (
+            f"the pool's workers ran at the pace of about {most:.1f} of {cores} "
+            f"during {during} (each worker's tasks timed against the same tasks "
+            f"run alone); a timed verdict needs at least "
+            f"{stats.FREE_SHARE * need:.1f}"
+        )
     return (
         f"about {most:.1f} of {cores} were free during {during}; a timed "
         f"verdict needs at least {stats.FREE_SHARE * need:.1f} free"

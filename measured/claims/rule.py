@@ -98,7 +98,11 @@ the run's own noise calls for it, never because of what a claim says:
 - the machine was busy: fewer than {stats.FREE_SHARE:.0%} of the usable cores were
   free while it ran (the kernel's CPU counters, minus the CPU time of the
   experiment and every process it started); if the machine is still busy
-  {runner.BUSY_PAUSE:g} s later, another run would be too, and the runner stops;
+  {runner.BUSY_PAUSE:g} s later, another run would be too, and the runner stops.
+  A virtual machine's host can take a core away without the kernel seeing it, so
+  experiments with a process pool also time each task where it runs: when the
+  workers' pace against the same tasks run alone adds up to fewer than that share
+  of the cores (median over the rounds), the run counts as busy too;
 - the rounds disagreed: the widest confidence interval of a paired ratio that one
   of its claims judges is wider than {runner.NOISE_LIMIT:.0%} of its median. The script
   names those ratios before it runs (`JUDGED`); a noisy ratio no claim reads adds

@@ -50,7 +50,7 @@ def runs_part(run: Run) -> str:
 
 
 def machine_part(run: Run) -> list[str]:
-    free = [e.machine.get("free_cores") for e in run.executions]
+    free = [e.free_cores() for e in run.executions]
     known = [f for f in free if f is not None]
     if not known:
         return []

@@ -29,7 +29,7 @@ from typing import Any
 
 import psutil
 
-from measured.run import cache, load, project, stats
+from measured.run import cache, load, pace, project, stats
 from measured.run.interpreter import Interpreter, probe
 from measured.run.measure import RESULT_ENV
 
@@ -164,9 +164,16 @@ class Execution:
     # made before the runner looked (run() measures such a record again).
     leftovers: dict[str, list[str]] | None = None
 
+    def free_cores(self) -> float | None:
+        """Free cores while it ran: the meter's, or fewer if the workers' own pace
+        shows the machine gave them less (measured.run.pace)."""
+        return pace.free_cores(self.machine, self.result)
+
     def busy(self) -> bool:
-        free, cores = self.machine.get("free_cores"), self.machine.get("cores")
-        return free is not None and free < stats.FREE_SHARE * cores
+        free, cores = self.free_cores(), self.machine.get("cores")
+        if free is None or cores is None:
+            return False
+        return free < stats.FREE_SHARE * cores
 
     def left_behind(self) -> list[str]:
         """Every leftover as one line ("processes: pid 12: python ..."), or []."""
@@ -794,10 +801,14 @@ def another_run(
     """
     last = executions[-1]
     if last.busy():
-        m = last.machine
+        m, free = last.machine, last.free_cores()
+        if free == m.get("free_cores"):
+            return (
+                f"run {len(executions)} had about {free:.1f} of {m['cores']} cores free"
+            )
         return (
-            f"run {len(executions)} had about {m['free_cores']:.1f} of "
-            f"{m['cores']} cores free"
+            f"run {len(executions)}'s pool workers ran at the pace of about "
+            f"{free:.1f} of {m['cores']} cores (measured.run.pace)"
         )
     width, where = pooled_noise(executions, judged)
     if width > NOISE_LIMIT:

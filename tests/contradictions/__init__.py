@@ -83,6 +83,24 @@ def with_machine(evidence: Evidence, **machine: Any) -> Evidence:
     return Evidence(runs)
 
 
+def at_full_pace(evidence: Evidence) -> Evidence:
+    """A copy whose pool workers ran at full pace in every round (measured.run.pace).
+
+    The machine then gave the pool every core, so what a contradiction changes
+    after this is Python's doing: the claim must miss, never be "not shown (busy)"
+    because the build's own runs happened to lag.
+    """
+
+    def edit(result: dict[str, Any]) -> None:
+        entry = result.get("delivered_cores")
+        if isinstance(entry, dict):
+            full = float(entry["workers"])
+            entry["cores"] = full
+            entry["per_round"] = [full] * len(entry["per_round"])
+
+    return each_result(evidence, edit)
+
+
 def set_samples(
     evidence: Evidence,
     read: Callable[[dict[str, Any]], dict[str, Any]],

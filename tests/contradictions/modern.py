@@ -16,7 +16,15 @@ from measured.run.shapes import modern as shape
 from measured.run.shapes.common import RoundsRecord
 from measured.run.shapes.errata_facts import ErrataFacts
 
-from . import contradicts, each_result, like, samples_like, set_samples, with_env
+from . import (
+    at_full_pace,
+    contradicts,
+    each_result,
+    like,
+    samples_like,
+    set_samples,
+    with_env,
+)
 
 # What a free-threaded 3.14 run looks like, for the claims about one.
 FREE_THREADED_ENV = {
@@ -76,22 +84,26 @@ def _per_call_like(
 # --- gil_across_versions ----------------------------------------------------------
 
 
-samples_like("matrix_threads_do_not_scale_with_gil", _cpu, "threads", "serial", 0.5)
+@contradicts("matrix_threads_do_not_scale_with_gil")
+def gil_threads_twice_as_fast(evidence: Evidence) -> Evidence:
+    return set_samples(at_full_pace(evidence), _cpu, "threads", like("serial", 0.5))
 
 
 @contradicts("matrix_threads_scale_without_gil")
 def free_threaded_threads_as_slow_as_serial(evidence: Evidence) -> Evidence:
-    free = with_env(evidence, **FREE_THREADED_ENV)
+    free = with_env(at_full_pace(evidence), **FREE_THREADED_ENV)
     return set_samples(free, _cpu, "threads", like("serial"))
 
 
-samples_like("matrix_processes_scale", _cpu, "processes", "serial")
+@contradicts("matrix_processes_scale")
+def processes_as_slow_as_serial_atat_full_pace(evidence: Evidence) -> Evidence:
+    return set_samples(at_full_pace(evidence), _cpu, "processes", like("serial"))
 
 
 @contradicts("thread_starts_faster_than_process")
 def process_starts_barely_dearer(evidence: Evidence) -> Evidence:
     return _per_call_like(
-        evidence, "starts", "starts_per_batch", "process", "thread", 2.0
+        at_full_pace(evidence), "starts", "starts_per_batch", "process", "thread", 2.0
     )
 
 

@@ -10,7 +10,15 @@ from measured.claims import Evidence
 from measured.run.shapes import part1 as shape
 from measured.run.shapes.common import RoundsRecord
 
-from . import Contradiction, contradicts, each_result, like, samples_like, set_samples
+from . import (
+    Contradiction,
+    at_full_pace,
+    contradicts,
+    each_result,
+    like,
+    samples_like,
+    set_samples,
+)
 
 # --- cpu_bound --------------------------------------------------------------------
 
@@ -22,20 +30,23 @@ def _cpu(result: shape.CpuBound) -> RoundsRecord:
 @contradicts("processes_scale")
 def processes_as_slow_as_serial(evidence: Evidence) -> Evidence:
     key = f"processes {evidence.result_as(shape.CpuBound)['headline_workers']}"
-    return set_samples(evidence, _cpu, key, like("serial"))
+    return set_samples(at_full_pace(evidence), _cpu, key, like("serial"))
 
 
 @contradicts("threads_do_not_scale_with_gil")
 def threads_twice_as_fast(evidence: Evidence) -> Evidence:
     key = f"threads {evidence.result_as(shape.CpuBound)['headline_workers']}"
-    return set_samples(evidence, _cpu, key, like("serial", 0.5))
+    return set_samples(at_full_pace(evidence), _cpu, key, like("serial", 0.5))
 
 
 @contradicts("more_processes_than_cores_gain_nothing")
 def doubled_processes_twice_as_fast(evidence: Evidence) -> Evidence:
     cores = evidence.cores
     return set_samples(
-        evidence, _cpu, f"processes {2 * cores}", like(f"processes {cores}", 0.5)
+        at_full_pace(evidence),
+        _cpu,
+        f"processes {2 * cores}",
+        like(f"processes {cores}", 0.5),
     )
 
 

@@ -32,3 +32,13 @@ class RoundsRecord(TypedDict):
     seed: NotRequired[int]
     orders: NotRequired[list[list[str]]]
     samples: dict[str, list[float]]
+
+
+class DeliveredCores(TypedDict):
+    """measured.run.pace.record(): cores a pool's workers got, from their pace."""
+
+    cores: float  # median over the rounds
+    per_round: list[float]
+    reference: str  # the alternative whose tasks ran alone ("serial")
+    pool: str  # the alternative whose workers were timed ("processes")
+    workers: int

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, NotRequired, TypedDict
 
-from measured.run.shapes.common import Env, RoundsRecord
+from measured.run.shapes.common import DeliveredCores, Env, RoundsRecord
 
 # --- gil_across_versions ------------------------------------------------------------
 
@@ -27,6 +27,7 @@ class GilAcrossVersions(TypedDict):
     starts: RoundsRecord  # "thread", "process": one batch of starts each
     starts_per_batch: dict[str, int]  # "thread", "process"
     start_settle_seconds: float
+    delivered_cores: DeliveredCores  # the process workers' pace (run.pace)
     config_args: str | None  # ./configure's arguments; None where there were none
     env: NotRequired[Env]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, NotRequired, TypedDict
 
-from measured.run.shapes.common import Env, RoundsRecord
+from measured.run.shapes.common import DeliveredCores, Env, RoundsRecord
 
 
 class CpuBound(TypedDict):
@@ -18,6 +18,7 @@ class CpuBound(TypedDict):
     headline_workers: int  # fixed before timing: one per usable core
     start_method: str
     cpu: RoundsRecord  # "serial", "threads N", "processes N"
+    delivered_cores: DeliveredCores  # the headline process pool's pace (run.pace)
     env: NotRequired[Env]  # added by measure.emit
 
 
