@@ -343,20 +343,24 @@ def test_a_busy_run_is_repeated_once_the_machine_is_free(
     assert not run.busy() and stored(project)  # a good run was made: cached
 
 
-def test_a_machine_that_stays_busy_is_not_measured_again_nor_cached(
+def test_a_machine_that_stays_busy_is_not_measured_again_and_stays_busy(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """An unchanged rebuild runs no experiment, busy or not; the busy run is served
+    as it was, still busy (its timed verdicts "not shown"), until a fresh build."""
     write(project, "exp.py", COUNTING)
     monkeypatch.setattr(load.Meter, "stop", lambda self: _load(1.0))
     monkeypatch.setattr(load, "sample", lambda seconds: _load(1.0))
     run = runner.run("exp")
     assert len(run.executions) == 1 and run.busy()
     assert "still busy" in run.stopped_because
-    assert stored(project) == []  # never served later as a good run
     runner.reset()
     monkeypatch.setattr(load.Meter, "stop", lambda self: _load(2.0))
     again = runner.run("exp")
-    assert not again.cached and again.result["run"] == 2
+    assert again.cached and again.busy() and again.result["run"] == 1
+    runner.reset()
+    fresh = runner.run("exp", fresh=True)
+    assert not fresh.cached and not fresh.busy() and fresh.result["run"] == 2
 
 
 def test_a_group_of_zombies_is_not_alive() -> None:

@@ -715,19 +715,20 @@ def run(
     else:
         limit = timeout or declared_timeout(script) or DEFAULT_TIMEOUT
         outcome = replicate(script, interpreter=interpreter, timeout=limit, page=page)
-        # A run measured on a busy machine is never served later as a good one:
-        # it is shown in this build, and the next build measures it again.
-        if not outcome.busy():
-            store.save(
-                script.stem,
-                key,
-                {
-                    "executions": [e.to_dict() for e in outcome.executions],
-                    "planned": outcome.planned,
-                    "stopped_because": outcome.stopped_because,
-                    "measured_by": getpass.getuser(),
-                },
-            )
+        # Stored whatever the machine was doing: an unchanged rebuild runs no
+        # experiment. A run made on a busy machine carries its free cores, so its
+        # timed verdicts stay "not shown (busy)" wherever it is served; the build
+        # log names it, and `make fresh` measures it again.
+        store.save(
+            script.stem,
+            key,
+            {
+                "executions": [e.to_dict() for e in outcome.executions],
+                "planned": outcome.planned,
+                "stopped_because": outcome.stopped_because,
+                "measured_by": getpass.getuser(),
+            },
+        )
     _this_build[(script.stem, key)] = outcome
     return _seen_on(outcome, page)
 

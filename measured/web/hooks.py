@@ -131,6 +131,12 @@ def on_post_build(config: Any, **_: Any) -> None:
         runner.counters["executed"],
         runner.counters["cached"],
     )
+    if busy := sorted({run.name for run in runner.this_build() if run.busy()}):
+        log.info(
+            "measured on a busy machine (timed verdicts not shown): %s; "
+            "`make fresh` measures them again",
+            ", ".join(busy),
+        )
     examples = runner.examples_this_build()
     log.info(
         "examples: %d executed, %d from cache",
