@@ -101,7 +101,15 @@ def _package_of(path: Path, search: list[Path]) -> str:
     return ""
 
 
-def _module_files(name: str, search: list[Path]) -> list[Path]:
+def forget_files() -> None:
+    """A new build: files may have appeared or gone since the last one (serve)."""
+    _module_files.cache_clear()
+
+
+# Every experiment imports the same helpers, and each lookup is a few stat calls:
+# one lookup per name and search path per build (forget_files starts over).
+@functools.lru_cache(maxsize=4096)
+def _module_files(name: str, search: tuple[Path, ...]) -> list[Path]:
     """Files a dotted name loads from the search dirs: parent packages, then itself."""
     parts = name.split(".")
     for base in search:
@@ -125,8 +133,8 @@ def local_imports(script: Path, root: Path | None = None) -> list[Path]:
     while todo:
         current = todo.pop()
         # sys.path[0] is the script's own folder; the runner adds the project root.
-        search = [script.resolve().parent, root]
-        package = _package_of(current, search)
+        search = (script.resolve().parent, root)
+        package = _package_of(current, list(search))
         for name in _imported_names(current.read_text(), package):
             for path in _module_files(name, search):
                 path = path.resolve()

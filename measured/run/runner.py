@@ -115,6 +115,7 @@ def reset() -> None:
     counters.clear()
     _this_build.clear()
     _keys.clear()
+    cache.forget_files()
     _examples.clear()
 
 
