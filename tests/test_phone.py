@@ -160,3 +160,71 @@ def test_errata_cards_name_their_fields_and_filters_wait_for_js(
     # Without JavaScript no control that does nothing, and every entry shown.
     assert '<div class="errata-filters" hidden>' in text
     assert "<tr hidden" not in text
+
+
+def _sections(markup: str) -> list[tuple[str, str, str]]:
+    """What Material's search parser makes of ``markup``: (id, title, text)."""
+    from material.plugins.search.plugin import Parser
+
+    parser = Parser()
+    parser.feed(markup)
+    parser.close()
+    return [
+        (str(s.id), "".join(s.title), "".join(s.text))
+        for s in parser.data
+        if not s.is_excluded()
+    ]
+
+
+def test_the_index_reads_a_lighter_copy_of_the_same_sections() -> None:
+    """What the parser skips is cut before it parses, nothing else; an unclosed
+    excluded element is left for the parser to handle as before."""
+    code = (
+        '<div class="highlight"><span class="filename">snippets/x.py</span>'
+        "<pre><span>def work(): pass</span></pre></div>"
+    )
+    prov = '<details class="measured-provenance-box"><summary>How</summary></details>'
+    body = f'<h2 id="a">A</h2>{code}<p>kept <code>text</code></p>{prov}<p>more</p>'
+    marked = search.exclude_from_index(body)
+    light = search.for_index(marked)
+    assert "def work" not in light and "measured-provenance" not in light
+    assert _sections(light) == _sections(marked)
+    unclosed = '<p>a</p><div data-search-exclude="x"><p>b</p>'
+    assert search.for_index(unclosed) == unclosed
+
+
+@pytest.mark.build
+def test_every_built_page_indexes_the_same_from_its_lighter_copy(
+    site_build: Build,
+) -> None:
+    """The built pages, marked again as the build marks them: the parser finds the
+    same sections, titles and text in the whole page and in the copy it reads."""
+    compared = 0
+    for name in html_pages(site_build.site):
+        text = page_file(site_build.site, name).read_text()
+        article = re.search(r"<article[^>]*>(.*)</article>", text, re.S)
+        if article is None:
+            continue
+        marked = search.exclude_from_index(article[1])
+        assert _sections(search.for_index(marked)) == _sections(marked), name
+        compared += 1
+    assert compared >= 20
+
+
+def test_the_build_gives_the_search_index_the_lighter_copy() -> None:
+    class Index:
+        def __init__(self) -> None:
+            self.seen: list[str] = []
+
+        def add_entry_from_context(self, page: object) -> None:
+            self.seen.append(page.content)  # type: ignore[attr-defined]
+
+    class Page:
+        content = '<p>a</p><p class="x" data-search-exclude="y">b</p>'
+
+    index, page = Index(), Page()
+    search.index_lightly(index)
+    search.index_lightly(index)  # a second build's on_config: wrapped once
+    index.add_entry_from_context(page)
+    assert index.seen == ["<p>a</p>"]
+    assert page.content == Page.content  # the page keeps its whole content

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 _EXCLUDE = ' data-search-exclude="not-for-search"'
 # An included experiment script: pymdownx.highlight writes the title first.
@@ -41,6 +42,52 @@ def exclude_from_index(html: str) -> str:
     """
     html = _SCRIPT.sub(f'<div class="highlight"{_EXCLUDE}>', html)
     return _PROVENANCE.sub(rf"\1{_EXCLUDE}", html)
+
+
+# An element Material's parser skips: it then skips everything up to the first
+# closing tag of the same name (its Element compares by tag name).
+_SKIPPED = re.compile(r"<([a-z][a-z0-9]*)\b[^>]*\sdata-search-exclude\b[^>]*>")
+
+
+def for_index(html: str) -> str:
+    """``html`` without the elements the search index skips anyway.
+
+    Material's parser reads every tag of a page in Python, excluded or not, and
+    the experiment scripts are most of the markup (about a second of every
+    build). Each excluded element is cut from its opening tag to the first
+    closing tag of its name, which is where the parser's exclusion ends too, so
+    the index is the same (tests/test_search.py compares them page by page).
+    """
+    parts, pos = [], 0
+    while match := _SKIPPED.search(html, pos):
+        end = html.find(f"</{match[1]}>", match.end())
+        if end < 0:
+            break  # unclosed: let the parser see it as it is
+        parts.append(html[pos : match.start()])
+        pos = end + len(match[1]) + 3
+    parts.append(html[pos:])
+    return "".join(parts)
+
+
+def index_lightly(search_index: Any) -> None:
+    """Make Material's ``SearchIndex`` parse :func:`for_index` of each page.
+
+    The page keeps its whole content: only the parser's copy is lighter.
+    """
+    add = search_index.add_entry_from_context
+    if getattr(add, "lightened", False):
+        return
+
+    def add_light(page: Any) -> None:
+        whole = page.content
+        page.content = for_index(whole)
+        try:
+            add(page)
+        finally:
+            page.content = whole
+
+    add_light.lightened = True  # type: ignore[attr-defined]
+    search_index.add_entry_from_context = add_light
 
 
 # Where Material applies the configured separator in its search worker; the
