@@ -22,16 +22,34 @@ import re
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
+from importlib import metadata
 from pathlib import Path
-
-import matplotlib
-
-matplotlib.use("Agg")  # no display on a build machine
-
-import matplotlib.pyplot as plt
-from matplotlib.ticker import FuncFormatter
+from types import ModuleType
+from typing import Any
 
 from measured.run import project
+
+
+@functools.cache
+def _pyplot() -> ModuleType:
+    """matplotlib's pyplot, loaded on the first chart actually drawn."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on a build machine
+    import matplotlib.pyplot
+
+    return matplotlib.pyplot
+
+
+class _Pyplot:
+    """``plt``: a warm rebuild serves every chart from .cache/charts and never
+    imports matplotlib (half a second of a build that must take 5 s at most)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_pyplot(), name)
+
+
+plt: Any = _Pyplot()
 
 # A chart depends only on its arguments, this module (the style), the module that
 # draws it and matplotlib: rendering it again on every rebuild would take most of a
@@ -49,7 +67,7 @@ def _cached(chart: Callable[..., str]) -> Callable[..., str]:
     def render(*args: object, **kwargs: object) -> str:
         inputs = repr((chart.__name__, args, sorted(kwargs.items())))
         digest = hashlib.sha256(
-            f"{_SOURCE_HASH}|{drawn_by}|{matplotlib.__version__}|{inputs}".encode()
+            f"{_SOURCE_HASH}|{drawn_by}|{metadata.version('matplotlib')}|{inputs}".encode()
         ).hexdigest()[:32]
         path = project.root() / ".cache" / "charts" / f"{digest}.svg"
         if path.is_file():
@@ -287,6 +305,8 @@ def _plot_series(ax: object, series: dict[str, Sequence[tuple[float, float]]]) -
 
 def _plain_numbers(axis: object) -> None:
     """Label a log axis 0.1, 1, 10, 1,000 rather than 10^-1, 10^0, 10^1, 10^3."""
+    from matplotlib.ticker import FuncFormatter  # loaded only to draw a chart
+
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,g}"))  # type: ignore[attr-defined]
 
 

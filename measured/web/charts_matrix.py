@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib.pyplot as plt
-
 from measured.web.charts import (
     _INK,
     AXIS_LABEL_WIDTH,
@@ -19,6 +17,7 @@ from measured.web.charts import (
     _style,
     _to_inline_svg,
     _wrap,
+    plt,
 )
 
 
