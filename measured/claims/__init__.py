@@ -31,5 +31,10 @@ from measured.claims import (  # noqa: F401
     lifecycle,
     modern,
     part1,
+    recipes_async,
+    recipes_interrupts,
+    recipes_pools,
+    recipes_processes,
+    recipes_threads,
 )
 from measured.claims.registry import *  # noqa: F403

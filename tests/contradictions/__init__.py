@@ -157,4 +157,9 @@ from . import (  # noqa: E402, F401
     lifecycle,
     modern,
     part1,
+    recipes_async,
+    recipes_interrupts,
+    recipes_pools,
+    recipes_processes,
+    recipes_threads,
 )

@@ -109,11 +109,24 @@ def all_shapes() -> dict[str, Any]:
         lifecycle,
         modern,
         part1,
+        recipes_async,
+        recipes_interrupts,
+        recipes_pools,
+        recipes_processes,
+        recipes_threads,
     )
 
     found: dict[str, Any] = {}
     for module in (part1, coordination, modern, errata_facts, lifecycle):
         found.update(module.SHAPES)
+    for recipes in (
+        recipes_threads,
+        recipes_pools,
+        recipes_interrupts,
+        recipes_async,
+        recipes_processes,
+    ):
+        found.update(recipes.SHAPES)
     found.update(asyncio_debugging.SHAPES)
     return found
 

@@ -1,0 +1,3 @@
+"""Claims of the Pool recipes page (docs/recipes/pools.md)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Claims of the Process recipes page (docs/recipes/processes.md)."""
+
+from __future__ import annotations
