@@ -43,9 +43,14 @@ def _title(target: Any) -> str:
     return str(target.title or target.file.src_uri)
 
 
-def _link(target: Any) -> str:
+def _link(target: Any, page: Any = None) -> str:
     # A source path: measured.web.links rewrites it to the built URL and checks it.
-    href, text = html.escape(target.file.src_uri), html.escape(_title(target))
+    import posixpath
+
+    src = target.file.src_uri
+    if page is not None:
+        src = posixpath.relpath(src, posixpath.dirname(page.file.src_uri) or ".")
+    href, text = html.escape(src), html.escape(_title(target))
     return f'<a href="{href}">{text}</a>'
 
 
@@ -86,7 +91,7 @@ def needs(page: Any, files: Files) -> list[Any]:
 
 def needs_line(page: Any, files: Files) -> str:
     required = needs(page, files)
-    links = ", ".join(_link(p) for p in required) if required else NOTHING
+    links = ", ".join(_link(p, page) for p in required) if required else NOTHING
     return f'<p class="{NEEDS_CLASS}">You\'ll need: {links}</p>'
 
 
@@ -100,7 +105,7 @@ def next_line(page: Any) -> str:
         if section is not None and section is not page.parent
         else ""
     )
-    return f'<p class="{NEXT_CLASS}">Next: {_link(after)}{where}</p>'
+    return f'<p class="{NEXT_CLASS}">Next: {_link(after, page)}{where}</p>'
 
 
 def add_lines(content: str, page: Any, files: Files) -> str:
