@@ -20,6 +20,7 @@ Markdown that other people edit, and a link to a missing page fails the build
 from __future__ import annotations
 
 import html
+import posixpath
 from typing import Any
 
 from mkdocs.structure.files import Files
@@ -43,14 +44,12 @@ def _title(target: Any) -> str:
     return str(target.title or target.file.src_uri)
 
 
-def _link(target: Any, page: Any = None) -> str:
-    # A source path: measured.web.links rewrites it to the built URL and checks it.
-    import posixpath
-
-    src = target.file.src_uri
-    if page is not None:
-        src = posixpath.relpath(src, posixpath.dirname(page.file.src_uri) or ".")
-    href, text = html.escape(src), html.escape(_title(target))
+def _link(target: Any, page: Any) -> str:
+    # A source path relative to ``page`` (pages may sit in folders, recipes/):
+    # measured.web.links rewrites it to the built URL and checks it.
+    here = posixpath.dirname(page.file.src_uri) or "."
+    href = html.escape(posixpath.relpath(target.file.src_uri, here))
+    text = html.escape(_title(target))
     return f'<a href="{href}">{text}</a>'
 
 
