@@ -20,6 +20,7 @@ Markdown that other people edit, and a link to a missing page fails the build
 from __future__ import annotations
 
 import html
+import posixpath
 from typing import Any
 
 from mkdocs.structure.files import Files
@@ -43,9 +44,12 @@ def _title(target: Any) -> str:
     return str(target.title or target.file.src_uri)
 
 
-def _link(target: Any) -> str:
-    # A source path: measured.web.links rewrites it to the built URL and checks it.
-    href, text = html.escape(target.file.src_uri), html.escape(_title(target))
+def _link(target: Any, page: Any) -> str:
+    # A source path relative to the page (a page may sit in a folder, recipes/):
+    # measured.web.links rewrites it to the built URL and checks it.
+    here = posixpath.dirname(page.file.src_uri) or "."
+    href = html.escape(posixpath.relpath(target.file.src_uri, here))
+    text = html.escape(_title(target))
     return f'<a href="{href}">{text}</a>'
 
 
@@ -86,7 +90,7 @@ def needs(page: Any, files: Files) -> list[Any]:
 
 def needs_line(page: Any, files: Files) -> str:
     required = needs(page, files)
-    links = ", ".join(_link(p) for p in required) if required else NOTHING
+    links = ", ".join(_link(p, page) for p in required) if required else NOTHING
     return f'<p class="{NEEDS_CLASS}">You\'ll need: {links}</p>'
 
 
@@ -100,7 +104,7 @@ def next_line(page: Any) -> str:
         if section is not None and section is not page.parent
         else ""
     )
-    return f'<p class="{NEXT_CLASS}">Next: {_link(after)}{where}</p>'
+    return f'<p class="{NEXT_CLASS}">Next: {_link(after, page)}{where}</p>'
 
 
 def add_lines(content: str, page: Any, files: Files) -> str:
