@@ -15,7 +15,9 @@ the peak during it (Linux ``VmHWM``, reset at the start with
 stacks included; tracemalloc would count Python objects only.
 
 TIMED requests are compared in ROUNDS rounds, each running both clients once in a
-random order; the other levels run once each, to show the trend. The server
+random order; the other levels run once each, to show the trend. Wall times are
+printed for a reader; a thread pool's varies too much from round to round for a
+claim to rest on it here. The server
 counts the requests it had in flight at once, then is stopped.
 
 Run it yourself from a clone:  python snippets/recipe_http_fanout.py
@@ -44,7 +46,7 @@ WORKERS = 50  # requests in flight at once, in both clients
 LEVELS = (10, 100, 1_000)  # requests per session
 TIMED = 100  # the level compared in rounds
 ROUNDS = 6
-JUDGED = ("by_level/{timed}/time: threads / asyncio",)
+JUDGED = ()  # the times are shown; only memory and answers are judged
 WAIT = 30.0  # seconds; a session that has not reported by then failed
 
 

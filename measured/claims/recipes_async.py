@@ -2,8 +2,11 @@
 
 ``recipe_sync_async`` and ``recipe_fire_forget`` observe behaviours (an error's
 type and message, what the asyncio logger printed, which thread ran what): CHECKED
-claims, read in every run. ``recipe_http_fanout`` times a thread pool against
-asyncio tasks over HTTP and compares the peak memory each client process added.
+claims, read in every run. ``recipe_http_fanout`` sends the same HTTP requests from
+a thread pool and from asyncio tasks and compares the peak memory each client
+process added. Its wall times are shown, not judged: the thread pool's varied by
+half from round to round (72-126 ms for 100 requests against asyncio's 63-79 ms),
+too much for a paired ratio to decide anything within the build's budget.
 """
 
 from __future__ import annotations
@@ -253,9 +256,6 @@ def kept_references_and_taskgroup_fix_it(evidence: Evidence) -> Claim:
 
 # ---- recipe_http_fanout --------------------------------------------------------------
 
-# Threads ÷ asyncio wall time at TIMED requests: 1.3-1.5x measured (50 in flight,
-# 20 ms server); "less than twice" is the statement: the pool keeps up.
-FANOUT_MAX_TIME_RATIO = 2.0
 # Threads ÷ asyncio peak RSS added at TIMED requests: 2.4-2.9x measured (50 thread
 # stacks); 1.5x is still "clearly more".
 FANOUT_MIN_MEMORY_RATIO = 1.5
@@ -298,33 +298,6 @@ def fanout_answers_every_request(evidence: Evidence) -> Claim:
             True, f"Both clients got every answer at every level: {text}.", peak
         )
     return observed(False, f"The clients did NOT stay within bounds: {text}.", peak)
-
-
-@claim("recipe_http_fanout")
-def fanout_time_set_by_server(evidence: Evidence) -> Claim:
-    """With a bound of 50 in flight, neither client takes twice the other's time."""
-    r = _fanout(evidence)
-    n = r["timed"]
-    figure = Figure(
-        "thread pool ÷ asyncio wall time, per round",
-        evidence.ratio(lambda x: x["by_level"][str(n)]["time"], "threads", "asyncio"),
-        FANOUT_MAX_TIME_RATIO,
-        "at most",
-    )
-    rounds = evidence.rounds(lambda x: x["by_level"][str(n)]["time"])
-    t = stats.timing(rounds, "threads").estimate * 1000
-    a = stats.timing(rounds, "asyncio").estimate * 1000
-    text = (
-        f"the thread pool took **{t:.0f} ms** and asyncio **{a:.0f} ms** for "
-        f"{n:,} requests (**{figure.interval.estimate:.2f}×**)"
-    )
-    return judged(
-        f"With at most {r['workers']} requests in flight, the thread pool took "
-        f"less than twice asyncio's time: {text}.",
-        [figure],
-        missed=f"With at most {r['workers']} requests in flight, the thread pool "
-        f"took twice asyncio's time or more: {text}.",
-    )
 
 
 @claim("recipe_http_fanout")

@@ -98,16 +98,6 @@ def a_request_went_unanswered(evidence: Evidence) -> Evidence:
     return each_result(evidence, _requests_lost)
 
 
-def _threads_three_times_slower(result: dict[str, Any]) -> None:
-    time = result["by_level"][str(result["timed"])]["time"]["samples"]
-    time["threads"] = [3.0 * s for s in time["asyncio"]]
-
-
-@contradicts("fanout_time_set_by_server")
-def thread_pool_three_times_slower(evidence: Evidence) -> Evidence:
-    return each_result(evidence, _threads_three_times_slower)
-
-
 def _same_memory(result: dict[str, Any]) -> None:
     sessions = result["by_level"][str(result["timed"])]["sessions"]
     for threads, tasks in zip(sessions["threads"], sessions["asyncio"], strict=True):
