@@ -31,7 +31,8 @@ if TYPE_CHECKING:  # the result's declared shape, for type checkers only
 
 N = 7  # the input; compute(N) returns N * N, fail(N) raises ValueError
 OTHERS = 2  # threads that run beside the one that fails
-OTHER_WORK = 0.03  # seconds each of them works, in short sleeps
+OTHER_WORK = 0.03  # seconds each of them still works once the failure happened
+WAIT = 5.0  # at most this long for the failure to happen
 returned: list[weakref.ref[Answer]] = []  # a weak reference to each returned object
 
 
@@ -52,9 +53,9 @@ def fail(n: int) -> Answer:
     raise ValueError(f"bad input {n}")
 
 
-def other_work(finished: list[float]) -> None:
-    for _ in range(3):
-        time.sleep(OTHER_WORK / 3)
+def other_work(failed: threading.Event, finished: list[float]) -> None:
+    failed.wait(WAIT)  # working until the other thread has died ...
+    time.sleep(OTHER_WORK)  # ... and on after that
     finished.append(time.perf_counter())  # list.append is thread-safe in CPython
 
 
@@ -70,17 +71,24 @@ def plain_failure() -> shape.PlainFailure:
     """One thread fails while others work; what sees the exception, and when."""
     hooked: list[tuple[str, float]] = []
     printed = io.StringIO()
+    failed = threading.Event()
+    alive_at_failure: list[int] = []
+    others: list[threading.Thread] = []
 
     def hook(args: Any) -> None:
         hooked.append((args.exc_type.__name__, time.perf_counter()))
+        alive_at_failure.append(sum(thread.is_alive() for thread in others))
         with contextlib.redirect_stderr(printed):  # keep what it prints, to show it
             threading.__excepthook__(args)  # the default hook: prints the traceback
+        failed.set()
 
     finished: list[float] = []
     threading.excepthook = hook
     try:
-        others = [
-            threading.Thread(target=other_work, args=(finished,), name=f"other-{i}")
+        others += [
+            threading.Thread(
+                target=other_work, args=(failed, finished), name=f"other-{i}"
+            )
             for i in range(OTHERS)
         ]
         failing = threading.Thread(target=fail, args=(N,), name="failing")
@@ -105,6 +113,7 @@ def plain_failure() -> shape.PlainFailure:
         "join_raised": join_raised,
         "failed_alive": failed_alive,
         "others": OTHERS,
+        "others_alive_at_failure": alive_at_failure[0] if alive_at_failure else 0,
         "others_finished": len(finished),
         "others_finished_after_failure": sum(t > failed_at for t in finished),
     }
@@ -175,8 +184,9 @@ def main() -> None:
     print(f"                        ...  {failure['printed_last']}")
     print(f"  join() raised: {failure['join_raised']}")
     print(
-        f"  other threads that finished after the failure: "
-        f"{failure['others_finished_after_failure']} of {failure['others']}"
+        f"  other threads running when it failed: "
+        f"{failure['others_alive_at_failure']} of {failure['others']}; "
+        f"finished after it: {failure['others_finished_after_failure']}"
     )
     print("Future from ThreadPoolExecutor:")
     print(

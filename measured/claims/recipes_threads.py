@@ -129,6 +129,7 @@ def other_threads_go_on(evidence: Evidence) -> Claim:
         others = failure["others"]
         return (
             others > 0
+            and failure["others_alive_at_failure"] == others
             and failure["others_finished"] == others
             and failure["others_finished_after_failure"] == others
         )
@@ -138,15 +139,17 @@ def other_threads_go_on(evidence: Evidence) -> Claim:
     if holds:
         return observed(
             True,
-            f"On {_python(evidence)}, every one of the {failure['others']} threads "
-            "working beside the one that failed finished its work after that "
-            "thread had died: an exception ends its own thread only.",
+            f"On {_python(evidence)}, the {failure['others']} threads working "
+            "beside the one that failed were all running when it died, and all "
+            "finished their work after that: an exception ends its own thread "
+            "only.",
             float(after),
         )
     return observed(
         False,
-        f"On {_python(evidence)}, the other threads did NOT all finish after one "
-        f"died: {after} of {failure['others']} finished after the failure.",
+        f"On {_python(evidence)}, the other threads did NOT all go on after one "
+        f"died: {failure['others_alive_at_failure']} of {failure['others']} were "
+        f"running when it failed, {after} finished after it.",
         float(after),
     )
 

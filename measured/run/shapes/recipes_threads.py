@@ -21,6 +21,7 @@ class PlainFailure(TypedDict):
     join_raised: str  # what join() on the failed thread raised: "none"
     failed_alive: bool  # the failed thread, after join()
     others: int  # threads working beside it
+    others_alive_at_failure: int  # of which running when the hook saw the failure
     others_finished: int  # of which finished their work
     others_finished_after_failure: int  # ... after the hook had seen the failure
 
