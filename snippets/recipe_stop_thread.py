@@ -125,8 +125,8 @@ def stop_process() -> tuple[float, bool, int]:
     process = context.Process(target=forever, args=(sender,))
     process.start()
     sender.close()
-    receiver.poll(WAIT)
-    receiver.recv()  # it is running
+    if not receiver.poll(WAIT) or receiver.recv() != "started":
+        raise RuntimeError("the process did not start its work")
     time.sleep(BEFORE)
     begin = time.perf_counter()
     process.terminate()  # the request
