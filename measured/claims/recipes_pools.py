@@ -217,7 +217,7 @@ def every_fix_counts_right(evidence: Evidence) -> Claim:
     """initargs, a Manager, and returned values all reach tasks x steps."""
     holds, r = _first_failing(evidence, _totals_ok)
     right = r["tasks"] * r["steps"]
-    totals = ", ".join(f"{way} {total}" for way, total in r["totals"].items())
+    totals = "; ".join(f"`{way}` {total}" for way, total in r["totals"].items())
     if holds:
         text = (
             f"All three fixes counted to **{right}** ({r['tasks']} tasks × "
@@ -260,7 +260,12 @@ def manager_lock_costs_far_more(evidence: Evidence) -> Claim:
         "at least",
     )
     ratio = figure.interval.estimate
-    cost = f"**{manager_lock_us(evidence):,.0f} µs** per acquire and release"
+    pinned = (
+        " (this process and the manager pinned to one core)"
+        if evidence.result_as(RecipePoolLock)["pinned_to_one_core"]
+        else ""
+    )
+    cost = f"**{manager_lock_us(evidence):,.0f} µs** per acquire and release{pinned}"
     return judged(
         f"A `Manager().Lock()` cost {cost}, **{ratio:,.0f}×** a "
         "`multiprocessing.Lock`: every call is a round trip to the manager process.",
@@ -315,7 +320,8 @@ def recycled_pools_replace_workers(evidence: Evidence) -> Claim:
     n = r["per_child"]
     seen = (
         f"{r['tasks']} tasks on a one-worker pool ran in {_workers(plain)} worker "
-        f"process(es) without a limit, in **{_workers(pool)}** with "
+        f"process{'es' if _workers(plain) != 1 else ''} without a limit, in "
+        f"**{_workers(pool)}** with "
         f"`Pool(maxtasksperchild={n})` and in **{_workers(executor)}** with "
         f"`ProcessPoolExecutor(max_tasks_per_child={n})`"
     )
