@@ -854,3 +854,46 @@ def test_search_keeps_ctrl_c_one_term(
         assert marked and "ctrl-c" in marked[0]["marks"], results[:3]
         assert marked[0]["href"].split("#")[0].endswith(page + "?h=ctrl-c")
         assert t.errors == [] and t.external == []
+
+
+# A reader's words -> the recipe section they must find (issue 16).
+RECIPE_QUERIES = {
+    "return value": "recipes/threads/#get-a-return-value",
+    "stop a thread": "recipes/threads/#stop-a-running-thread",
+    "Ctrl-C": "recipes/interrupts/#ctrl-c-with-a-pool",
+    "progress bar": "recipes/pools/#a-progress-bar",
+    "logging": "recipes/processes/#logging-from-threads",
+}
+FIRST_RESULTS = 5  # what a reader sees without scrolling the result list
+
+
+def test_search_finds_each_recipe_from_the_readers_words(
+    browser: Browser, server: Server
+) -> None:
+    """Typed into the search box, each phrase lists its recipe section among the
+    first results, and that link opens the section."""
+    with tab(browser, server) as t:
+        t.open("")
+        box = t.page.locator(".md-search__input")
+        links = t.page.locator(".md-search-result__item .md-search-result__link")
+        for query, wanted in RECIPE_QUERIES.items():
+            box.click()
+            box.fill("")
+            t.page.keyboard.type(query, delay=20)
+            assert box.input_value() == query
+            links.first.wait_for(timeout=10_000)
+            # Results for the whole query, not for a prefix typed so far: Material
+            # puts the searched words in each link (?h=return+value).
+            words = [w.lower() for w in query.split() if len(w) > 1]
+            for _ in range(50):
+                hrefs = [r["href"] for r in t.page.evaluate(RESULTS_JS)]
+                marked = [re.search(r"[?&]h=([^#]*)", h) for h in hrefs[:3]]
+                if any(m and set(words) <= set(m[1].split("+")) for m in marked):
+                    break
+                t.page.wait_for_timeout(100)
+            plain = [
+                re.sub(r"\?[^#]*", "", h).removeprefix(server.url).removeprefix("./")
+                for h in hrefs[:FIRST_RESULTS]
+            ]
+            assert any(h.startswith(wanted) for h in plain), (query, hrefs[:8])
+        assert t.errors == [] and t.external == []

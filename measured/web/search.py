@@ -18,6 +18,13 @@ copies lunr's default separator (which splits on hyphens) when the search worker
 loads, before Material applies the configured one, so a typed query would still be
 split. :func:`align_query_lexer` makes the built worker re-read the configured
 separator; it fails the build if a Material upgrade changed the code it relies on.
+
+The worker also turns every query word into a prefix ("a" -> "a*") before lunr
+sees it. The index holds no stop words ("a", "the", "how"), so a stop word only
+matches as the prefix of other words: "stop a thread" ranked the asyncio page,
+full of words starting with "a", above the section titled "Stop a running
+thread". :func:`align_query_lexer` also drops the stop words from a query, with
+the index's own list (lunr.stopWordFilter), before the prefixes are made.
 """
 
 from __future__ import annotations
@@ -97,24 +104,38 @@ _LEXER_COPIES = ".QueryLexer.termSeparator="
 ALIGNED = ",lunr.QueryLexer.termSeparator=lunr.tokenizer.separator"
 
 
+# Where the worker's query transform splits a query into words, before it makes
+# each a prefix (`${word}*`); the stop words are dropped right there.
+_SPLIT_WORDS = ".split(/\\s+/g).reduce("
+_WITHOUT_STOP_WORDS = (
+    ".split(/\\s+/g).filter(w=>!(lunr.stopWordFilter&&"
+    "lunr.stopWordFilter(w.toLowerCase())===void 0)).reduce("
+)
+
+
 def align_query_lexer(site_dir: str) -> list[Path]:
-    """Patch the built search worker(s) so a query splits like the index; return
-    the files patched. Raise RuntimeError if the worker's shape has changed."""
+    """Patch the built search worker(s) so a query splits like the index and
+    drops the index's stop words; return the files patched. Raise RuntimeError if
+    the worker's shape has changed."""
     patched = []
     workers = Path(site_dir, "assets", "javascripts", "workers")
     for worker in sorted(workers.glob("search.*.min.js")):
         source = worker.read_text(encoding="utf-8")
-        if ALIGNED in source:
+        if ALIGNED in source and _WITHOUT_STOP_WORDS in source:
             continue
         found = _APPLIED.findall(source)
-        if _LEXER_COPIES not in source or len(found) != 1:
+        if (
+            _LEXER_COPIES not in source
+            or len(found) != 1
+            or source.count(_SPLIT_WORDS) != 1
+        ):
             raise RuntimeError(
                 f"{worker.name}: Material's search worker changed shape; the query "
                 "lexer cannot be aligned with the separator (measured/web/search.py)"
             )
+        source = _APPLIED.sub(lambda m: m.group(0) + ALIGNED, source, count=1)
         worker.write_text(
-            _APPLIED.sub(lambda m: m.group(0) + ALIGNED, source, count=1),
-            encoding="utf-8",
+            source.replace(_SPLIT_WORDS, _WITHOUT_STOP_WORDS, 1), encoding="utf-8"
         )
         patched.append(worker)
     return patched

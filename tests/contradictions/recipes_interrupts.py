@@ -13,7 +13,7 @@ def _variant(result: dict[str, Any], name: str) -> dict[str, Any]:
     return next(v for v in result["variants"] if v["variant"] == name)
 
 
-@contradicts("with_block_finishes_the_queue")
+@contradicts("plain_pool_does_not_stop")
 def ctrl_c_stops_the_with_block(evidence: Evidence) -> Evidence:
     """The thread pool stopped at once: the queued tasks never ran."""
 
@@ -45,10 +45,10 @@ def finally_blocks_skipped(evidence: Evidence) -> Evidence:
 
 @contradicts("nothing_left_after_ctrl_c")
 def a_worker_left_behind(evidence: Evidence) -> Evidence:
-    """A pool worker outlived its parent and had to be killed."""
+    """A clean pool's worker outlived its parent and had to be killed."""
 
     def edit(result: dict[str, Any]) -> None:
-        _variant(result, "pool")["left_seconds"] = None
+        _variant(result, "pool_clean")["left_seconds"] = None
 
     return each_result(evidence, edit)
 
