@@ -5,9 +5,10 @@ The same pure-Python work runs serially, then in thread pools and process pools 
 timing. Each round times every configuration once, in a new random order, and the
 speedup of a configuration is the median of its per-round ratios to the serial run
 (the interval comes from measured.run.stats). The headline configuration, fixed here
-before anything is timed, is one worker per usable core. Each task is also timed
-where it runs: the headline process pool's pace against the serial tasks shows how
-many cores the machine really gave it (measured.run.pace).
+before anything is timed, is one worker per usable core. The same rounds
+also time a probe no claim judges: a fixed piece of C-level hashing done by this
+process alone and by one plain process per core at once, which shows how many
+cores the machine really delivered (measured.run.pace).
 
 Run it yourself from a clone:  python snippets/cpu_bound.py
 """
@@ -73,20 +74,17 @@ def main() -> None:
         f"process start method {start_method}, {ROUNDS} rounds"
     )
 
-    # Each task is timed where it runs (every alternative alike): the headline
-    # process pool's workers against the serial tasks show how many cores the
-    # machine really gave them (measured.run.pace).
-    log = pace.Log()
-
     def serial() -> list[int]:
-        return log.record("serial", [pace.timed(work, SIZE) for _ in range(tasks)])
+        return [work(SIZE) for _ in range(tasks)]
 
-    expected = [work(SIZE) for _ in range(tasks)]
+    expected = serial()
     pool_types: dict[str, Callable[[int], Executor]] = {
         "threads": ThreadPoolExecutor,
         "processes": ProcessPoolExecutor,
     }
     with ExitStack() as stack:
+        # Plain probe processes first, before any pool or thread exists.
+        probe = stack.enter_context(pace.Probe(cores))
         pools = {}
         # Process pools first: forking while this process runs other threads can
         # deadlock a child (Python 3.12+ warns about it), so no thread pool exists
@@ -100,17 +98,18 @@ def main() -> None:
                 assert list(pool.map(work, [SIZE] * tasks)) == expected, "wrong result"
                 pools[name(kind, workers)] = pool
 
-        def pooled(key: str, pool: Executor) -> Callable[[], list[int]]:
-            return lambda: log.record(
-                key, pool.map(pace.timed, [work] * tasks, [SIZE] * tasks)
-            )
+        def pooled(pool: Executor) -> Callable[[], list[int]]:
+            return lambda: list(pool.map(work, [SIZE] * tasks))
 
         rounds = measure.time_rounds(
-            {"serial": serial, **{key: pooled(key, p) for key, p in pools.items()}},
+            {
+                "serial": serial,
+                **{key: pooled(pool) for key, pool in pools.items()},
+                **probe.alternatives(),
+            },
             rounds=ROUNDS,
         )
-    headline = name("processes", cores)
-    delivered = pace.record(log, "serial", headline, cores, rounds.warmup)
+    delivered = pace.record(rounds.to_dict(), cores)
     base = rounds.timing("serial")
     print(f"{'serial':<13} {base.estimate:6.3f} s")
     for kind in pool_types:
@@ -122,8 +121,8 @@ def main() -> None:
                 f"speedup {gain.text('x')}"
             )
     print(
-        f"cores the {headline} workers got: {delivered['cores']:.2f} of {cores} "
-        "(median over rounds of their pace against the serial tasks')"
+        f"cores the machine delivered to the probe: {delivered['cores']:.2f} of "
+        f"{cores} (median over the rounds, C-level hashing in plain processes)"
     )
     result: CpuBound = {
         "experiment": "cpu_bound",
@@ -134,7 +133,7 @@ def main() -> None:
         "headline_workers": cores,
         "start_method": start_method,
         "cpu": rounds.to_dict(),
-        # The headline process pool's pace against the serial tasks, per round.
+        # The probe's alone / together ratio, per round (measured.run.pace).
         "delivered_cores": delivered,
     }
     measure.emit(result)

@@ -7,8 +7,9 @@ the cost of starting and joining a thread and a process (default start method).
 It also records how the interpreter was built (sysconfig's CONFIG_ARGS).
 Every pool starts all its workers first. Each round times every alternative once,
 in a new random order; measured.run.stats turns the rounds into paired ratios.
-Each task is also timed where it runs: the process workers' pace against the
-serial tasks' shows how many cores the machine really gave them (measured.run.pace).
+The same rounds also time a probe no claim judges: a fixed piece of C-level
+hashing done by this process alone and by one plain process per worker at once,
+which shows how many cores the machine really delivered (measured.run.pace).
 Run it with any Python 3.11+:
 
     python3.13 snippets/gil_across_versions.py
@@ -83,13 +84,11 @@ def main() -> None:
     process_starts = PROCESS_STARTS.get(start_method, 1)
     gil = measure.gil_enabled()
 
-    log = pace.Log()
-
     def serial() -> list[int]:
-        return log.record("serial", [pace.timed(work, SIZE) for _ in range(tasks)])
+        return [work(SIZE) for _ in range(tasks)]
 
-    def pooled(pool: Executor, name: str) -> list[int]:
-        return log.record(name, pool.map(pace.timed, [work] * tasks, [SIZE] * tasks))
+    def pooled(pool: Executor) -> list[int]:
+        return list(pool.map(work, [SIZE] * tasks))
 
     # Start costs first, while this process has no pool and no other thread.
     starts = measure.time_rounds(
@@ -100,24 +99,26 @@ def main() -> None:
         rounds=ROUNDS,
         settle=lambda: time.sleep(START_SETTLE),
     )
-    expected = [work(SIZE) for _ in range(tasks)]
+    expected = serial()
     with (
+        pace.Probe(workers) as probe,  # plain processes, before any thread exists
         ThreadPoolExecutor(workers) as threads,
         ProcessPoolExecutor(workers) as processes,
     ):
         for pool in (threads, processes):
             # Every worker starts now (prestart repeats until all answered).
             measure.prestart(pool, workers, hold=0.05)
-            assert list(pool.map(work, [SIZE] * tasks)) == expected, "wrong result"
+            assert pooled(pool) == expected, "wrong result"
         cpu = measure.time_rounds(
             {
                 "serial": serial,
-                "threads": lambda: pooled(threads, "threads"),
-                "processes": lambda: pooled(processes, "processes"),
+                "threads": lambda: pooled(threads),
+                "processes": lambda: pooled(processes),
+                **probe.alternatives(),
             },
             rounds=ROUNDS,
         )
-    delivered = pace.record(log, "serial", "processes", workers, cpu.warmup)
+    delivered = pace.record(cpu.to_dict(), workers)
 
     env = measure.Environment.here()
     print(
@@ -138,8 +139,8 @@ def main() -> None:
     per_thread = starts.timing("thread").estimate / THREAD_STARTS
     per_process = starts.timing("process").estimate / process_starts
     print(
-        f"cores the process workers got: {delivered['cores']:.2f} of {workers} "
-        "(median over rounds of their pace against the serial tasks')"
+        f"cores the machine delivered to the probe: {delivered['cores']:.2f} of "
+        f"{workers} (median over the rounds, C-level hashing in plain processes)"
     )
     print(f"start + join one thread  {per_thread * 1e3:8.3f} ms")
     print(f"start + join one process {per_process * 1e3:8.3f} ms ({start_method})")
@@ -153,7 +154,7 @@ def main() -> None:
         "start_method": start_method,
         "cpu": cpu.to_dict(),
         "starts": starts.to_dict(),
-        # Each worker's pace against the serial tasks, per round (measured.run.pace).
+        # The probe's alone / together ratio, per round (measured.run.pace).
         "delivered_cores": delivered,
         "starts_per_batch": {"thread": THREAD_STARTS, "process": process_starts},
         "start_settle_seconds": START_SETTLE,

@@ -140,13 +140,13 @@ class RunData:
 
     @property
     def free_cores(self) -> float | None:
-        """The meter's free cores, or fewer where the pool workers' own pace shows
-        the machine gave them less (measured.run.pace)."""
+        """The meter's free cores, or fewer where the experiment's probe shows the
+        machine delivered less (measured.run.pace)."""
         return pace.free_cores(self.machine, self.result)
 
     @property
     def paced(self) -> bool:
-        """True when the workers' pace, not the load meter, set free_cores."""
+        """True when the probe, not the load meter, set free_cores."""
         return self.free_cores is not None and self.free_cores != self.machine.get(
             "free_cores"
         )
@@ -385,12 +385,11 @@ def busy_reason(evidence: Evidence, need: float) -> str:
     during = "its run" if runs == 1 else f"each of its {runs} runs"
     cores = f"{evidence.cores} core{'s' if evidence.cores != 1 else ''}"
     if best is not None and best.paced:
-        # The kernel's counters saw free cores; the work itself ran slower.
+        # The kernel's counters saw free cores; a probe no claim judges did not.
         return (
-            f"the pool's workers ran at the pace of about {most:.1f} of {cores} "
-            f"during {during} (each worker's tasks timed against the same tasks "
-            f"run alone); a timed verdict needs at least "
-            f"{stats.FREE_SHARE * need:.1f}"
+            f"a probe of plain processes hashing in C got about {most:.1f} of "
+            f"{cores} during {during}, though the kernel's counters showed them "
+            f"free; a timed verdict needs at least {stats.FREE_SHARE * need:.1f}"
         )
     return (
         f"about {most:.1f} of {cores} were free during {during}; a timed "

@@ -99,10 +99,13 @@ the run's own noise calls for it, never because of what a claim says:
   free while it ran (the kernel's CPU counters, minus the CPU time of the
   experiment and every process it started); if the machine is still busy
   {runner.BUSY_PAUSE:g} s later, another run would be too, and the runner stops.
-  A virtual machine's host can take a core away without the kernel seeing it, so
-  experiments with a process pool also time each task where it runs: when the
-  workers' pace against the same tasks run alone adds up to fewer than that share
-  of the cores (median over the rounds), the run counts as busy too;
+  The kernel's counters miss some lost capacity (a virtual machine's host taking
+  a core away without reporting steal time, two "cores" that are siblings of one),
+  so experiments that time a parallel speedup also time a probe in the same
+  rounds, which no claim judges: a fixed piece of C-level hashing done by one
+  process alone, then by one plain process per core at once. When the probe got
+  fewer than that share of the cores (median over the rounds), the run counts as
+  busy too;
 - the rounds disagreed: the widest confidence interval of a paired ratio that one
   of its claims judges is wider than {runner.NOISE_LIMIT:.0%} of its median. The script
   names those ratios before it runs (`JUDGED`); a noisy ratio no claim reads adds
@@ -156,9 +159,9 @@ figures, why a claim measured in several runs must agree run by run, and why
 at least {margins.PARALLEL_MIN_EFFICIENCY:.0%} of min(workers, usable cores).
 "Usable cores" honours the CPU affinity and the cgroup quota. On one core a
 parallel claim is *not shown* (nothing can run in parallel there, with or without a
-GIL); a run during which other programs held the cores cannot show it either, and
-the claim says how many cores were free. A speedup whose interval lies above the
-ideal is a measurement error, never a result.
+GIL); a run during which other programs held the cores, or the probe got fewer of
+them, cannot show it either, and the claim says how many cores it had. A speedup
+whose interval lies above the ideal is a measurement error, never a result.
 
 **What gets published.** The published `results.json` is judged again from its raw
 runs before the site is deployed (`python -m measured check --publish`). The site is

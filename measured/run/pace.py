@@ -1,106 +1,126 @@
-"""How many cores the machine delivered to a pool's workers, from their own pace.
+"""How many cores the machine delivered during a run, from a probe no claim judges.
 
 The load meter (measured.run.load) reads the kernel's CPU-time counters. On a
-virtual machine whose host takes a core away without reporting steal time, those
-counters still show two busy cores while the work runs at the pace of one and a
-bit: a shared CI machine once gave a process pool 1.2x over serial with every
-core "free". Only the work itself can show that.
+virtual machine whose host takes a core away without reporting steal time (or
+whose two "cores" are SMT siblings, or slow down together), those counters still
+show two busy cores while work runs at the pace of one and a bit: a shared CI
+machine once gave a process pool 1.2x with every core "free".
 
-So an experiment times each task where it runs. In one round, the serial
-alternative's tasks give the pace of one core at that moment; a pool worker whose
-tasks took longer ran at a fraction of it (its *pace*, at most 1). The cores the
-machine delivered in that round are the workers' paces added up; a worker that
-got no task counts as a whole core, because giving it none was the pool's doing,
-not the machine's, and the claim must still be able to fail for it. The run's
-figure is the median over its rounds.
+So an experiment that times a parallel speedup also times, in the same rounds
+(as two more alternatives of measure.time_rounds), a probe: the same fixed piece
+of C-level work (SHA-256 over a buffer) done WORKERS times by this process alone,
+and once by each of WORKERS plain processes at once. Python's own costs (a pool's
+dispatch, pickling, the GIL) are not in it: the processes are started once, get
+one byte through a pipe per round and hash in C. The per-round ratio alone /
+together is the cores the machine delivered; the run's figure is its median.
 
-The runner and the claims treat it like free cores: a run whose workers got
-less than stats.FREE_SHARE of the cores they needed is a busy run (another run
-is added; a timed verdict rests on the other runs, or is not shown). It is
-decided from the pace alone, before and whatever any claim says.
+No claim judges the probe, and the decision uses the probe alone: a run whose
+probe got fewer than stats.FREE_SHARE of the cores the experiment needs counts
+as busy, like a run the load meter saw busy (the runner adds a run; a timed
+verdict rests on the other runs, or is not shown). The probe cannot excuse a
+pool that is slow for Python's reasons: the machine then delivers every core to
+the probe, and the pool's speedup is judged as measured.
 
 Standard library only: experiments import it on any interpreter.
 """
 
 from __future__ import annotations
 
-import os
+import hashlib
+import multiprocessing
 import statistics
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from multiprocessing.connection import Connection
+from typing import Any
 
-T = TypeVar("T")
-# One task: (the process that ran it, how long it took there, in seconds).
-Task = tuple[int, float]
 FIELD = "delivered_cores"
+ALONE, TOGETHER = "probe alone", "probe together"
+# One piece of probe work: about 10 ms of hashing in C on the build machine.
+PROBE_BYTES = 1 << 20
+PROBE_PASSES = 16
+_BUFFER = bytes(range(256)) * (PROBE_BYTES // 256)
 
 
-def timed(fn: Callable[[Any], T], arg: Any) -> tuple[T, int, float]:
-    """``fn(arg)``, with the pid that ran it and its duration (run in the worker)."""
-    start = time.perf_counter()
-    value = fn(arg)
-    return value, os.getpid(), time.perf_counter() - start
+def work() -> str:
+    """The probe's piece of work: C-level hashing, the same on every interpreter."""
+    digest = hashlib.sha256()
+    for _ in range(PROBE_PASSES):
+        digest.update(_BUFFER)
+    return digest.hexdigest()
 
 
-class Log:
-    """Every task of every call of each alternative, in call order (warm-up first)."""
-
-    def __init__(self) -> None:
-        self.calls: dict[str, list[list[Task]]] = {}
-
-    def record(self, name: str, results: Iterable[tuple[T, int, float]]) -> list[T]:
-        """Keep one call's tasks under ``name``; return the values alone."""
-        values, tasks = [], []
-        for value, pid, seconds in results:
-            values.append(value)
-            tasks.append((pid, seconds))
-        self.calls.setdefault(name, []).append(tasks)
-        return values
-
-    def rounds(self, name: str, warmup: int) -> list[list[Task]]:
-        """The timed rounds' calls of ``name`` (measure.time_rounds calls each
-        alternative once per warm-up round first, then once per round)."""
-        return self.calls.get(name, [])[warmup:]
+def _serve(conn: Connection) -> None:
+    """A probe process: one piece of work per byte received, until b"" arrives."""
+    while conn.recv_bytes():
+        work()
+        conn.send_bytes(b"1")
+    conn.close()
 
 
-def in_round(reference: Sequence[Task], pool: Sequence[Task], workers: int) -> float:
-    """Cores the machine delivered to ``pool``'s workers in one round.
+class Probe:
+    """``workers`` plain processes that hash on request; start it before any
+    thread or pool exists (it forks where fork is the default), close it after."""
 
-    ``reference``: the same tasks run alone (one core's pace at that moment).
-    """
-    one_core = statistics.median(seconds for _, seconds in reference)
-    by_worker: dict[int, list[float]] = {}
-    for pid, seconds in pool:
-        by_worker.setdefault(pid, []).append(seconds)
-    paces = [
-        min(1.0, one_core / max(statistics.fmean(times), 1e-12))
-        for times in by_worker.values()
-    ]
-    return sum(paces) + max(0, workers - len(paces))
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._conns: list[Connection] = []
+        self._procs = []
+        for _ in range(workers):
+            ours, theirs = multiprocessing.Pipe()
+            proc = multiprocessing.Process(target=_serve, args=(theirs,), daemon=True)
+            proc.start()
+            theirs.close()
+            self._conns.append(ours)
+            self._procs.append(proc)
+        self.together()  # every process answered once: started and warm
+
+    def alone(self) -> None:
+        """The work done ``workers`` times, one after another, by this process."""
+        for _ in range(self.workers):
+            work()
+
+    def together(self) -> None:
+        """The same work, once in each probe process, all at once."""
+        for conn in self._conns:
+            conn.send_bytes(b"1")
+        for conn in self._conns:
+            conn.recv_bytes()
+
+    def alternatives(self) -> dict[str, Any]:
+        """The two probe alternatives, for measure.time_rounds."""
+        return {ALONE: self.alone, TOGETHER: self.together}
+
+    def close(self) -> None:
+        for conn in self._conns:
+            conn.send_bytes(b"")
+            conn.close()
+        for proc in self._procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+
+    def __enter__(self) -> Probe:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
-def record(
-    log: Log, reference: str, pool: str, workers: int, warmup: int
-) -> dict[str, Any]:
-    """The result's ``delivered_cores`` entry: per round, and the run's median."""
-    per_round = [
-        in_round(alone, together, workers)
-        for alone, together in zip(
-            log.rounds(reference, warmup), log.rounds(pool, warmup), strict=True
-        )
-    ]
+def record(rounds: Mapping[str, Any], workers: int) -> dict[str, Any]:
+    """The result's ``delivered_cores`` entry, from a rounds record that timed the
+    probe (measure.Rounds.to_dict()): per round alone / together, and its median."""
+    samples = rounds["samples"]
+    per_round = [a / t for a, t in zip(samples[ALONE], samples[TOGETHER], strict=True)]
     return {
-        "cores": round(statistics.median(per_round), 3),
+        "cores": round(min(float(workers), statistics.median(per_round)), 3),
         "per_round": [round(value, 3) for value in per_round],
-        "reference": reference,
-        "pool": pool,
         "workers": workers,
     }
 
 
 def delivered(result: Mapping[str, Any]) -> float | None:
-    """The run's delivered cores, if its experiment measured them."""
+    """The run's delivered cores, if its experiment probed them."""
     entry = result.get(FIELD)
     if isinstance(entry, Mapping) and isinstance(entry.get("cores"), int | float):
         return float(entry["cores"])
@@ -108,7 +128,7 @@ def delivered(result: Mapping[str, Any]) -> float | None:
 
 
 def free_cores(machine: Mapping[str, Any], result: Mapping[str, Any]) -> float | None:
-    """Free cores during a run: the fewer of the meter's and the workers' pace's."""
+    """Free cores during a run: the fewer of the meter's and the probe's."""
     known = [
         float(v)
         for v in (machine.get("free_cores"), delivered(result))

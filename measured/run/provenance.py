@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from measured.run import stats
+from measured.run import pace, stats
 from measured.run.measure import Environment
 from measured.run.runner import Run
 
@@ -50,13 +50,18 @@ def runs_part(run: Run) -> str:
 
 
 def machine_part(run: Run) -> list[str]:
-    free = [e.free_cores() for e in run.executions]
+    free = [e.machine.get("free_cores") for e in run.executions]
     known = [f for f in free if f is not None]
     if not known:
         return []
     cores = run.executions[0].machine.get("cores", run.env["cores"])
     figures = ", ".join(f"{f:.1f}" for f in known)
-    return [f"free cores while it ran: {figures} of {cores}"]
+    parts = [f"free cores while it ran: {figures} of {cores}"]
+    probed = [pace.delivered(e.result) for e in run.executions]
+    if all(p is not None for p in probed):
+        delivered = ", ".join(f"{p:.1f}" for p in probed if p is not None)
+        parts.append(f"cores the probe got: {delivered}")
+    return parts
 
 
 def line(run: Run) -> str:

@@ -166,8 +166,8 @@ class Execution:
     leftovers: dict[str, list[str]] | None = None
 
     def free_cores(self) -> float | None:
-        """Free cores while it ran: the meter's, or fewer if the workers' own pace
-        shows the machine gave them less (measured.run.pace)."""
+        """Free cores while it ran: the meter's, or fewer if the experiment's probe
+        shows the machine delivered less (measured.run.pace)."""
         return pace.free_cores(self.machine, self.result)
 
     def busy(self) -> bool:
@@ -809,8 +809,8 @@ def another_run(
                 f"run {len(executions)} had about {free:.1f} of {m['cores']} cores free"
             )
         return (
-            f"run {len(executions)}'s pool workers ran at the pace of about "
-            f"{free:.1f} of {m['cores']} cores (measured.run.pace)"
+            f"run {len(executions)}'s probe got about {free:.1f} of {m['cores']} "
+            "cores (measured.run.pace)"
         )
     width, where = pooled_noise(executions, judged)
     if width > NOISE_LIMIT:

@@ -35,10 +35,8 @@ class RoundsRecord(TypedDict):
 
 
 class DeliveredCores(TypedDict):
-    """measured.run.pace.record(): cores a pool's workers got, from their pace."""
+    """measured.run.pace.record(): cores the machine delivered to the probe."""
 
-    cores: float  # median over the rounds
+    cores: float  # median over the rounds of alone / together, at most workers
     per_round: list[float]
-    reference: str  # the alternative whose tasks ran alone ("serial")
-    pool: str  # the alternative whose workers were timed ("processes")
     workers: int
