@@ -118,3 +118,15 @@ def test_a_pool_slow_while_the_probe_got_every_core_misses() -> None:
 def test_a_pool_at_full_speed_on_a_full_machine_holds(delivered: float) -> None:
     outcome = modern.matrix_processes_scale(_matrix_evidence(1.9, delivered))
     assert outcome.holds is True, outcome.reason
+
+
+def test_busy_runs_left_out_are_named_not_counted_as_misses() -> None:
+    held = claims.Claim(True, "held", figure=1.0)
+    busy = claims.Claim(None, "x", "busy", figure=1.0, why=claims.BUSY)
+    missed = claims.Claim(False, "missed", figure=1.0)
+    assert claims.tally([held, busy, busy]) == (
+        "held in 1 of 3 runs (2 of them busy, left out of the verdict)"
+    )
+    assert claims.tally([held, missed]) == "held in 1 of 2 runs"
+    assert claims.tally([busy]) == "held in 0 of 1 run"  # the reason says busy
+    assert claims.busy_runs([held, busy, missed]) == 1

@@ -87,7 +87,9 @@ def judged(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[int, int]]:
 def test_marginal_note_only_when_some_run_missed(judged) -> None:
     judged.update({"solid": (3, 3), "shaky": (1, 3)})
     assert render.marginal_note(None, _fake("solid")) == ""
-    assert "held in only 1 of 3 runs" in render.marginal_note(None, _fake("shaky"))
+    assert "held in only 1 of the 3 runs it rests on" in render.marginal_note(
+        None, _fake("shaky")
+    )
 
 
 def test_replicated_verdicts_lead(judged) -> None:

@@ -56,6 +56,7 @@ __all__ = [
     "Registered",
     "RunData",
     "busy_reason",
+    "busy_runs",
     "claim",
     "decide",
     "evaluate",
@@ -74,6 +75,7 @@ __all__ = [
     "runs_in_parallel",
     "speedup",
     "takes_turns",
+    "tally",
 ]
 
 MEASURED, CHECKED = "measured", "checked"
@@ -671,11 +673,24 @@ def _record(check: Check, outcome: Claim) -> dict[str, Any]:
     }
 
 
+def busy_runs(per_run: Sequence[Claim]) -> int:
+    """Runs a timed verdict left out because the machine was busy during them."""
+    return sum(c.holds is None and c.why == BUSY for c in per_run)
+
+
+def tally(per_run: Sequence[Claim]) -> str:
+    """ "held in k of n runs", naming the busy runs a pooled verdict left out."""
+    runs, busy = len(per_run), busy_runs(per_run)
+    held = sum(c.holds is True for c in per_run)
+    text = f"held in {held} of {runs} run{'s' if runs != 1 else ''}"
+    if 0 < busy < runs:
+        text += f" ({busy} of them busy, left out of the verdict)"
+    return text
+
+
 def how(outcome: Claim, per_run: Sequence[Claim]) -> str:
     """How the verdict was reached: runs, rounds, intervals."""
-    runs = len(per_run)
-    held = sum(c.holds is True for c in per_run)
-    parts = [f"held in {held} of {runs} run{'s' if runs != 1 else ''}"]
+    parts = [tally(per_run)]
     parts += [f.text() for f in outcome.figures]
     if outcome.figures:
         n = outcome.figures[0].interval.n

@@ -115,10 +115,7 @@ def not_shown_text(
     if not outcome.asserts:  # neutral wording; its figure is no verdict: no bold
         neutral = outcome.statement.replace("**", "")
         return f"{neutral} *{NOT_SHOWN}: {outcome.reason}.*"
-    held = ""
-    if per_run:
-        count = sum(c.holds is True for c in per_run)
-        held = f" (held in {count} of {len(per_run)} run{'s' * (len(per_run) != 1)})"
+    held = f" ({claims.tally(per_run)})" if per_run else ""
     said = _first_sentence(check.__doc__ or "")
     quoted = f"Not decided here: “{said}” " if said else ""
     return f"{quoted}*{NOT_SHOWN}: {outcome.reason}{held}.*"
@@ -244,9 +241,11 @@ def code(text: str, language: str = "text") -> str:
 
 
 def runs_held(run: runner.Run, check: claims.Check) -> tuple[int, int]:
-    """(runs in which the claim held alone, runs made)."""
+    """(runs in which the claim held alone, runs the verdict rests on): a run
+    left out because the machine was busy is not counted against it."""
     per_run = claims.judge(check, evidence(run))[1]
-    return sum(c.holds is True for c in per_run), len(per_run)
+    rests_on = len(per_run) - claims.busy_runs(per_run)
+    return sum(c.holds is True for c in per_run), rests_on
 
 
 def marginal_note(run: runner.Run, check: claims.Check) -> str:
@@ -259,8 +258,9 @@ def marginal_note(run: runner.Run, check: claims.Check) -> str:
     if held == runs:
         return ""
     return (
-        f"**Marginal: held in only {held} of {runs} runs.** The rounds of every run "
-        f"pooled pass the claim's margin; {runs - held} of the runs alone did not."
+        f"**Marginal: held in only {held} of the {runs} runs it rests on.** The "
+        f"rounds of those runs pooled pass the claim's margin; {runs - held} of "
+        "them alone did not."
     )
 
 
