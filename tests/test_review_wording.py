@@ -100,4 +100,4 @@ def test_replicated_verdicts_lead(judged) -> None:
     lines = text.splitlines()
     assert lines[:2] == ["- solid", "- single"]
     assert lines[2] == "- shaky"
-    assert "held in only 1 of 3 runs" in lines[3]
+    assert "held in only 1 of the 3 runs it rests on" in lines[3]
