@@ -67,7 +67,7 @@ class RecipeStopThread(TypedDict):
     experiment: str
     step: float  # seconds per step of the task
     steps: int  # steps in the whole task
-    before: float  # seconds the work ran before the request
+    before: float  # seconds the main thread slept before the request
     grace: float  # seconds after the request at which it looked again
     start_method: str
     stop: RoundsRecord  # "Event", "no check", "terminate()", "daemon, at exit"
