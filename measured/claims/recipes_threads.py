@@ -373,7 +373,7 @@ def join_returns_once_every_item_is_done(evidence: Evidence) -> Claim:
 
     def ok(part: JoinPart) -> bool:
         return (
-            part["done_when_join_called"] < items
+            part["done_when_consumers_started"] < items
             and part["done_when_join_returned"] == items
             and part["unfinished_after"] == 0
         )
@@ -382,16 +382,18 @@ def join_returns_once_every_item_is_done(evidence: Evidence) -> Claim:
     if holds:
         return observed(
             True,
-            f"On {_python(evidence)}, `join()` was called with "
-            f"{part['done_when_join_called']} of {items} items done and returned "
-            f"with all {part['done_when_join_returned']} done: it waits for a "
+            f"On {_python(evidence)}, the {items} items were queued before the "
+            f"consumers started ({part['done_when_consumers_started']} done then), "
+            "and `join()`, called next, returned with all "
+            f"{part['done_when_join_returned']} done: it waits for a "
             "`task_done()` per item put, the failed item included.",
             float(part["done_when_join_returned"]),
         )
     return observed(
         False,
-        f"On {_python(evidence)}, `join()` did NOT wait for every item: called with "
-        f"{part['done_when_join_called']}, returned with "
+        f"On {_python(evidence)}, `join()` did NOT wait for every item: "
+        f"{part['done_when_consumers_started']} done when the consumers started, "
+        "returned with "
         f"{part['done_when_join_returned']} of {items} done.",
         float(part["done_when_join_returned"]),
     )
@@ -448,9 +450,9 @@ def forgotten_task_done_blocks_join(evidence: Evidence) -> Claim:
             True,
             f"On {_python(evidence)}, with every one of {items} items taken and "
             "handled but `task_done()` skipped for the one that failed, `join()` "
-            f"was still waiting after {hang:g} s (`unfinished_tasks` "
-            f"{part['unfinished']}); it would wait forever. The missing "
-            "`task_done()` released it at once.",
+            f"was still waiting {hang:g} s after the last item was handled "
+            f"(`unfinished_tasks` {part['unfinished']}); it would wait forever. "
+            "The missing `task_done()` released it.",
             float(part["unfinished"]),
         )
     return observed(
