@@ -4,14 +4,16 @@ A producer puts ITEMS items on a queue.Queue; CONSUMERS threads handle them. One
 item is bad: handling it raises ValueError, which the consumer catches.
 
 - careful consumers call task_done() in a `finally:` block, for every item
-  taken, bad or not. The producer's join() returns once every item has been
-  handled (the script counts them when join() is called and when it returns).
+  taken, bad or not. The producer puts every item, then starts the consumers and
+  calls join(), which returns once every item has been handled (the script counts
+  them before the consumers start and when join() returns).
   The consumers are still blocked in get() afterwards: join() waits for the
   work, not for the threads. One sentinel (a "poison pill") per consumer then
   ends them.
 - careless consumers call task_done() only after an item was handled well, so
   the bad item is never marked done and join() would wait forever. Here join()
-  runs in a helper thread, which is still waiting HANG seconds later; the queue's
+  runs in a helper thread, which is still waiting HANG seconds after every item
+  was handled; the queue's
   unfinished_tasks counts the missing call. The script then makes that call
   itself, which releases join().
 
@@ -94,15 +96,15 @@ def items_done(done: list[Any]) -> int:
 def with_task_done() -> shape.JoinPart:
     work: queue.Queue[Any] = queue.Queue()
     done: list[Any] = []
-    consumers = [start(careful, work, done) for _ in range(CONSUMERS)]
     for item in range(ITEMS):
         work.put(item)
-    at_call = items_done(done)
+    at_start = items_done(done)  # 0: no consumer has started yet
+    consumers = [start(careful, work, done) for _ in range(CONSUMERS)]
     work.join()  # returns once task_done() was called for every item put
     at_return = items_done(done)
     alive = sum(consumer.is_alive() for consumer in consumers)
     return {
-        "done_when_join_called": at_call,
+        "done_when_consumers_started": at_start,
         "done_when_join_returned": at_return,
         "unfinished_after": work.unfinished_tasks,
         "consumers_alive_after_join": alive,
@@ -117,6 +119,9 @@ def with_forgotten_task_done() -> shape.ForgottenPart:
     for item in range(ITEMS):
         work.put(item)
     waiter = start(work.join)  # join() in a helper thread, to see it wait
+    deadline = time.monotonic() + WAIT
+    while items_done(done) < ITEMS and time.monotonic() < deadline:
+        time.sleep(0.001)  # until every item has been taken and handled
     waiter.join(HANG)
     waiting = waiter.is_alive()
     unfinished = work.unfinished_tasks
@@ -139,8 +144,9 @@ def main() -> None:
     print(f"{ITEMS} items, {CONSUMERS} consumer threads, item {BAD} raises ValueError")
     print("task_done() in finally:, for every item:")
     print(
-        f"  items done when join() was called: {fine['done_when_join_called']}, "
-        f"when it returned: {fine['done_when_join_returned']}"
+        f"  items done when the consumers started: "
+        f"{fine['done_when_consumers_started']}, when join() returned: "
+        f"{fine['done_when_join_returned']}"
     )
     print(
         f"  consumers still blocked in get() after join(): "
@@ -149,8 +155,8 @@ def main() -> None:
     )
     print("task_done() forgotten for the bad item:")
     print(
-        f"  items done: {forgot['done']}; join() still waiting after "
-        f"{HANG:g} s: {forgot['join_waiting_after']}; unfinished_tasks: "
+        f"  items done: {forgot['done']}; join() still waiting {HANG:g} s after "
+        f"that: {forgot['join_waiting_after']}; unfinished_tasks: "
         f"{forgot['unfinished']}"
     )
     print(

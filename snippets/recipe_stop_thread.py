@@ -1,8 +1,10 @@
 """Stop a running thread: there is no kill, so the work must look, or live in a process.
 
-A worker does STEPS steps of pure-Python work, STEP seconds each. After BEFORE
-seconds the main thread asks it to stop, and times how long the work goes on
-after that request, four ways:
+A worker does STEPS steps of pure-Python work, STEP seconds each. The main thread
+sleeps BEFORE seconds, asks it to stop, and times how long the work goes on after
+that request, four ways. (A worker thread that spins in Python holds the GIL: the
+main thread waits for it after each wait or sleep, about the 5 ms switch interval,
+so its request comes later than BEFORE; the steps done show how much later.)
 
 - Event:          the worker checks a threading.Event between steps and returns
                   once it is set; the request is stop.set();
@@ -36,13 +38,13 @@ from measured.run.forksafe import settle_threads
 if TYPE_CHECKING:  # the result's declared shape, for type checkers only
     from measured.run.shapes import recipes_threads as shape
 
-ROUNDS = 9  # fixed in advance: [2nd, 8th] of 9 per-round times, a 96 % interval
-# No claim judges a ratio of these times: each way's time is held against what the
-# task had left to do (see JUDGED in CONTRIBUTING.md).
-JUDGED = ()
+ROUNDS = 9  # fixed in advance: [2nd, 8th] of 9 per-round ratios, a 96 % interval
+# The ratios the claims judge, per round: each stop's time over the time the worker
+# that never looks ran on after its request (see JUDGED in CONTRIBUTING.md).
+JUDGED = ("stop: Event / no check", "stop: terminate() / no check")
 STEP = 0.002  # seconds of pure-Python work per step
 STEPS = 30  # steps in the whole task
-BEFORE = 0.01  # seconds the work runs before the stop request
+BEFORE = 0.01  # seconds the main thread sleeps before the stop request
 GRACE = 0.01  # seconds after the request: is the work still running then?
 WAIT = 5.0  # at most this long for anything that should end by itself
 WAYS = ("Event", "no check", "terminate()", "daemon, at exit")
@@ -87,7 +89,7 @@ def never_checks(
     stop: threading.Event, started: threading.Event, done: list[int]
 ) -> None:
     started.set()
-    for _ in range(STEPS):  # stop is set after BEFORE seconds; nobody looks
+    for _ in range(STEPS):  # stop is set while it runs; nobody looks
         step()
     done.append(STEPS)
 
@@ -209,7 +211,8 @@ def main() -> None:
 
     print(
         f"a task of {STEPS} steps of {STEP * 1000:.0f} ms of pure Python; stop "
-        f"requested after {BEFORE * 1000:.0f} ms; medians of {ROUNDS} rounds"
+        f"requested after a sleep of {BEFORE * 1000:.0f} ms; medians of {ROUNDS} "
+        "rounds"
     )
     for way in WAYS:
         ms = rounds.timing(way).estimate * 1000

@@ -181,7 +181,8 @@ def main() -> None:
     print(f"plain Thread, target raised ValueError, {OTHERS} other threads working:")
     print(f"  threading.excepthook got: {', '.join(failure['hook_got']) or 'nothing'}")
     print(f"  it printed on stderr: {failure['printed_first']}")
-    print(f"                        ...  {failure['printed_last']}")
+    last = failure["printed_last"].split(":", 1)[0]  # the type, not the whole line
+    print(f"  ... and a traceback, whose last line names {last}")
     print(f"  join() raised: {failure['join_raised']}")
     print(
         f"  other threads running when it failed: "
@@ -193,8 +194,10 @@ def main() -> None:
         f"  result() returned {future['value']} "
         f"(the very object returned: {future['same_object']})"
     )
-    print(f"  result() of the failing call raised {future['raised']}:")
-    print(f"    {future['message']}")
+    print(
+        f"  result() of the failing call raised {future['raised']} "
+        f"(message {future['message']!r})"
+    )
     print(f"  threading.excepthook calls: {future['hook_calls']}")
     print("queue.Queue filled by the thread:")
     print(f"  value {via_queue['value']}; the caller raised {via_queue['raised']}")

@@ -43,10 +43,10 @@ from measured.run.shapes.recipes_threads import (
 )
 
 T = TypeVar("T")
-# A stop that works ends the work in at most this share of what the task still had
-# to do when the request came (its remaining steps, which a thread that never looks
-# runs in full). Measured here: a millisecond or two of the fifty left, about 1/25.
-# A quarter is the weakest figure that still says "stopped, not run to the end".
+# A stop that works ends the work in at most this share of the time a worker that
+# never looks runs on after the same request (per round, paired: both requests come
+# after the same steps, so the share does not depend on when the request came). A
+# quarter is the weakest figure that still says "stopped, not run to the end".
 STOP_MAX_SHARE = 0.25
 
 
@@ -196,46 +196,59 @@ def future_returns_value_and_reraises(evidence: Evidence) -> Claim:
 # --- recipe_stop_thread -------------------------------------------------------------
 
 
+UNCHECKED = "no check"  # the way whose time after the request is the yardstick
+
+
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
-def _left(result: RecipeStopThread) -> float:
-    """Seconds of steps the task still had when the stop was requested."""
-    return result["steps"] * result["step"] - result["before"]
+def _ms_interval(seconds: stats.Interval) -> str:
+    return stats.Interval(
+        seconds.estimate * 1000,
+        seconds.low * 1000,
+        seconds.high * 1000,
+        seconds.n,
+        seconds.confidence,
+    ).text(" ms", 1)
 
 
 def _stop_figure(evidence: Evidence, way: str) -> Figure:
-    """Milliseconds from the request to the work having stopped, against the margin."""
-    result = evidence.result_as(RecipeStopThread)
-    took = evidence.timing("stop", way)
+    """Per round, ``way``'s time from the request to the work having stopped, as a
+    share of the time the worker that never looks ran on after its request."""
+    share = evidence.ratio("stop", way, UNCHECKED)  # t_way / t_no_check, per round
     return Figure(
-        f"{way}, request to stop",
+        f"{way} ÷ {UNCHECKED}, per round",
         stats.Interval(
-            took.estimate * 1000,
-            took.low * 1000,
-            took.high * 1000,
-            took.n,
-            took.confidence,
+            share.estimate * 100,
+            share.low * 100,
+            share.high * 100,
+            share.n,
+            share.confidence,
         ),
-        STOP_MAX_SHARE * _left(result) * 1000,
+        STOP_MAX_SHARE * 100,
         "at most",
-        " ms",
+        "%",
     )
 
 
-def _stop_claim(figure: Figure, result: RecipeStopThread, opening: str) -> Claim:
-    """Held against a quarter of what the task had left: ``opening`` then the
-    figure's words, the same in all three verdicts up to the margin."""
-    reached = f"{opening} {figure.interval.text(' ms', 1)} after the request"
-    share = (
-        f"{figure.margin:g} ms, a quarter of the {_ms(_left(result))} of steps the "
-        "task had left when the request came"
+def _stop_claim(evidence: Evidence, way: str, opening: str) -> Claim:
+    """Held against a quarter of the time the unchecked worker ran on: ``opening``
+    then the figures' words, the same in both timed verdicts up to the margin."""
+    figure = _stop_figure(evidence, way)
+    took = evidence.timing("stop", way)
+    ran_on = evidence.timing("stop", UNCHECKED)
+    reached = (
+        f"{opening} {_ms_interval(took)} after the request, while in the same "
+        f"rounds a thread that never looks ran on for {_ms_interval(ran_on)} after "
+        "its stop request"
     )
+    share = f"{figure.interval.text('%', 1)} of that time, per round"
+    quarter = f"a quarter of it ({figure.margin:g}%)"
     return judged(
-        f"{reached}: within {share}.",
+        f"{reached}: {share}, within {quarter}.",
         [figure],
-        missed=f"{reached}: NOT within {share}.",
+        missed=f"{reached}: {share}, NOT within {quarter}.",
         undecided=f"{reached}.",
     )
 
@@ -245,9 +258,7 @@ def event_stops_the_thread(evidence: Evidence) -> Claim:
     """A worker that checks a threading.Event stops soon after it is set."""
 
     def ok(result: RecipeStopThread) -> bool:
-        return not any(result["alive_after_grace"]["Event"]) and all(
-            done < result["steps"] for done in result["steps_done"]["Event"]
-        )
+        return all(done < result["steps"] for done in result["steps_done"]["Event"])
 
     holds, result = _every_run(evidence, lambda r: r, ok)
     if not holds:
@@ -258,10 +269,9 @@ def event_stops_the_thread(evidence: Evidence) -> Claim:
             f"{result['steps_done']['Event']} of {result['steps']}).",
             None,
         )
-    figure = _stop_figure(evidence, "Event")
     return _stop_claim(
-        figure,
-        result,
+        evidence,
+        "Event",
         f"On {_python(evidence)}, a worker that checks a `threading.Event` between "
         f"steps of {_ms(result['step'])} stopped",
     )
@@ -314,10 +324,9 @@ def terminate_stops_a_busy_process(evidence: Evidence) -> Claim:
             f"{sorted(set(result['terminate_exitcodes']))}).",
             None,
         )
-    figure = _stop_figure(evidence, "terminate()")
     return _stop_claim(
-        figure,
-        result,
+        evidence,
+        "terminate()",
         f"On {_python(evidence)}, `terminate()` ended a process busy in pure Python, "
         f"which checks nothing, with exit code {term} (SIGTERM),",
     )
@@ -364,7 +373,7 @@ def join_returns_once_every_item_is_done(evidence: Evidence) -> Claim:
 
     def ok(part: JoinPart) -> bool:
         return (
-            part["done_when_join_called"] < items
+            part["done_when_consumers_started"] < items
             and part["done_when_join_returned"] == items
             and part["unfinished_after"] == 0
         )
@@ -373,16 +382,18 @@ def join_returns_once_every_item_is_done(evidence: Evidence) -> Claim:
     if holds:
         return observed(
             True,
-            f"On {_python(evidence)}, `join()` was called with "
-            f"{part['done_when_join_called']} of {items} items done and returned "
-            f"with all {part['done_when_join_returned']} done: it waits for a "
+            f"On {_python(evidence)}, the {items} items were queued before the "
+            f"consumers started ({part['done_when_consumers_started']} done then), "
+            "and `join()`, called next, returned with all "
+            f"{part['done_when_join_returned']} done: it waits for a "
             "`task_done()` per item put, the failed item included.",
             float(part["done_when_join_returned"]),
         )
     return observed(
         False,
-        f"On {_python(evidence)}, `join()` did NOT wait for every item: called with "
-        f"{part['done_when_join_called']}, returned with "
+        f"On {_python(evidence)}, `join()` did NOT wait for every item: "
+        f"{part['done_when_consumers_started']} done when the consumers started, "
+        "returned with "
         f"{part['done_when_join_returned']} of {items} done.",
         float(part["done_when_join_returned"]),
     )
@@ -439,9 +450,9 @@ def forgotten_task_done_blocks_join(evidence: Evidence) -> Claim:
             True,
             f"On {_python(evidence)}, with every one of {items} items taken and "
             "handled but `task_done()` skipped for the one that failed, `join()` "
-            f"was still waiting after {hang:g} s (`unfinished_tasks` "
-            f"{part['unfinished']}); it would wait forever. The missing "
-            "`task_done()` released it at once.",
+            f"was still waiting {hang:g} s after the last item was handled "
+            f"(`unfinished_tasks` {part['unfinished']}); it would wait forever. "
+            "The missing `task_done()` released it.",
             float(part["unfinished"]),
         )
     return observed(

@@ -67,7 +67,7 @@ class RecipeStopThread(TypedDict):
     experiment: str
     step: float  # seconds per step of the task
     steps: int  # steps in the whole task
-    before: float  # seconds the work ran before the request
+    before: float  # seconds the main thread slept before the request
     grace: float  # seconds after the request at which it looked again
     start_method: str
     stop: RoundsRecord  # "Event", "no check", "terminate()", "daemon, at exit"
@@ -84,7 +84,7 @@ class RecipeStopThread(TypedDict):
 class JoinPart(TypedDict):
     """task_done() in a finally: block, for every item."""
 
-    done_when_join_called: int  # items handled when the producer called join()
+    done_when_consumers_started: int  # items handled before the consumers ran
     done_when_join_returned: int  # ... and when join() returned
     unfinished_after: int  # Queue.unfinished_tasks then
     consumers_alive_after_join: int  # still blocked in get()
