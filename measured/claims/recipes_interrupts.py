@@ -37,17 +37,24 @@ def _python(evidence: Evidence) -> str:
     return str(evidence.env["python"])
 
 
-def _variants(evidence: Evidence) -> list[tuple[CtrlC, dict[str, Variant]]]:
-    """Every run's result, with its variants by name."""
+def _variants(evidence: Evidence) -> list[tuple[CtrlC, dict[str, list[Variant]]]]:
+    """Every run's result, with its variants by name (the plain pool ran N times)."""
     out = []
     for single in evidence.single_runs():
         r = single.result_as(CtrlC)
-        out.append((r, {v["variant"]: v for v in r["variants"]}))
+        by_name: dict[str, list[Variant]] = {}
+        for v in r["variants"]:
+            by_name.setdefault(v["variant"], []).append(v)
+        out.append((r, by_name))
     return out
 
 
 def _seconds(v: Variant) -> str:
     return "hung" if v["exit_seconds"] is None else f"{v['exit_seconds']:.2f} s"
+
+
+def _ran(v: Variant) -> int:
+    return v["tasks_before"] + v["tasks_after"]
 
 
 @claim(CTRL_C, kind=CHECKED)
@@ -57,18 +64,23 @@ def plain_pool_does_not_stop(evidence: Evidence) -> Claim:
     seen = []
     holds = True
     for r, by_name in _variants(evidence):
-        for name in ("pool", "threads"):
-            v = by_name[name]
-            ran = v["tasks_before"] + v["tasks_after"]
-            seen.append(
-                f"{name}: {ran} of {r['tasks']} tasks ran, {v['tasks_after']} of them "
-                f"after Ctrl-C, exit {_seconds(v)}, {v['tracebacks']} traceback"
-                f"{'' if v['tracebacks'] == 1 else 's'}"
-            )
-            # Either way the program did not stop: it finished the queue, or it
-            # never exited. Which one a process pool does depends on where the
-            # SIGINT finds each worker, so the claim does not pick one.
-            holds = holds and (ran == r["tasks"] or v["exit_seconds"] is None)
+        pools = by_name["pool"]
+        finished = sum(_ran(v) == r["tasks"] for v in pools)
+        hung = sum(v["exit_seconds"] is None for v in pools)
+        seen.append(
+            f"plain process pool, {len(pools)} runs side by side: {finished} ran "
+            f"all {r['tasks']} tasks before exiting, {hung} hung until killed"
+        )
+        thread = by_name["threads"][0]
+        seen.append(
+            f"thread pool: {_ran(thread)} of {r['tasks']} tasks ran, "
+            f"{thread['tasks_after']} of them after Ctrl-C, exit {_seconds(thread)}"
+        )
+        # Either way the program did not stop: it finished the queue, or it
+        # never exited. Which one a process pool does depends on where the
+        # SIGINT finds each worker, so the claim does not pick one.
+        for v in [*pools, thread]:
+            holds = holds and (_ran(v) == r["tasks"] or v["exit_seconds"] is None)
     detail = "; ".join(seen)
     if holds:
         return observed(
@@ -93,7 +105,7 @@ def clean_shutdown_drops_the_queue(evidence: Evidence) -> Claim:
     holds = True
     for r, by_name in _variants(evidence):
         for name in ("pool_clean", "threads_clean"):
-            v = by_name[name]
+            v = by_name[name][0]
             ran = v["tasks_before"] + v["tasks_after"]
             seen.append(
                 f"{name}: exit {_seconds(v)}, status {v['returncode']}, "
@@ -130,13 +142,13 @@ def asyncio_run_cancels_every_task(evidence: Evidence) -> Claim:
     holds = True
     for _, by_name in _variants(evidence):
         for name in ("asyncio", "asyncio_clean"):
-            v = by_name[name]
+            v = by_name[name][0]
             seen.append(
                 f"{name}: {v['cleanups']} `finally` blocks ran, exit {_seconds(v)}, "
                 f"status {v['returncode']}, {v['tracebacks']} tracebacks"
             )
             holds = holds and v["cleanups"] >= 2 and v["exit_seconds"] is not None
-        plain, caught = by_name["asyncio"], by_name["asyncio_clean"]
+        plain, caught = by_name["asyncio"][0], by_name["asyncio_clean"][0]
         holds = holds and plain["returncode"] == KILLED_BY_SIGINT
         holds = holds and caught["returncode"] == EXITED_ON_CTRL_C
         holds = holds and caught["tracebacks"] == 0
@@ -164,13 +176,14 @@ def nothing_left_after_ctrl_c(evidence: Evidence) -> Claim:
     ones always exit. (A plain pool that hung is the first claim's business.)"""
     left, count = [], 0
     for _, by_name in _variants(evidence):
-        for name, v in by_name.items():
-            must_exit = name.endswith("_clean")
-            if v["exit_seconds"] is None and not must_exit:
-                continue
-            count += 1
-            if v["exit_seconds"] is None or v["left_seconds"] is None:
-                left.append(name)
+        for name, runs in by_name.items():
+            for v in runs:
+                must_exit = name.endswith("_clean")
+                if v["exit_seconds"] is None and not must_exit:
+                    continue
+                count += 1
+                if v["exit_seconds"] is None or v["left_seconds"] is None:
+                    left.append(name)
     if not left:
         return observed(
             True,
