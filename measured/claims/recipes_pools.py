@@ -33,9 +33,10 @@ from measured.run.shapes.recipes_pools import (
 T = TypeVar("T")
 
 # A Manager lock is a proxy: every acquire and every release is a round trip to the
-# manager process. Measured here: about 130-180 µs per acquire + release against
-# 0.1-0.2 µs for a multiprocessing.Lock, near 1,000x. The statement is "an order of
-# magnitude or more": 10x, far from the figure on a noisy machine.
+# manager process; a multiprocessing.Lock is a semaphore in shared memory (the
+# figures are in the verdict, not here). The statement is "an order of magnitude
+# or more": 10x, on reasoning (a round trip between processes against a semaphore
+# operation in the calling process), not fitted to a measured figure.
 MANAGER_LOCK_MIN_RATIO = 10.0
 # The no-limit worker keeps every leak: its RSS must have grown by at least this
 # share of what the tasks kept after the first (8 MB each, resident: written).
