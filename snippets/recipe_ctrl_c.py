@@ -11,7 +11,9 @@ processes is left.
 
 - pool / threads: a plain ``with`` block around the executor (the process pool's
   initializer only says "started"). What a plain process pool does depends on
-  where the SIGINT finds each worker, so it runs POOL_RUNS times, side by side;
+  where the SIGINT finds each worker: it runs the rest of its queue, loses
+  workers (each prints a traceback of its own) or hangs. So it runs POOL_RUNS
+  times, side by side;
 - pool_clean / threads_clean: workers ignore SIGINT (a process pool's initializer),
   the main thread catches KeyboardInterrupt and calls
   ``shutdown(cancel_futures=True)``, then exits with status 130;
@@ -215,6 +217,8 @@ def interrupt(variant: str, exit_seconds: float = EXIT_SECONDS) -> Variant:
         "exit_seconds": exited,
         "returncode": proc.returncode,
         "tracebacks": err.count("Traceback (most recent call last)"),
+        # a worker process's own traceback starts in multiprocessing's _bootstrap
+        "worker_tracebacks": err.count(", in _bootstrap\n"),
         "stderr_lines": len(err.splitlines()),
         "tasks_before": before.count("task"),
         "tasks_after": after.count("task"),
@@ -247,20 +251,25 @@ def main() -> None:
     print(f"{TASK_SECONDS * 1000:.0f} ms on {WORKERS} workers, or 2 sleeping tasks:\n")
     print(
         f"{'variant':<14} {'exit s':>6} {'status':>6} {'tracebacks':>10} "
-        f"{'tasks after':>11} {'cleanups':>8} {'all gone':>8}"
+        f"{'of workers':>10} {'tasks after':>11} {'cleanups':>8} {'all gone':>8}"
     )
     for v in variants:
         took = "hung" if v["exit_seconds"] is None else f"{v['exit_seconds']:.2f}"
         gone = "no" if v["left_seconds"] is None else "yes"
         print(
             f"{v['variant']:<14} {took:>6} {v['returncode']:>6} "
-            f"{v['tracebacks']:>10} {v['tasks_after']:>11} {v['cleanups']:>8} {gone:>8}"
+            f"{v['tracebacks']:>10} {v['worker_tracebacks']:>10} "
+            f"{v['tasks_after']:>11} {v['cleanups']:>8} {gone:>8}"
         )
     pools = [v for v in variants if v["variant"] == "pool"]
-    hung = sum(v["exit_seconds"] is None for v in pools)
+    hung = [v for v in pools if v["exit_seconds"] is None]
+    ran = [v for v in pools if v["tasks_before"] + v["tasks_after"] == TASKS]
+    whole = [v for v in ran if v not in hung]
+    lost = [v for v in pools if v["worker_tracebacks"] and v not in hung + whole]
     print(
-        f"\nplain process pool, {len(pools)} runs: {len(pools) - hung} exited, "
-        f"{hung} hung (killed after {POOL_EXIT_SECONDS:g} s)"
+        f"\nplain process pool, {len(pools)} runs: {len(whole)} ran the whole queue, "
+        f"{len(lost)} lost workers, {len(hung)} hung "
+        f"(killed after {POOL_EXIT_SECONDS:g} s)"
     )
     print(f"\ntime {time.perf_counter() - start:.2f} s")
     result: CtrlC = {

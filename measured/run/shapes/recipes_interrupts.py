@@ -20,6 +20,7 @@ class Variant(TypedDict):
     exit_seconds: float | None  # from SIGINT to exit; None: hung, killed
     returncode: int | None  # -2: killed by SIGINT (an uncaught KeyboardInterrupt)
     tracebacks: int  # "Traceback (most recent call last)" lines in its stderr
+    worker_tracebacks: int  # of them, printed by a worker process (from _bootstrap)
     stderr_lines: int
     tasks_before: int  # tasks that started before the interrupt
     tasks_after: int  # tasks that started after it
