@@ -1,13 +1,19 @@
 """Ctrl-C with a pool, threads or asyncio: a real SIGINT sent to real programs.
 
 Each variant is a small program run in a child process of its own process group,
-as a terminal runs a command. Once its work is running it prints "ready"; this
-script then sends SIGINT to the whole group, as Ctrl-C in a terminal does (the
-workers of a process pool get it too), and looks at what happens: how long the
-program takes to exit, its exit status, how many tracebacks it prints, how many
-tasks still ran after the interrupt, and whether any of its processes is left.
+as a terminal runs a command. Once its work is running it prints "ready", and each
+process-pool worker prints "started" from its initializer; when this script has
+read all of them, it sends SIGINT to the whole group, as Ctrl-C in a terminal does
+(the workers of a process pool get it too), and looks at what happens: how long
+the program takes to exit, its exit status, how many tracebacks it prints (counted,
+not shown), how many tasks still ran after the interrupt, and whether any of its
+processes is left.
 
-- pool / threads: a plain ``with`` block around the executor;
+- pool / threads: a plain ``with`` block around the executor (the process pool's
+  initializer only says "started"). What a plain process pool does depends on
+  where the SIGINT finds each worker: it runs the rest of its queue, loses
+  workers (each prints a traceback of its own) or hangs. So it runs POOL_RUNS
+  times, side by side;
 - pool_clean / threads_clean: workers ignore SIGINT (a process pool's initializer),
   the main thread catches KeyboardInterrupt and calls
   ``shutdown(cancel_futures=True)``, then exits with status 130;
@@ -25,7 +31,7 @@ import select
 import signal
 import subprocess
 import sys
-import sysconfig
+import threading
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import TYPE_CHECKING
@@ -43,8 +49,11 @@ TASK_SECONDS = 0.05
 READY_SECONDS = 10.0  # the child starts Python, then its pool
 EXIT_SECONDS = 2.0  # a variant still running then is killed and counted as hung
 GONE_SECONDS = 2.0  # how long its processes get to disappear after it exits
+POOL_RUNS = 3  # runs of the plain process pool, side by side (fixed, not tuned)
+# Its queue holds at most 0.3 s of work after Ctrl-C, and hung or finished both
+# mean "did not stop", so a shorter wait changes no verdict and keeps a hang cheap.
+POOL_EXIT_SECONDS = 1.0
 VARIANTS = (
-    "pool",
     "pool_clean",
     "threads",
     "threads_clean",
@@ -68,9 +77,15 @@ def task(n: int) -> int:
     return n
 
 
+def started() -> None:
+    """The plain process pool's initializer: it only tells the watcher."""
+    say("started")
+
+
 def ignore_sigint() -> None:
     """A process pool's initializer: only the parent handles Ctrl-C."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    say("started")  # from here on, this worker is protected
 
 
 def run_all(pool: Executor) -> None:
@@ -119,7 +134,7 @@ def async_clean() -> None:
 def child(variant: str) -> None:
     signal.alarm(TIMEOUT)  # never outlive this script, whatever happens to it
     if variant == "pool":
-        naive(ProcessPoolExecutor(WORKERS))
+        naive(ProcessPoolExecutor(WORKERS, initializer=started))
     elif variant == "pool_clean":
         clean(ProcessPoolExecutor(WORKERS, initializer=ignore_sigint))
     elif variant == "threads":
@@ -155,7 +170,12 @@ def gone_after(pgid: int) -> float | None:
     return None
 
 
-def interrupt(variant: str) -> Variant:
+def workers_of(variant: str) -> int:
+    """How many "started" lines the watcher waits for: one per process worker."""
+    return WORKERS if variant.startswith("pool") else 0
+
+
+def interrupt(variant: str, exit_seconds: float = EXIT_SECONDS) -> Variant:
     proc = subprocess.Popen(
         [sys.executable, __file__, "--child", variant],
         stdout=subprocess.PIPE,
@@ -167,19 +187,21 @@ def interrupt(variant: str) -> Variant:
     try:
         ready, _, _ = select.select([proc.stdout], [], [], READY_SECONDS)
         before = ""
-        while ready and "ready\n" not in before:  # tasks started before it
+        while ready and not (  # the tasks that started before it
+            "ready\n" in before and before.count("started") == workers_of(variant)
+        ):
             line = proc.stdout.readline().decode()
             if not line:
                 proc.wait()
                 why = proc.stderr.read().decode() if proc.stderr else ""
                 raise RuntimeError(f"{variant}: ended early {before!r}:\n{why}")
             before += line
-        if "ready\n" not in before:
+        if not ready:
             raise RuntimeError(f"{variant}: the child did not start in time")
         sent = time.perf_counter()
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the whole foreground group
         try:
-            outb, errb = proc.communicate(timeout=EXIT_SECONDS)
+            outb, errb = proc.communicate(timeout=exit_seconds)
             exited: float | None = time.perf_counter() - sent
         except subprocess.TimeoutExpired:
             exited = None
@@ -195,8 +217,9 @@ def interrupt(variant: str) -> Variant:
         "exit_seconds": exited,
         "returncode": proc.returncode,
         "tracebacks": err.count("Traceback (most recent call last)"),
+        # a worker process's own traceback starts in multiprocessing's _bootstrap
+        "worker_tracebacks": err.count(", in _bootstrap\n"),
         "stderr_lines": len(err.splitlines()),
-        "stderr": err[-3000:],
         "tasks_before": before.count("task"),
         "tasks_after": after.count("task"),
         "cleanups": after.count("cleanup"),
@@ -204,39 +227,58 @@ def interrupt(variant: str) -> Variant:
     }
 
 
-def short(text: str) -> str:
-    """Paths shortened for reading: the standard library and this folder."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    stdlib = sysconfig.get_paths()["stdlib"]
-    return text.replace(stdlib, "<stdlib>").replace(here, "snippets")
+def plain_pools() -> list[Variant]:
+    """POOL_RUNS plain process pools, side by side: a hang costs its wait once."""
+    runs: list[Variant] = []
+
+    def watch() -> None:
+        runs.append(interrupt("pool", POOL_EXIT_SECONDS))
+
+    watchers = [threading.Thread(target=watch) for _ in range(POOL_RUNS)]
+    for watcher in watchers:
+        watcher.start()
+    for watcher in watchers:
+        watcher.join()
+    if len(runs) != POOL_RUNS:
+        raise RuntimeError("a plain pool's watcher failed (see its exception above)")
+    return runs
 
 
 def main() -> None:
     start = time.perf_counter()
-    variants = [interrupt(name) for name in VARIANTS]
+    variants = plain_pools() + [interrupt(name) for name in VARIANTS]
     print(f"Ctrl-C (SIGINT to the process group), {TASKS} queued tasks of")
     print(f"{TASK_SECONDS * 1000:.0f} ms on {WORKERS} workers, or 2 sleeping tasks:\n")
     print(
         f"{'variant':<14} {'exit s':>6} {'status':>6} {'tracebacks':>10} "
-        f"{'tasks after':>11} {'cleanups':>8} {'all gone':>8}"
+        f"{'of workers':>10} {'tasks after':>11} {'cleanups':>8} {'all gone':>8}"
     )
     for v in variants:
         took = "hung" if v["exit_seconds"] is None else f"{v['exit_seconds']:.2f}"
         gone = "no" if v["left_seconds"] is None else "yes"
         print(
             f"{v['variant']:<14} {took:>6} {v['returncode']:>6} "
-            f"{v['tracebacks']:>10} {v['tasks_after']:>11} {v['cleanups']:>8} {gone:>8}"
+            f"{v['tracebacks']:>10} {v['worker_tracebacks']:>10} "
+            f"{v['tasks_after']:>11} {v['cleanups']:>8} {gone:>8}"
         )
-    for v in variants:
-        if v["stderr"]:
-            print(f"\n--- stderr of {v['variant']} (last lines) ---")
-            print("\n".join(short(v["stderr"]).splitlines()[-4:]))
+    pools = [v for v in variants if v["variant"] == "pool"]
+    hung = [v for v in pools if v["exit_seconds"] is None]
+    ran = [v for v in pools if v["tasks_before"] + v["tasks_after"] == TASKS]
+    whole = [v for v in ran if v not in hung]
+    lost = [v for v in pools if v["worker_tracebacks"] and v not in hung + whole]
+    print(
+        f"\nplain process pool, {len(pools)} runs: {len(whole)} ran the whole queue, "
+        f"{len(lost)} lost workers, {len(hung)} hung "
+        f"(killed after {POOL_EXIT_SECONDS:g} s)"
+    )
     print(f"\ntime {time.perf_counter() - start:.2f} s")
     result: CtrlC = {
         "experiment": "recipe_ctrl_c",
         "workers": WORKERS,
         "tasks": TASKS,
         "task_seconds": TASK_SECONDS,
+        "pool_runs": POOL_RUNS,
+        "pool_exit_seconds": POOL_EXIT_SECONDS,
         "variants": variants,
     }
     measure.emit(result)

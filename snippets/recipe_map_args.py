@@ -70,7 +70,7 @@ def main() -> None:
     for form, got in forms.items():
         same = "same" if got == expected else "DIFFERENT"
         print(f"  {form:<44} {got}  {same}")
-    print(f"Pool.map(f, xs, ys): {trap['type']}: {trap['message']}")
+    print(f"Pool.map(f, xs, ys): {trap['type']} ({trap['message']!r})")
 
     result: MapArgs = {
         "experiment": "recipe_map_args",

@@ -139,7 +139,7 @@ def main() -> None:
         for r in seen:
             print(
                 f"{method:<6} lock passed to {r['call']:<12} "
-                f"{r['type']}: {r['message']}"
+                f"{r['type']} ({r['message']!r})"
             )
 
     # The fixes use the default start method (fork on Linux up to Python 3.13).

@@ -137,7 +137,7 @@ def main() -> None:
         got = (
             f"inner pool ran, sum {n['value']}"
             if n["ok"]
-            else f"{n['type']}: {n['message']}"
+            else f"{n['type']} ({n['message']!r})"
         )
         print(f"  in a {n['outer']} worker (daemon={n['worker_daemon']}): {got}")
 

@@ -35,7 +35,9 @@ def _edited(run: runner.Run, edit: Any) -> claims.Evidence:
 def test_every_variant_got_ctrl_c_and_ended(ctrl_c: runner.Run) -> None:
     for execution in ctrl_c.executions:
         names = [v["variant"] for v in execution.result["variants"]]
-        assert len(names) == 6
+        assert names.count("pool") == execution.result["pool_runs"] == 3
+        assert len(names) == 8
+        assert "stderr" not in execution.result["variants"][0]  # counts only
         for v in execution.result["variants"]:
             if v["variant"] == "pool" and v["exit_seconds"] is None:
                 # A plain process pool may hang on Ctrl-C: the script kills it
@@ -61,34 +63,57 @@ def test_the_dump_names_one_newest_frame_per_thread(deadlock: runner.Run) -> Non
     assert any(f[2] == "_wait_for_tstate_lock" for f in frames)  # main, in join
 
 
-def test_a_plain_pool_that_hangs_or_finishes_holds_one_that_stops_misses(
+def test_a_plain_pool_that_hangs_finishes_or_breaks_holds_one_that_stops_misses(
     ctrl_c: runner.Run,
 ) -> None:
-    """Finishing the queue and hanging both mean "did not stop"; exiting at once
-    with queued tasks dropped means it did."""
+    """Finishing the queue, hanging and losing workers (a traceback each) all mean
+    "did not stop cleanly"; exiting at once, quietly, with queued tasks dropped
+    means it did."""
 
     def variant(result: dict[str, Any], name: str) -> dict[str, Any]:
         return next(v for v in result["variants"] if v["variant"] == name)
 
+    def pools(result: dict[str, Any]) -> list[dict[str, Any]]:
+        return [v for v in result["variants"] if v["variant"] == "pool"]
+
     def hung(result: dict[str, Any]) -> None:
-        pool = variant(result, "pool")
-        pool["exit_seconds"], pool["tasks_after"] = None, 0
+        for pool in pools(result):
+            pool["exit_seconds"], pool["tasks_after"] = None, 0
 
     def finished(result: dict[str, Any]) -> None:
-        pool = variant(result, "pool")
-        pool["exit_seconds"] = 0.2
-        pool["tasks_after"] = result["tasks"] - pool["tasks_before"]
+        for pool in pools(result):
+            pool.update(exit_seconds=0.2, tracebacks=1, worker_tracebacks=0)
+            pool["tasks_after"] = result["tasks"] - pool["tasks_before"]
+
+    def mixed(result: dict[str, Any]) -> None:
+        finished(result)
+        pools(result)[-1].update(exit_seconds=None, tasks_after=0)
+
+    def broke(result: dict[str, Any]) -> None:
+        finished(result)
+        pools(result)[0].update(
+            exit_seconds=0.03, tasks_after=0, tracebacks=3, worker_tracebacks=2
+        )
 
     def stopped(result: dict[str, Any]) -> None:
         finished(result)
-        variant(result, "pool")["tasks_after"] = 0
+        pools(result)[-1]["tasks_after"] = 0  # one run of three stopped quietly
 
-    check = recipes.plain_pool_does_not_stop
+    check = recipes.plain_pool_never_stops_cleanly
     threads_ok = lambda r: variant(r, "threads").update(  # noqa: E731
         tasks_after=r["tasks"] - variant(r, "threads")["tasks_before"],
         exit_seconds=0.3,
+        tracebacks=1,
+        worker_tracebacks=0,
     )
-    for edit, holds in ((hung, True), (finished, True), (stopped, False)):
+    cases = (
+        (hung, True),
+        (finished, True),
+        (mixed, True),
+        (broke, True),
+        (stopped, False),
+    )
+    for edit, holds in cases:
         both = lambda r, e=edit: (threads_ok(r), e(r))  # noqa: E731
         assert check(_edited(ctrl_c, both)).holds is holds, edit.__name__
     # A hung plain pool is not counted against the "nothing left" claim; a hung

@@ -33,9 +33,10 @@ from measured.run.shapes.recipes_pools import (
 T = TypeVar("T")
 
 # A Manager lock is a proxy: every acquire and every release is a round trip to the
-# manager process. Measured here: about 130-180 µs per acquire + release against
-# 0.1-0.2 µs for a multiprocessing.Lock, near 1,000x. The statement is "an order of
-# magnitude or more": 10x, far from the figure on a noisy machine.
+# manager process; a multiprocessing.Lock is a semaphore in shared memory (the
+# figures are in the verdict, not here). The statement is "an order of magnitude
+# or more": 10x, on reasoning (a round trip between processes against a semaphore
+# operation in the calling process), not fitted to a measured figure.
 MANAGER_LOCK_MIN_RATIO = 10.0
 # The no-limit worker keeps every leak: its RSS must have grown by at least this
 # share of what the tasks kept after the first (8 MB each, resident: written).
@@ -94,7 +95,7 @@ def _trap_ok(r: MapArgs) -> bool:
 
 @claim("recipe_map_args", kind=CHECKED)
 def pool_map_takes_one_iterable(evidence: Evidence) -> Claim:
-    """Pool.map(f, xs, ys) raises TypeError: its third parameter is chunksize."""
+    """Pool.map(f, xs, ys) raises TypeError (its third parameter is chunksize)."""
     holds, r = _first_failing(evidence, _trap_ok)
     trap = r["pool_map_two_iterables"]
     if holds:
@@ -193,7 +194,7 @@ def lock_argument_is_refused(evidence: Evidence) -> Claim:
         message = calls[0][1]["message"]
         text = (
             f"A `multiprocessing.Lock` given as a task argument raised "
-            f"`RuntimeError: {message}` ({where})."
+            f'a `RuntimeError` saying "{message}" ({where}).'
         )
     else:
         seen_ = "; ".join(
@@ -408,8 +409,8 @@ def pool_workers_cannot_start_pools(evidence: Evidence) -> Claim:
     if holds:
         text = (
             "A task that started `multiprocessing.Pool(2)` inside a `Pool` worker "
-            f"(daemon: {n['worker_daemon']}) failed with `{n['type']}: "
-            f"{n['message']}`."
+            f"(daemon: {n['worker_daemon']}) failed with `{n['type']}` saying "
+            f'"{n["message"]}".'
         )
     else:
         outcome = f"ran (sum {n['value']})" if n["ok"] else f"raised `{n['type']}`"
@@ -449,7 +450,7 @@ def executor_workers_can_start_pools(evidence: Evidence) -> Claim:
         outcome = (
             f"returned {n['value']} (expected {r['nested_expected']})"
             if n["ok"]
-            else f"failed with `{n['type']}: {n['message']}`"
+            else f'failed with `{n["type"]}` saying "{n["message"]}"'
         )
         text = (
             "The same task in a `ProcessPoolExecutor` worker (daemon: "

@@ -16,12 +16,12 @@ from measured.run.shapes.common import Env
 class Variant(TypedDict):
     """One program that got Ctrl-C (SIGINT sent to its whole process group)."""
 
-    variant: str  # pool, pool_clean, threads, threads_clean, asyncio, asyncio_clean
+    variant: str  # pool (pool_runs of them), pool_clean, threads, asyncio, ..._clean
     exit_seconds: float | None  # from SIGINT to exit; None: hung, killed
     returncode: int | None  # -2: killed by SIGINT (an uncaught KeyboardInterrupt)
     tracebacks: int  # "Traceback (most recent call last)" lines in its stderr
+    worker_tracebacks: int  # of them, printed by a worker process (from _bootstrap)
     stderr_lines: int
-    stderr: str  # its last 3,000 characters
     tasks_before: int  # tasks that started before the interrupt
     tasks_after: int  # tasks that started after it
     cleanups: int  # asyncio tasks whose finally block ran
@@ -33,6 +33,8 @@ class CtrlC(TypedDict):
     workers: int
     tasks: int  # queued tasks per pool
     task_seconds: float
+    pool_runs: int  # how many of the variants are the plain process pool
+    pool_exit_seconds: float  # a plain pool still running then was killed: hung
     variants: list[Variant]
     env: NotRequired[Env]
 
