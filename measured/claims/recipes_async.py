@@ -53,14 +53,14 @@ def nested_run_raises(evidence: Evidence) -> Claim:
         return observed(
             True,
             f"On {_python(evidence)}, `asyncio.run()` called inside a running loop "
-            f"raised `RuntimeError: {NESTED}`; handed to "
+            f'raised `RuntimeError("{NESTED}")`; handed to '
             "`asyncio.to_thread()`, the same call ran and returned its result.",
             1.0,
         )
     return observed(
         False,
         f"On {_python(evidence)}, `asyncio.run()` inside a running loop did NOT "
-        f"behave as described: it raised `{first['type']}: {first['message']}`, and "
+        f"behave as described: it raised `{first['type']}({first['message']!r})`, and "
         f"from a thread it returned {results[0]['to_thread_value']}.",
         0.0,
     )
@@ -84,13 +84,13 @@ def closed_loop_refuses_work(evidence: Evidence) -> Claim:
         return observed(
             True,
             f"On {_python(evidence)}, once `asyncio.run()` had returned, each of "
-            f"{names} on its loop raised `RuntimeError: {CLOSED}`.",
+            f'{names} on its loop raised `RuntimeError("{CLOSED}")`.',
             float(len(calls)),
         )
     return observed(
         False,
         f"On {_python(evidence)}, scheduling on the loop `asyncio.run()` had closed "
-        f"did NOT always raise `RuntimeError: {CLOSED}`: {'; '.join(wrong)}.",
+        f'did NOT always raise `RuntimeError("{CLOSED}")`: {"; ".join(wrong)}.',
         float(len(calls) - len(wrong)),
     )
 
@@ -230,7 +230,8 @@ def kept_references_and_taskgroup_fix_it(evidence: Evidence) -> Claim:
         r["kept"]["alive_after_gc"] == r["tasks"]
         and r["kept"]["left_in_set"] == 0
         and r["kept"]["logged"] == []
-        and r["taskgroup"]["caller_caught"] == ["ValueError: failed in the background"]
+        and r["taskgroup"]["caller_caught"]
+        == ["ValueError('failed in the background')"]
         and r["taskgroup"]["logged"] == []
         for r in results
     )
