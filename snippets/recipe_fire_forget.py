@@ -47,7 +47,7 @@ class Captured(logging.Handler):
         line = record.getMessage().splitlines()[0]
         if record.exc_info and record.exc_info[1] is not None:
             error = record.exc_info[1]
-            line += f" [{type(error).__name__}: {error}]"
+            line += f" [{error!r}]"
         self.lines.append(line)
 
     def take(self) -> list[str]:
@@ -143,7 +143,7 @@ async def taskgroup() -> shape.Grouped:
             group.create_task(boom())
             group.create_task(asyncio.sleep(1))  # cancelled when boom() fails
     except ExceptionGroup as group_error:
-        caught = [f"{type(e).__name__}: {e}" for e in group_error.exceptions]
+        caught = [repr(e) for e in group_error.exceptions]
     return {"caller_caught": caught}
 
 

@@ -16,9 +16,8 @@ stacks included; tracemalloc would count Python objects only.
 
 TIMED requests are compared in ROUNDS rounds, each running both clients once in a
 random order; the other levels run once each, to show the trend. Wall times are
-printed for a reader; a thread pool's varies too much from round to round for a
-claim to rest on it here. The server
-counts the requests it had in flight at once, then is stopped.
+printed for a reader; no claim rests on them. The server counts the requests it
+had in flight at once, then is stopped.
 
 Run it yourself from a clone:  python snippets/recipe_http_fanout.py
 """
@@ -41,7 +40,7 @@ if TYPE_CHECKING:  # the result's declared shape, for type checkers only
     from measured.run.shapes import recipes_async as shape
 
 TIMEOUT = 60
-DELAY = 0.020  # seconds the server waits before it answers
+DELAY = 0.010  # seconds the server waits before it answers
 WORKERS = 50  # requests in flight at once, in both clients
 LEVELS = (10, 100, 1_000)  # requests per session
 TIMED = 100  # the level compared in rounds

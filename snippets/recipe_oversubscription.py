@@ -9,7 +9,9 @@ spawn start method, so each worker imports NumPy afresh:
 - BLAS default:  the workers' environment as this process's;
 - BLAS 1 thread: OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=1 set in os.environ
                  while the pool starts its workers (a worker reads them when it
-                 imports NumPy; setting them after that changes nothing).
+                 imports NumPy; setting them after that changes nothing). This
+                 works for spawn only: a forkserver worker gets the environment
+                 its server started with, a forked one the parent's BLAS.
 
 Each worker reports the BLAS threads it runs with (read from the loaded OpenBLAS
 library itself, as threadpoolctl does; None if it cannot tell). Each round times
@@ -41,8 +43,8 @@ except ImportError:  # optional: the page says NumPy was not measured
 TIMEOUT = 90
 ROUNDS = 7  # fixed in advance
 JUDGED = ("timings: BLAS default / BLAS 1 thread",)
-TASKS_PER_WORKER = 3
-SIZE = 300  # one (SIZE x SIZE) @ (SIZE x SIZE) float64 product per task
+TASKS_PER_WORKER = 6  # a timed call long enough that one run can decide
+SIZE = 400  # one (SIZE x SIZE) @ (SIZE x SIZE) float64 product per task
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 MATRIX = numpy.random.default_rng(1).random((SIZE, SIZE)) if numpy else None
 

@@ -16,6 +16,9 @@ Private_Dirty lines of /proc/<pid>/smaps_rollup, Linux only):
 - shared_memory:   the same number of bytes as raw data in a
                    multiprocessing.shared_memory segment, read by a forked worker
                    (zlib.crc32 over the buffer: no Python object per item);
+- fork, inherited bytes: the same number of bytes as one bytes object the parent
+                   built before forking, read by a forked worker (zlib.crc32
+                   again): a big buffer inherited under fork stays shared too;
 - spawn, build:    a spawned worker (an initializer, say) builds its own copy.
 
 The object's own size is what building it added to this process's private memory.
@@ -44,6 +47,7 @@ JUDGED = ()  # memory is measured once per case, no timed ratio
 OBJECTS = 200_000  # small lists [i, "item<i>"]: about 30 MB in all
 ROLLUP = "/proc/self/smaps_rollup"
 DATA: list[list[Any]] = []  # filled by build() in the parent, before forking
+BLOB: list[bytes] = []  # one big bytes object, made in the parent before forking
 
 
 def private_kib() -> int:
@@ -75,6 +79,8 @@ def worker(how: str, name: str, conn: Any) -> None:
         segment = shared_memory.SharedMemory(name=name)
         zlib.crc32(segment.buf)  # reads every byte in place, no copy
         segment.close()
+    elif how == "inherited bytes":
+        zlib.crc32(BLOB[0])  # reads every byte of the inherited object in place
     elif how == "build":
         DATA[:] = build()
         read_all()
@@ -126,6 +132,11 @@ def main() -> None:
     finally:
         segment.close()
         segment.unlink()
+    BLOB.append(os.urandom(raw_bytes))  # every page written in the parent
+    try:
+        grown["fork, inherited bytes"] = in_worker(fork, "inherited bytes")
+    finally:
+        BLOB.clear()
     grown["spawn, build"] = in_worker(spawn, "build")
     for how, kib in grown.items():
         print(

@@ -130,11 +130,12 @@ def main() -> None:
     from_thread = asyncio.run(run_in_a_thread())
     closed = closed_loop()
     background = background_loop()
-    print(f"asyncio.run() inside a running loop: {nested['type']}: {nested['message']}")
+    raised = f"{nested['type']}({nested['message']!r})"
+    print(f"asyncio.run() inside a running loop: {raised}")
     print(f"asyncio.to_thread(asyncio.run, double(21)) inside it: {from_thread}")
     print("after asyncio.run() returned, on its loop:")
     for name, error in closed.items():
-        print(f"  {name + '()':<36} {error['type']}: {error['message']}")
+        print(f"  {name + '()':<36} {error['type']}({error['message']!r})")
     print("a loop in a background thread, fed from sync code:")
     print(f"  run_coroutine_threadsafe() returned a {background['future_type']}")
     print(

@@ -97,6 +97,14 @@ contradicts("shared_memory_read_copies_nothing")(
         ev, lambda r: r["grown_kib"].update({"shared_memory": r["grown_kib"]["read"]})
     )
 )
+contradicts("inherited_bytes_read_copies_nothing")(
+    lambda ev: each_result(
+        ev,
+        lambda r: r["grown_kib"].update(
+            {"fork, inherited bytes": r["grown_kib"]["read"]}
+        ),
+    )
+)
 contradicts("spawned_worker_builds_its_own_copy")(
     lambda ev: each_result(
         ev, lambda r: r["grown_kib"].update({"spawn, build": r["object_kib"] // 20})

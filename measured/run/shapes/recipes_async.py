@@ -64,7 +64,7 @@ class Kept(TypedDict):
 
 
 class Grouped(TypedDict):
-    caller_caught: list[str]  # "Type: message" of each exception in the group
+    caller_caught: list[str]  # repr() of each exception in the group
     logged: list[str]
 
 
