@@ -134,6 +134,7 @@ MATERIAL_SCHEME = {"light": "default", "dark": "slate"}
 # Pages loading at once. The survey is CPU-bound: on 2 cores 2 tabs took 103 s,
 # 3 tabs 105 s.
 TABS = 3
+STEADY_MS = 150  # how long a switched colour scheme must hold before it is checked
 # axe's rules that read colours and run by default (its "cat.color" tag also holds
 # color-contrast-enhanced, the AAA rule a default run leaves out).
 AXE_COLOUR_RULES = {"type": "rule", "values": ["color-contrast", "link-in-text-block"]}
@@ -249,11 +250,21 @@ async def switch_scheme(t: Tab, scheme: str) -> None:
     """What the reader's system preference selects on load, selected on this page."""
     await t.page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
     await t.page.evaluate(SWITCH_JS, f"(prefers-color-scheme: {scheme})")
+    # Settled: the scheme has held for STEADY_MS. The media change the emulation
+    # fires is handled asynchronously too, and on a loaded machine it once landed
+    # after the switch had been seen, putting the page back in the other scheme.
     await t.page.wait_for_function(
-        "(s) => document.body.dataset.mdColorScheme === s"
-        " && !document.body.hasAttribute('data-md-color-switching')",
-        arg=MATERIAL_SCHEME[scheme],
+        """([s, steady]) => {
+          const ok = document.body.dataset.mdColorScheme === s
+            && !document.body.hasAttribute('data-md-color-switching');
+          if (!ok) { window.__measuredSince = undefined; return false; }
+          window.__measuredSince ??= performance.now();
+          return performance.now() - window.__measuredSince >= steady;
+        }""",
+        arg=[MATERIAL_SCHEME[scheme], STEADY_MS],
+        polling=25,
     )
+    await t.page.evaluate("window.__measuredSince = undefined")
 
 
 PICTURE_TEXT_JS = """
