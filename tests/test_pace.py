@@ -130,3 +130,53 @@ def test_busy_runs_left_out_are_named_not_counted_as_misses() -> None:
     assert claims.tally([held, missed]) == "held in 1 of 2 runs"
     assert claims.tally([busy]) == "held in 0 of 1 run"  # the reason says busy
     assert claims.busy_runs([held, busy, missed]) == 1
+
+
+def _noisy(cores: float | None, free: float = 2.0) -> runner.Execution:
+    """A run whose one judged ratio is 'cmp: a / b'; wide unless ``cores`` is None."""
+    b = [0.2] * 4 + [1.0] + [5.0] * 4
+    result = {
+        "cmp": {
+            "kind": stats.ROUNDS_KIND,
+            "rounds": 9,
+            "warmup": 0,
+            "samples": {"a": [1.0] * 9, "b": b},
+        }
+    }
+    if cores is not None:
+        result[pace.FIELD] = {"method": "probe", "cores": cores, "workers": 2}
+    return runner.Execution(result, "", "", 1.0, {"free_cores": free, "cores": 2})
+
+
+def test_noise_is_judged_on_the_runs_a_verdict_rests_on() -> None:
+    """A busy run's rounds are not pooled into the noise decision (its rounds never
+    reach a timed verdict); with every run busy, all of them are."""
+    quiet = runner.Execution(
+        {
+            "cmp": {
+                "kind": stats.ROUNDS_KIND,
+                "rounds": 9,
+                "warmup": 0,
+                "samples": {"a": [1.0] * 9, "b": [0.5] * 9},
+            }
+        },
+        "",
+        "",
+        1.0,
+        {"free_cores": 2.0, "cores": 2},
+    )
+    busy = _noisy(cores=1.0)
+    width, _ = runner.pooled_noise([busy, quiet], ("cmp: a / b",))
+    assert width < runner.NOISE_LIMIT
+    assert runner.pooled_noise([busy], ("cmp: a / b",))[0] > runner.NOISE_LIMIT
+
+
+def test_a_run_only_the_probe_found_busy_is_followed_without_a_pause(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The meter cannot see what the probe saw: pausing to read it again would
+    only ever say 'quiet'. A run the meter found busy still gets the pause."""
+    probe_busy = _noisy(cores=1.0, free=2.0)
+    meter_busy = _noisy(cores=None, free=1.0)
+    assert probe_busy.busy() and not probe_busy.meter_busy()
+    assert meter_busy.busy() and meter_busy.meter_busy()

@@ -382,3 +382,35 @@ def test_a_group_of_zombies_is_not_alive() -> None:
         time.sleep(0.02)
     assert runner._live_members(proc.pid) is False
     assert runner._group_alive(proc.pid) is False
+
+
+PROBED = (
+    EMIT
+    + """\
+from pathlib import Path
+runs = Path(__file__).with_suffix(".runs")
+n = int(runs.read_text()) + 1 if runs.exists() else 1
+runs.write_text(str(n))
+# Run 1: the probe got 1.2 of 2 cores; run 2: both.
+cores = 1.2 if n == 1 else 2.0
+measure.emit({"run": n, "delivered_cores": {"method": "probe", "cores": cores,
+              "per_round": [cores], "workers": 2}})
+"""
+)
+
+
+def test_a_run_only_the_probe_found_busy_is_repeated_at_once(
+    project: Path, monkeypatch: pytest.MonkeyPatch, quiet: None
+) -> None:
+    """The meter saw the machine free, so reading it again says nothing: no pause,
+    another run; the verdict then rests on the quiet one."""
+    write(project, "exp.py", "JUDGED = ()\n" + PROBED)
+
+    def no_pause(seconds: float) -> load.Load:
+        raise AssertionError("a probe-busy run needs no pause")
+
+    monkeypatch.setattr(load, "sample", no_pause)
+    run = runner.run("exp")
+    assert [e.result["run"] for e in run.executions] == [1, 2]
+    assert "probe got about 1.2 of 2 cores" in run.executions[1].added_because
+    assert not run.busy()

@@ -102,10 +102,11 @@ the run's own noise calls for it, never because of what a claim says:
   The kernel's counters miss some lost capacity (a virtual machine's host taking
   a core away without reporting steal time, two "cores" that are siblings of one),
   so experiments that time a parallel speedup also time a probe in the same
-  rounds, which no claim judges: a fixed piece of C-level hashing done by one
-  process alone, then by one plain process per core at once. When the probe got
-  fewer than that share of the cores (median over the rounds), the run counts as
-  busy too;
+  shuffled rounds, which no claim judges: this process does one piece of C-level
+  hashing per core one after another, and one plain process per core does one
+  piece each at the same time. The median over the rounds of alone / together is
+  the cores the machine delivered; below that share, the run counts as busy too
+  (the pause above applies only when the meter saw the machine busy);
 - the rounds disagreed: the widest confidence interval of a paired ratio that one
   of its claims judges is wider than {runner.NOISE_LIMIT:.0%} of its median. The script
   names those ratios before it runs (`JUDGED`); a noisy ratio no claim reads adds

@@ -7,9 +7,10 @@ show two busy cores while work runs at the pace of one and a bit: a shared CI
 machine once gave a process pool 1.2x with every core "free".
 
 So an experiment that times a parallel speedup also times, in the same rounds
-(as two more alternatives of measure.time_rounds), a probe: the same fixed piece
-of C-level work (SHA-256 over a buffer) done WORKERS times by this process alone,
-and once by each of WORKERS plain processes at once. Python's own costs (a pool's
+(as two more alternatives of measure.time_rounds, shuffled with the others), a
+probe: per round, this process does WORKERS pieces of fixed C-level work (SHA-256
+over a buffer) one after another, and WORKERS plain processes do one piece each
+at the same time. Python's own costs (a pool's
 dispatch, pickling, the GIL) are not in it: the processes are started once, get
 one byte through a pipe per round and hash in C. The per-round ratio alone /
 together is the cores the machine delivered; the run's figure is its median.
@@ -18,8 +19,10 @@ No claim judges the probe, and the decision uses the probe alone: a run whose
 probe got fewer than stats.FREE_SHARE of the cores the experiment needs counts
 as busy, like a run the load meter saw busy (the runner adds a run; a timed
 verdict rests on the other runs, or is not shown). The probe cannot excuse a
-pool that is slow for Python's reasons: the machine then delivers every core to
-the probe, and the pool's speedup is judged as measured.
+pool that is slow for Python's own reasons (dispatch, pickling, the GIL): the
+machine then delivers every core to the probe, and the pool's speedup is judged
+as measured. One path remains: pool processes of the same experiment burning CPU
+while idle would slow the probe too, and the load meter does not count them.
 
 Standard library only: experiments import it on any interpreter.
 """
@@ -35,9 +38,11 @@ from typing import Any
 
 FIELD = "delivered_cores"
 ALONE, TOGETHER = "probe alone", "probe together"
-# One piece of probe work: about 10 ms of hashing in C on the build machine.
+# One piece of probe work: about 60 ms of hashing in C on the build machine, as
+# long as a headline pool call. A 10 ms piece waited mostly for two sleeping
+# processes to wake: on a quiet machine a third of the runs read as busy.
 PROBE_BYTES = 1 << 20
-PROBE_PASSES = 16
+PROBE_PASSES = 96
 _BUFFER = bytes(range(256)) * (PROBE_BYTES // 256)
 
 
@@ -113,6 +118,7 @@ def record(rounds: Mapping[str, Any], workers: int) -> dict[str, Any]:
     samples = rounds["samples"]
     per_round = [a / t for a, t in zip(samples[ALONE], samples[TOGETHER], strict=True)]
     return {
+        "method": "probe",  # C-level hashing alone vs in plain processes at once
         "cores": round(min(float(workers), statistics.median(per_round)), 3),
         "per_round": [round(value, 3) for value in per_round],
         "workers": workers,

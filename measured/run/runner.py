@@ -170,6 +170,13 @@ class Execution:
         shows the machine delivered less (measured.run.pace)."""
         return pace.free_cores(self.machine, self.result)
 
+    def meter_busy(self) -> bool:
+        """Busy by the load meter alone (other programs held the cores)."""
+        free, cores = self.machine.get("free_cores"), self.machine.get("cores")
+        if free is None or cores is None:
+            return False
+        return bool(free < stats.FREE_SHARE * cores)
+
     def busy(self) -> bool:
         free, cores = self.free_cores(), self.machine.get("cores")
         if free is None or cores is None:
@@ -775,13 +782,15 @@ def judged_ratios(script: Path) -> tuple[str, ...] | None:
 def pooled_noise(
     executions: list[Execution], judged: tuple[str, ...] | None = None
 ) -> tuple[float, str]:
-    """stats.noise over every run's rounds, pooled comparison by comparison.
+    """stats.noise over the runs' rounds, pooled comparison by comparison.
 
-    ``judged``: the script's declared ratios (judged_ratios); None counts every
-    alternative against its record's first one.
+    Only the runs a timed verdict can rest on count (those not busy), unless every
+    run was busy. ``judged``: the script's declared ratios (judged_ratios); None
+    counts every alternative against its record's first one.
     """
+    quiet = [e for e in executions if not e.busy()] or executions
     by_path: dict[str, list[Any]] = {}
-    for execution in executions:
+    for execution in quiet:
         for path, record in stats.find_rounds(execution.result):
             by_path.setdefault(path, []).append(record)
     pooled = {path: stats.pooled(records) for path, records in by_path.items()}
@@ -834,7 +843,9 @@ def replicate(
     ]
     stopped = ""
     while len(executions) < MAX_RUNS and (why := another_run(executions, judged)):
-        if executions[-1].busy():
+        if executions[-1].meter_busy():
+            # Only the load meter can be read again without running anything; a
+            # run only the probe found busy is followed by another run at once.
             now = load.sample(BUSY_PAUSE)
             if now.free_cores < stats.FREE_SHARE * now.cores:
                 stopped = (

@@ -37,6 +37,7 @@ class RoundsRecord(TypedDict):
 class DeliveredCores(TypedDict):
     """measured.run.pace.record(): cores the machine delivered to the probe."""
 
+    method: NotRequired[str]  # "probe" (older results: the workers' own pace)
     cores: float  # median over the rounds of alone / together, at most workers
     per_round: list[float]
     workers: int

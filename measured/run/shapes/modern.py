@@ -27,7 +27,7 @@ class GilAcrossVersions(TypedDict):
     starts: RoundsRecord  # "thread", "process": one batch of starts each
     starts_per_batch: dict[str, int]  # "thread", "process"
     start_settle_seconds: float
-    delivered_cores: DeliveredCores  # the process workers' pace (run.pace)
+    delivered_cores: DeliveredCores  # the probe's delivered cores (run.pace)
     config_args: str | None  # ./configure's arguments; None where there were none
     env: NotRequired[Env]
 

@@ -18,7 +18,7 @@ class CpuBound(TypedDict):
     headline_workers: int  # fixed before timing: one per usable core
     start_method: str
     cpu: RoundsRecord  # "serial", "threads N", "processes N"
-    delivered_cores: DeliveredCores  # the headline process pool's pace (run.pace)
+    delivered_cores: DeliveredCores  # the probe's delivered cores (run.pace)
     env: NotRequired[Env]  # added by measure.emit
 
 
