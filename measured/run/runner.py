@@ -170,18 +170,20 @@ class Execution:
         shows the machine delivered less (measured.run.pace)."""
         return pace.free_cores(self.machine, self.result)
 
-    def meter_busy(self) -> bool:
-        """Busy by the load meter alone (other programs held the cores)."""
-        free, cores = self.machine.get("free_cores"), self.machine.get("cores")
+    def _too_few(self, free: float | None) -> bool:
+        """Fewer than stats.FREE_SHARE of the usable cores (False if unknown)."""
+        cores = self.machine.get("cores")
         if free is None or cores is None:
             return False
         return bool(free < stats.FREE_SHARE * cores)
 
+    def meter_busy(self) -> bool:
+        """Busy by the load meter alone (other programs held the cores)."""
+        return self._too_few(self.machine.get("free_cores"))
+
     def busy(self) -> bool:
-        free, cores = self.free_cores(), self.machine.get("cores")
-        if free is None or cores is None:
-            return False
-        return free < stats.FREE_SHARE * cores
+        """Busy by the meter or by the experiment's probe (measured.run.pace)."""
+        return self._too_few(self.free_cores())
 
     def left_behind(self) -> list[str]:
         """Every leftover as one line ("processes: pid 12: python ..."), or []."""
