@@ -11,7 +11,7 @@ import pytest
 from conftest import hanging_script, pid_alive
 
 from measured import claims
-from measured.run import cache, load, provenance, runner
+from measured.run import cache, load, processes, provenance, runner
 
 EMIT = "from measured.run import measure\n"
 
@@ -378,10 +378,10 @@ def test_a_group_of_zombies_is_not_alive() -> None:
     proc = subprocess.Popen([sys.executable, "-c", orphan], start_new_session=True)
     proc.wait()
     deadline = time.monotonic() + 5
-    while runner._live_members(proc.pid) and time.monotonic() < deadline:
+    while processes.live_members(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert runner._live_members(proc.pid) is False
-    assert runner._group_alive(proc.pid) is False
+    assert processes.live_members(proc.pid) is False
+    assert processes.group_alive(proc.pid) is False
 
 
 PROBED = (

@@ -28,6 +28,9 @@ from measured.run import stats
 # The runner sets this to a file path; the experiment's JSON result goes there.
 RESULT_ENV = "MEASURED_RESULT_FILE"
 DEFAULT_WARMUP = 1
+# Linux only (read behind a platform test): the CPU's name and this process's cgroups.
+CPUINFO = Path("/proc/cpuinfo")
+CGROUPS = Path("/proc/self/cgroup")
 
 
 DEFAULT_ROUNDS = (
@@ -128,8 +131,10 @@ def time_rounds(
 
 def _cgroup_paths() -> list[tuple[str, str]]:
     """(controllers, path) of this process's cgroups, from /proc/self/cgroup."""
+    if sys.platform != "linux":
+        return []  # cgroups are Linux's: elsewhere no quota is read
     try:
-        lines = Path("/proc/self/cgroup").read_text().splitlines()
+        lines = CGROUPS.read_text().splitlines()
     except OSError:
         return []
     found = []
@@ -268,14 +273,58 @@ def gil_enabled() -> bool:
 
 
 def cpu_model() -> str:
-    """The CPU's marketing name, as the OS reports it."""
+    """The CPU's marketing name, as the OS reports it (else what platform knows)."""
+    if sys.platform == "linux":
+        name = _cpuinfo_model()
+    elif sys.platform == "darwin":
+        name = _sysctl("machdep.cpu.brand_string")
+    elif sys.platform == "win32":
+        name = _registry_cpu()
+    else:
+        name = ""
+    return name or platform.processor() or platform.machine() or "unknown"
+
+
+def _cpuinfo_model() -> str:
+    """Linux: the first "model name" of /proc/cpuinfo ("" without one, e.g. ARM)."""
+    if sys.platform != "linux":
+        return ""
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
+        for line in CPUINFO.read_text().splitlines():
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
     except OSError:
         pass
-    return platform.processor() or platform.machine() or "unknown"
+    return ""
+
+
+def _sysctl(name: str) -> str:
+    """macOS: one sysctl value ("Apple M2", "Intel(R) Core(TM) ..."), "" if none."""
+    import subprocess  # only here: most experiments never need it
+
+    try:
+        out = subprocess.run(
+            ["sysctl", "-n", name], capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return out.stdout.strip() if out.returncode == 0 else ""
+
+
+def _registry_cpu() -> str:
+    """Windows: the processor's name as the registry holds it, "" if unreadable.
+
+    platform.processor() there is a family and model number, not a name.
+    """
+    try:
+        import winreg  # Windows only
+
+        key = r"HARDWARE\DESCRIPTION\System\CentralProcessor\0"
+        with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, key) as handle:
+            value, _ = winreg.QueryValueEx(handle, "ProcessorNameString")
+    except (ImportError, OSError):
+        return ""
+    return str(value).strip()
 
 
 @dataclass(frozen=True)

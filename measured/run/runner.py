@@ -1,64 +1,47 @@
 """Run one experiment script in a fresh interpreter, in its own process group.
 
-The script is a file a reader can run by hand. Here it runs with its own session
-(so a timeout can kill it *and* every child it started), its stdout and stderr
-captured, and its JSON result read from the file ``measure.emit`` writes.
+The script is a file a reader can run by hand. Here it runs in a group of its own
+(so a timeout can kill it *and* every child it started: measured.run.processes,
+on Linux, macOS and Windows), its stdout and stderr captured, and its JSON result
+read from the file ``measure.emit`` writes.
 """
 
 from __future__ import annotations
 
 import ast
-import ctypes
-import functools
 import getpass
 import hashlib
 import os
-import re
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import psutil
 
-from measured.run import cache, load, pace, project, stats
+from measured.run import cache, load, pace, processes, project, stats
 from measured.run.interpreter import Interpreter, probe
 from measured.run.measure import RESULT_ENV
+
+# Where leftovers are described and looked for (kept here for the runner's callers).
+from measured.run.processes import LEFTOVER_KINDS, NOT_CHECKED
+from measured.run.processes import SHM_DIR as SHM_DIR
 
 DEFAULT_TIMEOUT = 120.0
 # A script may set its own limit with a top-level `TIMEOUT = <seconds>`.
 TIMEOUT_NAME = "TIMEOUT"
 STDERR_TAIL = 20
-# How long children get to exit after SIGTERM before SIGKILL.
-GRACE_SECONDS = 3.0
-SHM_DIR = Path("/dev/shm")
-# Name prefixes multiprocessing uses for shared memory and named semaphores.
-SHM_PREFIXES = ("psm_", "wnsm_", "sem.mp-")
-PR_SET_CHILD_SUBREAPER = 36  # prctl(2), Linux 3.4+
-
-# What a run left behind when its script exited (Execution.leftovers), by kind:
-# - "processes": still running after LEFTOVER_GRACE, from the script's session or
-#   among this process's new descendants (on Linux the runner adopts orphans, so a
-#   process that left the session is still found);
-# - "ports": TCP ports those processes were listening on;
-# - "shared_memory": segments and named semaphores (SHM_PREFIXES) created during the
-#   run and still in /dev/shm, mapped by no process outside the run (Linux; other
-#   systems keep POSIX shared memory out of the file system);
-# - "leak_warnings": stderr lines reporting a leak, e.g. multiprocessing's resource
-#   tracker cleaning up segments or semaphores the script did not.
-# The runner then ends those processes and unlinks those segments; the record stays.
-LEFTOVER_KINDS = ("processes", "ports", "shared_memory", "leak_warnings")
-# Helpers (resource tracker, forkserver) exit by themselves once the script is gone.
+# What a run left behind (Execution.leftovers) is looked for once its script has
+# exited (processes.leftovers, LEFTOVER_KINDS). Helpers (resource tracker,
+# forkserver) exit by themselves once the script is gone: they get this long.
 LEFTOVER_GRACE = 5.0
-LEAK_WORD = re.compile(r"\bleaked\b")
 
 # How often an experiment is measured is decided before any claim is judged, and
 # never because of what a claim says (see replicate()):
@@ -162,7 +145,8 @@ class Execution:
     # Why the runner added this run; "" for a planned run.
     added_because: str = ""
     # What the run left behind, kind -> items (LEFTOVER_KINDS); None for a record
-    # made before the runner looked (run() measures such a record again).
+    # made before the runner looked (run() measures such a record again). Where a
+    # kind cannot be checked on this system, NOT_CHECKED lists it (never on Linux).
     leftovers: dict[str, list[str]] | None = None
 
     def free_cores(self) -> float | None:
@@ -190,6 +174,7 @@ class Execution:
         return [
             f"{kind}: {item}"
             for kind, items in (self.leftovers or {}).items()
+            if kind in LEFTOVER_KINDS
             for item in items
         ]
 
@@ -220,7 +205,10 @@ class Execution:
 def _checked(leftovers: Any) -> dict[str, list[str]] | None:
     """A record's leftovers if the runner that made it looked for them, else None."""
     if isinstance(leftovers, dict) and all(k in leftovers for k in LEFTOVER_KINDS):
-        return {kind: list(leftovers[kind]) for kind in LEFTOVER_KINDS}
+        kept = {kind: list(leftovers[kind]) for kind in LEFTOVER_KINDS}
+        if leftovers.get(NOT_CHECKED):  # what this system gave no way to check
+            kept[NOT_CHECKED] = list(leftovers[NOT_CHECKED])
+        return kept
     return None
 
 
@@ -316,57 +304,6 @@ def planned_runs(script: Path) -> int:
     return max(1, int(runs)) if runs is not None else PLANNED_RUNS
 
 
-def _live_members(pgid: int) -> bool | None:
-    """Whether a process of group ``pgid`` is still running (None: no /proc).
-
-    Zombies do not count: they have exited and hold nothing but a process id.
-    A helper whose parent exited first (multiprocessing's fork server, resource
-    tracker) stays a zombie until PID 1 reaps it, and some inits here take
-    seconds to do that.
-    """
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return None
-    for stat in proc.glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            state, group = fields[0], int(fields[2])
-        except (OSError, IndexError, ValueError):
-            continue  # the process ended while we looked
-        if group == pgid and state != "Z":
-            return True
-    return False
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return _live_members(pgid) is not False
-
-
-def _kill_group(proc: subprocess.Popen[str]) -> None:
-    """SIGTERM the whole group, wait, then SIGKILL what is left.
-
-    SIGTERM first: multiprocessing's resource tracker ignores it, outlives the
-    workers and unlinks the shared memory they leaked. SIGKILL only for the stubborn.
-    """
-    pgid = proc.pid  # start_new_session=True: the group id is the leader's pid
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(pgid, sig)
-        except ProcessLookupError:
-            return
-        deadline = time.monotonic() + GRACE_SECONDS
-        while time.monotonic() < deadline:
-            if proc.poll() is not None and not _group_alive(pgid):
-                return
-            time.sleep(0.02)
-
-
 @contextmanager
 def _interrupts_deferred() -> Iterator[None]:
     """Hold Ctrl-C back while a process group is being killed.
@@ -387,161 +324,6 @@ def _interrupts_deferred() -> Iterator[None]:
         previous(signal.SIGINT, None)
 
 
-def _shm_entries() -> set[str]:
-    try:
-        return {p.name for p in SHM_DIR.iterdir() if p.name.startswith(SHM_PREFIXES)}
-    except OSError:
-        return set()
-
-
-def _remove_leaked_shm(before: set[str], since: float) -> list[str]:
-    """Unlink segments this run created and left behind (after its group died)."""
-    return _unlink_shm(_new_shm(before, since))
-
-
-def _alive(process: psutil.Process) -> bool:
-    try:
-        return process.status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
-        return False  # it ended while we looked
-
-
-def _descendants() -> set[int]:
-    try:
-        return {p.pid for p in psutil.Process().children(recursive=True)}
-    except psutil.Error:
-        return set()
-
-
-def _run_processes(session: int, before: set[int]) -> list[psutil.Process]:
-    """Live processes of one run: its session's and this process's new descendants.
-
-    Descendants catch a process that left the session (``setsid``): on Linux the
-    runner is a subreaper (_become_subreaper), so such an orphan becomes its child.
-    ``before`` holds this process's descendants from before the run (not the run's).
-    """
-    found: dict[int, psutil.Process] = {}
-    with suppress(psutil.Error):
-        found.update((p.pid, p) for p in psutil.Process().children(recursive=True))
-    for pid in psutil.pids():
-        try:
-            if pid not in found and os.getsid(pid) == session:
-                found[pid] = psutil.Process(pid)
-        except (OSError, psutil.Error):
-            continue  # it ended while we looked
-    return [
-        p
-        for pid, p in sorted(found.items())
-        if pid not in before and pid != os.getpid() and _alive(p)
-    ]
-
-
-def _describe(process: psutil.Process) -> str:
-    try:
-        command = " ".join(process.cmdline()) or process.name()
-    except psutil.Error:
-        command = "(ended while the runner looked)"
-    return f"pid {process.pid}: {command[:200]}"
-
-
-def _listening(processes: list[psutil.Process]) -> list[str]:
-    """TCP ports ``processes`` listen on, as "address:port (pid N)"."""
-    ports = []
-    for process in processes:
-        try:
-            connections = process.net_connections(kind="inet")
-        except psutil.Error:
-            continue
-        ports += [
-            f"{c.laddr.ip}:{c.laddr.port} (pid {process.pid})"
-            for c in connections
-            if c.status == psutil.CONN_LISTEN
-        ]
-    return ports
-
-
-def _new_shm(before: set[str], since: float) -> list[str]:
-    """Segments and named semaphores of this user created since ``since``."""
-    found = []
-    me = os.getuid()
-    for name in sorted(_shm_entries() - before):
-        try:
-            st = (SHM_DIR / name).stat()
-        except OSError:
-            continue
-        if st.st_uid == me and st.st_mtime >= since - 1:
-            found.append(name)
-    return found
-
-
-def _mapped_elsewhere(names: list[str], ours: set[int]) -> set[str]:
-    """Which of ``names`` a process outside the run maps (another program's)."""
-    if not names:
-        return set()
-    mapped = set()
-    for pid in psutil.pids():
-        if pid in ours:
-            continue
-        try:
-            text = Path(f"/proc/{pid}/maps").read_text()
-        except OSError:
-            continue  # no /proc (the names are then another system's anyway)
-        for line in text.splitlines():
-            if "/dev/shm/" in line:
-                mapped.add(line.split("/dev/shm/", 1)[1].split()[0])
-    return mapped & set(names)
-
-
-def _leftovers(
-    session: int, before: set[int], shm_before: set[str], since: float, stderr: str
-) -> tuple[dict[str, list[str]], list[psutil.Process]]:
-    """What the run left behind once its script exited (LEFTOVER_KINDS).
-
-    Helpers get LEFTOVER_GRACE seconds to exit by themselves; what still runs then
-    is a leftover, and so is every port it listens on. Returns the record and the
-    processes, for the caller to end.
-    """
-    deadline = time.monotonic() + LEFTOVER_GRACE
-    while (alive := _run_processes(session, before)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    shm = _new_shm(shm_before, since)
-    elsewhere = _mapped_elsewhere(shm, {p.pid for p in alive})
-    record = {
-        "processes": [_describe(p) for p in alive],
-        "ports": _listening(alive),
-        "shared_memory": [name for name in shm if name not in elsewhere],
-        "leak_warnings": [
-            line.strip() for line in stderr.splitlines() if LEAK_WORD.search(line)
-        ],
-    }
-    return record, alive
-
-
-def _end(processes: list[psutil.Process]) -> None:
-    """SIGTERM, then SIGKILL: leftovers that left the group (_kill_group ends it)."""
-    for sig in ("terminate", "kill"):
-        for process in processes:
-            try:
-                getattr(process, sig)()
-            except psutil.Error:
-                continue
-        _, processes = psutil.wait_procs(processes, timeout=GRACE_SECONDS)
-        if not processes:
-            return
-
-
-def _unlink_shm(names: list[str]) -> list[str]:
-    """Unlink ``names`` from SHM_DIR; the ones actually removed."""
-    removed = []
-    for name in names:
-        try:
-            (SHM_DIR / name).unlink()
-        except OSError:
-            continue
-        removed.append(name)
-    return removed
-
-
 def execute(
     script: Path,
     *,
@@ -557,7 +339,7 @@ def execute(
     """
     example = what == "example"
     root = project.root()
-    shm_before, started = _shm_entries(), time.time()
+    shm_before, started = processes.shm_entries(), time.time()
     with tempfile.TemporaryDirectory(prefix="measured-") as tmp:
         result_file = Path(tmp) / "result.json"
         env = {
@@ -570,8 +352,8 @@ def execute(
             "PYTHONUNBUFFERED": "1",
             "PYTHONUTF8": "1",
         }
-        _become_subreaper()
-        before = _descendants()
+        processes.become_subreaper()
+        before = processes.descendants()
         meter = load.Meter()
         t0 = time.perf_counter()
         flags = EXAMPLE_FLAGS if example else ()
@@ -583,7 +365,7 @@ def execute(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            start_new_session=True,
+            **processes.group_options(),
         )
         reason = None
         leftovers: dict[str, list[str]] = {}
@@ -592,10 +374,12 @@ def execute(
             stdout, stderr = proc.communicate(timeout=timeout)
             seconds = time.perf_counter() - t0
             # Before anything is killed: what the script itself left running.
-            leftovers, left = _leftovers(proc.pid, before, shm_before, started, stderr)
+            leftovers, left = processes.leftovers(
+                proc.pid, before, shm_before, started, stderr, grace=LEFTOVER_GRACE
+            )
         except subprocess.TimeoutExpired:
             with _interrupts_deferred():
-                _kill_group(proc)
+                processes.kill_tree(proc)
             stdout, stderr = proc.communicate()
             seconds = time.perf_counter() - t0
             reason = f"timed out after {timeout:g} s; its process group was killed"
@@ -604,24 +388,24 @@ def execute(
             # never reached it. Stop it and every child, free what it leaked, and
             # let the caller keep what already finished.
             with _interrupts_deferred():
-                _kill_group(proc)
-                _end(left)
-                _reap(proc)
-                _remove_leaked_shm(shm_before, started)
+                processes.kill_tree(proc)
+                processes.end(left)
+                processes.reap(proc)
+                processes.remove_leaked_shm(shm_before, started)
             counters["interrupted"] += 1
             raise
         finally:
             with _interrupts_deferred():
-                _kill_group(proc)  # children that outlived the script: end them
-                _end(left)  # and those that left its session
-                _reap_orphans(proc.pid)
+                processes.kill_tree(proc)  # children that outlived the script
+                processes.end(left)  # and those that left its session
+                processes.reap_orphans(proc.pid)
         machine = meter.stop().to_dict()
         if reason is None and proc.returncode != 0:
             reason = f"exited with status {proc.returncode}"
         if reason is None and not example and not result_file.is_file():
             reason = "exited 0 but emitted no result (call measure.emit)"
         if reason is not None:
-            leaked = _remove_leaked_shm(shm_before, started)
+            leaked = processes.remove_leaked_shm(shm_before, started)
             if leaked:
                 reason += f"; removed leaked shared memory {', '.join(leaked)}"
             counters["failed"] += 1
@@ -633,52 +417,10 @@ def execute(
                 interpreter=interpreter.executable,
                 what=what,
             )
-        _unlink_shm(leftovers["shared_memory"])  # recorded; now freed
+        processes.unlink_shm(leftovers["shared_memory"])  # recorded; now freed
         result = {} if example else _load_result(result_file)
     counters["example executed" if example else "executed"] += 1
     return Execution(result, stdout, stderr, seconds, machine, leftovers=leftovers)
-
-
-@functools.cache
-def _become_subreaper() -> bool:
-    """Adopt the experiments' orphans instead of leaving them to PID 1 (Linux).
-
-    multiprocessing's fork server and resource tracker outlive the script that
-    started them; their parent gone, the kernel hands them to the nearest
-    "subreaper" ancestor. With this process as one, _reap_orphans collects them at
-    once (some inits take seconds), and their CPU time, with that of the workers
-    they waited for, lands in this process's RUSAGE_CHILDREN: measured.load then
-    counts it as the experiment's own work, not as another program's load.
-    """
-    if sys.platform != "linux":
-        return False
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
-
-
-def _reap_orphans(pgid: int) -> None:
-    """Wait for every adopted member of the experiment's process group."""
-    deadline = time.monotonic() + GRACE_SECONDS
-    while True:
-        try:
-            pid, _ = os.waitpid(-pgid, os.WNOHANG)
-        except ChildProcessError:
-            return  # no child of ours is left in that group
-        if pid == 0:  # one is still running (it was just killed): give it a moment
-            if time.monotonic() > deadline:
-                return
-            time.sleep(0.01)
-
-
-def _reap(proc: subprocess.Popen[str]) -> None:
-    """Collect a killed script's exit status and close its pipes."""
-    try:
-        proc.communicate(timeout=GRACE_SECONDS)
-    except subprocess.TimeoutExpired:  # a grandchild that left the group holds a pipe
-        proc.kill()
 
 
 def _load_result(path: Path) -> dict[str, Any]:
