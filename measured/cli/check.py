@@ -9,7 +9,9 @@ edited to contradict a claim, or a claim the file lacks all fail.
 
 Exit status: 0 every claim holds or is honestly not shown; 1 a claim is false,
 missing, cannot read its data, or the file's stored verdict disagrees with its own
-data; 2 the file is unreadable or not a results file.
+data; 2 the file is unreadable or not a results file (one line on stderr: too
+large, not JSON, NaN, nested too deep, wrong schema, markup in a field a page
+shows, or a newer format; see measured/web/validate.py).
 
 ``--publish`` is the publish workflow's gate: a claim the machine should have shown
 but did not, because it was busy or its rounds were too noisy, also fails (the
@@ -20,6 +22,7 @@ free-threaded build, a version without the feature) still passes.
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +32,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from measured import claims
-from measured.web import results
+from measured.web import results, validate
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_FILE = 0, 1, 2
 
@@ -189,9 +192,9 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
 def main(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
     try:
-        published = results.load(args.file)
+        published = validate.load(args.file)  # data, never code: see validate.py
     except results.ResultsError as error:
-        print(f"error: {error}")
+        print(f"error: {error}", file=sys.stderr)  # one line, no traceback
         return EXIT_BAD_FILE
     lines = judge_file(published, publish=args.publish)
     table(console, lines, args.file)

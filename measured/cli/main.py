@@ -9,6 +9,9 @@
 - ``python -m measured check FILE [--publish]`` judges a results file again from
   its raw runs and exits 0 (sound), 1 (a claim false, missing or edited) or 2 (not
   a results file); see :mod:`measured.check`.
+- ``python -m measured submit [--from FILE] [--out DIR]`` writes
+  ``results/machines/<slug>.json`` from a reproduce run, with no host, user, path
+  or IP address in it (see :mod:`measured.cli.submit`).
 - ``python -m measured rule [--write FILE]`` prints the decision rule, rendered
   from the code's constants (or refreshes its generated copy in FILE).
 - ``python -m measured pythons`` lists the interpreter matrix this machine offers.
@@ -24,7 +27,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from measured.cli import audit, check, new, reproduce
+from measured.cli import audit, check, new, reproduce, submit
 from measured.run import provenance, runner
 from measured.run.interpreter import InterpreterError
 
@@ -38,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--python", help="interpreter command (default: this one)")
     reproduce.add_parser(commands)
     check.add_parser(commands)
+    submit.add_parser(commands)
     rules = commands.add_parser("rule", help="print the decision rule from the code")
     rules.add_argument("--write", metavar="FILE", help="refresh its block in FILE")
     commands.add_parser("pythons", help="list the interpreters a build would measure")
@@ -49,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
             return reproduce.main(args)
         if args.command == "check":
             return check.main(args)
+        if args.command == "submit":
+            return submit.main(args)
         if args.command == "rule":
             return _rule(args)
         if args.command == "pythons":

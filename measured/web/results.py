@@ -158,7 +158,8 @@ def is_url(source: str) -> bool:
     return bool(_URL.match(source))
 
 
-def _read(source: str) -> str:
+def read_source(source: str) -> str:
+    """The text of a results file at a path or a URL. Raises ResultsError."""
     if is_url(source):
         request = urllib.request.Request(
             source, headers={"User-Agent": "python-concurrency-measured reproduce"}
@@ -222,7 +223,7 @@ def _check(data: Any) -> str | None:
 
 def load(source: str) -> Published:
     """Read and check a results file from a path or a URL. Raises ResultsError."""
-    text = _read(source)
+    text = read_source(source)
     try:
         data = json.loads(text)
     except ValueError as exc:
