@@ -41,7 +41,7 @@ TOP_FILES = ("pyproject.toml", "requirements.lock", "mkdocs.yml")
 # the matrix pages measure (.cache/pythons) are linked, not copied: nothing writes
 # there once they exist.
 BUILD = ("docs", "overrides", "tests", "examples")
-CACHES = ("experiments", "charts", "mkdocs-jupyter")
+CACHES = ("experiments", "charts", "mkdocs-jupyter", "highlight", "imports")
 LINKED = ("pythons",)
 IGNORE = shutil.ignore_patterns("__pycache__", ".pytest_cache")
 

@@ -9,6 +9,7 @@ Only successful runs are stored; a failed run leaves no trace here.
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import hashlib
 import json
@@ -58,9 +59,14 @@ def _import_nodes(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
     return found
 
 
+def _imports_dir() -> Path:
+    return project.cache_dir().parent / "imports"
+
+
 # Keyed by the source text itself, so an edited file is parsed again: every
 # experiment imports the same helpers (measure, stats), which a build would
-# otherwise parse once per experiment.
+# otherwise parse once per experiment. Parsing every experiment's source was also
+# about a tenth of a warm rebuild, so the names are kept on disk under the same key.
 @functools.lru_cache(maxsize=512)
 def _imported_names(source: str, package: str = "") -> frozenset[str]:
     """Dotted names ``source`` imports; ``package`` resolves relative imports.
@@ -68,6 +74,23 @@ def _imported_names(source: str, package: str = "") -> frozenset[str]:
     ``from . import stats`` inside ``measured/run/measure.py`` (package "measured.run")
     is "measured.run.stats": a change there must invalidate every experiment too.
     """
+    text_key = hashlib.sha256(f"{package}\0{source}".encode()).hexdigest()
+    stored = _imports_dir() / f"{text_key[:32]}.json"
+    try:
+        return frozenset(json.loads(stored.read_text()))
+    except (OSError, ValueError, TypeError):
+        pass
+    names = _parse_imported_names(source, package)
+    with contextlib.suppress(OSError):  # a read-only checkout still builds
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        tmp = stored.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(sorted(names)))
+        tmp.replace(stored)  # atomic: a concurrent build never reads half a list
+    return names
+
+
+def _parse_imported_names(source: str, package: str) -> frozenset[str]:
+    """``_imported_names`` read from the source's syntax tree."""
     names: set[str] = set()
     for node in _import_nodes(ast.parse(source)):
         if isinstance(node, ast.Import):

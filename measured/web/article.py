@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from measured.web.ledger import read_yaml
 
 # Why a sentence states no fact. A skip reason starts with one of these kinds.
 SKIP_KINDS = {
@@ -134,7 +134,7 @@ class Row:
 def index(path: Path) -> tuple[dict[str, Any], list[Row]]:
     """The ledger's ``article`` header and its ``sentences`` rows, read as they are
     (an unclassified row is returned, not rejected: the tests count them)."""
-    raw = yaml.safe_load(path.read_text())
+    raw = read_yaml(path)
     rows = [
         Row(
             line=int(item["line"]),

@@ -22,6 +22,7 @@ from measured.web import (
     assets,
     errata,
     glossary,
+    highlighting,
     ledger,
     links,
     path,
@@ -62,6 +63,7 @@ def on_config(config: Any, **_: Any) -> Any:
     # The footer (overrides/partials/copyright.html) states who built the site.
     config.extra["build"] = provenance.build_facts()
     glossary.refresh()  # the abbr extension's terms, read again on every build
+    highlighting.install()  # code blocks highlighted before come from .cache/highlight
     # Material's search plugin made its index in its own on_config, just before.
     plugin = config.plugins.get("material/search") or config.plugins.get("search")
     if (index := getattr(plugin, "search_index", None)) is not None:
