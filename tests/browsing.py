@@ -230,6 +230,76 @@ CODE_JS = """
   })
 """
 
+# Highlighted code: every distinct text colour on its background, with the opacity
+# the element is painted at. axe's color-contrast rule finds each token's background
+# by hit-testing, element by element: on the long pages (6,000 token spans) that was
+# most of the survey's time. Code tokens sit on the code block's own opaque
+# background, so the distinct colour pairs decide the same question; the browser
+# tests check them with the WCAG arithmetic above (code_colour_problems). Hidden
+# tabs are included: their code is read once a reader switches to them.
+CODE_SELECTOR = ".md-content .highlight code"
+CODE_COLOURS_JS = """
+(selector) => {
+  // The backgrounds painted under an element, nearest first, down to the first
+  // opaque one (a diff line's tint is translucent over the code block's colour).
+  const background = (el) => {
+    const layers = [];
+    for (let node = el; node; node = node.parentElement) {
+      const bg = getComputedStyle(node).backgroundColor;
+      if (/rgba\\(.*, 0\\)$/.test(bg) || bg === "transparent") continue;
+      layers.push(bg);
+      if (!bg.startsWith("rgba")) return layers;
+    }
+    return [...layers, "rgb(255, 255, 255)"];
+  };
+  const opacity = (el) => {
+    let value = 1;
+    for (let node = el; node; node = node.parentElement) {
+      value *= parseFloat(getComputedStyle(node).opacity);
+    }
+    return value;
+  };
+  const seen = new Map();
+  for (const code of document.querySelectorAll(selector)) {
+    for (const el of [code, ...code.querySelectorAll("*")]) {
+      const text = [...el.childNodes]
+        .filter((n) => n.nodeType === 3)
+        .map((n) => n.textContent.trim())
+        .join("");
+      if (!text) continue;
+      const color = getComputedStyle(el).color;
+      const key = `${color}|${background(el).join("/")}|${opacity(el)}`;
+      if (!seen.has(key)) {
+        seen.set(key, { color, background: background(el), opacity: opacity(el),
+                        sample: text.slice(0, 30) });
+      }
+    }
+  }
+  return [...seen.values()];
+}
+"""
+
+
+def code_colour_problems(pairs: list[dict[str, Any]]) -> list[str]:
+    """The code colours (CODE_COLOURS_JS) below WCAG AA for normal text."""
+    found = []
+    for pair in pairs:
+        *tints, base = pair["background"]  # nearest first, the opaque one last
+        painted_bg = rgba(base)
+        for tint in reversed(tints):
+            painted_bg = (*over(rgba(tint), painted_bg), 1.0)
+        bg = "rgb({}, {}, {})".format(*(c * 255 for c in painted_bg[:3]))
+        r, g, b, a = rgba(pair["color"])
+        painted = f"rgba({r * 255}, {g * 255}, {b * 255}, {a * pair['opacity']})"
+        ratio = contrast(painted, bg)
+        if ratio < TEXT_CONTRAST:
+            found.append(
+                f"code text {pair['color']} at opacity {pair['opacity']:g} on {bg}: "
+                f"{ratio:.2f}:1 ({pair['sample']!r})"
+            )
+    return found
+
+
 SCROLL_JS = """
 () => {
   const doc = document.documentElement;

@@ -28,7 +28,9 @@ from axe_playwright_python.async_playwright import Axe
 from browsing import (
     CHARTS_JS,
     CHROMIUM,
+    CODE_COLOURS_JS,
     CODE_JS,
+    CODE_SELECTOR,
     DESKTOP,
     LAUNCH_ARGS,
     PHONE,
@@ -38,6 +40,7 @@ from browsing import (
     Tab,
     async_tab,
     chart_problems,
+    code_colour_problems,
     contrast,
     tab,
 )
@@ -75,6 +78,21 @@ def test_contrast_arithmetic() -> None:
 
 
 # --- Browser and server ----------------------------------------------------------
+
+
+def test_code_colours_are_judged_on_their_painted_background() -> None:
+    dark_on_light = {"color": "rgb(0, 0, 0)", "opacity": 1, "sample": "x"}
+    assert not code_colour_problems(
+        [{**dark_on_light, "background": ["rgb(245, 245, 245)"]}]
+    )
+    # A grey that passes on white fails once a translucent red tint is painted
+    # under it, and fails at half opacity.
+    grey = {"color": "rgb(110, 110, 110)", "opacity": 1, "sample": "- old line"}
+    assert not code_colour_problems([{**grey, "background": ["rgb(255, 255, 255)"]}])
+    tinted = ["rgba(200, 0, 0, 0.6)", "rgb(255, 255, 255)"]
+    assert code_colour_problems([{**grey, "background": tinted}])
+    faded = {**grey, "opacity": 0.5, "background": ["rgb(255, 255, 255)"]}
+    assert "at opacity 0.5" in code_colour_problems([faded])[0]
 
 
 @pytest.fixture(scope="module")
@@ -134,10 +152,12 @@ MATERIAL_SCHEME = {"light": "default", "dark": "slate"}
 # Pages loading at once. The survey is CPU-bound: on 2 cores 2 tabs took 103 s,
 # 3 tabs 105 s.
 TABS = 3
+SHOT_QUALITY = 85  # screenshots are for a person to look at; text stays crisp
 STEADY_MS = 150  # how long a switched colour scheme must hold before it is checked
 # axe's rules that read colours and run by default (its "cat.color" tag also holds
 # color-contrast-enhanced, the AAA rule a default run leaves out).
 AXE_COLOUR_RULES = {"type": "rule", "values": ["color-contrast", "link-in-text-block"]}
+AXE_NO_CONTRAST = {"color-contrast": {"enabled": False}}
 
 SWITCH_JS = """
 (media) => document.querySelector(`input[data-md-color-media="${media}"]`).click()
@@ -296,17 +316,25 @@ async def check(
             visit.weight = t.received  # the page as loaded, before any click
         # The other scheme changes colours only: there, axe runs its colour rules
         # (contrast, links told apart by colour); the rest ran on the same DOM.
-        options = (
-            {"resultTypes": ["violations"]}
-            if scheme == DEVICES[device][1]
-            else {"resultTypes": ["violations"], "runOnly": AXE_COLOUR_RULES}
-        )
-        violations = (await axe.run(t.page, options=options)).response["violations"]
+        # Highlighted code's colours are checked pair by pair (CODE_COLOURS_JS),
+        # not by axe's contrast rule; every other rule still reads the code blocks.
+        runs = [({"exclude": [[CODE_SELECTOR]]}, {"runOnly": AXE_COLOUR_RULES})]
+        if scheme == DEVICES[device][1]:  # the whole page, every other rule
+            runs.append((None, {"rules": AXE_NO_CONTRAST}))
+        violations = []
+        for context, options in runs:
+            options = {"resultTypes": ["violations"], **options}
+            found = await axe.run(t.page, context=context, options=options)
+            violations += found.response["violations"]
         visit.axe = [
             f"{v['id']} ({v['impact']}): "
             + ", ".join(str(n["target"]) for n in v["nodes"][:5])
             for v in violations
             if v["impact"] in SERIOUS
+        ]
+        pairs = await t.page.evaluate(CODE_COLOURS_JS, CODE_SELECTOR)
+        visit.axe += [
+            f"color-contrast (code): {why}" for why in code_colour_problems(pairs)
         ]
     else:
         visit.scroll = await t.page.evaluate(SCROLL_JS)
@@ -315,8 +343,11 @@ async def check(
         phone = await t.page.evaluate(PHONE_JS)
         visit.cut, visit.fonts = phone["cut"], phone["fonts"]
     if key:
+        # JPEG: a full-page PNG of a long page took half as long again to encode.
         await t.page.screenshot(
-            path=ARTIFACTS / f"{slug(page)}-{variant}.png", full_page=True
+            path=ARTIFACTS / f"{slug(page)}-{variant}.jpg",
+            full_page=True,
+            quality=SHOT_QUALITY,
         )
     # whatever happened while the checks ran
     visit.errors += t.errors[seen[0] :]
@@ -794,7 +825,7 @@ def test_screenshots_of_key_pages(
     keys = key_pages(site_build.site, pages)
     for page in keys:
         for variant in survey:
-            shot = ARTIFACTS / f"{slug(page)}-{variant}.png"
+            shot = ARTIFACTS / f"{slug(page)}-{variant}.jpg"
             assert shot.is_file() and shot.stat().st_size > 10_000, shot
 
 
