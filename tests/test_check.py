@@ -125,6 +125,31 @@ def test_a_missing_claim_or_experiment_fails(
     assert judge(data, tmp_path / "c.json") == check.EXIT_OK
 
 
+def test_a_machine_file_may_miss_but_never_disagree_with_its_runs(
+    lab: Path, tmp_path: Path
+) -> None:
+    """--machine: a miss on a reader's machine is a finding; an edit is not."""
+    data = document(kind="reproduce")
+    entry = data["experiments"][0]
+    entry["runs"][0]["result"]["cmp"]["samples"]["fast"] = [0.4] * 12
+    entry["claims"] = claims.evaluate("timed", Evidence.of(entry["runs"]))
+    assert entry["claims"][0]["verdict"] == "misses"
+    path = tmp_path / "m.json"
+    assert judge(data, path) == check.EXIT_FAILED
+    assert judge(data, path, "--machine") == check.EXIT_OK
+    older = copy.deepcopy(data)  # made before this claim was registered
+    older["experiments"][0]["claims"] = []
+    assert judge(older, path, "--machine") == check.EXIT_OK
+    edited = copy.deepcopy(data)  # the stored verdict typed over the runs'
+    edited["experiments"][0]["claims"][0]["holds"] = True
+    assert judge(edited, path, "--machine") == check.EXIT_FAILED
+    bad = copy.deepcopy(data)
+    bad["experiments"][0]["runs"][0]["result"]["cmp"]["samples"]["fast"] = [
+        float("nan")
+    ]
+    assert judge(bad, path, "--machine") == check.EXIT_BAD_FILE
+
+
 def test_publish_refuses_claims_a_busy_machine_did_not_show(
     lab: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

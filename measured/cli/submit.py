@@ -229,6 +229,6 @@ def main(args: argparse.Namespace) -> int:
         "kept: CPU model, core counts, memory, OS, Python builds, raw runs, verdicts; "
         "removed: host and user names, paths, IP addresses"
     )
-    print(f"check it:  python -m measured check {shown}")
+    print(f"check it:  python -m measured check --machine {shown}")
     print(f"then open a pull request that adds {shown}")
     return EXIT_OK
