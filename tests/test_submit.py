@@ -183,3 +183,24 @@ def test_without_from_it_runs_reproduce_first(
     (args,) = asked
     assert args.against == "none" and not args.only and not args.cached
     assert len(list(tmp_path.glob("linux-*.json"))) == 1
+
+
+def test_a_note_says_what_the_runs_were_and_is_scrubbed_and_bounded(
+    planted: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = minimal_results.write(tmp_path / "mine.json", minimal_results.document())
+    out = tmp_path / "out"
+    note = f"taskset -c 0, by {USER} on {HOST}"
+    argv = ["submit", "--from", str(source), "--out", str(out), "--note", note]
+    assert main.main(argv) == 0
+    (written,) = out.glob("*.json")
+    kept = json.loads(written.read_text())["machine"]["note"]
+    assert kept == "taskset -c 0, by [user] on [host]"
+    long = ["submit", "--from", str(source), "--out", str(tmp_path / "x")]
+    assert main.main([*long, "--note", "x" * 121]) == submit.EXIT_BAD_INPUT
+    assert "--note is longer than 120 characters" in capsys.readouterr().err
+    data = json.loads(written.read_text())
+    data["machine"]["note"] = "<script>alert(1)</script>"
+    assert validate.check(data), "markup in a note is refused"
+    data["machine"]["note"] = "y" * 121
+    assert "longer than 120" in (validate.check(data) or "")

@@ -68,6 +68,13 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         metavar="DIR",
         help=f"folder to write to (default: {FOLDER.as_posix()} in the checkout)",
     )
+    parser.add_argument(
+        "--note",
+        default=None,
+        metavar="TEXT",
+        help="what the runs were, shown beside your machine (e.g. 'laptop on "
+        f"battery', 'taskset -c 0'); at most {validate.NOTE_LIMIT} characters",
+    )
     return parser
 
 
@@ -125,8 +132,15 @@ def memory_gib(env: dict[str, Any]) -> float | None:
     return round(psutil.virtual_memory().total / 2**30, 1)
 
 
-def document(data: dict[str, Any], private: scrub.Private) -> dict[str, Any]:
+def document(
+    data: dict[str, Any], private: scrub.Private, note: str | None = None
+) -> dict[str, Any]:
     entries = [entry(e, private) for e in data["experiments"]]
+    box = machine(entries)
+    if note is not None:
+        if len(note) > validate.NOTE_LIMIT:
+            raise BadInput(f"--note is longer than {validate.NOTE_LIMIT} characters")
+        box["note"] = note
     failed = [
         scrub.only(f, ("experiment", "python"))  # not the error: it quotes anything
         for f in data.get("failed", [])
@@ -136,7 +150,7 @@ def document(data: dict[str, Any], private: scrub.Private) -> dict[str, Any]:
         "format": results.FORMAT,
         "kind": "reproduce",
         "generated": scrub.text(data["generated"], private),
-        "machine": scrub.deep(machine(entries), private),
+        "machine": scrub.deep(box, private),
         "experiments": entries,  # scrubbed by entry()
         "failed": scrub.deep(failed, private),
     }
@@ -216,7 +230,7 @@ def main(args: argparse.Namespace) -> int:
         try:
             data = validate.load(source).data
             private = scrub.Private.here()
-            path = write(document(data, private), folder, private)
+            path = write(document(data, private, args.note), folder, private)
         except (results.ResultsError, BadInput) as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_BAD_INPUT

@@ -132,7 +132,10 @@ MACHINE: Spec = {
     "smt": ((bool, NONE), False),
     "cgroup_cpus": ((*NUM, NONE), False),
     "memory_gib": ((*NUM, NONE), False),
+    # What the submitter says the runs were, e.g. "restricted to one core".
+    "note": ((str, NONE), False),
 }
+NOTE_LIMIT = 120  # characters: a label, not a story
 SCALAR = (str, *NUM, bool, NONE)
 
 # Fields a page renders from a results file, as paths ("*" any item or key).
@@ -320,9 +323,11 @@ def _schema(data: dict[str, Any]) -> str | None:
 
 
 def _machine(machine: dict[str, Any]) -> str | None:
-    return _fields(machine, MACHINE, '"machine"', closed=True) or _items(
-        machine["pythons"], '"machine" "pythons"', (str,)
-    )
+    if problem := _fields(machine, MACHINE, '"machine"', closed=True):
+        return problem
+    if len(machine.get("note") or "") > NOTE_LIMIT:
+        return f'"machine" "note" is longer than {NOTE_LIMIT} characters'
+    return _items(machine["pythons"], '"machine" "pythons"', (str,))
 
 
 def _entry(entry: Any, where: str) -> str | None:
