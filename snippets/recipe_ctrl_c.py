@@ -133,6 +133,10 @@ def async_clean() -> None:
 
 def child(variant: str) -> None:
     signal.alarm(TIMEOUT)  # never outlive this script, whatever happens to it
+    # Ctrl-C as a program started from a terminal gets it. A program started as a
+    # background job of a script (`cmd &`) inherits SIGINT ignored, and Python then
+    # keeps it ignored: every variant would run on as if no Ctrl-C came.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if variant == "pool":
         naive(ProcessPoolExecutor(WORKERS, initializer=started))
     elif variant == "pool_clean":
