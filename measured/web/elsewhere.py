@@ -120,11 +120,12 @@ def experiment(name: str) -> str:
 def table(
     rows: Iterable[machines.Row], claim: str | None, *, count: bool = True
 ) -> str:
-    """The compact HTML table; every cell escaped. ``count``: the verdict cell also
+    """The compact HTML table (no class: Material styles and scrolls it like a
+    Markdown table); every cell escaped. ``count``: the verdict cell also
     says how many of the experiment's claims hold."""
     body = [_cells(_row_cells(row, claim, count)) for row in rows]
     return (
-        '<table class="measured-machines">'
+        "<table>"
         f"<thead>{_cells(COLUMNS, 'th')}</thead>"
         f"<tbody>{''.join(body)}</tbody></table>\n"
     )

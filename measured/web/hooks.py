@@ -5,6 +5,9 @@ the build at the end. Raising here stops the build at the failing page with the
 runner's message, strict or not. The hooks also fix and check the links that
 markdown-exec blocks print (see measured/web/links.py).
 
+Each experiment page gets an "On other machines" section (measured/web/elsewhere.py)
+from the submitted results files (measured/web/machines.py).
+
 After the build, every run the pages showed goes to ``results.json`` at the root of
 the site: the file ``python -m measured reproduce`` compares a reader's runs with.
 """

@@ -70,10 +70,7 @@ def _html_table(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
         "<tr>" + "".join(f"<td>{_escape(c)}</td>" for c in row) + "</tr>"
         for row in rows
     )
-    return (
-        f'<table class="measured-machines"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table>\n"
-    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>\n"
 
 
 def claim_table(experiment: str, name: str) -> str:
