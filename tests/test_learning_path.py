@@ -83,9 +83,10 @@ def test_the_nav_is_a_learning_path() -> None:
     # Performance comes after sharing and synchronization, modern CPython after it.
     assert order.index("synchronization.md") < order.index("startup-cost.md")
     assert order.index("pool-sizing.md") < order.index("gil-across-versions.md")
-    assert order[order.index(PATH[-1]) + 1 :][-3:] == [
+    assert order[order.index(PATH[-1]) + 1 :][-4:] == [
         "errata.md",
         "reproduce.md",
+        "other-machines.md",
         "glossary.md",
     ]
 

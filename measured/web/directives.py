@@ -19,6 +19,8 @@ Each line is one directive, its name first, then its arguments:
   same across every interpreter the build found (measured/web/across.py);
 - ``example NAME``: ``examples/NAME.py``, a small standard-library script, and
   the output it printed when the build ran it (measured/web/runnable.py);
+- ``other-machines``: the "On other machines" tables of every experiment the
+  page ran (measured/web/elsewhere.py); the hook appends it to experiment pages;
 - ``show MODULE.FUNCTION [ARG ...]``: a table, chart or paragraph that page code
   in ``measured/web/pages/MODULE.py`` renders (Markdown or HTML, as a string).
 
@@ -38,7 +40,7 @@ from typing import Any
 from markdown_exec import ExecutionError, base_format
 
 from measured import claims
-from measured.web import across, errata, render, runnable
+from measured.web import across, elsewhere, errata, render, runnable
 
 Directive = Callable[..., str]
 DIRECTIVES: dict[str, Directive] = {}
@@ -87,6 +89,11 @@ def matrix_outputs(experiment: str) -> str:
 @directive("example")
 def example(name: str) -> str:
     return runnable.markdown(name)
+
+
+@directive("other-machines")
+def other_machines() -> str:
+    return elsewhere.for_page()
 
 
 @directive("show")

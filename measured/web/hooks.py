@@ -5,6 +5,9 @@ the build at the end. Raising here stops the build at the failing page with the
 runner's message, strict or not. The hooks also fix and check the links that
 markdown-exec blocks print (see measured/web/links.py).
 
+Each experiment page gets an "On other machines" section (measured/web/elsewhere.py)
+from the submitted results files (measured/web/machines.py).
+
 After the build, every run the pages showed goes to ``results.json`` at the root of
 the site: the file ``python -m measured reproduce`` compares a reader's runs with.
 """
@@ -20,11 +23,13 @@ from mkdocs.exceptions import PluginError
 from measured.run import matrix, provenance, runner
 from measured.web import (
     assets,
+    elsewhere,
     errata,
     glossary,
     highlighting,
     ledger,
     links,
+    machines,
     path,
     published,
     render,
@@ -62,6 +67,11 @@ if not any(isinstance(f, _ShallowCloneIsNoError) for f in _git_ci_log.filters):
 def on_config(config: Any, **_: Any) -> Any:
     # The footer (overrides/partials/copyright.html) states who built the site.
     config.extra["build"] = provenance.build_facts()
+    if config.repo_url:  # where "On other machines" sends a reader to submit
+        elsewhere.contributing = (
+            f"{config.repo_url.rstrip('/')}/blob/main/CONTRIBUTING.md"
+            "#submit-results-from-your-machine"
+        )
     glossary.refresh()  # the abbr extension's terms, read again on every build
     highlighting.install()  # code blocks highlighted before come from .cache/highlight
     # Material's search plugin made its index in its own on_config, just before.
@@ -77,6 +87,8 @@ def on_pre_build(config: Any, **_: Any) -> None:
     printed_links.clear()
     matrix.reset()  # probe the interpreters again: one may have been installed
     published.reset()  # the published results file may have been replaced
+    machines.reset()  # a machine's file may have been added or replaced
+    machines.load()  # a file that fails validation is named before any page
     errata.entries.cache_clear()
     try:
         errata.entries()  # a malformed ledger stops the build before any page
@@ -93,6 +105,8 @@ def on_files(files: Any, **_: Any) -> Any:
 
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
     render.current_page = page.file.src_uri
+    if elsewhere.wants_section(page.file.src_uri, markdown):
+        markdown += elsewhere.section()  # "On other machines", the page's last fence
     return markdown
 
 

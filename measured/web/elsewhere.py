@@ -1,0 +1,153 @@
+"""The "On other machines" section under every experiment page.
+
+The hook appends one ``measured`` fence with the ``other-machines`` directive to
+each experiment page (:func:`section`); the fence is the page's last, so by the
+time it renders the runner knows every experiment the page ran. Each gets a
+compact table of the submitted files' rows (measured/web/machines.py): machine,
+OS, Python, usable cores, start method, headline figure and verdict, both judged
+again here from the file's raw runs.
+
+Every string from a file is data: it is HTML-escaped, and the tables are raw HTML,
+so no Markdown in a CPU model or OS name is ever interpreted either.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+from collections.abc import Iterable, Sequence
+
+from measured import claims
+from measured.run import runner
+from measured.web import machines, render
+
+HEADING = "On other machines"
+# Pages that summarise experiments shown in full elsewhere get no section.
+SUMMARY_PAGES = frozenset(
+    {
+        "index.md",
+        "start-here.md",
+        "concepts.md",
+        "errata.md",
+        "glossary.md",
+        "reproduce.md",
+        "other-machines.md",
+    }
+)
+PAGE = "other-machines.md"
+# The hook sets it from the site's repo_url; this is mkdocs.yml's default.
+contributing = (
+    "https://github.com/python-concurrency-measured/guide/blob/main/"
+    "CONTRIBUTING.md#submit-results-from-your-machine"
+)
+COLUMNS = (
+    "machine",
+    "OS",
+    "Python",
+    "cores",
+    "start method",
+    "headline figure",
+    "verdict",
+)
+
+
+def wants_section(src_uri: str, markdown: str) -> bool:
+    """An experiment page: a Markdown page with a measured fence, not a summary."""
+    return (
+        src_uri.endswith(".md")
+        and src_uri not in SUMMARY_PAGES
+        and "```measured" in markdown
+    )
+
+
+def section() -> str:
+    """The Markdown the hook appends: a heading and the directive's fence."""
+    return f"\n\n## {HEADING}\n\n```measured\nother-machines\n```\n"
+
+
+def none_yet() -> str:
+    return (
+        "No other machine has submitted results yet. To add yours, run "
+        "`python -m measured submit` and open a pull request: see "
+        f"[Submit results from your machine]({contributing}) in CONTRIBUTING.md.\n"
+    )
+
+
+def _link(page: str | None) -> str:
+    base = posixpath.dirname(page or "") or "."
+    return posixpath.relpath(PAGE, base)
+
+
+def page_experiments(page: str | None) -> list[str]:
+    """The experiments this build ran for ``page``, in the order it asked."""
+    names: list[str] = []
+    for run in runner.this_build():
+        if page in run.pages and run.name not in names:
+            names.append(run.name)
+    return names
+
+
+def for_page(page: str | None = None) -> str:
+    """Every experiment of the current page: its table, or that none has rows."""
+    page = page if page is not None else render.current_page
+    if not machines.load():
+        return none_yet()
+    parts = [
+        "Each row is one submitted results file, its claims judged again here from "
+        "its raw runs. Every machine side by side: "
+        f"[Results from other machines]({_link(page)}).\n"
+    ]
+    parts += [experiment(name) for name in page_experiments(page)]
+    return "\n".join(parts)
+
+
+def experiment(name: str) -> str:
+    """One experiment's table under a line naming it and its headline claim."""
+    rows = machines.of(name)
+    if not rows:
+        return f"`{name}`: no submitted file has this experiment yet.\n"
+    head = machines.headline(name)
+    count = len(claims.registry.REGISTRY.get(name, []))
+    said = (
+        f"headline figure and verdict of `{head.name}`; the verdict cell also counts "
+        f"how many of its {count} claims hold"
+        if head
+        else "no claim registered"
+    )
+    return f"`{name}` ({said}):\n\n" + table(rows, head.name if head else None)
+
+
+def table(
+    rows: Iterable[machines.Row], claim: str | None, *, count: bool = True
+) -> str:
+    """The compact HTML table (no class: Material styles and scrolls it like a
+    Markdown table); every cell escaped. ``count``: the verdict cell also
+    says how many of the experiment's claims hold."""
+    body = [_cells(_row_cells(row, claim, count)) for row in rows]
+    return (
+        "<table>"
+        f"<thead>{_cells(COLUMNS, 'th')}</thead>"
+        f"<tbody>{''.join(body)}</tbody></table>\n"
+    )
+
+
+def _row_cells(row: machines.Row, claim: str | None, count: bool) -> list[str]:
+    record = row.claim(claim) if claim else None
+    held = sum(c.get("holds") is True for c in row.judged)
+    verdict = machines.verdict_text(record)
+    if count and row.judged:
+        verdict += f"; {held} of {len(row.judged)} hold"
+    return [
+        row.machine,
+        row.os,
+        row.python,
+        str(row.cores),
+        row.start_method or "—",
+        machines.figure_text(record),
+        verdict,
+    ]
+
+
+def _cells(values: Sequence[str], tag: str = "td") -> str:
+    inner = "".join(f"<{tag}>{html.escape(str(v), quote=True)}</{tag}>" for v in values)
+    return f"<tr>{inner}</tr>"

@@ -1,0 +1,221 @@
+"""docs/other-machines.md: every submitted machine's results side by side.
+
+docs/other-machines.md names the headline claims, a ``claim_table`` each. Rows
+come from measured/web/machines.py (files read through validation, claims
+judged again from their raw runs). The charts compute their figures from the raw
+runs with the claims' own helpers; an entry whose result cannot be read that way
+is left out of a chart (a reader's file is data, not a promise of shape). With
+fewer points than a chart needs, a sentence says so instead of an empty chart.
+"""
+
+from __future__ import annotations
+
+import html
+import statistics
+from collections.abc import Callable
+from typing import Any
+
+from measured import claims
+from measured.claims import part1
+from measured.run.shapes.part1 import CpuBound
+from measured.web import charts, charts_matrix, elsewhere, machines, render
+
+# A chart is drawn from at least this many rows (machine and Python pairs).
+MIN_ROWS = 2
+UNREADABLE = (KeyError, TypeError, ValueError, ZeroDivisionError, IndexError)
+
+
+def _escape(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def machine_table() -> str:
+    """One row per submitted file: the machine as the file describes it."""
+    files = machines.load()
+    if not files:
+        return elsewhere.none_yet()
+    header = ("file", "machine", "OS", "cores", "logical CPUs", "memory", "Pythons")
+    rows = []
+    for published in files:
+        env = (
+            published.entries[0]["runs"][0]["result"]["env"]
+            if published.entries
+            else {}
+        )
+        box = published.data.get("machine") or {}
+        memory = box.get("memory_gib")
+        pythons = box.get("pythons") or sorted(
+            {
+                machines.python_label(e["runs"][0]["result"]["env"])
+                for e in published.entries
+            }
+        )
+        rows.append(
+            (
+                published.source.replace("\\", "/").rsplit("/", 1)[-1],
+                box.get("cpu") or env.get("cpu", "—"),
+                box.get("os") or env.get("os", "—"),
+                box.get("cores") or env.get("cores", "—"),
+                box.get("logical_cpus") or env.get("logical_cpus") or "—",
+                f"{memory} GiB" if isinstance(memory, int | float) else "—",
+                ", ".join(str(p) for p in pythons),
+            )
+        )
+    return _html_table(header, rows)
+
+
+def _html_table(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
+    head = "".join(f"<th>{_escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_escape(c)}</td>" for c in row) + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>\n"
+
+
+def claim_table(experiment: str, name: str) -> str:
+    """Every machine's figure and verdict for one claim (the page names it)."""
+    claims.named(experiment, name)  # a renamed claim fails the build
+    if not machines.load():
+        return "*No results yet: the first section says how to add yours.*\n"
+    rows = machines.of(experiment)
+    if not rows:
+        return f"No submitted file has `{experiment}` yet.\n"
+    return elsewhere.table(rows, name, count=False)
+
+
+def _values(
+    experiment: str, read: Callable[[machines.Row], Any]
+) -> list[tuple[machines.Row, Any]]:
+    """``read(row)`` for every row of ``experiment`` it can read."""
+    found = []
+    for row in machines.of(experiment):
+        try:
+            found.append((row, read(row)))
+        except UNREADABLE:
+            continue
+    return found
+
+
+def _too_little(what: str, have: int, need: int = MIN_ROWS) -> str:
+    got = "no machine has" if have == 0 else f"only {have} has"
+    return (
+        f"*Too little data for this chart yet: it needs {what} from at least "
+        f"{need} machines or Pythons, and {got} submitted them.*\n"
+    )
+
+
+def _cpu_speedup(row: machines.Row, kind: str) -> float:
+    """The headline pool of ``kind`` against the serial loop, from raw rounds."""
+    workers = row.evidence.result_as(CpuBound)["headline_workers"]
+    return float(row.evidence.ratio("cpu", "serial", f"{kind} {workers}").estimate)
+
+
+def _os_family(os_name: str) -> str:
+    first = os_name.split()[0] if os_name.split() else "unknown"
+    return {"Darwin": "macOS"}.get(first, first)
+
+
+def speedup_chart() -> str:
+    """Process speedup against usable cores, a line per OS, and the ideal."""
+    points = _values("cpu_bound", lambda row: _cpu_speedup(row, "processes"))
+    if len(points) < MIN_ROWS:
+        return _too_little("the CPU-bound experiment's process speedup", len(points))
+    series: dict[str, list[tuple[float, float]]] = {}
+    for row, value in points:
+        series.setdefault(_os_family(row.os), []).append((row.cores, value))
+    cores = sorted({row.cores for row, _ in points})
+    series["ideal: speedup = cores"] = [(c, c) for c in cores]
+    alt = (
+        "Process pool speedup against usable cores, one point per machine: "
+        + "; ".join(
+            f"{row.machine} ({_os_family(row.os)}, {row.python}) {row.cores} cores "
+            f"{value:.2f}×"
+            for row, value in points
+        )
+        + "."
+    )
+    svg = charts.line_chart(
+        series,
+        xlabel="usable cores",
+        ylabel="process speedup vs serial (×)",
+        alt=alt,
+        salt="other-machines-speedup",
+        xticks=cores,
+    )
+    return render.figure(svg, "Process pool speedup against usable cores.")
+
+
+def _build(row: machines.Row) -> str:
+    version = row.python.split(" · ")[0].split()[-1]
+    minor = ".".join(version.split(".")[:2])
+    return f"{minor}t free-threaded" if row.free_threaded else f"{minor} GIL"
+
+
+def builds_chart() -> str:
+    """Threads against processes, median speedup over machines, per Python build."""
+    points = _values(
+        "cpu_bound",
+        lambda row: (_cpu_speedup(row, "threads"), _cpu_speedup(row, "processes")),
+    )
+    if len(points) < MIN_ROWS:
+        return _too_little("the CPU-bound experiment's speedups", len(points))
+    by_build: dict[str, list[tuple[float, float]]] = {}
+    for row, pair in points:
+        by_build.setdefault(_build(row), []).append(pair)
+    builds = sorted(by_build)
+    threads = [statistics.median(t for t, _ in by_build[b]) for b in builds]
+    processes = [statistics.median(p for _, p in by_build[b]) for b in builds]
+    alt = (
+        "Median speedup over the serial loop per Python build, threads and processes: "
+        + "; ".join(
+            f"{b} ({len(by_build[b])} of them) threads {t:.2f}×, processes {p:.2f}×"
+            for b, t, p in zip(builds, threads, processes, strict=True)
+        )
+        + "."
+    )
+    svg = charts_matrix.grouped_bars(
+        builds,
+        {"threads": threads, "processes": processes},
+        ylabel="speedup vs serial (×), median over machines",
+        alt=alt,
+        salt="other-machines-builds",
+        reference=(1.0, "serial"),
+    )
+    return render.figure(svg, "Threads and processes per Python build.")
+
+
+def _starts(row: machines.Row) -> dict[str, float]:
+    """Milliseconds per start: a thread and each start method the run timed."""
+    table = part1.startup_table(row.evidence)
+    wanted = {"thread", *row.evidence.result["methods"]}
+    return {
+        r["name"]: r["per_start"].estimate * 1000 for r in table if r["name"] in wanted
+    }
+
+
+def startup_chart() -> str:
+    """Milliseconds per start, per OS and start method (median over machines)."""
+    points = _values("startup_cost", _starts)
+    if len(points) < MIN_ROWS:
+        return _too_little("the start-up cost experiment", len(points))
+    by_bar: dict[str, list[float]] = {}
+    for row, starts in points:
+        for method, ms in starts.items():
+            by_bar.setdefault(f"{_os_family(row.os)} · {method}", []).append(ms)
+    values = {label: statistics.median(ms) for label, ms in sorted(by_bar.items())}
+    alt = (
+        "Milliseconds to start and join one worker, per OS and start method, "
+        "median over machines, log scale: "
+        + "; ".join(f"{label} {ms:.3g} ms" for label, ms in values.items())
+        + "."
+    )
+    svg = charts.hbar_chart(
+        values,
+        xlabel="milliseconds per start + join (log scale)",
+        alt=alt,
+        salt="other-machines-startup",
+        log=True,
+        fmt="{:.3g} ms",
+    )
+    return render.figure(svg, "Start-up cost per OS and start method.")
