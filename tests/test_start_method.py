@@ -65,9 +65,9 @@ def test_unset_or_empty_changes_nothing(
 
 def test_a_bad_value_is_one_clear_error(recorded: list[tuple[str, bool]]) -> None:
     with pytest.raises(ValueError) as raised:
-        measure.apply_start_method({ENV: "spwan"})
+        measure.apply_start_method({ENV: "sideways"})
     message = str(raised.value)
-    assert message.startswith(f"{ENV}='spwan': unknown start method 'spwan'")
+    assert message.startswith(f"{ENV}='sideways': unknown start method 'sideways'")
     assert "fork, forkserver, spawn" in message and "\n" not in message
     assert recorded == []
 
