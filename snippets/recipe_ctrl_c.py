@@ -34,6 +34,7 @@ import sys
 import threading
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from measured.run import measure
@@ -155,12 +156,30 @@ def child(variant: str) -> None:
 
 
 def group_alive(pgid: int) -> bool:
-    """True while any process of the group exists (signal 0 checks, sends nothing)."""
-    try:
+    """True while any process of the group still runs.
+
+    A zombie does not count: it has exited and waits only for its parent to read
+    its status. An orphan's new parent may reap late (a build's runner adopts
+    orphans and reaps them when the script ends): under spawn the resource tracker
+    outlives the program by a moment and then lingers as such a zombie.
+    """
+    if sys.platform == "linux":  # /proc tells a zombie apart
+        return any(_runs_in(stat, pgid) for stat in Path("/proc").glob("[0-9]*/stat"))
+    try:  # elsewhere, signal 0 checks, sends nothing (zombies count as running)
         os.killpg(pgid, 0)
     except ProcessLookupError:
         return False
     return True
+
+
+def _runs_in(stat: Path, pgid: int) -> bool:
+    """Linux: the process of /proc/PID/stat is in group ``pgid`` and no zombie."""
+    try:
+        # "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+        fields = stat.read_text().rpartition(")")[2].split()
+    except OSError:  # it ended while we looked
+        return False
+    return int(fields[2]) == pgid and fields[0] != "Z"
 
 
 def gone_after(pgid: int) -> float | None:
@@ -221,8 +240,11 @@ def interrupt(variant: str, exit_seconds: float = EXIT_SECONDS) -> Variant:
         "exit_seconds": exited,
         "returncode": proc.returncode,
         "tracebacks": err.count("Traceback (most recent call last)"),
-        # a worker process's own traceback starts in multiprocessing's _bootstrap
-        "worker_tracebacks": err.count(", in _bootstrap\n"),
+        # a worker process's own traceback starts in multiprocessing's _bootstrap;
+        # one that Ctrl-C caught still in its initializer (a worker started late,
+        # as spawn starts them on demand) is logged as "Exception in initializer"
+        "worker_tracebacks": err.count(", in _bootstrap\n")
+        + err.count("Exception in initializer:"),
         "stderr_lines": len(err.splitlines()),
         "tasks_before": before.count("task"),
         "tasks_after": after.count("task"),

@@ -152,6 +152,19 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     runner.reset()
 
 
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Leave the spawn_all test out unless ``-m`` names it: it runs every
+    experiment (minutes), and ``-m 'not browser'`` alone must not pull it in."""
+    if "spawn_all" in (config.option.markexpr or ""):
+        return
+    slow = [item for item in items if item.get_closest_marker("spawn_all")]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if item not in slow]
+
+
 # Figures worth reading after a run (largest page, browser test time): tests append
 # lines here and pytest prints them in a "measured" section at the end.
 REPORT: list[str] = []

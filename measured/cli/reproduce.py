@@ -36,7 +36,7 @@ from rich.progress import (
 from rich.text import Text
 
 from measured.cli import report
-from measured.run import cache, project, runner
+from measured.run import cache, measure, project, runner
 from measured.run.interpreter import Interpreter, InterpreterError, probe
 from measured.web import results
 
@@ -56,6 +56,13 @@ comparison source (--against), when not given:
   published site's results.json (site_url in mkdocs.yml).
   --against none only runs the experiments.
 
+start method (--start-method):
+  every process an experiment starts without naming a context (a
+  ProcessPoolExecutor, a Pool, a Process) uses it; experiments that
+  compare start methods keep their own. Without the flag,
+  $MEASURED_START_METHOD is used if set (the site build reads it too).
+  It is part of the cache key and recorded in each result's env.
+
 exit status: 0 every experiment ran, 1 an experiment (or a claim)
   failed, 2 bad input (unknown id or page, unreadable results file,
   interpreter that does not start), 130 interrupted (finished results
@@ -66,6 +73,7 @@ examples:
   python -m measured reproduce --only cpu_bound --python python3.13
   python -m measured reproduce --page cpu-bound --json mine.json
   python -m measured reproduce --against mine.json
+  python -m measured reproduce --start-method spawn --against none
 """
 
 
@@ -157,6 +165,12 @@ def add_parser(commands: Any, width: int | None = None) -> argparse.ArgumentPars
         action="store_true",
         help="reuse results the site build (or an earlier --cached run) stored "
         "on this machine for unchanged inputs; new runs are stored too",
+    )
+    parser.add_argument(
+        "--start-method",
+        choices=measure.START_METHODS,
+        help="start every experiment's processes with this method "
+        f"(default: ${measure.START_METHOD_ENV}, else each Python's own)",
     )
     return parser
 
@@ -294,8 +308,22 @@ def interpreter_label(interpreter: Interpreter) -> str:
     return f"{interpreter.implementation} {interpreter.version}{suffix}"
 
 
+def start_method(flag: str | None) -> str | None:
+    """The start method to impose: the flag's, else $MEASURED_START_METHOD's."""
+    try:
+        if flag is not None:
+            return measure.check_start_method(flag)
+        return measure.requested_start_method()
+    except ValueError as error:
+        raise BadInput(str(error)) from None
+
+
 def run_all(
-    plan: list[tuple[str, Interpreter]], *, cached: bool, err: Console
+    plan: list[tuple[str, Interpreter]],
+    *,
+    cached: bool,
+    err: Console,
+    method: str | None = None,
 ) -> tuple[list[Outcome], Interrupted | None]:
     """Run the plan in order; stop at Ctrl-C and return what finished."""
     store = cache.Store() if cached else _Discard()
@@ -324,7 +352,11 @@ def run_all(
                 progress.update(task, description=label, started=current[2])
                 try:
                     run = runner.run(
-                        name, python=interp.command, fresh=fresh, store=store
+                        name,
+                        python=interp.command,
+                        fresh=fresh,
+                        store=store,
+                        start_method=method,
                     )
                 except runner.ExperimentFailed as failure:
                     outcomes.append(Outcome(name, interp, error=failure.reason))
@@ -362,6 +394,7 @@ def main(args: argparse.Namespace) -> int:
         if args.json is not None and not args.json.parent.is_dir():
             raise BadInput(f"cannot write {args.json}: no folder {args.json.parent}")
         check_ids(args.only)  # a typo fails before any slow step
+        method = start_method(args.start_method)
         interpreters = _interpreters(args.python)
         published, source = comparison(args.against)
         names = choose(args.only, args.page, published)
@@ -371,7 +404,7 @@ def main(args: argparse.Namespace) -> int:
 
     plan = [(name, interp) for name in names for interp in interpreters]
     runner.reset()  # a new session: nothing reused from an earlier one in-process
-    outcomes, interrupted = run_all(plan, cached=args.cached, err=err)
+    outcomes, interrupted = run_all(plan, cached=args.cached, err=err, method=method)
     if interrupted is not None:
         print(
             f"interrupted: stopped {interrupted.experiment} after "

@@ -2,8 +2,10 @@
 
 The key covers everything that can change a result: the script, the local modules
 it imports (followed transitively), the lock file, the interpreter's version and build,
-and the machine (CPU model, usable cores). Timeouts and page names are not in the key.
-Only successful runs are stored; a failed run leaves no trace here.
+the machine (CPU model, usable cores) and the start method imposed on the run
+($MEASURED_START_METHOD), so a fork run is never served for a spawn run. Timeouts
+and page names are not in the key. Only successful runs are stored; a failed run
+leaves no trace here.
 """
 
 from __future__ import annotations
@@ -168,7 +170,14 @@ def local_imports(script: Path, root: Path | None = None) -> list[Path]:
     return sorted(seen)
 
 
-def key(script: Path, interpreter: Interpreter, root: Path | None = None) -> str:
+def key(
+    script: Path,
+    interpreter: Interpreter,
+    root: Path | None = None,
+    *,
+    start_method: str | None = None,
+) -> str:
+    """``start_method``: the one imposed on the run (None: each Python's default)."""
     root = (root or project.root()).resolve()
     digest = hashlib.sha256()
 
@@ -183,6 +192,7 @@ def key(script: Path, interpreter: Interpreter, root: Path | None = None) -> str
     add("lock", lock.read_bytes() if lock.is_file() else b"")
     add("interpreter", interpreter.identity().encode())
     add("machine", machine_fingerprint().encode())
+    add("start method", (start_method or "default").encode())
     return digest.hexdigest()
 
 

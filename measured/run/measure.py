@@ -27,6 +27,10 @@ from measured.run import stats
 
 # The runner sets this to a file path; the experiment's JSON result goes there.
 RESULT_ENV = "MEASURED_RESULT_FILE"
+# Set (by the build's caller, or by `reproduce --start-method`) to run every
+# experiment's processes with one start method: see apply_start_method below.
+START_METHOD_ENV = "MEASURED_START_METHOD"
+START_METHODS = ("fork", "forkserver", "spawn")
 DEFAULT_WARMUP = 1
 # Linux only (read behind a platform test): the CPU's name and this process's cgroups.
 CPUINFO = Path("/proc/cpuinfo")
@@ -127,6 +131,65 @@ def time_rounds(
         warmup,
         seed,
     )
+
+
+def check_start_method(method: str) -> str:
+    """``method`` if this platform can start processes with it, else ValueError.
+
+    The message is one line a command can print as it is.
+    """
+    import multiprocessing  # only here: most imports of this module never need it
+
+    if method not in START_METHODS:
+        choices = ", ".join(START_METHODS)
+        raise ValueError(f"unknown start method {method!r} (choose one of {choices})")
+    offered = multiprocessing.get_all_start_methods()
+    if method not in offered:  # forkserver and fork on Windows, for one
+        raise ValueError(
+            f"start method {method!r} is not available on {sys.platform} "
+            f"(available here: {', '.join(offered)})"
+        )
+    return method
+
+
+def requested_start_method(environ: Mapping[str, str] | None = None) -> str | None:
+    """The start method $MEASURED_START_METHOD asks for (checked), or None if unset."""
+    value = (os.environ if environ is None else environ).get(START_METHOD_ENV, "")
+    if not value.strip():
+        return None
+    try:
+        return check_start_method(value.strip())
+    except ValueError as error:
+        raise ValueError(f"{START_METHOD_ENV}={value!r}: {error}") from None
+
+
+def apply_start_method(environ: Mapping[str, str] | None = None) -> str | None:
+    """Make the requested start method every pool's and Process's default here.
+
+    Runs when this module is imported, so an experiment's ProcessPoolExecutor,
+    Pool or Process started without a context uses it, and a script needs no change
+    to be run under spawn. An explicit ``get_context("fork")`` (an experiment that
+    compares start methods) keeps its own. Returns the method applied, or None.
+    """
+    method = requested_start_method(environ)
+    if method is not None:
+        import multiprocessing
+
+        multiprocessing.set_start_method(method, force=True)
+    return method
+
+
+def _apply_at_import() -> None:
+    try:
+        apply_start_method()
+    except ValueError as error:
+        # One line and exit status 2 (bad input), wherever the helper is imported:
+        # an experiment, a build, `python -m measured reproduce`.
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+_apply_at_import()
 
 
 def _cgroup_paths() -> list[tuple[str, str]]:
@@ -343,6 +406,10 @@ class Environment:
     smt: bool | None  # two or more hardware threads share a core
     cgroup_cpus: float | None  # the cgroup's CPU quota, if one is set
     date: str
+    # multiprocessing's default start method when the result was emitted, and the
+    # one $MEASURED_START_METHOD imposed on the whole run (None: not set).
+    start_method: str
+    start_method_requested: str | None
 
     @classmethod
     def here(cls) -> Environment:
@@ -359,7 +426,15 @@ class Environment:
             smt=None if physical is None else _cpus_allowed() > physical,
             cgroup_cpus=cgroup_cpu_limit(),
             date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            start_method=_default_start_method(),
+            start_method_requested=requested_start_method(),
         )
+
+
+def _default_start_method() -> str:
+    import multiprocessing
+
+    return multiprocessing.get_start_method()
 
 
 def emit(data: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from measured.run import pace, stats
-from measured.run.measure import Environment
+from measured.run.measure import START_METHOD_ENV, Environment
 from measured.run.runner import Run
 
 
@@ -28,6 +28,13 @@ def cores_part(env: dict[str, Any]) -> str:
     if env.get("cgroup_cpus") is not None:
         shape.append(f"cgroup quota {env['cgroup_cpus']:g} CPUs")
     return text + (f" ({'; '.join(shape)})" if shape else "")
+
+
+def start_method_part(env: dict[str, Any]) -> list[str]:
+    """The start method imposed on the whole run ($MEASURED_START_METHOD), if any:
+    a reader comparing figures must know the pools were, say, spawned."""
+    method = env.get("start_method_requested")
+    return [f"start method {method} ({START_METHOD_ENV})"] if method else []
 
 
 def runs_part(run: Run) -> str:
@@ -74,6 +81,7 @@ def line(run: Run) -> str:
         str(env["os"]),
         str(env["cpu"]),
         cores_part(env),
+        *start_method_part(env),
         f"measured {env['date']}",
         f"ran {run.seconds:.1f} s",
         runs_part(run),

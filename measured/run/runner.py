@@ -28,7 +28,7 @@ import psutil
 
 from measured.run import cache, load, pace, processes, project, stats
 from measured.run.interpreter import Interpreter, probe
-from measured.run.measure import RESULT_ENV
+from measured.run.measure import RESULT_ENV, START_METHOD_ENV, requested_start_method
 
 # Where leftovers are described and looked for (kept here for the runner's callers).
 from measured.run.processes import LEFTOVER_KINDS, NOT_CHECKED
@@ -87,8 +87,9 @@ counters: Counter[str] = Counter()
 _this_build: dict[tuple[str, str], Run] = {}
 # Cache keys of this build: hashing a script means parsing it and every local
 # module it imports, and pages ask for the same experiment hundreds of times.
-# Files do not change within one build; reset() starts over.
-_keys: dict[tuple[Path, str], str] = {}
+# Files do not change within one build; reset() starts over. Keyed by script,
+# interpreter and imposed start method.
+_keys: dict[tuple[Path, str, str | None], str] = {}
 # (example, cache key) -> its run, in the order pages asked for them.
 _examples: dict[tuple[str, str], Run] = {}
 
@@ -331,11 +332,13 @@ def execute(
     timeout: float,
     page: str | None = None,
     what: str = "experiment",
+    start_method: str | None = None,
 ) -> Execution:
     """Run ``script`` once now, whatever the cache holds. Raises ExperimentFailed.
 
     ``what="example"`` runs a small example (run_example): with EXAMPLE_FLAGS, and
-    with no result file to emit.
+    with no result file to emit. ``start_method`` reaches the script as
+    $MEASURED_START_METHOD (measure.apply_start_method); None leaves it unset.
     """
     example = what == "example"
     root = project.root()
@@ -352,6 +355,9 @@ def execute(
             "PYTHONUNBUFFERED": "1",
             "PYTHONUTF8": "1",
         }
+        env.pop(START_METHOD_ENV, None)  # only the one run() decided on reaches it
+        if start_method is not None:
+            env[START_METHOD_ENV] = start_method
         processes.become_subreaper()
         before = processes.descendants()
         meter = load.Meter()
@@ -437,17 +443,22 @@ def run(
     fresh: bool | None = None,
     page: str | None = None,
     store: cache.Store | None = None,
+    start_method: str | None = None,
 ) -> Run:
     """The experiment's runs: from the cache when its inputs are unchanged.
 
     ``fresh`` (default: $MEASURED_FRESH) re-executes even when a result is stored;
     within one process each experiment is still measured at most once.
+    ``start_method`` (default: $MEASURED_START_METHOD, checked) is imposed on every
+    process the script starts without a context of its own; it is part of the key.
     """
     script = resolve(name)
     interpreter = probe(python)
-    key = _keys.get((script, interpreter.executable))
+    method = start_method or requested_start_method()
+    key = _keys.get((script, interpreter.executable, method))
     if key is None:
-        key = _keys[(script, interpreter.executable)] = cache.key(script, interpreter)
+        key = cache.key(script, interpreter, start_method=method)
+        _keys[(script, interpreter.executable, method)] = key
     if (script.stem, key) in _this_build:
         return _seen_on(_this_build[(script.stem, key)], page)
     store = store or cache.Store()
@@ -466,7 +477,13 @@ def run(
         )
     else:
         limit = timeout or declared_timeout(script) or DEFAULT_TIMEOUT
-        outcome = replicate(script, interpreter=interpreter, timeout=limit, page=page)
+        outcome = replicate(
+            script,
+            interpreter=interpreter,
+            timeout=limit,
+            page=page,
+            start_method=method,
+        )
         # Stored whatever the machine was doing: an unchanged rebuild runs no
         # experiment. A run made on a busy machine carries its free cores, so its
         # timed verdicts stay "not shown (busy)" wherever it is served; the build
@@ -576,15 +593,27 @@ def another_run(
 
 
 def replicate(
-    script: Path, *, interpreter: Interpreter, timeout: float, page: str | None
+    script: Path,
+    *,
+    interpreter: Interpreter,
+    timeout: float,
+    page: str | None,
+    start_method: str | None = None,
 ) -> Run:
     """The planned runs of ``script``, plus the extra runs its noise calls for."""
     planned = planned_runs(script)
     judged = judged_ratios(script)
-    executions = [
-        execute(script, interpreter=interpreter, timeout=timeout, page=page)
-        for _ in range(planned)
-    ]
+
+    def once() -> Execution:
+        return execute(
+            script,
+            interpreter=interpreter,
+            timeout=timeout,
+            page=page,
+            start_method=start_method,
+        )
+
+    executions = [once() for _ in range(planned)]
     stopped = ""
     while len(executions) < MAX_RUNS and (why := another_run(executions, judged)):
         if executions[-1].meter_busy():
@@ -598,7 +627,7 @@ def replicate(
                 )
                 break
         counters["added"] += 1
-        execution = execute(script, interpreter=interpreter, timeout=timeout, page=page)
+        execution = once()
         execution.added_because = why
         executions.append(execution)
     else:

@@ -94,6 +94,8 @@ ENV: Spec = {
     "smt": ((bool, NONE), False),
     "cgroup_cpus": ((*NUM, NONE), False),
     "date": ((str,), False),
+    "start_method": ((str,), False),
+    "start_method_requested": ((str, NONE), False),
 }
 CLAIM: Spec = {
     "claim": ((str,), True),

@@ -20,6 +20,8 @@ class Env(TypedDict):
     smt: bool | None
     cgroup_cpus: float | None
     date: str
+    start_method: NotRequired[str]  # the default when the result was emitted
+    start_method_requested: NotRequired[str | None]  # $MEASURED_START_METHOD
 
 
 class RoundsRecord(TypedDict):
