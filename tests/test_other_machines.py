@@ -397,3 +397,22 @@ def test_a_submitted_file_is_read_as_written(root: Path) -> None:
     )
     assert json.loads(path.read_text())["kind"] == "reproduce"
     assert [p.name for p in machines.files()] == ["a.json"]
+
+
+def test_a_submitter_s_note_labels_the_machine(root: Path) -> None:
+    path = machine_file(
+        root / "results" / "machines",
+        "one-core.json",
+        cpu="Example CPU 3000",
+        os="Linux 6.1.0",
+        cores=1,
+        method="fork",
+    )
+    data = json.loads(path.read_text())
+    data["machine"]["note"] = "taskset -c 0 & more"
+    path.write_text(json.dumps(data))
+    machines.reset()
+    assert [r.machine for r in machines.of("cpu_bound")] == [
+        "Example CPU 3000 (taskset -c 0 & more)"
+    ]
+    assert "(taskset -c 0 &amp; more)" in elsewhere.experiment("cpu_bound")

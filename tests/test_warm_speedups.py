@@ -120,3 +120,71 @@ def test_the_converter_is_imported_on_first_use() -> None:
         """
     )
     assert out == "True True True"
+
+
+# Three executed blocks: headings that reach the page's table of contents, a
+# footnote and an abbreviation (extension state a reset must clear), and a block
+# whose output holds another executed block (converted while its parent's
+# converter is still in use).
+PAGE = """\
+# Top
+
+```python exec="1"
+print("## From block one\\n\\nSome *one*[^a].\\n\\n[^a]: A note.")
+```
+
+```python exec="1"
+print("## From block two\\n\\nThe GIL.\\n\\n*[GIL]: global interpreter lock")
+```
+
+```python exec="1"
+print('```python exec="1"\\nprint(\\'### Nested\\\\n\\\\nInner.\\')\\n```')
+```
+
+After the GIL.
+"""
+
+
+def _render(page: str) -> tuple[str, str]:
+    import re
+
+    import markdown
+    from markdown_exec import formatter, validator
+    from markdown_exec._internal.rendering import markdown_config
+
+    fence = {"name": "python", "class": "python", "validator": validator}
+    names = ["toc", "footnotes", "abbr", "attr_list", "pymdownx.superfences"]
+    configs = {
+        "pymdownx.superfences": {"custom_fences": [{**fence, "format": formatter}]}
+    }
+    # As markdown-exec's MkDocs plugin does: inner converters are made from the
+    # names and configuration of the site's extensions (new instances each).
+    markdown_config.save(names, configs)
+    try:
+        md = markdown.Markdown(extensions=names, extension_configs=configs)
+        html = md.convert(page)
+    finally:
+        markdown_config.reset()
+    # markdown-exec numbers its blocks' id prefixes across the whole process.
+    toc = md.toc  # type: ignore[attr-defined]
+    return re.sub(r"exec-\d+--", "exec-N--", html), re.sub(r"exec-\d+--", "", toc)
+
+
+def test_a_reused_inner_converter_renders_what_a_new_one_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from markdown_exec._internal import rendering
+
+    from measured.web import inner_markdown
+
+    fresh = _render(PAGE)
+    monkeypatch.setattr(rendering, "_mimic", rendering._mimic)
+    inner_markdown.forget()
+    inner_markdown.install()
+    assert getattr(rendering._mimic, "reusing", False)
+    reused, again = _render(PAGE), _render(PAGE)
+    assert reused == fresh and again == fresh
+    html, toc = fresh
+    assert "From block two" in toc and "Nested</h3>" in html and "A note." in html
+    assert html.count('title="global interpreter lock"') == 1  # only block two's
+    inner_markdown.forget()

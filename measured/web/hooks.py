@@ -27,6 +27,7 @@ from measured.web import (
     errata,
     glossary,
     highlighting,
+    inner_markdown,
     ledger,
     links,
     machines,
@@ -74,6 +75,7 @@ def on_config(config: Any, **_: Any) -> Any:
         )
     glossary.refresh()  # the abbr extension's terms, read again on every build
     highlighting.install()  # code blocks highlighted before come from .cache/highlight
+    inner_markdown.install()  # one inner converter per page, not one per block
     # Material's search plugin made its index in its own on_config, just before.
     plugin = config.plugins.get("material/search") or config.plugins.get("search")
     if (index := getattr(plugin, "search_index", None)) is not None:
@@ -82,6 +84,7 @@ def on_config(config: Any, **_: Any) -> Any:
 
 
 def on_pre_build(config: Any, **_: Any) -> None:
+    inner_markdown.forget()
     render.failures.clear()
     runner.reset()
     printed_links.clear()

@@ -105,6 +105,8 @@ def _rows(published: results.Published) -> Iterator[Row]:
     name = Path(published.source).name
     box = published.data.get("machine") or {}
     methods = _start_methods(published.entries)
+    # The submitter's note ("taskset -c 0") tells two runs of one machine apart.
+    note = f" ({box['note']})" if box.get("note") else ""
     for entry in published.entries:
         result = results.first_result(entry)
         env = result["env"]
@@ -113,7 +115,7 @@ def _rows(published: results.Published) -> Iterator[Row]:
         judged = claims.evaluate(entry["experiment"], evidence, strict=False)
         yield Row(
             file=name,
-            machine=str(box.get("cpu") or env["cpu"]),
+            machine=str(box.get("cpu") or env["cpu"]) + note,
             os=str(env["os"]),
             python=python_label(env),
             free_threaded=bool(env.get("free_threaded_build")),
