@@ -44,7 +44,7 @@ CAPTURE_STATUS = re.compile(
 DIFFERENCES = {
     "hooks": "measured/web/hooks.py does not run: no build provenance in the footer, "
     "no 'Run this yourself' link in provenance lines, no 'You'll need' and 'Next' "
-    "lines on the learning path",
+    "lines on the learning path, no 'On other machines' section",
     "fails-quietly": "a failing experiment does not fail the build: even with "
     "--strict, the traceback lands in the page and the exit status is 0",
     "git-dates": "the git-revision-date-localized plugin does not run: no dates",
@@ -52,12 +52,15 @@ DIFFERENCES = {
     "notebooks": "mkdocs-jupyter does not run: notebook pages are not rendered",
 }
 KNOWN = {"hooks", "fails-quietly", "git-dates", "notebooks"}
+HOOK_SECTION = "on-other-machines"  # measured/web/elsewhere.py's heading, as an id
 
 
 class Outputs(HTMLParser):
     """What the build executed, as text: provenance, code/output blocks, tables, charts.
 
     Only the article counts: navigation and footer markup are the theme's business.
+    The "On other machines" section the hook appends (DIFFERENCES["hooks"]) ends
+    what is compared: Zensical never renders it.
     """
 
     def __init__(self) -> None:
@@ -74,6 +77,8 @@ class Outputs(HTMLParser):
         a = {k: v or "" for k, v in attrs}
         if tag == "article":
             self._in_article += 1
+        if tag == "h2" and a.get("id") == HOOK_SECTION:
+            self._in_article = 0  # the rest of the article is the hook's
         if not self._in_article:
             return
         if tag == "svg" and a.get("role") == "img":

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 
 from measured import claims
 from measured.run import runner
-from measured.web import machines, render
+from measured.web import machines, render, search
 
 HEADING = "On other machines"
 # Pages that summarise experiments shown in full elsewhere get no section.
@@ -124,8 +124,10 @@ def table(
     Markdown table); every cell escaped. ``count``: the verdict cell also
     says how many of the experiment's claims hold."""
     body = [_cells(_row_cells(row, claim, count)) for row in rows]
+    # Data, not an answer: left out of the search index (its text was a tenth of
+    # the index that every page loads).
     return (
-        "<table>"
+        f"<table {search.EXCLUDE_ATTRIBUTE}>"
         f"<thead>{_cells(COLUMNS, 'th')}</thead>"
         f"<tbody>{''.join(body)}</tbody></table>\n"
     )

@@ -34,6 +34,9 @@ from pathlib import Path
 from typing import Any
 
 _EXCLUDE = ' data-search-exclude="not-for-search"'
+# For page code that writes HTML the index should skip (an element that holds no
+# element of its own name: the exclusion ends at the first closing tag of it).
+EXCLUDE_ATTRIBUTE = _EXCLUDE.strip()
 # An included experiment script: pymdownx.highlight writes the title first.
 _SCRIPT = re.compile(r'<div class="highlight">(?=<span class="filename">snippets/)')
 # Any element whose class list holds measured-provenance (a <p> today).

@@ -18,7 +18,7 @@ from typing import Any
 from measured import claims
 from measured.claims import part1
 from measured.run.shapes.part1 import CpuBound
-from measured.web import charts, charts_matrix, elsewhere, machines, render
+from measured.web import charts, charts_matrix, elsewhere, machines, render, search
 
 # A chart is drawn from at least this many rows (machine and Python pairs).
 MIN_ROWS = 2
@@ -34,7 +34,16 @@ def machine_table() -> str:
     files = machines.load()
     if not files:
         return elsewhere.none_yet()
-    header = ("file", "machine", "OS", "cores", "logical CPUs", "memory", "Pythons")
+    header = (
+        "file",
+        "machine",
+        "what the runs were",
+        "OS",
+        "cores",
+        "logical CPUs",
+        "memory",
+        "Pythons",
+    )
     rows = []
     for published in files:
         env = (
@@ -54,6 +63,7 @@ def machine_table() -> str:
             (
                 published.source.replace("\\", "/").rsplit("/", 1)[-1],
                 box.get("cpu") or env.get("cpu", "—"),
+                box.get("note") or "—",
                 box.get("os") or env.get("os", "—"),
                 box.get("cores") or env.get("cores", "—"),
                 box.get("logical_cpus") or env.get("logical_cpus") or "—",
@@ -61,7 +71,20 @@ def machine_table() -> str:
                 ", ".join(str(p) for p in pythons),
             )
         )
-    return _html_table(header, rows)
+    return _html_table(header, rows) + "\n" + _provenance(files)
+
+
+def _provenance(files: tuple[Any, ...]) -> str:
+    """Where the rows come from: the files read in this build, and when made."""
+    made = sorted(str(f.data.get("generated", "")) for f in files if f.data)
+    when = made[0] if made[0] == made[-1] else f"{made[0]} to {made[-1]}"
+    folder = machines.FOLDER.as_posix()
+    text = (
+        f"Read in this build from {len(files)} results files ({folder}/ and the "
+        f"folders in {machines.ENV}), made {when}; every figure and verdict "
+        "judged again here from each file's raw runs."
+    )
+    return f'<p class="measured-provenance">{_escape(text)}</p>\n'
 
 
 def _html_table(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
@@ -70,7 +93,8 @@ def _html_table(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
         "<tr>" + "".join(f"<td>{_escape(c)}</td>" for c in row) + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>\n"
+    table = f"<table {search.EXCLUDE_ATTRIBUTE}>"  # data: not in the search index
+    return f"{table}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>\n"
 
 
 def claim_table(experiment: str, name: str) -> str:
