@@ -241,8 +241,9 @@ def interrupt(variant: str, exit_seconds: float = EXIT_SECONDS) -> Variant:
         "returncode": proc.returncode,
         "tracebacks": err.count("Traceback (most recent call last)"),
         # a worker process's own traceback starts in multiprocessing's _bootstrap;
-        # one that Ctrl-C caught still in its initializer (a worker started late,
-        # as spawn starts them on demand) is logged as "Exception in initializer"
+        # one that Ctrl-C caught still inside its initializer (after it wrote its
+        # "started" line, before it returned) is logged by the pool's worker code
+        # as "Exception in initializer", with no _bootstrap frame
         "worker_tracebacks": err.count(", in _bootstrap\n")
         + err.count("Exception in initializer:"),
         "stderr_lines": len(err.splitlines()),

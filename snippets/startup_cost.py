@@ -104,10 +104,21 @@ def one_shot_pools(
     settle_threads()  # both kinds of pool ran threads in this process
 
 
+def python_default_start_method() -> str:
+    """Python's own default here, even when a whole run imposes another
+    (measure.apply_start_method); the imposed one stays in force for the pools."""
+    imposed = multiprocessing.get_start_method(allow_none=True)
+    multiprocessing.set_start_method(None, force=True)
+    default = multiprocessing.get_start_method()  # this fixes the context again
+    if imposed is not None:
+        multiprocessing.set_start_method(imposed, force=True)
+    return default
+
+
 def main() -> None:
     cores = measure.usable_cores()
     methods = multiprocessing.get_all_start_methods()
-    default = multiprocessing.get_start_method()
+    default = python_default_start_method()
     batch = {name: BATCH[name] for name in ("thread", *methods)}
     batch |= {
         "thread pool": BATCH["thread pool"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -150,6 +151,15 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     runner.reset()
     yield tmp_path
     runner.reset()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A suite started as a background job of a script (`make test &`) inherits
+    # SIGINT ignored, and Python keeps it ignored, in this process and in every
+    # child: the tests that press Ctrl-C (on this process, on a reproduce child, on
+    # an experiment's children) would never be heard. Hear it, as a terminal would.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_collection_modifyitems(

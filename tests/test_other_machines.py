@@ -189,8 +189,9 @@ def test_two_files_give_rows_judged_again_from_their_raw_runs(two: Path) -> None
     # The stored "misses, 99" is ignored: the raw rounds give the figure.
     figure = rows[1].claim("processes_scale")
     assert figure is not None and figure["figure"] == pytest.approx(3.6, rel=0.01)
-    # startup_cost records no start_method of its own: the file's is used.
-    assert [r.start_method for r in machines.of("startup_cost")] == ["spawn", "fork"]
+    # startup_cost records no start_method of its own (it compares them): none is
+    # borrowed from another experiment of the file.
+    assert [r.start_method for r in machines.of("startup_cost")] == ["", ""]
 
 
 def test_experiment_table_has_a_row_per_machine_escaped(two: Path) -> None:
@@ -283,12 +284,12 @@ def test_charts_describe_every_machine_in_their_alt_text(two: Path) -> None:
     assert "Example CPU 3000 (Linux, CPython 3.12.1 · GIL) 4 cores 3.60×" in speedup
     assert "Apple M2 &amp; &lt;3 *not bold* (macOS" in speedup
     builds = other_machines.builds_chart()
-    assert "3.12 GIL (1 of them) threads 1.00×, processes 3.60×" in builds
-    assert "3.13t free-threaded (1 of them) threads 7.00×, processes 7.00×" in builds
+    assert "3.12 GIL (1 run) threads 1.00×, processes 3.60×" in builds
+    assert "3.13t free-threaded (1 run) threads 7.00×, processes 7.00×" in builds
     startup = other_machines.startup_chart()
     for bar in (
-        "Linux · fork 3.02 ms",
-        "Linux · thread 0.101 ms",
+        "Linux · fork 3.02 ms (1 run)",
+        "Linux · thread 0.101 ms (1 run)",
         "macOS · spawn 60.3",
     ):
         assert bar in startup
@@ -416,3 +417,64 @@ def test_a_submitter_s_note_labels_the_machine(root: Path) -> None:
         "Example CPU 3000 (taskset -c 0 & more)"
     ]
     assert "(taskset -c 0 &amp; more)" in elsewhere.experiment("cpu_bound")
+
+
+def test_the_speedup_chart_never_joins_separate_runs(two: Path) -> None:
+    from measured.web import charts
+
+    drawn = {}
+    real = charts.line_chart
+
+    def spy(series, **kw):  # type: ignore[no-untyped-def]
+        drawn.update(series=series, points_only=kw.get("points_only"))
+        return real(series, **kw)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(charts, "line_chart", spy)
+        other_machines.speedup_chart()
+    assert set(drawn["points_only"]) == {"Linux", "macOS"}  # markers only
+    assert "ideal: speedup = cores" not in drawn["points_only"]  # a line
+
+
+def test_a_run_whose_speedups_were_not_judged_stays_out_of_the_builds_chart(
+    two: Path,
+) -> None:
+    machine_file(
+        two / "results" / "machines",
+        "one-core.json",
+        cpu="Example CPU 3000",
+        os="Linux 6.1.0",
+        cores=1,
+        method="fork",
+        processes=0.9,
+    )
+    machines.reset()
+    assert len(machines.of("cpu_bound")) == 3
+    builds = other_machines.builds_chart()
+    assert "3.12 GIL (1 run) threads 1.00×, processes 3.60×" in builds  # not 0.9
+
+
+def test_verdicts_are_counted_and_reasons_are_the_claim_s_own() -> None:
+    judged = [{"holds": True}, {"holds": None}, {"holds": None}, {"holds": False}]
+    assert elsewhere._tally(judged) == "1 holds, 2 not shown, 1 misses"
+    assert elsewhere._tally([{"holds": True}] * 2) == "2 hold, 0 not shown, 0 miss"
+    record = {
+        "holds": None,
+        "why": "machine shape",
+        "reason": "this interpreter runs with the GIL; the statement is about ...",
+    }
+    assert (
+        machines.verdict_text(record)
+        == "not shown (this interpreter runs with the GIL)"
+    )
+
+
+def test_an_experiment_a_file_lists_as_failed_is_said_so(two: Path) -> None:
+    path = two / "results" / "machines" / "linux.json"
+    data = json.loads(path.read_text())
+    data["failed"] = [{"experiment": "dask_vs_pool", "python": "3.12.1"}]
+    path.write_text(json.dumps(data))
+    machines.reset()
+    text = elsewhere.experiment("dask_vs_pool")
+    assert "no submitted file has run it yet" in text
+    assert "list it as failed: Python 3.12.1 (linux.json)" in text

@@ -59,8 +59,10 @@ comparison source (--against), when not given:
 start method (--start-method):
   every process an experiment starts without naming a context (a
   ProcessPoolExecutor, a Pool, a Process) uses it; experiments that
-  compare start methods keep their own. Without the flag,
-  $MEASURED_START_METHOD is used if set (the site build reads it too).
+  compare start methods keep their own, and CPython always spawns the
+  workers of ProcessPoolExecutor(max_tasks_per_child=n) given no context.
+  Without the flag, $MEASURED_START_METHOD is used if set (the site
+  build reads it too).
   It is part of the cache key and recorded in each result's env.
 
 exit status: 0 every experiment ran, 1 an experiment (or a claim)

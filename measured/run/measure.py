@@ -169,7 +169,9 @@ def apply_start_method(environ: Mapping[str, str] | None = None) -> str | None:
     Runs when this module is imported, so an experiment's ProcessPoolExecutor,
     Pool or Process started without a context uses it, and a script needs no change
     to be run under spawn. An explicit ``get_context("fork")`` (an experiment that
-    compares start methods) keeps its own. Returns the method applied, or None.
+    compares start methods) keeps its own, and so does CPython for
+    ``ProcessPoolExecutor(max_tasks_per_child=n)`` without ``mp_context``: it
+    always spawns those workers. Returns the method applied, or None.
     """
     method = requested_start_method(environ)
     if method is not None:

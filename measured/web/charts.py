@@ -191,15 +191,18 @@ def line_chart(
     xticks: Sequence[float] | None = None,
     xticklabels: Sequence[str] | None = None,
     title: str = "",
+    points_only: Sequence[str] = (),
 ) -> str:
     """A line per series over a shared x axis; ``reference`` draws a dashed y line
-    (say, a speedup of 1: break-even with the serial loop)."""
+    (say, a speedup of 1: break-even with the serial loop). The series named in
+    ``points_only`` are drawn as markers: their points are separate runs, and a
+    line through them would read as a trend."""
     with plt.rc_context(_style()):
         fig, ax = _figure(3.2)
         if reference is not None:
             value, label = reference
             ax.axhline(value, linestyle="--", color=_INK, alpha=0.55, label=label)
-        _plot_series(ax, series)
+        _plot_series(ax, series, points_only)
         if logx:
             ax.set_xscale("log")
             _plain_numbers(ax.xaxis)
@@ -289,14 +292,20 @@ def _category(label: str) -> str:
     return textwrap.fill(label, LABEL_WIDTH)
 
 
-def _plot_series(ax: object, series: dict[str, Sequence[tuple[float, float]]]) -> None:
-    """One line per series through its sorted (x, y) points, in palette order."""
+def _plot_series(
+    ax: object,
+    series: dict[str, Sequence[tuple[float, float]]],
+    points_only: Sequence[str] = (),
+) -> None:
+    """One line per series through its sorted (x, y) points, in palette order
+    (markers alone for the series in ``points_only``)."""
     for i, (label, points) in enumerate(series.items()):
         xs, ys = zip(*sorted(points), strict=True)
         ax.plot(  # type: ignore[attr-defined]
             xs,
             ys,
             marker=_MARKERS[i % len(_MARKERS)],
+            linestyle="none" if label in points_only else "-",
             linewidth=2,
             color=PALETTE[i % len(PALETTE)],
             label=label,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import posixpath
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from measured import claims
 from measured.run import runner
@@ -93,8 +94,8 @@ def for_page(page: str | None = None) -> str:
     if not machines.load():
         return none_yet()
     parts = [
-        "Each row is one submitted results file, its claims judged again here from "
-        "its raw runs. Every machine side by side: "
+        "Each row is one submitted results file and Python, its claims judged again "
+        "here from its raw runs. Every machine side by side: "
         f"[Results from other machines]({_link(page)}).\n"
     ]
     parts += [experiment(name) for name in page_experiments(page)]
@@ -104,17 +105,25 @@ def for_page(page: str | None = None) -> str:
 def experiment(name: str) -> str:
     """One experiment's table under a line naming it and its headline claim."""
     rows = machines.of(name)
+    failed = machines.failed(name)
+    did_not_run = (
+        f"It did not run in {len(failed)} submitted file(s), which list it as "
+        f"failed: {html.escape(', '.join(failed))}.\n\n"
+        if failed
+        else ""
+    )
     if not rows:
-        return f"`{name}`: no submitted file has this experiment yet.\n"
+        return f"`{name}`: no submitted file has run it yet.\n\n{did_not_run}"
     head = machines.headline(name)
     count = len(claims.registry.REGISTRY.get(name, []))
     said = (
         f"headline figure and verdict of `{head.name}`; the verdict cell also counts "
-        f"how many of its {count} claims hold"
+        f"the verdicts of all its {count} claims"
         if head
         else "no claim registered"
     )
-    return f"`{name}` ({said}):\n\n" + table(rows, head.name if head else None)
+    table_html = table(rows, head.name if head else None)
+    return f"`{name}` ({said}):\n\n{table_html}\n{did_not_run}"
 
 
 def table(
@@ -122,7 +131,7 @@ def table(
 ) -> str:
     """The compact HTML table (no class: Material styles and scrolls it like a
     Markdown table); every cell escaped. ``count``: the verdict cell also
-    says how many of the experiment's claims hold."""
+    counts the verdicts of all the experiment's claims."""
     body = [_cells(_row_cells(row, claim, count)) for row in rows]
     # Data, not an answer: left out of the search index (its text was a tenth of
     # the index that every page loads).
@@ -135,10 +144,9 @@ def table(
 
 def _row_cells(row: machines.Row, claim: str | None, count: bool) -> list[str]:
     record = row.claim(claim) if claim else None
-    held = sum(c.get("holds") is True for c in row.judged)
     verdict = machines.verdict_text(record)
     if count and row.judged:
-        verdict += f"; {held} of {len(row.judged)} hold"
+        verdict += "; all claims: " + _tally(row.judged)
     return [
         row.machine,
         row.os,
@@ -148,6 +156,17 @@ def _row_cells(row: machines.Row, claim: str | None, count: bool) -> list[str]:
         machines.figure_text(record),
         verdict,
     ]
+
+
+def _tally(judged: Iterable[dict[str, Any]]) -> str:
+    """'2 hold, 1 not shown, 1 misses': every verdict counted, not shown too
+    (the verbs agree with their counts: 1 holds, 2 hold)."""
+    states = [c.get("holds") for c in judged]
+    held, missed = states.count(True), states.count(False)
+    return (
+        f"{held} {'holds' if held == 1 else 'hold'}, {states.count(None)} not shown, "
+        f"{missed} {'misses' if missed == 1 else 'miss'}"
+    )
 
 
 def _cells(values: Sequence[str], tag: str = "td") -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,22 +90,9 @@ def python_label(env: dict[str, Any]) -> str:
     return f"{env['implementation']} {env['python']} · {build}"
 
 
-def _start_methods(entries: list[dict[str, Any]]) -> dict[str, str]:
-    """Python version -> the start method the file's runs on it used (the first
-    entry that records one): an experiment that starts no process records none."""
-    found: dict[str, str] = {}
-    for entry in entries:
-        result = results.first_result(entry)
-        method = result.get("start_method")
-        if isinstance(method, str):
-            found.setdefault(str(result["env"]["python"]), method)
-    return found
-
-
 def _rows(published: results.Published) -> Iterator[Row]:
     name = Path(published.source).name
     box = published.data.get("machine") or {}
-    methods = _start_methods(published.entries)
     # The submitter's note ("taskset -c 0") tells two runs of one machine apart.
     note = f" ({box['note']})" if box.get("note") else ""
     for entry in published.entries:
@@ -120,13 +108,25 @@ def _rows(published: results.Published) -> Iterator[Row]:
             python=python_label(env),
             free_threaded=bool(env.get("free_threaded_build")),
             cores=int(env["cores"]),
-            start_method=method
-            if isinstance(method, str)
-            else methods.get(str(env["python"]), ""),
+            # Only what this experiment recorded: another experiment's method says
+            # nothing of one that starts no process, or compares several.
+            start_method=method if isinstance(method, str) else "",
             experiment=entry["experiment"],
             judged=tuple(judged),
             evidence=evidence,
         )
+
+
+def failed(experiment: str) -> list[str]:
+    """'Python 3.12.1 (file.json)' for each file listing ``experiment`` as failed."""
+    found = []
+    for published in load():
+        for entry in published.data.get("failed") or []:
+            if isinstance(entry, dict) and entry.get("experiment") == experiment:
+                name = Path(published.source).name
+                python = re.sub(r"[^\w.+-]", "", str(entry.get("python", "?")))
+                found.append(f"Python {python} ({name})")
+    return found
 
 
 @functools.cache
@@ -169,5 +169,10 @@ def verdict_text(record: dict[str, Any] | None) -> str:
     if "error" in record:
         return "error"
     verdict = claims.VERDICTS[record.get("holds")]
-    why = record.get("why")
-    return f"{verdict} ({why})" if record.get("holds") is None and why else verdict
+    if record.get("holds") is not None:
+        return verdict
+    # The claim's own reason ("needs a free-threaded build"), not its category.
+    reason = str(record.get("reason") or record.get("why") or "")
+    for cut in (";", ":", " ("):  # its first clause: the table cell stays short
+        reason = reason.split(cut)[0]
+    return f"{verdict} ({reason.strip()})" if reason.strip() else verdict

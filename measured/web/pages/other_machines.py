@@ -148,13 +148,15 @@ def speedup_chart() -> str:
     series: dict[str, list[tuple[float, float]]] = {}
     for row, value in points:
         series.setdefault(_os_family(row.os), []).append((row.cores, value))
+    runs = list(series)  # each point its own file and Python: never joined
     cores = sorted({row.cores for row, _ in points})
     series["ideal: speedup = cores"] = [(c, c) for c in cores]
     alt = (
-        "Process pool speedup against usable cores, one point per machine: "
+        "Process pool speedup against usable cores, one point per results file and "
+        "Python: "
         + "; ".join(
-            f"{row.machine} ({_os_family(row.os)}, {row.python}) {row.cores} cores "
-            f"{value:.2f}×"
+            f"{row.machine} ({_os_family(row.os)}, {row.python}) "
+            f"{row.cores} core{'' if row.cores == 1 else 's'} {value:.2f}×"
             for row, value in points
         )
         + "."
@@ -166,6 +168,7 @@ def speedup_chart() -> str:
         alt=alt,
         salt="other-machines-speedup",
         xticks=cores,
+        points_only=runs,
     )
     return render.figure(svg, "Process pool speedup against usable cores.")
 
@@ -178,10 +181,16 @@ def _build(row: machines.Row) -> str:
 
 def builds_chart() -> str:
     """Threads against processes, median speedup over machines, per Python build."""
-    points = _values(
-        "cpu_bound",
-        lambda row: (_cpu_speedup(row, "threads"), _cpu_speedup(row, "processes")),
-    )
+    # Only runs whose speedup claims were judged: a run on one core, or on a busy
+    # machine, says nothing about a Python build.
+    points = [
+        (row, pair)
+        for row, pair in _values(
+            "cpu_bound",
+            lambda row: (_cpu_speedup(row, "threads"), _cpu_speedup(row, "processes")),
+        )
+        if (row.claim("processes_scale") or {}).get("holds") is not None
+    ]
     if len(points) < MIN_ROWS:
         return _too_little("the CPU-bound experiment's speedups", len(points))
     by_build: dict[str, list[tuple[float, float]]] = {}
@@ -191,9 +200,10 @@ def builds_chart() -> str:
     threads = [statistics.median(t for t, _ in by_build[b]) for b in builds]
     processes = [statistics.median(p for _, p in by_build[b]) for b in builds]
     alt = (
-        "Median speedup over the serial loop per Python build, threads and processes: "
+        "Median speedup over the serial loop per Python build, threads and processes, "
+        "over the runs (results file and Python) whose speedup claims were judged: "
         + "; ".join(
-            f"{b} ({len(by_build[b])} of them) threads {t:.2f}×, processes {p:.2f}×"
+            f"{b} ({_n_runs(len(by_build[b]))}) threads {t:.2f}×, processes {p:.2f}×"
             for b, t, p in zip(builds, threads, processes, strict=True)
         )
         + "."
@@ -201,12 +211,22 @@ def builds_chart() -> str:
     svg = charts_matrix.grouped_bars(
         builds,
         {"threads": threads, "processes": processes},
-        ylabel="speedup vs serial (×), median over machines",
+        ylabel="speedup vs serial (×), median over runs",
         alt=alt,
         salt="other-machines-builds",
         reference=(1.0, "serial"),
     )
-    return render.figure(svg, "Threads and processes per Python build.")
+    figure = render.figure(svg, "Threads and processes per Python build.")
+    if not any(row.free_threaded for row, _ in points):
+        figure += (
+            "\nNo submitted run comes from a free-threaded build yet: the chart "
+            "shows GIL builds only.\n"
+        )
+    return figure
+
+
+def _n_runs(n: int) -> str:
+    return f"{n} run" if n == 1 else f"{n} runs"
 
 
 def _starts(row: machines.Row) -> dict[str, float]:
@@ -219,7 +239,7 @@ def _starts(row: machines.Row) -> dict[str, float]:
 
 
 def startup_chart() -> str:
-    """Milliseconds per start, per OS and start method (median over machines)."""
+    """Milliseconds per start, per OS and start method (median over runs)."""
     points = _values("startup_cost", _starts)
     if len(points) < MIN_ROWS:
         return _too_little("the start-up cost experiment", len(points))
@@ -229,9 +249,13 @@ def startup_chart() -> str:
             by_bar.setdefault(f"{_os_family(row.os)} · {method}", []).append(ms)
     values = {label: statistics.median(ms) for label, ms in sorted(by_bar.items())}
     alt = (
-        "Milliseconds to start and join one worker, per OS and start method, "
-        "median over machines, log scale: "
-        + "; ".join(f"{label} {ms:.3g} ms" for label, ms in values.items())
+        "Milliseconds to start and join one worker (a thread, or a process by each "
+        "start method), per OS, median over the runs (results file and Python), "
+        "log scale: "
+        + "; ".join(
+            f"{label} {ms:.3g} ms ({_n_runs(len(by_bar[label]))})"
+            for label, ms in values.items()
+        )
         + "."
     )
     svg = charts.hbar_chart(
