@@ -478,3 +478,11 @@ def test_an_experiment_a_file_lists_as_failed_is_said_so(two: Path) -> None:
     text = elsewhere.experiment("dask_vs_pool")
     assert "no submitted file has run it yet" in text
     assert "list it as failed: Python 3.12.1 (linux.json)" in text
+
+
+def test_the_machines_table_links_the_repository_s_files_only(two: Path) -> None:
+    table = other_machines.machine_table()
+    # results/machines/linux.json is the repository's: linked (a keyboard stop in
+    # a table that scrolls sideways); the CI folder's mac.json is not.
+    assert '/blob/main/results/machines/linux.json">linux.json</a>' in table
+    assert "<td>mac.json</td>" in table

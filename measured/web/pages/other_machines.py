@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import statistics
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from measured import claims
@@ -61,7 +62,7 @@ def machine_table() -> str:
         )
         rows.append(
             (
-                published.source.replace("\\", "/").rsplit("/", 1)[-1],
+                _file_cell(published.source),
                 box.get("cpu") or env.get("cpu", "—"),
                 box.get("note") or "—",
                 box.get("os") or env.get("os", "—"),
@@ -87,11 +88,32 @@ def _provenance(files: tuple[Any, ...]) -> str:
     return f'<p class="measured-provenance">{_escape(text)}</p>\n'
 
 
+class _FileLink(str):
+    """A results file's name, linked to the file in the repository. The link also
+    gives a keyboard user a stop inside the table, which scrolls sideways where
+    the page is narrower than the table (axe: scrollable-region-focusable)."""
+
+    def cell(self) -> str:
+        base = elsewhere.contributing.split("/blob/")[0]
+        href = f"{base}/blob/main/{machines.FOLDER.as_posix()}/{self}"
+        return f'<a href="{_escape(href)}">{_escape(self)}</a>'
+
+
+def _file_cell(source: str) -> str:
+    """The file's name; a link when it is one of the repository's own files."""
+    path = Path(source.replace("\\", "/"))
+    in_repo = path.parent.as_posix().endswith(machines.FOLDER.as_posix())
+    return _FileLink(path.name) if in_repo else path.name
+
+
+def _cell(value: object) -> str:
+    return value.cell() if isinstance(value, _FileLink) else _escape(value)
+
+
 def _html_table(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
     head = "".join(f"<th>{_escape(h)}</th>" for h in header)
     body = "".join(
-        "<tr>" + "".join(f"<td>{_escape(c)}</td>" for c in row) + "</tr>"
-        for row in rows
+        "<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in row) + "</tr>" for row in rows
     )
     table = f"<table {search.EXCLUDE_ATTRIBUTE}>"  # data: not in the search index
     return f"{table}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>\n"
