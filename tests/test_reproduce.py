@@ -183,12 +183,16 @@ def test_runs_are_fresh_and_leave_the_build_cache_alone(
     assert "Published: not compared (--against none)" in out
     assert "ratio" not in out  # nothing to divide by
 
-    # --cached stores, then reuses, and the summary says so.
+    # --cached stores, then reuses, and the summary says so. (The first call may
+    # execute the script more than once: the runner adds a run when the machine
+    # was busy. The second must execute nothing.)
     runner.reset()
     assert main(["reproduce", "--only", "fast", "--against", "none", "--cached"]) == 0
+    stored_runs = counter.read_text()
+    assert stored_runs.startswith("runrunrun")
     assert main(["reproduce", "--only", "fast", "--against", "none", "--cached"]) == 0
     assert len(list(stored.glob("fast-*.json"))) == 1
-    assert counter.read_text() == "runrunrun"  # the second --cached run reused it
+    assert counter.read_text() == stored_runs  # the second --cached run reused it
     out = capsys.readouterr().out
     assert out.count("1 run from the build cache") == 1
 
