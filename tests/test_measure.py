@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from measured.run import measure
 
 
@@ -47,6 +49,45 @@ def test_prestart_starts_every_worker_before_timing() -> None:
     with ThreadPoolExecutor(3) as pool:
         assert measure.prestart(pool, 3, hold=0.05) == 3
         assert len(pool._threads) == 3
+
+
+class _LateWorkerPool:
+    """Two workers answer at once; the third only from round ``late_round`` on.
+
+    It plays a spawned worker that is still starting while the started ones take
+    every task (a CI run saw 24 of 25 answer within ten short rounds).
+    """
+
+    def __init__(self, late_round: int | None) -> None:
+        self.late_round = late_round
+        self.submitted = 0
+        self.holds: list[float] = []
+
+    def submit(self, fn, hold):  # an Executor's signature
+        from concurrent.futures import Future
+
+        round_ = self.submitted // 3
+        self.submitted += 1
+        self.holds.append(hold)
+        late = self.late_round is not None and round_ >= self.late_round
+        future: Future = Future()
+        future.set_result(
+            "c" if late and self.submitted % 3 == 0 else "ab"[self.submitted % 2]
+        )
+        return future
+
+
+def test_prestart_waits_for_a_worker_that_starts_late() -> None:
+    pool = _LateWorkerPool(late_round=14)  # later than any fixed count of ten rounds
+    assert measure.prestart(pool, 3, hold=0.001) == 3  # type: ignore[arg-type]
+    assert pool.holds[-1] > pool.holds[0]  # the hold grew, leaving late workers a task
+    assert max(pool.holds) <= 1.0
+
+
+def test_prestart_gives_up_on_a_worker_that_never_answers() -> None:
+    pool = _LateWorkerPool(late_round=None)
+    with pytest.raises(RuntimeError, match="only 2 of 3 workers answered"):
+        measure.prestart(pool, 3, hold=0.0, patience=0.05)  # type: ignore[arg-type]
 
 
 def test_settle_runs_untimed_before_every_call() -> None:

@@ -309,20 +309,32 @@ def _worker_id(hold: float) -> str:
     return f"{os.getpid()}:{threading.get_ident()}"
 
 
-def prestart(executor: Executor, workers: int, *, hold: float = 0.2) -> int:
+def prestart(
+    executor: Executor, workers: int, *, hold: float = 0.2, patience: float = 120.0
+) -> int:
     """Start every worker of ``executor`` now, so none starts inside a timed round.
 
     Under spawn and forkserver (and for threads) a pool starts workers on demand;
     ``workers`` tasks that each hold their worker for ``hold`` seconds make it
     start them all. Returns how many distinct workers answered.
+
+    A worker still starting cannot answer while the started ones take every task,
+    and 25 spawned workers on two cores take seconds to start. So rounds go on
+    until ``patience`` seconds have passed (not a fixed count of rounds), and the
+    hold doubles each round, up to one second, to leave the late ones a task.
     """
     seen: set[str] = set()
-    for _ in range(10):
+    give_up = time.monotonic() + patience
+    while True:
         futures = [executor.submit(_worker_id, hold) for _ in range(workers)]
         seen |= {future.result() for future in futures}
         if len(seen) >= workers:
             return len(seen)
-    raise RuntimeError(f"only {len(seen)} of {workers} workers ever answered")
+        if time.monotonic() > give_up:
+            raise RuntimeError(
+                f"only {len(seen)} of {workers} workers answered in {patience:g} s"
+            )
+        hold = min(max(hold, 0.01) * 2, 1.0)
 
 
 def efficiency(speedup_: float, workers: int, cores: int | None = None) -> float:
