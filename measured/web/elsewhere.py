@@ -129,16 +129,25 @@ def experiment(name: str) -> str:
 def table(
     rows: Iterable[machines.Row], claim: str | None, *, count: bool = True
 ) -> str:
-    """The compact HTML table (no class: Material styles and scrolls it like a
-    Markdown table); every cell escaped. ``count``: the verdict cell also
-    counts the verdicts of all the experiment's claims."""
-    body = [_cells(_row_cells(row, claim, count)) for row in rows]
+    """The compact table of ``rows``. ``count``: the verdict cell also counts the
+    verdicts of all the experiment's claims."""
+    return html_table(COLUMNS, [_row_cells(row, claim, count) for row in rows])
+
+
+class Html(str):
+    """A cell its page code already wrote as HTML, from escaped parts (a link)."""
+
+
+def html_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """An HTML table (no class: Material styles and scrolls it like a Markdown
+    table); every cell escaped but an :class:`Html` one."""
+    body = "".join(_cells(row) for row in rows)
     # Data, not an answer: left out of the search index (its text was a tenth of
     # the index that every page loads).
     return (
         f"<table {search.EXCLUDE_ATTRIBUTE}>"
-        f"<thead>{_cells(COLUMNS, 'th')}</thead>"
-        f"<tbody>{''.join(body)}</tbody></table>\n"
+        f"<thead>{_cells(header, 'th')}</thead>"
+        f"<tbody>{body}</tbody></table>\n"
     )
 
 
@@ -169,6 +178,10 @@ def _tally(judged: Iterable[dict[str, Any]]) -> str:
     )
 
 
-def _cells(values: Sequence[str], tag: str = "td") -> str:
-    inner = "".join(f"<{tag}>{html.escape(str(v), quote=True)}</{tag}>" for v in values)
+def _cells(values: Sequence[object], tag: str = "td") -> str:
+    inner = "".join(f"<{tag}>{_cell(value)}</{tag}>" for value in values)
     return f"<tr>{inner}</tr>"
+
+
+def _cell(value: object) -> str:
+    return value if isinstance(value, Html) else html.escape(str(value), quote=True)

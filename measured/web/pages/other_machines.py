@@ -19,7 +19,7 @@ from typing import Any
 from measured import claims
 from measured.claims import part1
 from measured.run.shapes.part1 import CpuBound
-from measured.web import charts, charts_matrix, elsewhere, machines, render, search
+from measured.web import charts, charts_matrix, elsewhere, machines, render
 
 # A chart is drawn from at least this many rows (machine and Python pairs).
 MIN_ROWS = 2
@@ -72,7 +72,7 @@ def machine_table() -> str:
                 ", ".join(str(p) for p in pythons),
             )
         )
-    return _html_table(header, rows) + "\n" + _provenance(files)
+    return elsewhere.html_table(header, rows) + "\n" + _provenance(files)
 
 
 def _provenance(files: tuple[Any, ...]) -> str:
@@ -88,35 +88,17 @@ def _provenance(files: tuple[Any, ...]) -> str:
     return f'<p class="measured-provenance">{_escape(text)}</p>\n'
 
 
-class _FileLink(str):
-    """A results file's name, linked to the file in the repository. The link also
-    gives a keyboard user a stop inside the table, which scrolls sideways where
-    the page is narrower than the table (axe: scrollable-region-focusable)."""
-
-    def cell(self) -> str:
-        base = elsewhere.contributing.split("/blob/")[0]
-        href = f"{base}/blob/main/{machines.FOLDER.as_posix()}/{self}"
-        return f'<a href="{_escape(href)}">{_escape(self)}</a>'
-
-
 def _file_cell(source: str) -> str:
-    """The file's name; a link when it is one of the repository's own files."""
+    """The file's name; a link to it when it is one of the repository's own files.
+    The link also gives a keyboard user a stop inside the table, which scrolls
+    sideways where the page is narrower than the table (axe:
+    scrollable-region-focusable)."""
     path = Path(source.replace("\\", "/"))
-    in_repo = path.parent.as_posix().endswith(machines.FOLDER.as_posix())
-    return _FileLink(path.name) if in_repo else path.name
-
-
-def _cell(value: object) -> str:
-    return value.cell() if isinstance(value, _FileLink) else _escape(value)
-
-
-def _html_table(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
-    head = "".join(f"<th>{_escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in row) + "</tr>" for row in rows
-    )
-    table = f"<table {search.EXCLUDE_ATTRIBUTE}>"  # data: not in the search index
-    return f"{table}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>\n"
+    if not path.parent.as_posix().endswith(machines.FOLDER.as_posix()):
+        return path.name
+    base = elsewhere.contributing.split("/blob/")[0]
+    href = f"{base}/blob/main/{machines.FOLDER.as_posix()}/{path.name}"
+    return elsewhere.Html(f'<a href="{_escape(href)}">{_escape(path.name)}</a>')
 
 
 def claim_table(experiment: str, name: str) -> str:
